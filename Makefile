@@ -1,0 +1,31 @@
+# Virage — the two commands of the README, and a few helpers.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+
+.PHONY: demo test install translations screenshots lint
+
+## make demo: install, migrate, seed demo data and serve on http://127.0.0.1:5000
+demo: install translations
+	$(FLASK) db upgrade
+	$(FLASK) crm seed-demo
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+## make test: the whole suite on SQLite, then on PostgreSQL where it is reachable
+test: install translations
+	bash tools/run_tests.sh
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: setup.cfg pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev,postgres]"
+	touch $@
+
+translations: install
+	$(FLASK) translate compile >/dev/null
+
+lint: install
+	$(BIN)/ruff check .

@@ -1,0 +1,86 @@
+"""Virage: CRM of Québec's digital-transition programme for social-economy enterprises."""
+import logging
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from crm.config import Defaults, check_production_ready, load_environment
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_path=_instance_path(), instance_relative_config=True)
+    app.config.from_object(Defaults)
+    app.config.from_pyfile("config.py", silent=True)
+    load_environment(app.config)
+    if test_config:
+        app.config.update(test_config)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        app.config["SQLALCHEMY_DATABASE_URI"] = (
+            "sqlite:///" + os.path.join(app.instance_path, "virage.sqlite3")
+        )
+    check_production_ready(app.config)
+    _configure_logging(app)
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_template_helpers(app)
+
+    from crm.errors import register_error_handlers
+
+    register_error_handlers(app)
+    from crm.cli import register_cli
+
+    register_cli(app)
+    return app
+
+
+def _instance_path() -> str:
+    # The project's own instance/ folder, whether run from a checkout or an editable install.
+    return os.environ.get("VIRAGE_INSTANCE_PATH") or str(Path(__file__).resolve().parent.parent / "instance")
+
+
+def _configure_logging(app: Flask) -> None:
+    if not app.testing and not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.WARNING,
+                            format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        logging.getLogger("crm").setLevel(logging.INFO)
+
+
+def _init_extensions(app: Flask) -> None:
+    from crm import db_events, models  # noqa: F401 - every model registered before migrations
+    from crm.auth.services import load_user_from_session
+    from crm.extensions import babel, csrf, db, login_manager, migrate
+    from crm.i18n import _l, select_locale
+
+    db.init_app(app)
+    db_events.install(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"),
+                     render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        default_translation_directories=str(Path(__file__).resolve().parent.parent / "translations"),
+    )
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please sign in to see this page.")
+    login_manager.login_message_category = "info"
+    login_manager.user_loader(load_user_from_session)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from crm.auth.cli import users_cli  # noqa: F401
+    from crm.auth.views import bp as auth_bp
+    from crm.main.views import bp as main_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from crm import formatting, navigation
+
+    formatting.register(app)
+    navigation.register(app)

@@ -1,0 +1,63 @@
+"""Command-line entry points: ``flask crm …``, ``flask translate …``, ``flask users …``."""
+import logging
+import subprocess  # noqa: S404 - runs pybabel with fixed arguments
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+crm_cli = AppGroup("crm", help="Virage administration.")
+translate_cli = AppGroup("translate", help="Extract, update and compile the translations.")
+
+ROOT = Path(__file__).resolve().parent.parent
+KEYWORDS = ["-k", "_l", "-k", "lazy_pgettext:1c,2", "-k", "pgettext:1c,2", "-k", "ngettext:1,2"]
+
+
+@crm_cli.command("seed-demo")
+def seed_demo_command():
+    """Create demo organizations, users and enterprises (idempotent) and print the logins."""
+    from crm.demo.seed import DEMO_PASSWORD, seed_demo
+
+    logging.getLogger("crm").setLevel(logging.WARNING)  # hundreds of creations: keep it readable
+    logins = seed_demo()
+    click.echo("Demo data ready. Sign in at http://127.0.0.1:5000 with:")
+    for email, role, org in logins:
+        click.echo(f"  {role:<8} {email:<36} {org}")
+    click.echo(f"Password for every demo account: {DEMO_PASSWORD}")
+
+
+def _pybabel(*args: str) -> None:
+    command = [sys.executable, "-m", "babel.messages.frontend", *args]
+    if subprocess.call(command, cwd=ROOT) != 0:  # noqa: S603
+        raise click.ClickException("pybabel " + " ".join(args[:1]) + " failed")
+
+
+@translate_cli.command("extract")
+def extract_command():
+    """Extract messages into translations/messages.pot."""
+    _pybabel("extract", "-F", "babel.cfg", *KEYWORDS, "--no-location", "--sort-output",
+             "-o", "translations/messages.pot", "crm")
+
+
+@translate_cli.command("update")
+def update_command():
+    """Extract, then merge new messages into the fr and en catalogs."""
+    extract_command.callback()
+    _pybabel("update", "-i", "translations/messages.pot", "-d", "translations",
+             "--no-fuzzy-matching", "--ignore-obsolete")
+
+
+@translate_cli.command("compile")
+def compile_command():
+    """Compile the catalogs (.po → .mo)."""
+    _pybabel("compile", "-d", "translations", "--statistics")
+
+
+def register_cli(app: Flask) -> None:
+    from crm.auth.cli import users_cli
+
+    app.cli.add_command(crm_cli)
+    app.cli.add_command(translate_cli)
+    app.cli.add_command(users_cli)

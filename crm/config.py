@@ -1,0 +1,88 @@
+"""Configuration: defaults here, then ``instance/config.py``, then the environment."""
+import os
+
+DEFAULT_SECRET_KEY = "dev-only-change-me"  # noqa: S105 - refused in production below
+
+
+class Defaults:
+    SECRET_KEY = DEFAULT_SECRET_KEY
+    SQLALCHEMY_DATABASE_URI = None  # filled in from the instance folder
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    SQLALCHEMY_TRACK_MODIFICATIONS = False
+    BABEL_DEFAULT_LOCALE = "fr"
+    BABEL_DEFAULT_TIMEZONE = "America/Montreal"
+    LANGUAGES = ("fr", "en")
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    PERMANENT_SESSION_LIFETIME = 8 * 3600
+    MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+    PROGRAMME_TARGET = 1120
+    PROGRAMME_POPULATION = 11200
+    PRIVACY_OFFICER_NAME = "Responsable de la protection des renseignements personnels"
+    PRIVACY_OFFICER_TITLE = "Bureau du programme"
+    PRIVACY_OFFICER_EMAIL = "vie-privee@virage.example"
+    MAIL_SERVER = "127.0.0.1"
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False
+    MAIL_USE_SSL = False
+    MAIL_USERNAME = None
+    MAIL_PASSWORD = None
+    MAIL_DEFAULT_SENDER = "Virage <no-reply@virage.example>"
+    MAIL_TIMEOUT = 10
+    ENV_NAME = "development"
+
+
+# Environment variables read at start-up, with how to parse them.
+_ENV_PARSERS = {
+    "SECRET_KEY": str,
+    "DATABASE_URL": str,
+    "MAIL_SERVER": str,
+    "MAIL_PORT": int,
+    "MAIL_USE_TLS": lambda v: v.lower() in {"1", "true", "yes", "on"},
+    "MAIL_USE_SSL": lambda v: v.lower() in {"1", "true", "yes", "on"},
+    "MAIL_USERNAME": str,
+    "MAIL_PASSWORD": str,
+    "MAIL_DEFAULT_SENDER": str,
+    "MAIL_TIMEOUT": int,
+    "PROGRAMME_TARGET": int,
+    "PRIVACY_OFFICER_NAME": str,
+    "PRIVACY_OFFICER_TITLE": str,
+    "PRIVACY_OFFICER_EMAIL": str,
+    "ENV_NAME": str,
+}
+
+
+def load_environment(config: dict, environ=os.environ) -> None:
+    """Override configuration with ``VIRAGE_*`` or bare environment variables."""
+    for key, parse in _ENV_PARSERS.items():
+        raw = environ.get(f"VIRAGE_{key}", environ.get(key))
+        if raw is None or raw == "":
+            continue
+        if key == "DATABASE_URL":
+            config["SQLALCHEMY_DATABASE_URI"] = normalize_database_url(raw)
+        else:
+            config[key] = parse(raw)
+
+
+def normalize_database_url(url: str) -> str:
+    """Accept the ``postgres://`` and ``postgresql://`` forms hosting platforms hand out."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+class ConfigurationError(RuntimeError):
+    pass
+
+
+def check_production_ready(config: dict) -> None:
+    if config.get("ENV_NAME") == "production" and config["SECRET_KEY"] == DEFAULT_SECRET_KEY:
+        raise ConfigurationError(
+            "Refusing to start in production with the default SECRET_KEY: set the SECRET_KEY "
+            "environment variable (or instance/config.py) to a long random value, e.g. "
+            "python -c 'import secrets; print(secrets.token_hex(32))'."
+        )

@@ -1,0 +1,117 @@
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from crm.auth.models import User
+from crm.db import TimestampMixin, utcnow
+from crm.extensions import db
+from crm.organizations.models import Organization
+
+
+class Enterprise(TimestampMixin, db.Model):
+    """A social-economy enterprise followed through the programme's funnel."""
+
+    __tablename__ = "enterprises"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    # Folded name (no case, no accents, no legal suffix): sorting and duplicate detection.
+    name_key: Mapped[str] = mapped_column(String(200), index=True)
+    neq: Mapped[str | None] = mapped_column(String(10), unique=True)
+    legal_form: Mapped[str] = mapped_column(String(30), index=True)
+    region_code: Mapped[str] = mapped_column(String(2), index=True)
+    city: Mapped[str | None] = mapped_column(String(120))
+    city_key: Mapped[str] = mapped_column(String(120), default="")
+    postal_code: Mapped[str | None] = mapped_column(String(7))
+    sector: Mapped[str | None] = mapped_column(String(120))
+    employees: Mapped[int | None]
+    website: Mapped[str | None] = mapped_column(String(300))
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    coach_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    stage: Mapped[str] = mapped_column(String(30), default="identified", index=True)
+    preferred_language: Mapped[str] = mapped_column(String(5), default="fr")
+    # Folded text of name, NEQ, city and contacts: accent-insensitive search on any database.
+    search_text: Mapped[str] = mapped_column(Text, default="")
+    last_activity_at: Mapped[datetime | None] = mapped_column(index=True)
+    archived_at: Mapped[datetime | None] = mapped_column(index=True)
+    # Optimistic locking: a save based on an older version is refused, not lost.
+    version: Mapped[int] = mapped_column(default=1)
+
+    organization: Mapped[Organization] = relationship(lazy="joined")
+    coach: Mapped[User | None] = relationship(lazy="joined")
+    contacts: Mapped[list["Contact"]] = relationship(
+        back_populates="enterprise", order_by="Contact.last_name, Contact.first_name"
+    )
+    stage_changes: Mapped[list["StageChange"]] = relationship(
+        back_populates="enterprise", order_by="StageChange.changed_at.desc(), StageChange.id.desc()"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (
+        Index("ix_enterprises_name_key_city_key", "name_key", "city_key"),
+        Index("ix_enterprises_organization_id_stage", "organization_id", "stage"),
+    )
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
+
+    def __repr__(self) -> str:
+        return f"<Enterprise {self.id}>"
+
+
+class Contact(TimestampMixin, db.Model):
+    """A person at an enterprise. Never signs in; may receive reminders by email."""
+
+    __tablename__ = "contacts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
+    first_name: Mapped[str] = mapped_column(String(100))
+    last_name: Mapped[str] = mapped_column(String(100), default="")
+    title: Mapped[str | None] = mapped_column(String(120))
+    email: Mapped[str | None] = mapped_column(String(254), index=True)
+    phone: Mapped[str | None] = mapped_column(String(30))
+    preferred_language: Mapped[str] = mapped_column(String(5), default="fr")
+    # Law 25: consent specific to email reminders, recorded and withdrawable.
+    email_consent: Mapped[bool] = mapped_column(default=False)
+    consent_at: Mapped[datetime | None]
+    consent_source: Mapped[str | None] = mapped_column(String(200))
+    consent_recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    archived_at: Mapped[datetime | None]
+    anonymized_at: Mapped[datetime | None]
+    version: Mapped[int] = mapped_column(default=1)
+
+    enterprise: Mapped[Enterprise] = relationship(back_populates="contacts")
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def can_receive_email(self) -> bool:
+        return bool(
+            self.email and self.email_consent and not self.archived_at and not self.anonymized_at
+        )
+
+
+class StageChange(db.Model):
+    """One step of an enterprise's journey; the latest one is its current stage."""
+
+    __tablename__ = "stage_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"))
+    from_stage: Mapped[str | None] = mapped_column(String(30))
+    to_stage: Mapped[str] = mapped_column(String(30), index=True)
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    comment: Mapped[str | None] = mapped_column(Text)
+
+    enterprise: Mapped[Enterprise] = relationship(back_populates="stage_changes")
+    changed_by: Mapped[User | None] = relationship()
+
+    __table_args__ = (Index("ix_stage_changes_enterprise_id_changed_at", "enterprise_id", "changed_at"),)

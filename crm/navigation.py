@@ -1,0 +1,40 @@
+"""Main navigation: each feature registers its entries; the header shows those the role may use."""
+from dataclasses import dataclass
+
+from flask import Flask, request, url_for
+from flask_login import current_user
+
+
+@dataclass(frozen=True)
+class NavItem:
+    endpoint: str
+    label: object  # a lazy string
+    roles: frozenset
+    order: int
+
+
+_ITEMS: list[NavItem] = []
+
+
+def register_nav(endpoint: str, label, *, roles=("admin", "manager", "coach"), order=50) -> None:
+    if any(item.endpoint == endpoint for item in _ITEMS):
+        return
+    _ITEMS.append(NavItem(endpoint, label, frozenset(roles), order))
+    _ITEMS.sort(key=lambda item: item.order)
+
+
+def nav_items() -> list[dict]:
+    if not current_user.is_authenticated:
+        return []
+    active_prefix = (request.endpoint or "").split(".")[0]
+    return [
+        {"url": url_for(item.endpoint), "label": item.label,
+         "active": request.endpoint == item.endpoint
+         or (item.endpoint.split(".")[0] == active_prefix and item.endpoint != "main.home")}
+        for item in _ITEMS
+        if current_user.role in item.roles
+    ]
+
+
+def register(app: Flask) -> None:
+    app.jinja_env.globals["nav_items"] = nav_items

@@ -1,0 +1,175 @@
+"""Test fixtures: an app per test on a clean database, SQLite or PostgreSQL.
+
+VIRAGE_TEST_DATABASE=sqlite (default) or postgresql picks the database; the PostgreSQL server is
+VIRAGE_TEST_PG_URL (default postgresql+psycopg://127.0.0.1/test), in which each test session
+creates and later drops a database of its own, so parallel runs never meet.
+"""
+import os
+import re
+import shutil
+import uuid
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from crm import create_app
+from crm.extensions import db
+from tests import factories
+
+DATABASE = os.environ.get("VIRAGE_TEST_DATABASE", "sqlite")
+PG_URL = os.environ.get("VIRAGE_TEST_PG_URL", "postgresql+psycopg://127.0.0.1/test")
+
+BASE_CONFIG = {
+    "TESTING": True,
+    "SECRET_KEY": "test-secret",
+    "SERVER_NAME": "localhost",
+    "MAIL_SERVER": "127.0.0.1",
+    "MAIL_PORT": 1,  # nothing listens: a test that sends mail starts its own server
+    "PRIVACY_OFFICER_EMAIL": "vie-privee@virage.example",
+}
+
+
+def pytest_report_header(config):
+    return f"Virage test database: {DATABASE}"
+
+
+def pytest_collection_modifyitems(config, items):
+    if DATABASE == "postgresql":
+        return
+    skip = pytest.mark.skip(reason="PostgreSQL-only behaviour; run with VIRAGE_TEST_DATABASE=postgresql")
+    for item in items:
+        if "postgres_only" in item.keywords:
+            item.add_marker(skip)
+
+
+def migrate(uri: str, revision: str = "head") -> None:
+    from flask_migrate import upgrade
+
+    app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": uri})
+    with app.app_context():
+        upgrade(revision=revision)
+        db.engine.dispose()
+
+
+class PostgresServer:
+    """Creates throw-away databases on the test server."""
+
+    def __init__(self, url: str):
+        self.url = url
+        self.admin = create_engine(url, isolation_level="AUTOCOMMIT")
+        self.created: list[str] = []
+
+    def new_database(self, prefix: str = "virage_test") -> str:
+        name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+        with self.admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        self.created.append(name)
+        return re.sub(r"/[^/]*$", f"/{name}", self.url)
+
+    def drop_all(self) -> None:
+        with self.admin.connect() as conn:
+            for name in self.created:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        self.admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    if DATABASE != "postgresql":
+        pytest.skip("needs PostgreSQL")
+    server = PostgresServer(PG_URL)
+    yield server
+    server.drop_all()
+
+
+@pytest.fixture(scope="session")
+def migrated_database(tmp_path_factory, request):
+    """A database at the latest migration, made once per test session."""
+    if DATABASE == "postgresql":
+        server = request.getfixturevalue("pg_server")
+        uri = server.new_database()
+    else:
+        path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+        uri = f"sqlite:///{path}"
+    migrate(uri)
+    return uri
+
+
+@pytest.fixture
+def database_uri(migrated_database, tmp_path):
+    """A clean database for one test: a copy of the template on SQLite, emptied tables on PostgreSQL."""
+    if DATABASE == "postgresql":
+        engine = create_engine(migrated_database)
+        with engine.begin() as conn:
+            tables = conn.execute(text(
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'"
+            )).scalars().all()
+            if tables:
+                conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+        engine.dispose()
+        return migrated_database
+    source = migrated_database.removeprefix("sqlite:///")
+    target = tmp_path / "virage.sqlite3"
+    shutil.copyfile(source, target)
+    return f"sqlite:///{target}"
+
+
+@pytest.fixture
+def app(database_uri, tmp_path):
+    app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": database_uri})
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make(app):
+    """Factories bound to the app: make.user(role="coach"), make.enterprise(...), …"""
+    return factories.Factory(app)
+
+
+class Auth:
+    """Signs in and out through the real login form (CSRF on)."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, user_or_email, password=factories.PASSWORD):
+        email = getattr(user_or_email, "email", user_or_email)
+        token = csrf_token(self.client, "/login")
+        return self.client.post("/login", data={"email": email, "password": password, "csrf_token": token})
+
+    def logout(self):
+        return self.client.post("/logout", data={"csrf_token": csrf_token(self.client, "/")})
+
+
+@pytest.fixture
+def auth(client):
+    return Auth(client)
+
+
+_TOKEN_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
+
+
+def csrf_token(client, path="/") -> str:
+    """The CSRF token of a page, as a browser would send it back with the form."""
+    response = client.get(path, follow_redirects=True)
+    match = _TOKEN_RE.search(response.get_data(as_text=True))
+    assert match, f"no CSRF token on {path}"
+    return match.group(1) or match.group(2)
+
+
+def post_form(client, path, data, *, page=None, **kwargs):
+    """POST ``data`` to ``path`` with the CSRF token of ``page`` (default: the same path)."""
+    return client.post(path, data={**data, "csrf_token": csrf_token(client, page or path)}, **kwargs)

@@ -1,0 +1,60 @@
+#!/usr/bin/env python3
+"""Fill gettext catalogs during development.
+
+    python tools/po_fill.py en                 # English: message ids are English, copy them
+    python tools/po_fill.py fr FILE.json       # French: {"msgid": "msgstr", ...}
+                                               #   with context: {"ctx|msgid": "msgstr"}
+                                               #   plurals: {"msgid": ["singulier", "pluriel"]}
+
+Only empty or fuzzy entries are written unless --force; prints what is still missing.
+"""
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from babel.messages.pofile import read_po, write_po
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def key(message) -> str:
+    msgid = message.id[0] if isinstance(message.id, tuple) else message.id
+    return f"{message.context}|{msgid}" if message.context else msgid
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("locale", choices=["fr", "en"])
+    parser.add_argument("mapping", nargs="?")
+    parser.add_argument("--force", action="store_true")
+    args = parser.parse_args()
+    path = ROOT / "translations" / args.locale / "LC_MESSAGES" / "messages.po"
+    with path.open("rb") as fh:
+        catalog = read_po(fh, locale=args.locale)
+    mapping = json.loads(Path(args.mapping).read_text("utf-8")) if args.mapping else {}
+    missing = []
+    for message in catalog:
+        if not message.id:
+            continue
+        empty = not message.string or (isinstance(message.string, tuple) and not all(message.string))
+        if not (empty or message.fuzzy or args.force):
+            continue
+        if args.locale == "en":
+            message.string = message.id
+        elif key(message) in mapping:
+            value = mapping[key(message)]
+            message.string = tuple(value) if isinstance(message.id, tuple) else value
+        elif empty or message.fuzzy:
+            missing.append(key(message))
+            continue
+        message.flags.discard("fuzzy")
+    with path.open("wb") as fh:
+        write_po(fh, catalog, width=100, sort_output=True, include_lineno=False)
+    for item in missing:
+        print("missing:", item)
+    return 1 if missing else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

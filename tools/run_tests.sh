@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Runs the whole test suite on SQLite, then on PostgreSQL where it is reachable, and says which ran.
+# With CI=true, PostgreSQL is required. Extra arguments go to pytest.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+BIN=${VENV:-.venv}/bin
+PG_URL=${VIRAGE_TEST_PG_URL:-postgresql+psycopg://127.0.0.1/test}
+export VIRAGE_TEST_PG_URL=$PG_URL
+
+pg_reachable() {
+  "$BIN/python" - "$PG_URL" <<'PY' >/dev/null 2>&1
+import sys
+from sqlalchemy import create_engine, text
+with create_engine(sys.argv[1]).connect() as conn:
+    conn.execute(text("select 1"))
+PY
+}
+
+ran=()
+status=0
+echo "== Test suite on SQLite"
+VIRAGE_TEST_DATABASE=sqlite "$BIN/python" -m pytest "$@" || status=1
+ran+=("SQLite")
+
+if pg_reachable; then
+  echo "== Test suite on PostgreSQL ($PG_URL)"
+  VIRAGE_TEST_DATABASE=postgresql "$BIN/python" -m pytest "$@" || status=1
+  ran+=("PostgreSQL")
+elif [ "${CI:-}" = "true" ]; then
+  echo "PostgreSQL is not reachable at $PG_URL, and CI requires it." >&2
+  status=1
+else
+  echo "== PostgreSQL not reachable at $PG_URL: skipped (set VIRAGE_TEST_PG_URL to point at one)."
+fi
+
+echo "== Databases tested: ${ran[*]}"
+[ $status -eq 0 ] && echo "== All test runs passed." || echo "== Some test runs FAILED." >&2
+exit $status
