@@ -173,3 +173,13 @@ def csrf_token(client, path="/") -> str:
 def post_form(client, path, data, *, page=None, **kwargs):
     """POST ``data`` to ``path`` with the CSRF token of ``page`` (default: the same path)."""
     return client.post(path, data={**data, "csrf_token": csrf_token(client, page or path)}, **kwargs)
+
+
+@pytest.fixture
+def smtp_server(app):
+    """A real SMTP server for this test; the app is configured to send to it."""
+    from tests.smtp import SMTPServer
+
+    with SMTPServer() as server:
+        app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=server.port)
+        yield server
