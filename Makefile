@@ -29,3 +29,7 @@ translations: install
 
 lint: install
 	$(BIN)/ruff check .
+
+## make screenshots: main pages at 1280 and 390 px, in French and English, into screenshots/
+screenshots: install translations
+	$(BIN)/python tools/screenshots.py

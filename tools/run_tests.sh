@@ -16,6 +16,16 @@ with create_engine(sys.argv[1]).connect() as conn:
 PY
 }
 
+# The browser tests drive Debian's Chromium (never a downloaded browser).
+if [ ! -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "== Installing Debian's chromium for the browser tests"
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core) >/dev/null
+  else
+    echo "/usr/bin/chromium is missing: sudo apt-get install chromium (the browser tests need it)" >&2
+  fi
+fi
+
 ran=()
 status=0
 echo "== Test suite on SQLite"
