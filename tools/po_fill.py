@@ -2,9 +2,10 @@
 """Fill gettext catalogs during development.
 
     python tools/po_fill.py en                 # English: message ids are English, copy them
-    python tools/po_fill.py fr FILE.json       # French: {"msgid": "msgstr", ...}
+    python tools/po_fill.py fr FILE.json …     # French: {"msgid": "msgstr", ...}
                                                #   with context: {"ctx|msgid": "msgstr"}
                                                #   plurals: {"msgid": ["singulier", "pluriel"]}
+    python tools/po_fill.py fr OTHER.po        # take translations from another catalog (merges)
 
 Only empty or fuzzy entries are written unless --force; prints what is still missing.
 """
@@ -23,16 +24,27 @@ def key(message) -> str:
     return f"{message.context}|{msgid}" if message.context else msgid
 
 
+def load_mapping(path: Path) -> dict:
+    if path.suffix != ".po":
+        return json.loads(path.read_text("utf-8"))
+    with path.open("rb") as fh:
+        catalog = read_po(fh)
+    return {key(m): (list(m.string) if isinstance(m.string, tuple) else m.string)
+            for m in catalog if m.id and m.string and not m.fuzzy}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("locale", choices=["fr", "en"])
-    parser.add_argument("mapping", nargs="?")
+    parser.add_argument("mappings", nargs="*", help="JSON files or other .po catalogs")
     parser.add_argument("--force", action="store_true")
     args = parser.parse_args()
     path = ROOT / "translations" / args.locale / "LC_MESSAGES" / "messages.po"
     with path.open("rb") as fh:
         catalog = read_po(fh, locale=args.locale)
-    mapping = json.loads(Path(args.mapping).read_text("utf-8")) if args.mapping else {}
+    mapping = {}
+    for source in args.mappings:
+        mapping.update(load_mapping(Path(source)))
     missing = []
     for message in catalog:
         if not message.id:
