@@ -25,6 +25,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
     _register_template_helpers(app)
+    from crm import instrumentation
+
+    instrumentation.install(app)
 
     from crm.errors import register_error_handlers
 

@@ -33,6 +33,8 @@ class Defaults:
     MAIL_DEFAULT_SENDER = "Virage <no-reply@virage.example>"
     MAIL_TIMEOUT = 10
     ENV_NAME = "development"
+    QUERY_COUNT_HEADER = False  # X-Query-Count on every response (benchmarks)
+    BENCHMARK_ENDPOINTS = False  # /bench/floor (benchmarks only)
 
 
 # Environment variables read at start-up, with how to parse them.
@@ -52,6 +54,8 @@ _ENV_PARSERS = {
     "PRIVACY_OFFICER_TITLE": str,
     "PRIVACY_OFFICER_EMAIL": str,
     "ENV_NAME": str,
+    "QUERY_COUNT_HEADER": lambda v: v.lower() in {"1", "true", "yes", "on"},
+    "BENCHMARK_ENDPOINTS": lambda v: v.lower() in {"1", "true", "yes", "on"},
 }
 
 

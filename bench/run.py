@@ -1,0 +1,226 @@
+#!/usr/bin/env python3
+"""Virage benchmark: bounded load on the main pages under gunicorn, compared with a floor.
+
+    .venv/bin/python bench/run.py --factor 1 --database sqlite --workers 4 --clients 16 --seconds 15
+
+Prepares a database at the given scale (cached between runs unless --fresh), starts gunicorn on
+127.0.0.1, signs in as a coach, a manager and an admin, then drives a fixed number of concurrent
+clients for a fixed time on each page, and on /bench/floor (one indexed query). Prints, per page:
+requests/s, median and 95th-percentile latency, errors, SQL queries per request, and the ratio of
+the page's throughput to the floor's. Traffic goes only to 127.0.0.1. Results: bench/results/.
+"""
+import argparse
+import http.client
+import json
+import os
+import re
+import signal
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.pages import PAGES, resolve_placeholders  # noqa: E402
+from tests.smtp import free_port  # noqa: E402
+
+BIN = Path(sys.executable).parent
+PASSWORD = os.environ.get("BENCH_PASSWORD", "virage-demo-2026")
+TOKEN_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
+
+
+def database_url(kind: str, factor: float) -> str:
+    tag = str(factor).replace(".", "_")
+    if kind == "sqlite":
+        path = ROOT / "bench" / "data" / f"virage-f{tag}.sqlite3"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{path}"
+    server = os.environ.get("BENCH_PG_URL", "postgresql+psycopg://127.0.0.1/test")
+    return server.rsplit("/", 1)[0] + f"/virage_bench_f{tag}"
+
+
+def prepare_database(kind: str, factor: float, fresh: bool) -> str:
+    from sqlalchemy import create_engine, text
+
+    url = database_url(kind, factor)
+    if kind == "postgresql":
+        admin = create_engine(os.environ.get("BENCH_PG_URL", "postgresql+psycopg://127.0.0.1/test"),
+                              isolation_level="AUTOCOMMIT")
+        name = url.rsplit("/", 1)[1]
+        with admin.connect() as conn:
+            exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).scalar()
+            if exists and fresh:
+                conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+                exists = False
+            if not exists:
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+        admin.dispose()
+    elif fresh:
+        Path(url.removeprefix("sqlite:///")).unlink(missing_ok=True)
+    env = {**os.environ, "DATABASE_URL": url, "FLASK_APP": "wsgi.py"}
+    flask = [str(BIN / "flask")]
+    subprocess.run([*flask, "db", "upgrade"], cwd=ROOT, env=env, check=True)  # noqa: S603
+    marker = _marker(kind, url)
+    if not marker.exists():
+        seed = ["crm", "seed-scale", "--factor", str(factor)] if factor else ["crm", "seed-demo"]
+        subprocess.run([*flask, *seed], cwd=ROOT, env=env, check=True)  # noqa: S603
+        subprocess.run([*flask, "crm", "seed-demo"], cwd=ROOT, env=env, check=True)  # noqa: S603
+        marker.write_text("seeded\n")
+    return url
+
+
+def _marker(kind: str, url: str) -> Path:
+    return ROOT / "bench" / "data" / (re.sub(r"[^a-z0-9]+", "_", url.split("/")[-1]) + f".{kind}.seeded")
+
+
+class Server:
+    def __init__(self, url: str, workers: int):
+        self.port = free_port()
+        env = {**os.environ, "DATABASE_URL": url, "QUERY_COUNT_HEADER": "1", "BENCHMARK_ENDPOINTS": "1",
+               "SECRET_KEY": "benchmark-only-secret", "RATELIMIT_ENABLED": "false"}
+        self.process = subprocess.Popen(  # noqa: S603
+            [str(BIN / "gunicorn"), "--workers", str(workers), "--bind", f"127.0.0.1:{self.port}",
+             "--log-level", "warning", "wsgi:app"], cwd=ROOT, env=env)
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                status, _, _ = request(self.port, "GET", "/login")
+                if status == 200:
+                    return
+            except OSError:
+                time.sleep(0.3)
+        raise RuntimeError("gunicorn did not start")
+
+    def stop(self):
+        self.process.send_signal(signal.SIGTERM)
+        self.process.wait(30)
+
+
+def request(port, method, path, body=None, cookie=None, conn=None):
+    own = conn is None
+    conn = conn or http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    headers = {"Accept-Language": "fr-CA"}
+    if cookie:
+        headers["Cookie"] = cookie
+    if body is not None:
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    conn.request(method, path, body=body, headers=headers)
+    response = conn.getresponse()
+    data = response.read()
+    if own:
+        conn.close()
+    return response.status, response.headers, data
+
+
+def login(port, email) -> str:
+    status, headers, page = request(port, "GET", "/login")
+    cookie = headers["Set-Cookie"].split(";", 1)[0]
+    match = TOKEN_RE.search(page.decode())
+    token = match.group(1) or match.group(2)
+    body = urlencode({"email": email, "password": PASSWORD, "csrf_token": token})
+    status, headers, _ = request(port, "POST", "/login", body=body, cookie=cookie)
+    if status != 302:
+        raise RuntimeError(f"login failed for {email}: {status}")
+    return headers["Set-Cookie"].split(";", 1)[0]
+
+
+def load(port, path, cookie, clients: int, seconds: float) -> dict:
+    latencies, queries, errors = [], [], [0]
+    lock = threading.Lock()
+    stop_at = time.perf_counter() + seconds
+
+    def client():
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        mine, my_queries, my_errors = [], [], 0
+        while time.perf_counter() < stop_at:
+            start = time.perf_counter()
+            try:
+                status, headers, _ = request(port, "GET", path, cookie=cookie, conn=conn)
+            except (OSError, http.client.HTTPException):
+                my_errors += 1
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                continue
+            mine.append(time.perf_counter() - start)
+            if status != 200:
+                my_errors += 1
+            my_queries.append(int(headers.get("X-Query-Count", 0)))
+        conn.close()
+        with lock:
+            latencies.extend(mine)
+            queries.extend(my_queries)
+            errors[0] += my_errors
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    began = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - began
+    latencies.sort()
+    return {
+        "requests": len(latencies), "rps": len(latencies) / elapsed if elapsed else 0.0,
+        "p50_ms": 1000 * statistics.median(latencies) if latencies else None,
+        "p95_ms": 1000 * latencies[int(0.95 * (len(latencies) - 1))] if latencies else None,
+        "errors": errors[0], "queries": max(queries) if queries else None,
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--factor", type=float, default=0, help="seed-scale factor (0: demo data only)")
+    parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--fresh", action="store_true", help="rebuild the database")
+    parser.add_argument("--only", help="comma-separated page names")
+    args = parser.parse_args()
+
+    url = prepare_database(args.database, args.factor, args.fresh)
+    server = Server(url, args.workers)
+    try:
+        sessions = {}
+        pages = [p for p in PAGES if not args.only or p.name in args.only.split(",") or p.name == "floor"]
+        for page in pages:
+            if page.role and page.role not in sessions:
+                sessions[page.role] = login(server.port, page.email)
+        paths = resolve_placeholders(url, pages)
+        results = []
+        for page in pages:
+            result = load(server.port, paths[page.name], sessions.get(page.role), args.clients, args.seconds)
+            results.append({"page": page.name, "path": paths[page.name], **result})
+            print(f"  {page.name:<24} {result['rps']:8.1f} req/s  p95 {result['p95_ms'] or 0:7.1f} ms", flush=True)
+    finally:
+        server.stop()
+    floor = next(r for r in results if r["page"] == "floor")
+    report(results, floor, args)
+    return 0
+
+
+def report(results, floor, args) -> None:
+    title = (f"factor {args.factor:g} · {args.database} · {args.workers} workers · {args.clients} clients · "
+             f"{args.seconds:g} s per page")
+    lines = [f"### {title}", "", "| page | req/s | p50 ms | p95 ms | errors | SQL/req | ratio to floor |",
+             "|---|---:|---:|---:|---:|---:|---:|"]
+    for r in results:
+        ratio = r["rps"] / floor["rps"] if floor["rps"] else 0
+        lines.append(f"| {r['page']} | {r['rps']:.1f} | {r['p50_ms'] or 0:.1f} | {r['p95_ms'] or 0:.1f} | "
+                     f"{r['errors']} | {r['queries']} | {ratio:.2f} |")
+    text = "\n".join(lines)
+    print("\n" + text)
+    out = ROOT / "bench" / "results"
+    out.mkdir(exist_ok=True)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    (out / f"{stamp}-f{args.factor:g}-{args.database}.md").write_text(text + "\n")
+    (out / f"{stamp}-f{args.factor:g}-{args.database}.json").write_text(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
