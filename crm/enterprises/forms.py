@@ -84,7 +84,7 @@ class ContactForm(FlaskForm):
     phone = StringField(_l("Phone"), validators=[Optional(), Cleaned(clean_phone)])
     preferred_language = SelectField(_l("Preferred language"), choices=choices(LANGUAGES), default="fr")
     email_consent = BooleanField(_l("Agrees to receive emails from the programme"))
-    consent_source = StringField(_l("How consent was given"), validators=[Optional(), Length(max=200)])
+    consent_source = StringField(_l("How consent was given"), validators=[Length(max=200)])
     version = HiddenField()
 
     def validate_email(self, field):
