@@ -1,14 +1,16 @@
 """Who may see and do what: the one place for access rules.
 
 - admin (programme office): everything.
-- manager: everything owned by their organization; assigns its enterprises to its coaches.
-- coach: reads what their organization owns and what is assigned to them; edits what is
-  assigned to them.
-Anything else does not exist for the user (404), so ids of other organizations leak nothing.
+- manager: every enterprise owned by their organization; assigns them to the organization's
+  coaches, hands them over to another organization, archives them.
+- coach: reads the enterprises of their organization; edits those assigned to them.
+Anything owned by another organization does not exist for the user (404), so ids leak nothing;
+visible but not allowed is 403.
 """
 from flask import abort
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, select
 
+from crm.auth.models import User
 from crm.enterprises.models import Enterprise
 from crm.extensions import db
 
@@ -17,20 +19,14 @@ def visible_enterprises(user, *, include_archived: bool = False) -> Select:
     """Enterprises the user may see, as a select() to filter further."""
     query = select(Enterprise)
     if not user.is_admin:
-        query = query.where(
-            or_(Enterprise.organization_id == user.organization_id, Enterprise.coach_id == user.id)
-        )
+        query = query.where(Enterprise.organization_id == user.organization_id)
     if not include_archived:
         query = query.where(Enterprise.archived_at.is_(None))
     return query
 
 
 def can_view_enterprise(user, enterprise: Enterprise) -> bool:
-    return (
-        user.is_admin
-        or enterprise.organization_id == user.organization_id
-        or enterprise.coach_id == user.id
-    )
+    return user.is_admin or enterprise.organization_id == user.organization_id
 
 
 def can_manage_enterprise(user, enterprise: Enterprise) -> bool:
@@ -39,8 +35,48 @@ def can_manage_enterprise(user, enterprise: Enterprise) -> bool:
 
 
 def can_edit_enterprise(user, enterprise: Enterprise) -> bool:
-    """Profile, stage, notes, tasks: managers of the owner and the assigned coach."""
-    return can_manage_enterprise(user, enterprise) or enterprise.coach_id == user.id
+    """Profile, contacts, stage, notes, tasks, diagnostics: managers of the owner and the assigned coach."""
+    return can_manage_enterprise(user, enterprise) or (
+        enterprise.coach_id == user.id and enterprise.organization_id == user.organization_id
+    )
+
+
+def can_view_history(user, enterprise: Enterprise) -> bool:
+    """The audit log shows old values of personal data: only those who may change the record."""
+    return can_edit_enterprise(user, enterprise)
+
+
+def can_complete_task(user, enterprise: Enterprise, task) -> bool:
+    return can_edit_enterprise(user, enterprise) or (
+        task.assignee_id == user.id and can_view_enterprise(user, enterprise)
+    )
+
+
+def can_create_enterprise(user) -> bool:
+    return user.role in ("admin", "manager", "coach")
+
+
+def can_bulk_assign(user) -> bool:
+    return user.is_admin or user.is_manager
+
+
+def has_caseload(user) -> bool:
+    return user.is_coach
+
+
+def assignable_coaches(user) -> Select:
+    """Active coaches the user may assign enterprises to: their organization's (all for admins)."""
+    query = select(User).where(User.role == "coach", User.is_active.is_(True))
+    if not user.is_admin:
+        query = query.where(User.organization_id == user.organization_id)
+    return query.order_by(User.full_name, User.id)
+
+
+def task_assignees(enterprise: Enterprise) -> Select:
+    """People a follow-up may be given to: active staff of the enterprise's organization."""
+    return (select(User)
+            .where(User.is_active.is_(True), User.organization_id == enterprise.organization_id)
+            .order_by(User.full_name, User.id))
 
 
 def can_manage_users(user) -> bool:

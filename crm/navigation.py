@@ -27,13 +27,14 @@ def nav_items() -> list[dict]:
     if not current_user.is_authenticated:
         return []
     active_prefix = (request.endpoint or "").split(".")[0]
-    return [
-        {"url": url_for(item.endpoint), "label": item.label,
-         "active": request.endpoint == item.endpoint
-         or (item.endpoint.split(".")[0] == active_prefix and item.endpoint != "main.home")}
-        for item in _ITEMS
-        if current_user.role in item.roles
-    ]
+    items = [item for item in _ITEMS if current_user.role in item.roles]
+    # Several entries of one blueprint: only the exact page is current, else the first of its prefix.
+    exact = any(request.endpoint == item.endpoint for item in items)
+    prefixed = [item for item in items
+                if item.endpoint.split(".")[0] == active_prefix and item.endpoint != "main.home"]
+    current = request.endpoint if exact else (prefixed[-1].endpoint if prefixed else None)
+    return [{"url": url_for(item.endpoint), "label": item.label, "active": item.endpoint == current}
+            for item in items]
 
 
 def register(app: Flask) -> None:

@@ -1,4 +1,5 @@
-from datetime import datetime
+"""Enterprises, their contacts and journey, and what coaches record about them."""
+from datetime import date, datetime
 
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -115,3 +116,76 @@ class StageChange(db.Model):
     changed_by: Mapped[User | None] = relationship()
 
     __table_args__ = (Index("ix_stage_changes_enterprise_id_changed_at", "enterprise_id", "changed_at"),)
+
+
+ACTIVITY_KINDS = ("call", "meeting", "email", "note")
+
+
+class Activity(db.Model):
+    """An entry of an enterprise's timeline: a call, meeting, email or note.
+
+    Coaching time is ``duration_minutes`` on entries marked ``is_coaching``: an integer, so the
+    dashboard's sums are exact on every database (hours are shown as minutes / 60).
+    """
+
+    __tablename__ = "activities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"))
+    kind: Mapped[str] = mapped_column(String(20))  # call | meeting | email | note
+    occurred_on: Mapped[date]
+    is_coaching: Mapped[bool] = mapped_column(default=False, index=True)
+    duration_minutes: Mapped[int | None]
+    body: Mapped[str] = mapped_column(Text)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    author: Mapped[User | None] = relationship()
+
+    __table_args__ = (Index("ix_activities_enterprise_id_occurred_on", "enterprise_id", "occurred_on"),)
+
+    @property
+    def duration_hours(self):
+        return None if self.duration_minutes is None else self.duration_minutes / 60
+
+
+class FollowUpTask(db.Model):
+    """Something to do for an enterprise by a given day; done when someone ticks it."""
+
+    __tablename__ = "follow_up_tasks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    due_on: Mapped[date] = mapped_column(index=True)
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    done_at: Mapped[datetime | None] = mapped_column(index=True)
+    done_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    enterprise: Mapped[Enterprise] = relationship()
+    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
+
+    @property
+    def is_done(self) -> bool:
+        return self.done_at is not None
+
+
+DIAGNOSTIC_TOOLS = ("audit_industrie_40", "self_assessment", "other")
+
+
+class DigitalDiagnostic(db.Model):
+    """A digital-maturity assessment of an enterprise, such as the Audit industrie 4.0."""
+
+    __tablename__ = "digital_diagnostics"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
+    performed_on: Mapped[date]
+    tool: Mapped[str] = mapped_column(String(40))
+    maturity_level: Mapped[int]  # 1 (beginning) to 5 (advanced)
+    link: Mapped[str | None] = mapped_column(String(300))
+    notes: Mapped[str | None] = mapped_column(Text)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,5 +1,7 @@
-"""Write operations on enterprises and contacts. They flush, never commit."""
+"""Write operations on enterprises and contacts. They flush, never commit, and audit every change."""
 import logging
+
+from sqlalchemy import or_, select
 
 from crm.audit import services as audit
 from crm.db import utcnow
@@ -16,10 +18,28 @@ ENTERPRISE_FIELDS = (
     "name", "neq", "legal_form", "region_code", "city", "postal_code", "sector", "employees",
     "website", "organization_id", "coach_id", "preferred_language",
 )
+# What the profile form may change; the owner and the coach change through their own actions.
+EDITABLE_FIELDS = tuple(f for f in ENTERPRISE_FIELDS if f not in ("organization_id", "coach_id"))
 CONTACT_FIELDS = (
     "first_name", "last_name", "title", "email", "phone", "preferred_language", "email_consent",
     "consent_source",
 )
+
+
+class DuplicateEnterprise(DomainError):
+    """Another enterprise has the same NEQ, or the same normalized name in the same city."""
+
+    def __init__(self, existing: Enterprise, field: str):
+        super().__init__(_l("This enterprise already exists."), field=field)
+        self.existing = existing
+
+
+class StaleVersion(DomainError):
+    """Someone saved the record after the user opened the form."""
+
+    def __init__(self):
+        super().__init__(_l("Someone else saved this enterprise after you opened the form. Your input is "
+                            "kept below: check the current values, then save again."))
 
 
 def refresh_keys(enterprise: Enterprise, contacts=None) -> None:
@@ -29,12 +49,36 @@ def refresh_keys(enterprise: Enterprise, contacts=None) -> None:
     people = enterprise.contacts if contacts is None else contacts
     parts = [enterprise.name, enterprise.neq, enterprise.city]
     for contact in people:
-        if not contact.anonymized_at:
+        if not contact.anonymized_at and not contact.archived_at:
             parts += [contact.first_name, contact.last_name, contact.email]
     enterprise.search_text = " ".join(fold(p) for p in parts if p)
 
 
-def create_enterprise(*, actor, context=None, **values) -> Enterprise:
+def find_duplicate(*, neq=None, name=None, city=None, exclude_id=None) -> tuple[Enterprise, str] | None:
+    """The enterprise, of any organization, that a new or edited one would duplicate, and the field."""
+    name_key = normalized_name(name) or fold(name)
+    conditions = []
+    if neq:
+        conditions.append(Enterprise.neq == neq)
+    if name_key:
+        conditions.append((Enterprise.name_key == name_key) & (Enterprise.city_key == fold(city)))
+    if not conditions:
+        return None
+    query = select(Enterprise).where(or_(*conditions)).order_by(Enterprise.id).limit(5)
+    if exclude_id is not None:
+        query = query.where(Enterprise.id != exclude_id)
+    found = db.session.scalars(query).all()
+    for enterprise in found:
+        if neq and enterprise.neq == neq:
+            return enterprise, "neq"
+    return (found[0], "name") if found else None
+
+
+def create_enterprise(*, actor, context=None, allow_same_name=True, **values) -> Enterprise:
+    """Create at stage "identified". A same NEQ is always refused; a same name and city unless allowed."""
+    duplicate = find_duplicate(neq=values.get("neq"), name=values.get("name"), city=values.get("city"))
+    if duplicate and (duplicate[1] == "neq" or not allow_same_name):
+        raise DuplicateEnterprise(*duplicate)
     enterprise = Enterprise(**values)
     enterprise.stage = "identified"
     refresh_keys(enterprise, contacts=[])
@@ -49,17 +93,82 @@ def create_enterprise(*, actor, context=None, **values) -> Enterprise:
     return enterprise
 
 
-def add_contact(enterprise: Enterprise, *, actor, context=None, **values) -> Contact:
-    contact = Contact(enterprise=enterprise, **values)
-    if contact.email_consent:
-        contact.consent_at = utcnow()
-        contact.consent_recorded_by_id = getattr(actor, "id", None)
-    db.session.add(contact)
+def update_enterprise(enterprise: Enterprise, *, actor, expected_version: int | None, **values) -> dict:
+    """Change the profile; refused when the enterprise changed since ``expected_version``."""
+    if expected_version is not None and expected_version != enterprise.version:
+        raise StaleVersion()
+    duplicate = find_duplicate(neq=values.get("neq"), exclude_id=enterprise.id)
+    if duplicate:
+        raise DuplicateEnterprise(*duplicate)
+    for name, value in values.items():
+        if name not in EDITABLE_FIELDS:
+            raise ValueError(f"not an editable field: {name}")
+        setattr(enterprise, name, value)
+    changes = audit.changed_fields(enterprise, EDITABLE_FIELDS)
+    if changes:
+        refresh_keys(enterprise)
+        audit.record("update", enterprise, actor=actor, enterprise_id=enterprise.id, changes=changes)
+        db.session.flush()
+        log.info("enterprise %s updated by user %s", enterprise.id, getattr(actor, "id", None))
+    return changes
+
+
+def archive_enterprise(enterprise: Enterprise, *, actor) -> None:
+    if enterprise.archived_at is not None:
+        raise DomainError(_l("This enterprise is already archived."))
+    enterprise.archived_at = utcnow()
+    audit.record("archive", enterprise, actor=actor, enterprise_id=enterprise.id,
+                 changes={"archived_at": [None, enterprise.archived_at.isoformat()]})
+    log.info("enterprise %s archived by user %s", enterprise.id, getattr(actor, "id", None))
+
+
+def restore_enterprise(enterprise: Enterprise, *, actor) -> None:
+    if enterprise.archived_at is None:
+        raise DomainError(_l("This enterprise is not archived."))
+    old, enterprise.archived_at = enterprise.archived_at, None
+    audit.record("restore", enterprise, actor=actor, enterprise_id=enterprise.id,
+                 changes={"archived_at": [old.isoformat(), None]})
+
+
+def assign_coach(enterprises, coach, *, actor) -> int:
+    """Give enterprises to a coach of their organization (``None`` unassigns). Returns how many changed."""
+    if coach is not None and (coach.role != "coach" or not coach.is_active):
+        raise DomainError(_l("Choose an active coach."), field="coach_id")
+    strangers = [e for e in enterprises if coach is not None and e.organization_id != coach.organization_id]
+    if strangers:
+        raise DomainError(_l("Some of these enterprises belong to another organization than the coach's."),
+                          field="coach_id")
+    changed = 0
+    new_id = coach.id if coach else None
+    for enterprise in enterprises:
+        if enterprise.coach_id == new_id:
+            continue
+        audit.record("assign", enterprise, actor=actor, enterprise_id=enterprise.id,
+                     changes={"coach_id": [enterprise.coach_id, new_id]})
+        enterprise.coach_id = new_id
+        changed += 1
     db.session.flush()
-    refresh_keys(enterprise)
-    audit.record("create", contact, actor=actor, enterprise_id=enterprise.id,
-                 changes=audit.snapshot(contact, CONTACT_FIELDS), context=context)
-    return contact
+    log.info("%s enterprises assigned to user %s by user %s", changed, new_id, getattr(actor, "id", None))
+    return changed
+
+
+def hand_over(enterprise: Enterprise, organization, *, actor, comment: str | None = None) -> None:
+    """Another organization follows the enterprise from now on; its coach no longer does."""
+    if organization is None or not organization.is_active:
+        raise DomainError(_l("Choose an active organization."), field="organization_id")
+    if organization.id == enterprise.organization_id:
+        raise DomainError(_l("This organization already follows the enterprise."), field="organization_id")
+    changes = {"organization_id": [enterprise.organization_id, organization.id]}
+    if enterprise.coach_id is not None:
+        changes["coach_id"] = [enterprise.coach_id, None]
+    audit.record("handover", enterprise, actor=actor, enterprise_id=enterprise.id, changes=changes,
+                 context={"comment": comment} if comment else None)
+    enterprise.organization_id = organization.id
+    enterprise.coach_id = None
+    enterprise.last_activity_at = utcnow()
+    db.session.flush()
+    log.info("enterprise %s handed over to organization %s by user %s", enterprise.id, organization.id,
+             getattr(actor, "id", None))
 
 
 def change_stage(enterprise: Enterprise, stage: str, *, actor, comment: str | None = None,
@@ -87,3 +196,54 @@ def change_stage(enterprise: Enterprise, stage: str, *, actor, comment: str | No
     enterprise.last_activity_at = change.changed_at
     log.info("enterprise %s moved to %s by user %s", enterprise.id, stage, getattr(actor, "id", None))
     return change
+
+
+def _check_consent(contact: Contact) -> None:
+    if contact.email_consent and not contact.email:
+        raise DomainError(_l("Consent to emails needs an email address."), field="email")
+
+
+def add_contact(enterprise: Enterprise, *, actor, context=None, **values) -> Contact:
+    contact = Contact(enterprise=enterprise, **values)
+    _check_consent(contact)
+    if contact.email_consent:
+        contact.consent_at = utcnow()
+        contact.consent_recorded_by_id = getattr(actor, "id", None)
+    db.session.add(contact)
+    db.session.flush()
+    refresh_keys(enterprise)
+    audit.record("create", contact, actor=actor, enterprise_id=enterprise.id,
+                 changes=audit.snapshot(contact, CONTACT_FIELDS), context=context)
+    return contact
+
+
+def update_contact(contact: Contact, *, actor, expected_version: int | None = None, **values) -> dict:
+    """Change a contact; giving or withdrawing consent takes effect at once and records who and when."""
+    if expected_version is not None and expected_version != contact.version:
+        raise StaleVersion()
+    for name, value in values.items():
+        if name not in CONTACT_FIELDS:
+            raise ValueError(f"not a contact field: {name}")
+        setattr(contact, name, value)
+    _check_consent(contact)
+    changes = audit.changed_fields(contact, CONTACT_FIELDS)
+    if "email_consent" in changes:
+        contact.consent_at = utcnow()
+        contact.consent_recorded_by_id = getattr(actor, "id", None)
+        changes["consent_at"] = [None, contact.consent_at.isoformat()]
+    if changes:
+        refresh_keys(contact.enterprise)
+        audit.record("update", contact, actor=actor, enterprise_id=contact.enterprise_id, changes=changes)
+        db.session.flush()
+    return changes
+
+
+def archive_contact(contact: Contact, *, actor) -> None:
+    """An archived contact receives nothing and leaves the search, but stays in the history."""
+    if contact.archived_at is not None:
+        raise DomainError(_l("This contact is already archived."))
+    contact.archived_at = utcnow()
+    refresh_keys(contact.enterprise)
+    audit.record("archive", contact, actor=actor, enterprise_id=contact.enterprise_id,
+                 changes={"archived_at": [None, contact.archived_at.isoformat()]})
+    db.session.flush()

@@ -11,7 +11,7 @@ from flask import (
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
-from crm.access import visible_enterprises
+from crm.access import has_caseload, visible_enterprises
 from crm.auth.views import safe_next
 from crm.extensions import db
 from crm.i18n import _l
@@ -20,12 +20,17 @@ from crm.navigation import register_nav
 from crm.reference import STAGES
 
 bp = Blueprint("main", __name__, template_folder="templates")
-register_nav("main.home", _l("Home"), order=0)
+register_nav("main.home", _l("Home"), roles=("admin", "manager"), order=0)
 
 
 @bp.route("/")
 @login_required
 def home():
+    """Coaches land on their caseload; managers and the programme office on the funnel summary."""
+    if has_caseload(current_user):
+        from crm.enterprises.views import render_caseload
+
+        return render_caseload()
     visible = visible_enterprises(current_user).subquery()
     rows = db.session.execute(
         select(visible.c.stage, func.count()).group_by(visible.c.stage)

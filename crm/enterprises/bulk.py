@@ -1,0 +1,70 @@
+"""Bulk actions of the enterprise list: a registry, so other features add theirs beside "assign".
+
+A handler receives the select() of the targeted enterprises (already limited by the access rules
+and the list's filters), the submitted ``BulkForm`` and the actor; it calls services (which flush),
+returns how many enterprises changed, and raises ``DomainError`` to refuse. The view commits.
+"""
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import Select
+
+from crm.access import assignable_coaches, can_bulk_assign
+from crm.auth.models import User
+from crm.domain import DomainError
+from crm.enterprises import services
+from crm.extensions import db
+from crm.i18n import _l
+
+MAX_BULK = 2000
+
+
+@dataclass(frozen=True)
+class BulkAction:
+    code: str
+    label: object
+    allowed: Callable[[User], bool]
+    run: Callable[[Select, object, User], int]
+
+
+_ACTIONS: dict[str, BulkAction] = {}
+
+
+def register_bulk_action(action: BulkAction) -> None:
+    _ACTIONS[action.code] = action
+
+
+def actions_for(user) -> list[BulkAction]:
+    return [a for a in _ACTIONS.values() if a.allowed(user)]
+
+
+def get_action(code: str, user) -> BulkAction | None:
+    action = _ACTIONS.get(code)
+    return action if action and action.allowed(user) else None
+
+
+def load_targets(query: Select) -> list:
+    enterprises = list(db.session.scalars(query.limit(MAX_BULK + 1)))
+    if not enterprises:
+        raise DomainError(_l("Tick at least one enterprise, or choose every enterprise matching the filters."),
+                          field="ids")
+    if len(enterprises) > MAX_BULK:
+        raise DomainError(_l("Too many enterprises at once: narrow the filters."), field="scope")
+    return enterprises
+
+
+def _assign(query: Select, form, actor) -> int:
+    raw = form.coach_id.data or ""
+    coach = None
+    if raw != "none":
+        try:
+            coach_id = int(raw)
+        except ValueError:
+            raise DomainError(_l("Choose a coach."), field="coach_id") from None
+        coach = db.session.scalar(assignable_coaches(actor).where(User.id == coach_id))
+        if coach is None:
+            raise DomainError(_l("Choose a coach."), field="coach_id")
+    return services.assign_coach(load_targets(query), coach, actor=actor)
+
+
+register_bulk_action(BulkAction("assign", _l("Assign to a coach"), can_bulk_assign, _assign))

@@ -1,0 +1,71 @@
+"""The list's filters: read from the query string, checked, and turned into ``EnterpriseFilters``.
+
+A value that is not understood (an unknown stage, a coach of another organization, a page that is
+not a number…) is ignored and the user is told, never a 500.
+"""
+from urllib.parse import parse_qsl, urlencode
+
+from flask import flash
+from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
+from wtforms import SelectChoice
+
+from crm.auth.models import User
+from crm.enterprises.forms import FilterForm
+from crm.enterprises.queries import UNASSIGNED, EnterpriseFilters
+from crm.extensions import db
+from crm.i18n import _, _l
+from crm.organizations.models import Organization
+
+FILTER_KEYS = ("q", "stage", "region", "legal_form", "organization", "coach", "sort")
+
+
+def coach_choices(user) -> list[SelectChoice]:
+    query = select(User).where(User.role == "coach").order_by(User.full_name, User.id)
+    if not user.is_admin:
+        query = query.where(User.organization_id == user.organization_id)
+    coaches = db.session.scalars(query).all()
+    return [SelectChoice("", _l("All coaches")), SelectChoice(UNASSIGNED, _l("Not assigned")),
+            *(SelectChoice(str(c.id), c.full_name) for c in coaches)]
+
+
+def organization_choices(*, blank=None, exclude_id=None) -> list[SelectChoice]:
+    organizations = db.session.scalars(
+        select(Organization).where(Organization.is_active.is_(True)).order_by(Organization.name)).all()
+    items = [SelectChoice(str(o.id), o.name) for o in organizations if o.id != exclude_id]
+    return [SelectChoice("", blank), *items] if blank is not None else items
+
+
+def parse_filters(user, args: MultiDict, *, quiet: bool = False) -> tuple[FilterForm, EnterpriseFilters]:
+    form = FilterForm(formdata=args)
+    form.coach.choices = coach_choices(user)
+    if user.is_admin:
+        form.organization.choices = organization_choices(blank=_l("All organizations"))
+    else:
+        del form.organization
+    if not form.validate():
+        for name in form.errors:
+            field = form[name]
+            field.data = field.default
+            field.raw_data = []
+        if not quiet:
+            flash(_("Some filters were not understood and were ignored."), "warning")
+    coach = form.coach.data or None
+    organization = form.organization.data if "organization" in form else None
+    filters = EnterpriseFilters(
+        q=(form.q.data or "").strip(), stages=list(form.stage.data or []), region=form.region.data or "",
+        legal_form=form.legal_form.data or "",
+        organization_id=int(organization) if organization else None,
+        coach=coach if coach in (None, UNASSIGNED) else int(coach),
+        sort=form.sort.data or "name",
+    )
+    return form, filters
+
+
+def filter_query_string(args: MultiDict) -> str:
+    """Only the filter parameters of a query string, to carry them through a bulk action."""
+    return urlencode([(k, v) for k, v in args.items(multi=True) if k in FILTER_KEYS])
+
+
+def args_from_query_string(query_string: str) -> MultiDict:
+    return MultiDict(parse_qsl(query_string or "", keep_blank_values=False)[:200])

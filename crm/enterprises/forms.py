@@ -1,0 +1,189 @@
+"""Forms of the enterprises feature; every label and message translated, every value validated."""
+from decimal import Decimal
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    DecimalField,
+    EmailField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SearchField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+
+from crm.i18n import _l, lazy_pgettext
+from crm.reference import LANGUAGES, LEGAL_FORMS, REGIONS, STAGES, choices
+from crm.validators import Cleaned, clean_neq, clean_phone, clean_postal_code, clean_url
+
+ACTIVITY_LABELS = {
+    "call": lazy_pgettext("activity kind", "Call"),
+    "meeting": lazy_pgettext("activity kind", "Meeting"),
+    "email": lazy_pgettext("activity kind", "Email"),
+    "note": lazy_pgettext("activity kind", "Note"),
+}
+DIAGNOSTIC_TOOL_LABELS = {
+    "audit_industrie_40": "Audit industrie 4.0",  # the ministry's tool: a proper name
+    "self_assessment": _l("Self-assessment"),
+    "other": _l("Other tool"),
+}
+MATURITY_LABELS = {
+    "1": _l("1 – Beginning"), "2": _l("2 – Exploring"), "3": _l("3 – Structuring"),
+    "4": _l("4 – Integrated"), "5": _l("5 – Advanced"),
+}
+SORT_LABELS = {
+    "name": _l("Name (A to Z)"), "-name": _l("Name (Z to A)"),
+    "stage": _l("Stage (journey order)"), "-stage": _l("Stage (reverse order)"),
+    "-last_activity": _l("Most recent activity first"), "last_activity": _l("Oldest activity first"),
+}
+
+
+class EnterpriseForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    neq = StringField(_l("NEQ"), validators=[Optional(), Cleaned(clean_neq)])
+    legal_form = SelectField(_l("Legal form"), choices=choices(LEGAL_FORMS, blank=_l("Choose…")),
+                             validators=[DataRequired()])
+    region_code = SelectField(_l("Region"), choices=choices(REGIONS, blank=_l("Choose…")),
+                              validators=[DataRequired()])
+    city = StringField(_l("City"), validators=[DataRequired(), Length(max=120)])
+    postal_code = StringField(_l("Postal code"), validators=[Optional(), Cleaned(clean_postal_code)])
+    sector = StringField(_l("Sector of activity"), validators=[Optional(), Length(max=120)])
+    employees = IntegerField(_l("Employees"), validators=[Optional(), NumberRange(min=0, max=100000)])
+    website = StringField(_l("Website"), validators=[Optional(), Length(max=300), Cleaned(clean_url)])
+    preferred_language = SelectField(_l("Preferred language"), choices=choices(LANGUAGES), default="fr")
+    version = HiddenField()
+
+    def profile(self) -> dict:
+        return {name: (getattr(self, name).data or None) if name in ("neq", "postal_code", "sector", "website")
+                else getattr(self, name).data
+                for name in ("name", "neq", "legal_form", "region_code", "city", "postal_code", "sector",
+                             "employees", "website", "preferred_language")}
+
+    def expected_version(self) -> int | None:
+        try:
+            return int(self.version.data)
+        except (TypeError, ValueError):
+            return None
+
+
+class NewEnterpriseForm(EnterpriseForm):
+    create_anyway = BooleanField(_l("It is a different enterprise: create it anyway"))
+
+
+class ContactForm(FlaskForm):
+    first_name = StringField(_l("First name"), validators=[DataRequired(), Length(max=100)])
+    last_name = StringField(_l("Last name"), validators=[Optional(), Length(max=100)])
+    title = StringField(_l("Position"), validators=[Optional(), Length(max=120)])
+    email = EmailField(_l("Email"), validators=[Optional(), Length(max=254)])
+    phone = StringField(_l("Phone"), validators=[Optional(), Cleaned(clean_phone)])
+    preferred_language = SelectField(_l("Preferred language"), choices=choices(LANGUAGES), default="fr")
+    email_consent = BooleanField(_l("Agrees to receive emails from the programme"))
+    consent_source = StringField(_l("How consent was given"), validators=[Length(max=200)])
+    version = HiddenField()
+
+    def validate_email(self, field):
+        from email_validator import EmailNotValidError, validate_email
+
+        if field.data:
+            try:
+                field.data = validate_email(field.data, check_deliverability=False).normalized
+            except EmailNotValidError:
+                raise ValidationError(_l("Enter a valid email address.")) from None
+
+    def validate_consent_source(self, field):
+        if self.email_consent.data and not (field.data or "").strip():
+            raise ValidationError(_l("Say how the person gave their consent."))
+
+    def values(self) -> dict:
+        data = {name: getattr(self, name).data for name in (
+            "first_name", "last_name", "title", "email", "phone", "preferred_language", "email_consent",
+            "consent_source")}
+        data["last_name"] = data["last_name"] or ""
+        for name in ("title", "email", "phone", "consent_source"):
+            data[name] = (data[name] or "").strip() or None
+        return data
+
+    expected_version = EnterpriseForm.expected_version
+
+
+class StageForm(FlaskForm):
+    stage = SelectField(_l("New stage"), choices=choices(STAGES), validators=[DataRequired()])
+    comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=2000)])
+
+
+class ActivityForm(FlaskForm):
+    kind = SelectField(_l("Kind"), choices=choices(ACTIVITY_LABELS), default="note")
+    occurred_on = DateField(_l("Date"), validators=[InputRequired()])
+    is_coaching = BooleanField(_l("Coaching time"))
+    duration_hours = DecimalField(_l("Duration (hours)"), places=2,
+                                  validators=[Optional(), NumberRange(min=Decimal("0.25"), max=Decimal("24"))])
+    body = TextAreaField(_l("Note"), validators=[DataRequired(), Length(max=10000)])
+
+    def duration_minutes(self) -> int | None:
+        hours = self.duration_hours.data
+        return None if hours is None else int((hours * 60).to_integral_value())
+
+
+class TaskForm(FlaskForm):
+    title = StringField(_l("Follow-up"), validators=[DataRequired(), Length(max=200)])
+    due_on = DateField(_l("Due date"), validators=[InputRequired()])
+    assignee_id = SelectField(_l("Assigned to"), coerce=int, validate_choice=True)
+
+
+class DiagnosticForm(FlaskForm):
+    performed_on = DateField(_l("Date"), validators=[InputRequired()])
+    tool = SelectField(_l("Tool"), choices=choices(DIAGNOSTIC_TOOL_LABELS), default="audit_industrie_40")
+    maturity_level = SelectField(_l("Maturity level"), choices=choices(MATURITY_LABELS), default="1")
+    link = StringField(_l("Link to the report"), validators=[Optional(), Length(max=300), Cleaned(clean_url)])
+    notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=5000)])
+
+
+class AssignForm(FlaskForm):
+    coach_id = SelectField(_l("Coach"), validate_choice=True)
+
+
+class HandOverForm(FlaskForm):
+    organization_id = SelectField(_l("Organization that will follow the enterprise"), coerce=int)
+    comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=2000)])
+
+
+class ConfirmForm(FlaskForm):
+    """A button that changes something: archive, restore, mark done."""
+
+
+class FilterForm(FlaskForm):
+    """The list's filters, read from the query string so a filtered list can be bookmarked."""
+
+    class Meta:
+        csrf = False
+
+    q = SearchField(_l("Search"), validators=[Optional(), Length(max=200)])
+    stage = SelectMultipleField(_l("Stage"), choices=choices(STAGES))
+    region = SelectField(_l("Region"), choices=choices(REGIONS, blank=_l("All regions")))
+    legal_form = SelectField(_l("Legal form"), choices=choices(LEGAL_FORMS, blank=_l("All legal forms")))
+    organization = SelectField(_l("Organization"))
+    coach = SelectField(_l("Coach"))
+    sort = SelectField(_l("Sort by"), choices=choices(SORT_LABELS), default="name")
+
+
+class BulkForm(FlaskForm):
+    """One form for every bulk action of the list: the action, what it applies to, and its parameters.
+
+    Another action (e.g. "add to cohort") adds its code to ``action``'s choices, its parameter
+    fields here, and a handler in ``crm.enterprises.bulk``.
+    """
+
+    action = SelectField(_l("Action"))
+    scope = RadioField(_l("Apply to"), default="selected", choices=choices({
+        "selected": _l("The enterprises ticked on this page"),
+        "all": _l("Every enterprise matching the filters"),
+    }))
+    ids = SelectMultipleField(_l("Enterprises"), coerce=int, validate_choice=False)
+    filters = HiddenField()
+    coach_id = SelectField(_l("Coach"), validate_choice=False)

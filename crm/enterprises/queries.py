@@ -1,0 +1,168 @@
+"""Reusable read queries of the enterprises feature; each returns a select() or a fixed number of queries.
+
+``filtered_enterprises(user, filters)`` is the one query behind the list, its bulk actions and the
+exports: it applies the access rules first, then the filters, then the sort.
+"""
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from sqlalchemy import Select, and_, case, func, or_, select
+from sqlalchemy.orm import selectinload
+
+from crm.access import visible_enterprises
+from crm.audit.models import AuditEntry
+from crm.db import utcnow
+from crm.enterprises.models import (
+    Activity,
+    Contact,
+    DigitalDiagnostic,
+    Enterprise,
+    FollowUpTask,
+    StageChange,
+)
+from crm.extensions import db
+from crm.reference import STAGE_ORDER
+from crm.text import fold
+
+STALE_AFTER = timedelta(days=30)
+UNASSIGNED = "none"
+SORTS = ("name", "-name", "stage", "-stage", "-last_activity", "last_activity")
+# Withdrawn enterprises sort after every stage of the journey.
+_STAGE_RANK = case({**STAGE_ORDER, "withdrawn": 9}, value=Enterprise.stage, else_=9)
+
+
+@dataclass
+class EnterpriseFilters:
+    q: str = ""
+    stages: list[str] = field(default_factory=list)
+    region: str = ""
+    legal_form: str = ""
+    organization_id: int | None = None
+    coach: int | str | None = None  # a user id, or UNASSIGNED
+    sort: str = "name"
+
+
+def search_terms(text: str) -> list[str]:
+    """Folded words; each one must appear in the enterprise's search text."""
+    return fold(text).split()[:10]
+
+
+def filtered_enterprises(user, filters: EnterpriseFilters, *, ordered: bool = True) -> Select:
+    query = visible_enterprises(user)
+    for term in search_terms(filters.q):
+        escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = query.where(Enterprise.search_text.like(f"%{escaped}%", escape="\\"))
+    if filters.stages:
+        query = query.where(Enterprise.stage.in_(filters.stages))
+    if filters.region:
+        query = query.where(Enterprise.region_code == filters.region)
+    if filters.legal_form:
+        query = query.where(Enterprise.legal_form == filters.legal_form)
+    if filters.organization_id:
+        query = query.where(Enterprise.organization_id == filters.organization_id)
+    if filters.coach == UNASSIGNED:
+        query = query.where(Enterprise.coach_id.is_(None))
+    elif filters.coach:
+        query = query.where(Enterprise.coach_id == filters.coach)
+    return query.order_by(*_order(filters.sort)) if ordered else query
+
+
+def _order(sort: str):
+    descending = sort.startswith("-")
+    key = sort.lstrip("-")
+    if key == "stage":
+        column = _STAGE_RANK.desc() if descending else _STAGE_RANK
+        return (column, Enterprise.name_key, Enterprise.id)
+    if key == "last_activity":
+        column = Enterprise.last_activity_at
+        column = column.desc().nulls_last() if descending else column.asc().nulls_first()
+        return (column, Enterprise.name_key, Enterprise.id)
+    if descending:
+        return (Enterprise.name_key.desc(), Enterprise.id.desc())
+    return (Enterprise.name_key, Enterprise.id)
+
+
+def selected_enterprises(user, filters: EnterpriseFilters, ids: list[int] | None) -> Select:
+    """The target of a bulk action: every enterprise matching the filters, or the chosen ones among them."""
+    query = filtered_enterprises(user, filters)
+    if ids is not None:
+        query = query.where(Enterprise.id.in_(ids))
+    return query
+
+
+def count(query: Select) -> int:
+    return db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+
+
+def overdue_condition(today):
+    return and_(FollowUpTask.done_at.is_(None), FollowUpTask.due_on < today)
+
+
+def caseload(coach, today) -> list[tuple[Enterprise, int, bool]]:
+    """The coach's enterprises with their overdue follow-ups and staleness, attention first in each stage."""
+    overdue = (select(func.count(FollowUpTask.id))
+               .where(FollowUpTask.enterprise_id == Enterprise.id, overdue_condition(today))
+               .correlate(Enterprise).scalar_subquery())
+    stale = func.coalesce(Enterprise.last_activity_at, Enterprise.created_at) < utcnow() - STALE_AFTER
+    needs_attention = case((or_(overdue > 0, stale), 0), else_=1)
+    query = (visible_enterprises(coach)
+             .where(Enterprise.coach_id == coach.id)
+             .add_columns(overdue.label("overdue"), stale.label("stale"))
+             .order_by(_STAGE_RANK, needs_attention, Enterprise.name_key, Enterprise.id))
+    return [(row[0], row.overdue, bool(row.stale)) for row in db.session.execute(query)]
+
+
+def overdue_tasks(user, today) -> list[FollowUpTask]:
+    """Follow-ups past due that the user must do, on enterprises they may see."""
+    visible = visible_enterprises(user).with_only_columns(Enterprise.id)
+    query = (select(FollowUpTask)
+             .where(FollowUpTask.assignee_id == user.id, overdue_condition(today),
+                    FollowUpTask.enterprise_id.in_(visible))
+             .options(selectinload(FollowUpTask.enterprise))
+             .order_by(FollowUpTask.due_on, FollowUpTask.id))
+    return list(db.session.scalars(query))
+
+
+@dataclass
+class EnterprisePage:
+    contacts: list
+    archived_contacts: list
+    stage_changes: list
+    activities: list
+    tasks: list
+    diagnostics: list
+    history: list
+
+
+def enterprise_page(enterprise: Enterprise, *, with_history: bool) -> EnterprisePage:
+    """Everything the enterprise page shows, in a fixed number of queries."""
+    contacts = list(db.session.scalars(
+        select(Contact).where(Contact.enterprise_id == enterprise.id, Contact.anonymized_at.is_(None))
+        .order_by(Contact.last_name, Contact.first_name, Contact.id)))
+    stage_changes = list(db.session.scalars(
+        select(StageChange).where(StageChange.enterprise_id == enterprise.id)
+        .options(selectinload(StageChange.changed_by))
+        .order_by(StageChange.changed_at.desc(), StageChange.id.desc())))
+    activities = list(db.session.scalars(
+        select(Activity).where(Activity.enterprise_id == enterprise.id)
+        .options(selectinload(Activity.author))
+        .order_by(Activity.occurred_on.desc(), Activity.id.desc()).limit(200)))
+    tasks = list(db.session.scalars(
+        select(FollowUpTask).where(FollowUpTask.enterprise_id == enterprise.id)
+        .options(selectinload(FollowUpTask.assignee))
+        .order_by(FollowUpTask.done_at.is_not(None), FollowUpTask.due_on, FollowUpTask.id)))
+    diagnostics = list(db.session.scalars(
+        select(DigitalDiagnostic).where(DigitalDiagnostic.enterprise_id == enterprise.id)
+        .order_by(DigitalDiagnostic.performed_on.desc(), DigitalDiagnostic.id.desc())))
+    history = []
+    if with_history:
+        history = list(db.session.scalars(
+            select(AuditEntry).where(AuditEntry.enterprise_id == enterprise.id)
+            .options(selectinload(AuditEntry.actor))
+            .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(200)))
+    return EnterprisePage(
+        contacts=[c for c in contacts if c.archived_at is None],
+        archived_contacts=[c for c in contacts if c.archived_at is not None],
+        stage_changes=stage_changes, activities=activities, tasks=tasks, diagnostics=diagnostics,
+        history=history,
+    )

@@ -1,0 +1,245 @@
+"""The enterprise page and what is recorded on it: stage, timeline, follow-ups, diagnostics, contacts."""
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy.orm.exc import StaleDataError
+from wtforms import SelectChoice
+
+from crm import access
+from crm.domain import DomainError
+from crm.enterprises import queries, services, timeline
+from crm.enterprises.filtering import organization_choices
+from crm.enterprises.forms import (
+    ActivityForm,
+    AssignForm,
+    ConfirmForm,
+    ContactForm,
+    DiagnosticForm,
+    HandOverForm,
+    StageForm,
+    TaskForm,
+)
+from crm.enterprises.history import describe_history
+from crm.enterprises.models import Contact, FollowUpTask
+from crm.enterprises.sections import sections_for
+from crm.enterprises.views import apply_domain_error, bp
+from crm.extensions import db
+from crm.i18n import _, _l
+
+
+def assign_choices(enterprise) -> list[SelectChoice]:
+    coaches = db.session.scalars(access.assignable_coaches(current_user)
+                                 .where(access.User.organization_id == enterprise.organization_id)).all()
+    return [SelectChoice("", _l("Nobody")), *(SelectChoice(str(c.id), c.full_name) for c in coaches)]
+
+
+def _task_form(enterprise, formdata=None) -> TaskForm:
+    form = TaskForm(prefix="task", formdata=formdata)
+    people = db.session.scalars(access.task_assignees(enterprise)).all()
+    form.assignee_id.choices = [SelectChoice(p.id, p.full_name) for p in people]
+    if form.assignee_id.data is None and request.method == "GET":
+        form.assignee_id.data = enterprise.coach_id or current_user.id
+    return form
+
+
+def render_enterprise(enterprise, *, status=200, **forms):
+    user = current_user
+    can_edit = access.can_edit_enterprise(user, enterprise)
+    can_manage = access.can_manage_enterprise(user, enterprise)
+    can_history = access.can_view_history(user, enterprise)
+    page = queries.enterprise_page(enterprise, with_history=can_history)
+    context = {"enterprise": enterprise, "page": page, "can_edit": can_edit, "can_manage": can_manage,
+               "can_history": can_history, "confirm_form": ConfirmForm(), "today": timeline.today_in_quebec()}
+    if can_edit:
+        context["stage_form"] = forms.get("stage_form") or StageForm(prefix="stage", formdata=None)
+        activity_form = forms.get("activity_form") or ActivityForm(prefix="activity", formdata=None)
+        if activity_form.occurred_on.data is None and "activity_form" not in forms:
+            activity_form.occurred_on.data = context["today"]
+        context["activity_form"] = activity_form
+        context["task_form"] = forms.get("task_form") or _task_form(enterprise)
+        diagnostic_form = forms.get("diagnostic_form") or DiagnosticForm(prefix="diagnostic", formdata=None)
+        context["diagnostic_form"] = diagnostic_form
+    if can_manage:
+        assign_form = forms.get("assign_form") or AssignForm(prefix="assign", formdata=None)
+        assign_form.coach_id.choices = assign_choices(enterprise)
+        if "assign_form" not in forms:
+            assign_form.coach_id.data = str(enterprise.coach_id or "")
+        context["assign_form"] = assign_form
+        handover_form = forms.get("handover_form") or HandOverForm(prefix="handover", formdata=None)
+        handover_form.organization_id.choices = organization_choices(exclude_id=enterprise.organization_id)
+        context["handover_form"] = handover_form
+    context["history"] = describe_history(page.history) if can_history else []
+    context["extra_sections"] = sections_for(enterprise, user)
+    return render_template("enterprises/detail.html", **context), status
+
+
+@bp.route("/enterprises/<int:enterprise_id>")
+@login_required
+def detail(enterprise_id):
+    return render_enterprise(access.get_enterprise_or_404(enterprise_id, current_user))
+
+
+def _back(enterprise, anchor=""):
+    return redirect(url_for("enterprises.detail", enterprise_id=enterprise.id) + anchor)
+
+
+def _record(enterprise, form, form_name, anchor, write, success):
+    """The shared shape of the page's small forms: validate, call the service, commit or show errors."""
+    if form.validate_on_submit():
+        try:
+            write()
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            apply_domain_error(form, error)
+        except StaleDataError:
+            db.session.rollback()
+            form.form_errors.append(_("Someone else changed this enterprise at the same time. Try again."))
+        else:
+            flash(success, "success")
+            return _back(enterprise, anchor)
+    return render_enterprise(enterprise, status=400, **{form_name: form})
+
+
+@bp.route("/enterprises/<int:enterprise_id>/stage", methods=["POST"])
+@login_required
+def change_stage(enterprise_id):
+    enterprise = access.get_enterprise_or_404(enterprise_id, current_user, for_edit=True)
+    form = StageForm(prefix="stage")
+    return _record(enterprise, form, "stage_form", "#stage", lambda: services.change_stage(
+        enterprise, form.stage.data, actor=current_user, comment=form.comment.data), _("Stage changed."))
+
+
+@bp.route("/enterprises/<int:enterprise_id>/activities", methods=["POST"])
+@login_required
+def add_activity(enterprise_id):
+    enterprise = access.get_enterprise_or_404(enterprise_id, current_user, for_edit=True)
+    form = ActivityForm(prefix="activity")
+    return _record(enterprise, form, "activity_form", "#timeline", lambda: timeline.add_activity(
+        enterprise, actor=current_user, kind=form.kind.data, occurred_on=form.occurred_on.data,
+        body=form.body.data, is_coaching=form.is_coaching.data, duration_minutes=form.duration_minutes(),
+    ), _("Added to the timeline."))
+
+
+@bp.route("/enterprises/<int:enterprise_id>/tasks", methods=["POST"])
+@login_required
+def add_task(enterprise_id):
+    enterprise = access.get_enterprise_or_404(enterprise_id, current_user, for_edit=True)
+    form = _task_form(enterprise, formdata=request.form)
+    return _record(enterprise, form, "task_form", "#tasks", lambda: timeline.add_task(
+        enterprise, actor=current_user, title=form.title.data, due_on=form.due_on.data,
+        assignee=db.session.get(access.User, form.assignee_id.data),
+    ), _("Follow-up added."))
+
+
+@bp.route("/enterprises/<int:enterprise_id>/tasks/<int:task_id>/done", methods=["POST"])
+@login_required
+def complete_task(enterprise_id, task_id):
+    enterprise = access.get_enterprise_or_404(enterprise_id, current_user)
+    task = db.session.get(FollowUpTask, task_id)
+    if task is None or task.enterprise_id != enterprise.id:
+        abort(404)
+    if not access.can_complete_task(current_user, enterprise, task):
+        abort(403)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        timeline.complete_task(task, enterprise, actor=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "warning")
+    else:
+        db.session.commit()
+        flash(_("Follow-up done."), "success")
+    return redirect(request.form.get("next") == "caseload" and url_for("enterprises.caseload")
+                    or url_for("enterprises.detail", enterprise_id=enterprise.id) + "#tasks")
+
+
+@bp.route("/enterprises/<int:enterprise_id>/diagnostics", methods=["POST"])
+@login_required
+def add_diagnostic(enterprise_id):
+    enterprise = access.get_enterprise_or_404(enterprise_id, current_user, for_edit=True)
+    form = DiagnosticForm(prefix="diagnostic")
+    return _record(enterprise, form, "diagnostic_form", "#diagnostics", lambda: timeline.add_diagnostic(
+        enterprise, actor=current_user, performed_on=form.performed_on.data, tool=form.tool.data,
+        maturity_level=int(form.maturity_level.data), link=form.link.data, notes=form.notes.data,
+    ), _("Diagnostic added."))
+
+
+def _get_contact(enterprise, contact_id) -> Contact:
+    contact = db.session.get(Contact, contact_id)
+    if contact is None or contact.enterprise_id != enterprise.id or contact.anonymized_at:
+        abort(404)
+    return contact
+
+
+def _save_contact(enterprise, form, contact=None):
+    try:
+        if contact is None:
+            services.add_contact(enterprise, actor=current_user, **form.values())
+        else:
+            services.update_contact(contact, actor=current_user, expected_version=form.expected_version(),
+                                    **form.values())
+        db.session.commit()
+    except services.StaleVersion:
+        db.session.rollback()
+        form.form_errors.append(_("Someone else saved this contact after you opened the form. Your input is "
+                                  "kept below: check the current values, then save again."))
+        form.version.data = str(contact.version)
+        return None, 409
+    except StaleDataError:
+        db.session.rollback()
+        form.form_errors.append(_("Someone else changed this contact at the same time. Try again."))
+        return None, 409
+    except DomainError as error:
+        db.session.rollback()
+        apply_domain_error(form, error)
+        return None, 400
+    flash(_("Contact saved."), "success")
+    return _back(enterprise, "#contacts"), 200
+
+
+def _contact_page(enterprise, contact=None):
+    form = ContactForm(obj=contact)
+    status = 200
+    if form.validate_on_submit():
+        response, status = _save_contact(enterprise, form, contact)
+        if response is not None:
+            return response
+    elif request.method == "GET" and contact is not None:
+        form.version.data = str(contact.version)
+    if status == 200 and form.errors:
+        status = 400
+    return render_template("enterprises/contact_form.html", form=form, enterprise=enterprise,
+                           contact=contact), status
+
+
+@bp.route("/enterprises/<int:enterprise_id>/contacts/new", methods=["GET", "POST"])
+@login_required
+def new_contact(enterprise_id):
+    return _contact_page(access.get_enterprise_or_404(enterprise_id, current_user, for_edit=True))
+
+
+@bp.route("/enterprises/<int:enterprise_id>/contacts/<int:contact_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_contact(enterprise_id, contact_id):
+    enterprise = access.get_enterprise_or_404(enterprise_id, current_user, for_edit=True)
+    return _contact_page(enterprise, _get_contact(enterprise, contact_id))
+
+
+@bp.route("/enterprises/<int:enterprise_id>/contacts/<int:contact_id>/archive", methods=["POST"])
+@login_required
+def archive_contact(enterprise_id, contact_id):
+    enterprise = access.get_enterprise_or_404(enterprise_id, current_user, for_edit=True)
+    contact = _get_contact(enterprise, contact_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        services.archive_contact(contact, actor=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "warning")
+    else:
+        db.session.commit()
+        flash(_("Contact archived."), "success")
+    return _back(enterprise, "#contacts")
+

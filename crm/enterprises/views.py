@@ -1,0 +1,298 @@
+"""Enterprise list, bulk actions, caseload, and the enterprise's profile and management actions.
+
+Per-enterprise records (page, stage, timeline, follow-ups, diagnostics, contacts) are in
+``record_views``, registered on the same blueprint.
+"""
+import logging
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+from wtforms import SelectChoice
+
+from crm import access
+from crm.auth.models import User
+from crm.domain import DomainError
+from crm.enterprises import bulk, queries, services
+from crm.enterprises.filtering import (
+    args_from_query_string,
+    coach_choices,
+    filter_query_string,
+    organization_choices,
+    parse_filters,
+)
+from crm.enterprises.forms import (
+    ACTIVITY_LABELS,
+    DIAGNOSTIC_TOOL_LABELS,
+    MATURITY_LABELS,
+    BulkForm,
+    EnterpriseForm,
+    NewEnterpriseForm,
+)
+from crm.enterprises.timeline import today_in_quebec
+from crm.extensions import db
+from crm.i18n import _, _l, ngettext
+from crm.navigation import register_nav
+from crm.organizations.models import Organization
+from crm.reference import label
+
+bp = Blueprint("enterprises", __name__, template_folder="templates")
+register_nav("enterprises.caseload", _l("My caseload"), roles=("coach",), order=5)
+register_nav("enterprises.index", _l("Enterprises"), order=10)
+log = logging.getLogger(__name__)
+PER_PAGE = 50
+
+
+@bp.app_template_filter("activity_label")
+def activity_label(code):
+    return label(ACTIVITY_LABELS, code)
+
+
+@bp.app_template_filter("diagnostic_tool_label")
+def diagnostic_tool_label(code):
+    return label(DIAGNOSTIC_TOOL_LABELS, code)
+
+
+@bp.app_template_filter("maturity_label")
+def maturity_label(level):
+    return label(MATURITY_LABELS, str(level))
+
+
+def apply_domain_error(form, error: DomainError) -> None:
+    """Show a service's refusal next to its field, or above the form."""
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, str(error.message)]
+    else:
+        form.form_errors.append(str(error.message))
+
+
+def _bulk_form(*, empty: bool = False) -> BulkForm:
+    form = BulkForm(formdata=None) if empty else BulkForm()
+    form.action.choices = [SelectChoice(a.code, a.label) for a in bulk.actions_for(current_user)]
+    coaches = coach_choices(current_user)[2:]
+    form.coach_id.choices = [SelectChoice("", _l("Choose…")), SelectChoice("none", _l("Nobody (unassign)")),
+                             *coaches]
+    return form
+
+
+def render_list(args, *, bulk_form=None, status=200):
+    form, filters = parse_filters(current_user, args, quiet=bulk_form is not None)
+    page = args.get("page", 1, type=int)
+    pagination = db.paginate(queries.filtered_enterprises(current_user, filters),
+                             page=max(page or 1, 1), per_page=PER_PAGE, error_out=False)
+    if bulk_form is None and bulk.actions_for(current_user):
+        bulk_form = _bulk_form(empty=True)
+    if bulk_form is not None:
+        bulk_form.filters.data = filter_query_string(args)
+    return render_template("enterprises/list.html", form=form, filters=filters, pagination=pagination,
+                           bulk_form=bulk_form, filter_args=filter_query_string(args)), status
+
+
+@bp.route("/enterprises")
+@login_required
+def index():
+    return render_list(request.args)
+
+
+@bp.route("/enterprises/bulk", methods=["POST"])
+@login_required
+def bulk_action():
+    if not bulk.actions_for(current_user):
+        abort(403)
+    form = _bulk_form()
+    args = args_from_query_string(form.filters.data)
+    if form.validate_on_submit():
+        action = bulk.get_action(form.action.data, current_user)
+        _, filters = parse_filters(current_user, args, quiet=True)
+        ids = None if form.scope.data == "all" else list(form.ids.data or [])
+        try:
+            changed = action.run(queries.selected_enterprises(current_user, filters, ids), form, current_user)
+        except DomainError as error:
+            db.session.rollback()
+            apply_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(ngettext("%(num)d enterprise updated.", "%(num)d enterprises updated.", changed), "success")
+            return redirect(url_for("enterprises.index") + ("?" + form.filters.data if form.filters.data else ""))
+    return render_list(args, bulk_form=form, status=400)
+
+
+def render_caseload():
+    today = today_in_quebec()
+    rows = queries.caseload(current_user, today)
+    groups: dict[str, list] = {}
+    for enterprise, overdue, stale in rows:
+        groups.setdefault(enterprise.stage, []).append((enterprise, overdue, stale))
+    return render_template("enterprises/caseload.html", groups=groups, total=len(rows),
+                           overdue_tasks=queries.overdue_tasks(current_user, today))
+
+
+@bp.route("/caseload")
+@login_required
+def caseload():
+    if not access.has_caseload(current_user):
+        abort(403)
+    return render_caseload()
+
+
+def _duplicate_message(existing, kind: str) -> str:
+    if access.can_view_enterprise(current_user, existing):
+        if kind == "neq":
+            return _("An enterprise with this NEQ already exists: %(name)s.", name=existing.name)
+        return _("An enterprise with this name already exists in this city: %(name)s.", name=existing.name)
+    return _("%(organization)s already follows this enterprise; contact them rather than creating it again.",
+             organization=existing.organization.name)
+
+
+@bp.route("/enterprises/new", methods=["GET", "POST"])
+@login_required
+def new():
+    if not access.can_create_enterprise(current_user):
+        abort(403)
+    form = NewEnterpriseForm()
+    duplicate = None
+    status = 200
+    if form.validate_on_submit():
+        coach_id = current_user.id if current_user.is_coach else None
+        try:
+            enterprise = services.create_enterprise(
+                actor=current_user, organization_id=current_user.organization_id, coach_id=coach_id,
+                allow_same_name=form.create_anyway.data, **form.profile())
+        except services.DuplicateEnterprise as error:
+            db.session.rollback()
+            duplicate = error.existing if access.can_view_enterprise(current_user, error.existing) else None
+            apply_domain_error(form, DomainError(_duplicate_message(error.existing, error.field), error.field))
+        else:
+            db.session.commit()
+            flash(_("Enterprise created."), "success")
+            return redirect(url_for("enterprises.detail", enterprise_id=enterprise.id))
+    if form.errors or form.form_errors:
+        status = 400
+    return render_template("enterprises/form.html", form=form, enterprise=None, duplicate=duplicate,
+                           show_create_anyway=bool(form.name.errors)), status
+
+
+@bp.route("/enterprises/<int:enterprise_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(enterprise_id):
+    enterprise = access.get_enterprise_or_404(enterprise_id, current_user, for_edit=True)
+    form = EnterpriseForm(obj=enterprise)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            services.update_enterprise(enterprise, actor=current_user,
+                                       expected_version=form.expected_version(), **form.profile())
+            db.session.commit()
+        except services.StaleVersion as error:
+            db.session.rollback()
+            form.form_errors.append(str(error.message))
+            status = 409
+        except StaleDataError:
+            db.session.rollback()
+            form.form_errors.append(str(services.StaleVersion().message))
+            status = 409
+        except DomainError as error:
+            db.session.rollback()
+            if isinstance(error, services.DuplicateEnterprise):
+                error = DomainError(_duplicate_message(error.existing, error.field), error.field)
+            apply_domain_error(form, error)
+        else:
+            flash(_("Enterprise saved."), "success")
+            return redirect(url_for("enterprises.detail", enterprise_id=enterprise.id))
+    elif request.method == "GET":
+        form.version.data = str(enterprise.version)
+    if status == 200 and (form.errors or form.form_errors):
+        status = 400
+    if status == 409:
+        form.version.data = str(enterprise.version)  # saving again, after review, is deliberate
+    return render_template("enterprises/form.html", form=form, enterprise=enterprise, duplicate=None,
+                           current_version=enterprise.version, show_create_anyway=False), status
+
+
+def _redirect_detail(enterprise):
+    return redirect(url_for("enterprises.detail", enterprise_id=enterprise.id))
+
+
+@bp.route("/enterprises/<int:enterprise_id>/archive", methods=["POST"])
+@login_required
+def archive(enterprise_id):
+    from crm.enterprises.forms import ConfirmForm
+
+    enterprise = access.get_enterprise_or_404(enterprise_id, current_user, for_manage=True)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        if request.form.get("restore"):
+            services.restore_enterprise(enterprise, actor=current_user)
+        else:
+            services.archive_enterprise(enterprise, actor=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+        return _redirect_detail(enterprise)
+    db.session.commit()
+    flash(_("Enterprise restored.") if request.form.get("restore") else _("Enterprise archived."), "success")
+    return _redirect_detail(enterprise)
+
+
+@bp.route("/enterprises/<int:enterprise_id>/assign", methods=["POST"])
+@login_required
+def assign(enterprise_id):
+    from crm.enterprises.forms import AssignForm
+    from crm.enterprises.record_views import assign_choices, render_enterprise
+
+    enterprise = access.get_enterprise_or_404(enterprise_id, current_user, for_manage=True)
+    form = AssignForm(prefix="assign")
+    form.coach_id.choices = assign_choices(enterprise)
+    if form.validate_on_submit():
+        coach = None
+        if form.coach_id.data:
+            coach = db.session.scalar(access.assignable_coaches(current_user)
+                                      .where(User.id == int(form.coach_id.data)))
+        try:
+            services.assign_coach([enterprise], coach, actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            apply_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Coach assignment saved."), "success")
+            return _redirect_detail(enterprise)
+    return render_enterprise(enterprise, status=400, assign_form=form)
+
+
+@bp.route("/enterprises/<int:enterprise_id>/handover", methods=["POST"])
+@login_required
+def handover(enterprise_id):
+    from crm.enterprises.forms import HandOverForm
+    from crm.enterprises.record_views import render_enterprise
+
+    enterprise = access.get_enterprise_or_404(enterprise_id, current_user, for_manage=True)
+    form = HandOverForm(prefix="handover")
+    form.organization_id.choices = organization_choices(exclude_id=enterprise.organization_id)
+    if form.validate_on_submit():
+        organization = db.session.get(Organization, form.organization_id.data)
+        try:
+            services.hand_over(enterprise, organization, actor=current_user, comment=form.comment.data)
+        except DomainError as error:
+            db.session.rollback()
+            apply_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("%(organization)s now follows this enterprise.", organization=organization.name), "success")
+            if access.can_view_enterprise(current_user, enterprise):
+                return _redirect_detail(enterprise)
+            return redirect(url_for("enterprises.index"))
+    return render_enterprise(enterprise, status=400, handover_form=form)
+
+
+def coaches_by_id(ids) -> dict:
+    ids = {i for i in ids if i}
+    if not ids:
+        return {}
+    return {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))}
+
+
+from crm.enterprises import record_views  # noqa: E402,F401 - registers the per-enterprise routes

@@ -1,0 +1,226 @@
+"""Behaviour of the list, the enterprise page and its forms: search, filters, validation, conflicts, audit."""
+import pytest
+from sqlalchemy import select
+
+from crm.audit.models import AuditEntry
+from crm.enterprises.models import Contact, Enterprise
+from crm.extensions import db
+from tests.conftest import csrf_token, post_form
+from tests.enterprises_helpers import QueryCounter, post_prefixed, world  # noqa: F401 - fixture
+
+PROFILE = {"name": "Coopérative de solidarité du Plateau", "legal_form": "coop_solidarity",
+           "region_code": "06", "city": "Montréal", "preferred_language": "fr"}
+
+
+@pytest.mark.parametrize("term", ["montreal", "MONTRÉAL", "cooperative plateau", "1234567890", "lea.tremblay"])
+def test_search_ignores_case_and_accents(client, auth, make, world, term):  # noqa: F811
+    make.enterprise(world.org, name="Coopérative du Plateau", city="Montréal", neq="1234567890")
+    enterprise = make.enterprise(world.org, name="Autre chose", city="Laval")
+    with client.application.app_context():
+        from crm.enterprises import services
+        services.add_contact(db.session.get(Enterprise, enterprise.id), actor=None, first_name="Léa",
+                             last_name="Tremblay", email="lea.tremblay@autre.example")
+        db.session.commit()
+    auth.login(world.manager)
+    page = client.get("/enterprises", query_string={"q": term}).get_data(as_text=True)
+    expected = "Autre chose" if term == "lea.tremblay" else "Coopérative du Plateau"
+    assert expected in page and "1 entreprise correspond." in page
+
+
+def test_filters_sort_and_paginate_in_the_url(client, auth, make, world):  # noqa: F811
+    for i in range(55):
+        make.enterprise(world.org, name=f"Entreprise {i:02d}", region_code="06", legal_form="obnl")
+    make.enterprise(world.org, name="Ailleurs", region_code="03", legal_form="obnl")
+    auth.login(world.manager)
+    first = client.get("/enterprises?region=06&legal_form=obnl&sort=-name").get_data(as_text=True)
+    assert "55 entreprises correspondent." in first and "Entreprise 54" in first and "Ailleurs" not in first
+    assert "Page 1 de 2" in first and "region=06&amp;legal_form=obnl&amp;sort=-name&amp;page=2" in first
+    second = client.get("/enterprises?region=06&legal_form=obnl&sort=-name&page=2").get_data(as_text=True)
+    assert "Entreprise 00" in second and "Entreprise 54" not in second
+
+
+@pytest.mark.parametrize("query", ["stage=nowhere", "region=99", "coach=abc", "sort=evil", "page=x",
+                                   "organization=12", "q=" + "x" * 500])
+def test_bad_filters_are_ignored_with_a_message(client, auth, make, world, query):  # noqa: F811
+    make.enterprise(world.org, name="Toujours là")
+    auth.login(world.manager)
+    response = client.get("/enterprises?" + query)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Toujours là" in page
+    if not query.startswith(("page=", "organization=")):  # non-admins have no organization filter
+        assert "ont été ignorés" in page
+
+
+def test_list_and_page_issue_a_constant_number_of_queries(app, client, auth, make, world):  # noqa: F811
+    def counts():
+        with QueryCounter(app) as counter:
+            assert client.get("/enterprises?sort=stage").status_code == 200
+        listing = counter.count
+        with QueryCounter(app) as counter:
+            assert client.get(f"/enterprises/{target.id}").status_code == 200
+        page = counter.count
+        return listing, page
+
+    target = make.enterprise(world.org, coach=world.coach, stage="awareness", contacts=2)
+    for _ in range(2):
+        make.enterprise(world.org, coach=world.coach, contacts=1)
+    auth.login(world.manager)
+    small = counts()
+    for i in range(57):
+        make.enterprise(world.org, coach=world.colleague if i % 2 else world.coach, contacts=2, stage="training")
+    with app.app_context():
+        from crm.enterprises import services, timeline
+        enterprise = db.session.get(Enterprise, target.id)
+        for i in range(20):
+            services.add_contact(enterprise, actor=None, first_name=f"P{i}")
+            timeline.add_activity(enterprise, actor=None, kind="note", occurred_on=timeline.today_in_quebec(),
+                                  body=f"note {i}")
+        db.session.commit()
+    assert counts() == small
+    auth.logout()
+    auth.login(world.coach)
+    with QueryCounter(app) as counter:
+        client.get("/")
+    assert counter.count <= 8
+
+
+def test_create_validates_every_field_and_saves_nothing_when_invalid(app, client, auth, world):  # noqa: F811
+    auth.login(world.coach)
+    response = post_form(client, "/enterprises/new", {**PROFILE, "neq": "12345", "postal_code": "D1A 1A1",
+                                                      "website": "pas une adresse", "employees": "-3"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "exactement 10 chiffres" in page and "H2X 1Y4" in page and "https://example.org" in page
+    with app.app_context():
+        assert db.session.scalar(select(Enterprise).where(Enterprise.name == PROFILE["name"])) is None
+    response = post_form(client, "/enterprises/new", {**PROFILE, "neq": "11 4567 8901", "postal_code": "h2x1y4"})
+    assert response.status_code == 302
+    with app.app_context():
+        created = db.session.scalar(select(Enterprise).where(Enterprise.name == PROFILE["name"]))
+        assert (created.neq, created.postal_code, created.coach_id) == ("1145678901", "H2X 1Y4", world.coach.id)
+        entry = db.session.scalar(select(AuditEntry).where(AuditEntry.enterprise_id == created.id,
+                                                           AuditEntry.action == "create"))
+        assert entry.actor_id == world.coach.id and entry.changes["name"] == [None, PROFILE["name"]]
+
+
+def test_duplicates_link_to_the_visible_one_and_name_the_other_organization(client, auth, make, world):  # noqa: F811
+    mine = make.enterprise(world.org, name="Coop La Ruche", city="Montréal", neq="1111111111")
+    make.enterprise(world.other_org, name="Café Solidaire", city="Sherbrooke", neq="2222222222",
+                    sector="Secret bien gardé")
+    auth.login(world.coach)
+    page = post_form(client, "/enterprises/new", {**PROFILE, "neq": "1111111111"}).get_data(as_text=True)
+    assert f"/enterprises/{mine.id}" in page and "Coop La Ruche" in page
+    response = post_form(client, "/enterprises/new", {**PROFILE, "name": "Café solidaire inc.", "city": "SHERBROOKE"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Pôle d&#39;économie sociale de l&#39;Estrie suit déjà cette entreprise" in page
+    assert "Secret bien gardé" not in page and "2222222222" not in page
+
+
+def test_second_save_of_a_stale_edit_is_refused_and_keeps_the_input(app, client, auth, make, world):  # noqa: F811
+    enterprise = make.enterprise(world.org, coach=world.coach, name="Version Un")
+    auth.login(world.coach)
+    form_page = f"/enterprises/{enterprise.id}/edit"
+    token = csrf_token(client, form_page)
+    version = str(enterprise.version)
+    first = client.post(form_page, data={**PROFILE, "name": "Première personne", "version": version,
+                                         "csrf_token": token})
+    assert first.status_code == 302
+    second = client.post(form_page, data={**PROFILE, "name": "Seconde personne", "version": version,
+                                          "csrf_token": token})
+    page = second.get_data(as_text=True)
+    assert second.status_code == 409
+    assert "Une autre personne a enregistré cette entreprise" in page and 'value="Seconde personne"' in page
+    assert "Première personne" in page  # what the other person saved is shown
+    with app.app_context():
+        assert db.session.get(Enterprise, enterprise.id).name == "Première personne"
+
+
+def test_moving_back_or_withdrawing_needs_a_comment(app, client, auth, make, world):  # noqa: F811
+    enterprise = make.enterprise(world.org, coach=world.coach, stage="training")
+    auth.login(world.coach)
+    page = f"/enterprises/{enterprise.id}"
+    response = post_prefixed(client, f"{page}/stage", "stage", {"stage": "withdrawn"}, page=page)
+    assert response.status_code == 400
+    assert "un retrait demande un commentaire" in response.get_data(as_text=True)
+    response = post_prefixed(client, f"{page}/stage", "stage", {"stage": "withdrawn", "comment": "Fermeture"},
+                             page=page)
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.get(Enterprise, enterprise.id).stage == "withdrawn"
+
+
+def test_contact_consent_is_recorded_and_withdrawn_at_once(app, client, auth, make, world):  # noqa: F811
+    enterprise = make.enterprise(world.org, coach=world.coach)
+    auth.login(world.coach)
+    new = f"/enterprises/{enterprise.id}/contacts/new"
+    response = post_form(client, new, {"first_name": "Zoé", "email": "pas-un-courriel", "phone": "123",
+                                       "email_consent": "y", "preferred_language": "en"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and "adresse courriel valide" in page and "10 chiffres" in page
+    assert "comment la personne a donné son consentement" in page
+    response = post_form(client, new, {"first_name": "Zoé", "last_name": "Gagnon", "email": "zoe@coop.example",
+                                       "phone": "514 555-0199 poste 12", "email_consent": "y",
+                                       "consent_source": "Formulaire d'inscription", "preferred_language": "en"})
+    assert response.status_code == 302
+    with app.app_context():
+        contact = db.session.scalar(select(Contact).where(Contact.first_name == "Zoé"))
+        assert contact.can_receive_email and contact.consent_recorded_by_id == world.coach.id
+        assert contact.phone == "+1 514-555-0199 x12"
+        assert "gagnon" in db.session.get(Enterprise, enterprise.id).search_text
+    edit = f"/enterprises/{enterprise.id}/contacts/{contact.id}/edit"
+    response = post_form(client, edit, {"first_name": "Zoé", "last_name": "Gagnon", "email": "zoe@coop.example",
+                                        "preferred_language": "en", "version": str(contact.version)})
+    assert response.status_code == 302
+    with app.app_context():
+        contact = db.session.get(Contact, contact.id)
+        assert not contact.email_consent and not contact.can_receive_email
+        entry = db.session.scalars(select(AuditEntry).where(AuditEntry.entity_type == "contacts")
+                                   .order_by(AuditEntry.id.desc())).first()
+        assert entry.changes["email_consent"] == [True, False]
+
+
+def test_history_shows_changes_to_editors_only(client, auth, make, world):  # noqa: F811
+    enterprise = make.enterprise(world.org, coach=world.coach, name="Ancien nom")
+    auth.login(world.coach)
+    edit = f"/enterprises/{enterprise.id}/edit"
+    post_form(client, edit, {**PROFILE, "name": "Nouveau nom", "version": str(enterprise.version)})
+    page = client.get(f"/enterprises/{enterprise.id}").get_data(as_text=True)
+    assert "Historique des modifications" in page and "Ancien nom → Nouveau nom" in page
+    auth.logout()
+    auth.login(world.colleague)
+    assert "Historique des modifications" not in client.get(f"/enterprises/{enterprise.id}").get_data(as_text=True)
+
+
+def test_handover_moves_the_enterprise_out_of_sight_and_is_recorded(app, client, auth, make, world):  # noqa: F811
+    enterprise = make.enterprise(world.org, coach=world.coach, name="À transférer")
+    auth.login(world.manager)
+    page = f"/enterprises/{enterprise.id}"
+    response = post_prefixed(client, f"{page}/handover", "handover",
+                             {"organization_id": str(world.other_org.id), "comment": "Déménagement"}, page=page)
+    assert response.status_code == 302 and response.headers["Location"] == "/enterprises"
+    assert client.get(page).status_code == 404
+    auth.logout()
+    auth.login(world.other_manager)
+    shown = client.get(page).get_data(as_text=True)
+    assert "Transfert" in shown and "Déménagement" in shown
+    with app.app_context():
+        moved = db.session.get(Enterprise, enterprise.id)
+        assert (moved.organization_id, moved.coach_id) == (world.other_org.id, None)
+
+
+def test_bulk_assign_of_ticked_enterprises_keeps_the_filters(app, client, auth, make, world):  # noqa: F811
+    chosen = [make.enterprise(world.org, region_code="03") for _ in range(3)]
+    left = make.enterprise(world.org, region_code="03")
+    auth.login(world.manager)
+    response = client.post("/enterprises/bulk", data={
+        "csrf_token": csrf_token(client, "/enterprises?region=03"), "action": "assign", "scope": "selected",
+        "ids": [str(e.id) for e in chosen], "filters": "region=03", "coach_id": str(world.colleague.id)})
+    assert response.status_code == 302 and response.headers["Location"] == "/enterprises?region=03"
+    with app.app_context():
+        coaches = dict(db.session.execute(select(Enterprise.id, Enterprise.coach_id)).all())
+    assert all(coaches[e.id] == world.colleague.id for e in chosen) and coaches[left.id] is None
+    response = client.post("/enterprises/bulk", data={
+        "csrf_token": csrf_token(client, "/enterprises"), "action": "assign", "scope": "selected",
+        "filters": "", "coach_id": str(world.other_coach.id)})
+    assert response.status_code == 400
