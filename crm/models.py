@@ -3,3 +3,4 @@ from crm.audit.models import AuditEntry  # noqa: F401
 from crm.auth.models import User  # noqa: F401
 from crm.enterprises.models import Contact, Enterprise, StageChange  # noqa: F401
 from crm.organizations.models import Organization  # noqa: F401
+from crm.privacy.models import AccessLogEntry, ConsentEvent, Incident  # noqa: F401
