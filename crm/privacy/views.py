@@ -69,9 +69,10 @@ def contact(contact_id: int):
     events = db.session.scalars(select(ConsentEvent).where(ConsentEvent.contact_id == contact.id)
                                 .order_by(ConsentEvent.at.desc(), ConsentEvent.id.desc())).all()
     services.record_access(current_user, "view_contact", subject_type="contacts", subject_id=contact.id)
-    db.session.commit()
-    return render_template("privacy/contact.html", contact=contact, events=events,
+    page = render_template("privacy/contact.html", contact=contact, events=events,
                            consent_form=ConsentForm(), purposes=services.PURPOSES)
+    db.session.commit()  # after rendering: a commit expires what the page shows
+    return page
 
 
 @bp.route("/contacts/<int:contact_id>/consent", methods=["POST"])
