@@ -12,7 +12,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from crm.db import utcnow
@@ -56,12 +56,12 @@ class AccessLogFilterForm(FlaskForm):
 
     def validate_end(self, field):
         if field.data and self.start.data and field.data < self.start.data:
-            raise ValueError(_l("The end date comes before the start date."))
+            raise ValidationError(_l("The end date comes before the start date."))
 
 
 def _not_in_future(form, field):
     if field.data and field.data > utcnow().date():
-        raise ValueError(_l("This date is in the future."))
+        raise ValidationError(_l("This date is in the future."))
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -91,15 +91,15 @@ class IncidentForm(FlaskForm):
 
     def validate_occurred_on(self, field):
         if field.data and self.discovered_on.data and field.data > self.discovered_on.data:
-            raise ValueError(_l("An incident cannot be discovered before it occurs."))
+            raise ValidationError(_l("An incident cannot be discovered before it occurs."))
 
     def validate_risk_assessment(self, field):
         if self.serious_injury_risk.data == "yes" and not (field.data or "").strip():
-            raise ValueError(_l("Explain why the risk of serious injury is high."))
+            raise ValidationError(_l("Explain why the risk of serious injury is high."))
 
     def _not_before_discovery(self, field):
         if field.data and self.discovered_on.data and field.data < self.discovered_on.data:
-            raise ValueError(_l("A notification cannot come before the incident was discovered."))
+            raise ValidationError(_l("A notification cannot come before the incident was discovered."))
 
     validate_commission_notified_on = _not_before_discovery
     validate_people_notified_on = _not_before_discovery
