@@ -80,7 +80,7 @@ class IncidentForm(FlaskForm):
     serious_injury_risk = RadioField(
         _l("Risk of serious injury"), validators=[InputRequired()],
         choices=choices({"no": _l("No"), "yes": _l("Yes")}), default="no")
-    risk_assessment = TextAreaField(_l("Risk assessment"), validators=[Optional(), Length(max=5000)])
+    risk_assessment = TextAreaField(_l("Risk assessment"), validators=[Length(max=5000)])
     measures_taken = TextAreaField(_l("Measures taken"), validators=[Optional(), Length(max=5000)])
     commission_notified_on = DateField(_l("Commission d'accès à l'information notified on"),
                                        validators=[Optional(), _not_in_future])
