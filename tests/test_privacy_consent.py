@@ -92,8 +92,8 @@ def test_services_refuse_unknown_purposes_and_anonymized_people(app, make):
 
 def test_a_new_contact_can_consent_through_the_service(app, make):
     """What the contact form does: add the contact without consent, then grant it."""
-    from crm.enterprises.services import add_contact
     from crm.enterprises.models import Enterprise
+    from crm.enterprises.services import add_contact
 
     people, enterprise = setup_people(make)
     with app.app_context():

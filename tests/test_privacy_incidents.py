@@ -43,7 +43,8 @@ def test_record_an_incident_then_edit_it(app, client, admin):
     url = f"/privacy/admin/incidents/{incident_id}"
     form = client.get(url).get_data(as_text=True)
     assert 'value="2026-03-04"' in form and 'name="version" type="hidden" value="1"' in form
-    changed = {**VALID, "serious_injury_risk": "yes", "risk_assessment": "Adresses de personnes en situation de fragilité.",
+    changed = {**VALID, "serious_injury_risk": "yes",
+               "risk_assessment": "Adresses de personnes en situation de fragilité.",
                "commission_notified_on": "2026-03-05", "version": "1"}
     response = post_form(client, url, changed)
     assert response.status_code == 302
@@ -61,7 +62,8 @@ def test_record_an_incident_then_edit_it(app, client, admin):
 @pytest.mark.parametrize("changes, message", [
     ({"discovered_on": ""}, "Ce champ est requis."),
     ({"discovered_on": "pas une date"}, "Not a valid date value."),
-    ({"discovered_on": (date.today() + timedelta(days=2)).isoformat(), "occurred_on": ""}, "Cette date est dans le futur."),
+    ({"discovered_on": (date.today() + timedelta(days=2)).isoformat(), "occurred_on": ""},
+     "Cette date est dans le futur."),
     ({"occurred_on": "2026-03-09"}, "Un incident ne peut pas être découvert avant de survenir."),
     ({"serious_injury_risk": "yes"}, "Expliquez pourquoi le risque de préjudice sérieux est élevé."),
     ({"people_notified_on": "2026-03-02"}, "Un avis ne peut pas précéder la découverte de l"),
