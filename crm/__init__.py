@@ -78,10 +78,14 @@ def _register_blueprints(app: Flask) -> None:
     from crm.auth.views import bp as auth_bp
     from crm.enterprises.views import bp as enterprises_bp
     from crm.main.views import bp as main_bp
+    from crm.ops.views import bp as ops_bp
+    from crm.privacy.views import bp as privacy_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(enterprises_bp)
+    app.register_blueprint(ops_bp)
+    app.register_blueprint(privacy_bp)
 
 
 def _register_template_helpers(app: Flask) -> None:

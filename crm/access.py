@@ -94,3 +94,8 @@ def get_enterprise_or_404(enterprise_id: int, user, *, for_edit: bool = False,
     if for_edit and not can_edit_enterprise(user, enterprise):
         abort(403)
     return enterprise
+
+
+def can_administer_privacy(user) -> bool:
+    """Law 25 tools (exports, anonymization, access log, incident register): the programme office."""
+    return user.is_admin

@@ -57,6 +57,8 @@ def compile_command():
 
 def register_cli(app: Flask) -> None:
     from crm.auth.cli import users_cli
+    from crm.ops import cli as ops_cli  # noqa: F401 - adds `crm backup`
+    from crm.privacy import cli as privacy_cli  # noqa: F401 - adds `crm retention`
 
     app.cli.add_command(crm_cli)
     app.cli.add_command(translate_cli)

@@ -24,6 +24,8 @@ class Defaults:
     PRIVACY_OFFICER_NAME = "Responsable de la protection des renseignements personnels"
     PRIVACY_OFFICER_TITLE = "Bureau du programme"
     PRIVACY_OFFICER_EMAIL = "vie-privee@virage.example"
+    # Law 25: contacts of an enterprise archived this long ago are anonymized by `flask crm retention`.
+    RETENTION_ARCHIVED_DAYS = 730
     MAIL_SERVER = "127.0.0.1"
     MAIL_PORT = 25
     MAIL_USE_TLS = False
@@ -53,6 +55,7 @@ _ENV_PARSERS = {
     "PRIVACY_OFFICER_NAME": str,
     "PRIVACY_OFFICER_TITLE": str,
     "PRIVACY_OFFICER_EMAIL": str,
+    "RETENTION_ARCHIVED_DAYS": int,
     "ENV_NAME": str,
     "QUERY_COUNT_HEADER": lambda v: v.lower() in {"1", "true", "yes", "on"},
     "BENCHMARK_ENDPOINTS": lambda v: v.lower() in {"1", "true", "yes", "on"},

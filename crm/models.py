@@ -10,3 +10,4 @@ from crm.enterprises.models import (  # noqa: F401
     StageChange,
 )
 from crm.organizations.models import Organization  # noqa: F401
+from crm.privacy.models import AccessLogEntry, ConsentEvent, Incident  # noqa: F401

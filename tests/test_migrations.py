@@ -35,3 +35,30 @@ def test_upgrade_from_nothing_matches_models_and_downgrades_to_base(request, tmp
 def test_flask_db_check_reports_no_drift(app, runner):
     result = runner.invoke(args=["db", "check"])
     assert result.exit_code == 0, result.output
+
+
+def test_consents_in_force_become_the_first_event_of_their_history(request, tmp_path):
+    """Migration 0006 records each existing consent so that it has its when, how and by whom."""
+    from sqlalchemy import text
+
+    app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": fresh_database_uri(request, tmp_path)})
+    with app.app_context():
+        upgrade(revision="0001")
+        with db.engine.begin() as conn:
+            conn.execute(text("INSERT INTO organizations (id, code, name, kind, is_active, created_at, updated_at) "
+                              "VALUES (1, 'o', 'O', 'national', TRUE, '2026-01-01', '2026-01-01')"))
+            conn.execute(text(
+                "INSERT INTO enterprises (id, name, name_key, legal_form, region_code, city_key, organization_id, "
+                "stage, preferred_language, search_text, version, created_at, updated_at) VALUES "
+                "(1, 'E', 'e', 'obnl', '05', '', 1, 'identified', 'fr', '', 1, '2026-01-01', '2026-01-01')"))
+            for cid, consent in ((1, True), (2, False)):
+                conn.execute(text(
+                    "INSERT INTO contacts (id, enterprise_id, first_name, last_name, preferred_language, "
+                    "email_consent, consent_at, consent_source, version, created_at, updated_at) VALUES "
+                    "(:id, 1, 'A', 'B', 'fr', :consent, '2026-02-03', 'papier', 1, '2026-01-01', '2026-01-01')"),
+                    {"id": cid, "consent": consent})
+        upgrade()
+        with db.engine.connect() as conn:
+            rows = conn.execute(text("SELECT contact_id, purpose, granted, source FROM consent_events")).all()
+        assert [(r[0], r[1], bool(r[2]), r[3]) for r in rows] == [(1, "email_reminders", True, "papier")]
+        db.engine.dispose()

@@ -1,0 +1,1 @@
+"""Operations: health check for load balancers, database backups."""

@@ -1,0 +1,1 @@
+"""Law 25: consent per purpose, access and portability, erasure, retention, access log, incidents."""
