@@ -38,8 +38,11 @@ def test_withdrawal_through_the_page_stops_reminders_and_is_recorded(app, client
     assert "Retiré" in page and "Courriel du 12 avril" in page
     assert "Cette personne ne reçoit pas de rappels par courriel." in page
     with app.app_context():
-        events = db.session.scalars(select(ConsentEvent).where(ConsentEvent.contact_id == contact_id)).all()
-        assert [(e.purpose, e.granted, e.recorded_by_id) for e in events] == [("email_reminders", False, admin.id)]
+        events = db.session.scalars(select(ConsentEvent).where(ConsentEvent.contact_id == contact_id)
+                                    .order_by(ConsentEvent.id)).all()
+        # The consent given when the contact was created, then its withdrawal.
+        assert [(e.purpose, e.granted, e.recorded_by_id) for e in events] == [
+            ("email_reminders", True, None), ("email_reminders", False, admin.id)]
         entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "consent_withdrawn")).one()
         assert entry.entity_id == contact_id and entry.actor_id == admin.id
         assert entry.changes == {"email_consent": [True, False]}
@@ -54,16 +57,18 @@ def test_grant_again_keeps_the_whole_history(app, client, admin_and_contact):
     with app.app_context():
         granted = db.session.scalars(select(ConsentEvent.granted).where(ConsentEvent.contact_id == contact_id)
                                      .order_by(ConsentEvent.id)).all()
-    assert granted == [False, True]
+    assert granted == [True, False, True]  # given at creation, withdrawn, given again
 
 
 def test_recording_the_state_already_in_force_changes_nothing(app, client, admin_and_contact):
     _, contact_id = admin_and_contact
+    with app.app_context():
+        before = db.session.scalar(select(db.func.count()).select_from(ConsentEvent))
     response = _consent(client, contact_id, "grant")
     assert response.status_code == 302
     assert "c&#39;était déjà le cas" in client.get(response.headers["Location"]).get_data(as_text=True)
     with app.app_context():
-        assert db.session.scalar(select(db.func.count()).select_from(ConsentEvent)) == 0
+        assert db.session.scalar(select(db.func.count()).select_from(ConsentEvent)) == before
 
 
 def test_the_form_needs_a_source_and_a_known_purpose(app, client, admin_and_contact):

@@ -43,7 +43,7 @@ def test_json_export_holds_profile_consents_and_history(app, client, world):
     assert sections["profile"][0]["enterprise"] == enterprise.name
     assert sections["profile"][0]["email_consent"] is False
     assert [(c["purpose"], c["granted"], c["source"]) for c in sections["consents"]] == [
-        ("email_reminders", False, "-retrait par téléphone")]
+        ("email_reminders", True, "Formulaire de contact"), ("email_reminders", False, "-retrait par téléphone")]
     assert [a["action"] for a in sections["audit"]][:1] == ["create"]
     assert "consent_withdrawn" in [a["action"] for a in sections["audit"]]
     with app.app_context():
@@ -61,10 +61,11 @@ def test_csv_export_is_utf8_with_bom_and_neutralizes_formulas(client, world):
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
     assert rows[0] == ["section", "record", "field", "value"]
     values = {(r[0], r[2]): r[3] for r in rows[1:] if r[1] == "1"}
+    withdrawal = {r[2]: r[3] for r in rows[1:] if r[0] == "consents" and r[1] == "2"}
     assert values[("profile", "first_name")] == "'=HYPERLINK(\"http://evil.example\")"
     assert values[("profile", "title")] == "'@SUM(A1)"
     assert values[("profile", "phone")] == "'+1 514 555 0199"
-    assert values[("consents", "source")] == "'-retrait par téléphone"
+    assert withdrawal["source"] == "'-retrait par téléphone"
     assert values[("profile", "enterprise_id")].isdigit()
     assert not any(cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
 

@@ -24,6 +24,7 @@ from crm.enterprises.sections import sections_for
 from crm.enterprises.views import apply_domain_error, bp
 from crm.extensions import db
 from crm.i18n import _, _l
+from crm.privacy.services import record_access
 
 
 def assign_choices(enterprise) -> list[SelectChoice]:
@@ -75,7 +76,12 @@ def render_enterprise(enterprise, *, status=200, **forms):
 @bp.route("/enterprises/<int:enterprise_id>")
 @login_required
 def detail(enterprise_id):
-    return render_enterprise(access.get_enterprise_or_404(enterprise_id, current_user))
+    enterprise = access.get_enterprise_or_404(enterprise_id, current_user)
+    response = render_enterprise(enterprise)  # render first: the commit below expires what was loaded
+    # Law 25: viewing an enterprise shows its contacts' personal information.
+    record_access(current_user, "view_enterprise", subject_type="enterprises", subject_id=enterprise.id)
+    db.session.commit()
+    return response
 
 
 def _back(enterprise, anchor=""):

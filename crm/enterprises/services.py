@@ -198,22 +198,33 @@ def change_stage(enterprise: Enterprise, stage: str, *, actor, comment: str | No
     return change
 
 
-def _check_consent(contact: Contact) -> None:
-    if contact.email_consent and not contact.email:
+def _check_consent(contact: Contact, consent: bool) -> None:
+    if consent and not contact.email:
         raise DomainError(_l("Consent to emails needs an email address."), field="email")
 
 
+def _apply_consent(contact: Contact, consent: bool, source: str | None, *, actor) -> None:
+    """Consent goes through the privacy module: recorded per purpose, audited, withdrawable."""
+    from crm.privacy.services import EMAIL_PURPOSE, grant_consent, withdraw_consent
+
+    if consent:
+        grant_consent(contact, EMAIL_PURPOSE, source=source or str(_l("Contact form")), actor=actor)
+    else:
+        withdraw_consent(contact, EMAIL_PURPOSE, source=source, actor=actor)
+
+
 def add_contact(enterprise: Enterprise, *, actor, context=None, **values) -> Contact:
-    contact = Contact(enterprise=enterprise, **values)
-    _check_consent(contact)
-    if contact.email_consent:
-        contact.consent_at = utcnow()
-        contact.consent_recorded_by_id = getattr(actor, "id", None)
+    consent = bool(values.pop("email_consent", False))
+    source = values.pop("consent_source", None)
+    contact = Contact(enterprise=enterprise, email_consent=False, **values)
+    _check_consent(contact, consent)
     db.session.add(contact)
     db.session.flush()
     refresh_keys(enterprise)
     audit.record("create", contact, actor=actor, enterprise_id=enterprise.id,
                  changes=audit.snapshot(contact, CONTACT_FIELDS), context=context)
+    if consent:
+        _apply_consent(contact, True, source, actor=actor)
     return contact
 
 
@@ -221,20 +232,21 @@ def update_contact(contact: Contact, *, actor, expected_version: int | None = No
     """Change a contact; giving or withdrawing consent takes effect at once and records who and when."""
     if expected_version is not None and expected_version != contact.version:
         raise StaleVersion()
+    consent = bool(values.pop("email_consent", contact.email_consent))
+    source = values.pop("consent_source", None)
     for name, value in values.items():
         if name not in CONTACT_FIELDS:
             raise ValueError(f"not a contact field: {name}")
         setattr(contact, name, value)
-    _check_consent(contact)
+    _check_consent(contact, consent)
     changes = audit.changed_fields(contact, CONTACT_FIELDS)
-    if "email_consent" in changes:
-        contact.consent_at = utcnow()
-        contact.consent_recorded_by_id = getattr(actor, "id", None)
-        changes["consent_at"] = [None, contact.consent_at.isoformat()]
     if changes:
         refresh_keys(contact.enterprise)
         audit.record("update", contact, actor=actor, enterprise_id=contact.enterprise_id, changes=changes)
         db.session.flush()
+    if consent != bool(contact.email_consent):
+        _apply_consent(contact, consent, source, actor=actor)
+        changes["email_consent"] = [not consent, consent]
     return changes
 
 
