@@ -40,4 +40,21 @@ def staff_choices(user, organization_id: int | None, *, include: tuple = ()) -> 
     return [SelectChoice(u.id, u.full_name) for u in sorted(people.values(), key=lambda u: u.full_name)]
 
 
+
+
+def _register_filters():
+    from crm.cohorts import forms
+    from crm.reference import label
+
+    filters = {
+        "cohort_kind_label": forms.COHORT_KINDS, "cohort_status_label": forms.COHORT_STATUSES,
+        "mode_label": forms.MODES, "attendance_label": forms.ATTENDANCE_LABELS,
+        "session_status_label": forms.SESSION_STATUSES,
+    }
+    for name, mapping in filters.items():
+        bp.add_app_template_filter(lambda code, mapping=mapping: label(mapping, code), name)
+
+
+_register_filters()
+
 from crm.cohorts import views_calendar, views_cohorts, views_sessions  # noqa: E402, F401 - register routes

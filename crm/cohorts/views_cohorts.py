@@ -44,6 +44,7 @@ def list_cohorts():
         query = query.where(Cohort.kind == kind)
     rows = db.session.execute(query.order_by(Cohort.start_date.desc(), Cohort.id.desc()).limit(200)).all()
     return render_template("cohorts/list.html", rows=rows, status=status, kind=kind,
+                           statuses=COHORT_STATUSES.items(), kinds=COHORT_KINDS.items(),
                            can_create=current_user.is_admin or current_user.is_manager)
 
 
