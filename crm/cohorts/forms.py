@@ -1,4 +1,5 @@
 """Forms of cohorts and sessions. Times are typed in Québec time and converted to UTC here."""
+from flask_babel import format_date
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -11,7 +12,7 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
-from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional
+from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional
 
 from crm.cohorts import timeutil
 from crm.i18n import _, _l
@@ -33,8 +34,8 @@ class CohortForm(FlaskForm):
     kind = SelectField(_l("Kind"), choices=choices(COHORT_KINDS))
     organization_id = SelectField(_l("Owning organization"), coerce=int)
     facilitator_ids = SelectMultipleField(_l("Facilitators"), coerce=int, validators=[DataRequired()])
-    start_date = DateField(_l("Start date"), validators=[DataRequired()])
-    end_date = DateField(_l("End date"), validators=[DataRequired()])
+    start_date = DateField(_l("Start date"), validators=[InputRequired()])
+    end_date = DateField(_l("End date"), validators=[InputRequired()])
     capacity = IntegerField(_l("Capacity (enterprises)"), validators=[DataRequired(), NumberRange(min=1, max=500)])
     mode = SelectField(_l("Mode"), choices=choices(MODES))
     place = StringField(_l("Place"), validators=[Optional(), Length(max=300)])
@@ -48,11 +49,13 @@ class CohortForm(FlaskForm):
 
             raise ValidationError(_("The end date must be on or after the start date."))
 
-    def validate_place(self, field):
-        if self.mode.data in ("in_person", "hybrid") and not (field.data or "").strip():
-            from wtforms.validators import ValidationError
-
-            raise ValidationError(_("Give the place of an in-person or hybrid cohort."))
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        # Not an inline validator: Optional() on the field would skip it when the place is empty.
+        if self.mode.data in ("in_person", "hybrid") and not (self.place.data or "").strip():
+            self.place.errors = [*self.place.errors, _("Give the place of an in-person or hybrid cohort.")]
+            return False
+        return valid
 
     def values(self) -> dict:
         return {"name": self.name.data.strip(), "kind": self.kind.data,
@@ -65,11 +68,12 @@ class CohortForm(FlaskForm):
 class SessionTimesMixin:
     """Start and end as local date + time; ``utc_range()`` after ``validate()``."""
 
-    start_date = DateField(_l("Date"), validators=[DataRequired()])
-    start_time = TimeField(_l("Start time"), validators=[DataRequired()])
+    # InputRequired, not DataRequired: a value that does not parse keeps its own message.
+    start_date = DateField(_l("Date"), validators=[InputRequired()])
+    start_time = TimeField(_l("Start time"), validators=[InputRequired()])
     end_date = DateField(_l("End date"), validators=[Optional()],
                          description=_l("Only when the session ends on another day."))
-    end_time = TimeField(_l("End time"), validators=[DataRequired()])
+    end_time = TimeField(_l("End time"), validators=[InputRequired()])
 
     ambiguous = False
 
@@ -85,7 +89,7 @@ class SessionTimesMixin:
             except timeutil.NonexistentLocalTime:
                 getattr(self, name).errors.append(_(
                     "%(time)s does not exist on %(date)s in Québec: clocks move forward from 2:00 to 3:00 "
-                    "that night. Choose another time.", time=at.strftime("%H:%M"), date=day.isoformat()))
+                    "that night. Choose another time.", time=at.strftime("%H:%M"), date=format_date(day, "long")))
         if len(converted) < 2:
             return False
         start, end = converted["start_time"], converted["end_time"]
@@ -158,7 +162,7 @@ class EnrolForm(FlaskForm):
 
 
 class LeaveForm(FlaskForm):
-    left_on = DateField(_l("Leaving date"), validators=[DataRequired()])
+    left_on = DateField(_l("Leaving date"), validators=[InputRequired()])
 
 
 class AttendanceForm(FlaskForm):
