@@ -27,13 +27,13 @@ def nav_items() -> list[dict]:
     if not current_user.is_authenticated:
         return []
     active_prefix = (request.endpoint or "").split(".")[0]
-    return [
-        {"url": url_for(item.endpoint), "label": item.label,
-         "active": request.endpoint == item.endpoint
-         or (item.endpoint.split(".")[0] == active_prefix and item.endpoint != "main.home")}
-        for item in _ITEMS
-        if current_user.role in item.roles
-    ]
+    items = [item for item in _ITEMS if current_user.role in item.roles]
+    # The entry of this very page; else the first entry of the page's blueprint (a blueprint may
+    # register several entries: only one of them is current).
+    current = next((item for item in items if item.endpoint == request.endpoint), None) or next(
+        (item for item in items
+         if item.endpoint.split(".")[0] == active_prefix and item.endpoint != "main.home"), None)
+    return [{"url": url_for(item.endpoint), "label": item.label, "active": item is current} for item in items]
 
 
 def register(app: Flask) -> None:
