@@ -76,6 +76,7 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from crm.auth.cli import users_cli  # noqa: F401
     from crm.auth.views import bp as auth_bp
+    from crm.cohorts.views import bp as cohorts_bp
     from crm.enterprises.views import bp as enterprises_bp
     from crm.main.views import bp as main_bp
     from crm.ops.views import bp as ops_bp
@@ -86,6 +87,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(enterprises_bp)
     app.register_blueprint(ops_bp)
     app.register_blueprint(privacy_bp)
+    app.register_blueprint(cohorts_bp)
 
 
 def _register_template_helpers(app: Flask) -> None:

@@ -8,7 +8,7 @@ Anything owned by another organization does not exist for the user (404), so ids
 visible but not allowed is 403.
 """
 from flask import abort
-from sqlalchemy import Select, select
+from sqlalchemy import Select, or_, select
 
 from crm.auth.models import User
 from crm.enterprises.models import Enterprise
@@ -99,3 +99,89 @@ def get_enterprise_or_404(enterprise_id: int, user, *, for_edit: bool = False,
 def can_administer_privacy(user) -> bool:
     """Law 25 tools (exports, anonymization, access log, incident register): the programme office."""
     return user.is_admin
+# --- Cohorts and sessions (issue 4) ------------------------------------------------------------
+# Same shape as enterprises: a user sees what their organization owns and what they facilitate;
+# managers of the owner (and admins) manage cohorts and plan sessions; facilitators run sessions
+# (edit, reschedule, cancel, take attendance).
+
+def visible_cohorts(user) -> Select:
+    from crm.cohorts.models import Cohort, cohort_facilitators
+
+    query = select(Cohort)
+    if not user.is_admin:
+        facilitated = select(cohort_facilitators.c.cohort_id).where(cohort_facilitators.c.user_id == user.id)
+        query = query.where(or_(Cohort.organization_id == user.organization_id, Cohort.id.in_(facilitated)))
+    return query
+
+
+def can_view_cohort(user, cohort) -> bool:
+    return (user.is_admin or cohort.organization_id == user.organization_id
+            or any(f.id == user.id for f in cohort.facilitators))
+
+
+def can_manage_cohort(user, cohort) -> bool:
+    """Edit the cohort, add or remove enterprises, plan its sessions."""
+    return user.is_admin or (user.is_manager and cohort.organization_id == user.organization_id)
+
+
+def can_plan_individual_session(user, enterprise: Enterprise) -> bool:
+    return can_edit_enterprise(user, enterprise)
+
+
+def visible_sessions(user) -> Select:
+    from crm.cohorts.models import Session, cohort_facilitators
+
+    query = select(Session)
+    if not user.is_admin:
+        facilitated = select(cohort_facilitators.c.cohort_id).where(cohort_facilitators.c.user_id == user.id)
+        coached = select(Enterprise.id).where(Enterprise.coach_id == user.id)
+        query = query.where(or_(
+            Session.organization_id == user.organization_id,
+            Session.facilitator_id == user.id,
+            Session.cohort_id.in_(facilitated),
+            Session.enterprise_id.in_(coached),
+        ))
+    return query
+
+
+def can_view_session(user, session) -> bool:
+    if user.is_admin or session.organization_id == user.organization_id or session.facilitator_id == user.id:
+        return True
+    if session.cohort is not None:
+        return can_view_cohort(user, session.cohort)
+    return session.enterprise.coach_id == user.id
+
+
+def can_manage_session(user, session) -> bool:
+    """Plan-level rights: the cohort's managers, or for individual coaching the enterprise's."""
+    if session.cohort is not None:
+        return can_manage_cohort(user, session.cohort)
+    return can_plan_individual_session(user, session.enterprise)
+
+
+def can_facilitate(user, session) -> bool:
+    """Run the session: edit, reschedule, cancel, take attendance."""
+    return (can_manage_session(user, session) or session.facilitator_id == user.id
+            or (session.cohort is not None and any(f.id == user.id for f in session.cohort.facilitators)))
+
+
+def get_cohort_or_404(cohort_id: int, user, *, for_manage: bool = False):
+    from crm.cohorts.models import Cohort
+
+    cohort = db.session.get(Cohort, cohort_id)
+    if cohort is None or not can_view_cohort(user, cohort):
+        abort(404)
+    if for_manage and not can_manage_cohort(user, cohort):
+        abort(403)
+    return cohort
+
+
+def get_session_or_404(session_id: int, user, *, for_facilitate: bool = False):
+    from crm.cohorts.models import Session
+
+    session = db.session.get(Session, session_id)
+    if session is None or not can_view_session(user, session):
+        abort(404)
+    if for_facilitate and not can_facilitate(user, session):
+        abort(403)
+    return session

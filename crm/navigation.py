@@ -28,13 +28,12 @@ def nav_items() -> list[dict]:
         return []
     active_prefix = (request.endpoint or "").split(".")[0]
     items = [item for item in _ITEMS if current_user.role in item.roles]
-    # Several entries of one blueprint: only the exact page is current, else the first of its prefix.
-    exact = any(request.endpoint == item.endpoint for item in items)
-    prefixed = [item for item in items
-                if item.endpoint.split(".")[0] == active_prefix and item.endpoint != "main.home"]
-    current = request.endpoint if exact else (prefixed[-1].endpoint if prefixed else None)
-    return [{"url": url_for(item.endpoint), "label": item.label, "active": item.endpoint == current}
-            for item in items]
+    # The entry of this very page; else the first entry of the page's blueprint (a blueprint may
+    # register several entries: only one of them is current).
+    current = next((item for item in items if item.endpoint == request.endpoint), None) or next(
+        (item for item in items
+         if item.endpoint.split(".")[0] == active_prefix and item.endpoint != "main.home"), None)
+    return [{"url": url_for(item.endpoint), "label": item.label, "active": item is current} for item in items]
 
 
 def register(app: Flask) -> None:

@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 
 from crm.auth.models import User
 from crm.auth.services import create_user
+from crm.cohorts.demo import seed_cohorts
 from crm.db import utcnow
 from crm.demo import data
 from crm.enterprises.models import Enterprise
@@ -50,6 +51,7 @@ def seed_demo() -> list[tuple[str, str, str]]:
     count = db.session.scalar(select(func.count()).select_from(Enterprise))
     if count < DEMO_ENTERPRISES:
         _create_enterprises(DEMO_ENTERPRISES - count, organizations, users, seed=count)
+    seed_cohorts(organizations)
     db.session.commit()
     return [(u.email, u.role, u.organization.name) for u in users]
 

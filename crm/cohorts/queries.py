@@ -1,0 +1,195 @@
+"""Read queries of cohorts and sessions. Each loads what a page needs in a fixed number of queries."""
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import Select, and_, case, func, or_, select
+from sqlalchemy.orm import selectinload
+
+from crm.access import visible_enterprises, visible_sessions
+from crm.cohorts import timeutil
+from crm.cohorts.models import Attendance, Cohort, CohortMembership, Session, SessionChange
+from crm.enterprises.models import Contact, Enterprise
+from crm.extensions import db
+
+
+@dataclass
+class Participant:
+    enterprise: Enterprise
+    contacts: list[Contact]  # those who agreed to receive emails
+    all_contacts: list[Contact] = field(default_factory=list)
+
+
+def _session_options():
+    return (selectinload(Session.cohort).selectinload(Cohort.facilitators),
+            selectinload(Session.enterprise), selectinload(Session.facilitator))
+
+
+def session_participants(session: Session) -> list[Participant]:
+    """Enterprises expected at the session and their contacts who may receive emails.
+
+    A cohort session: the enterprises that belonged to the cohort on the session's (local) date.
+    An individual session: its enterprise. Two queries whatever the size.
+    """
+    query = select(Enterprise).options(selectinload(Enterprise.contacts)).order_by(Enterprise.name_key)
+    if session.cohort_id is None:
+        query = query.where(Enterprise.id == session.enterprise_id)
+    else:
+        day = timeutil.to_local(session.starts_at).date()
+        query = query.join(CohortMembership, CohortMembership.enterprise_id == Enterprise.id).where(
+            CohortMembership.cohort_id == session.cohort_id,
+            CohortMembership.joined_on <= day,
+            or_(CohortMembership.left_on.is_(None), CohortMembership.left_on > day),
+        ).distinct()
+    participants = []
+    for enterprise in db.session.scalars(query):
+        people = [c for c in enterprise.contacts if not c.archived_at and not c.anonymized_at]
+        participants.append(Participant(enterprise, [c for c in people if c.can_receive_email], people))
+    return participants
+
+
+def attendance_rates(cohort_id: int) -> dict[int, tuple[int, int, int]]:
+    """Per enterprise of the cohort: (present, absent, excused) over the cohort's sessions."""
+    rows = db.session.execute(
+        select(Attendance.enterprise_id,
+               func.sum(case((Attendance.status == "present", 1), else_=0)),
+               func.sum(case((Attendance.status == "absent", 1), else_=0)),
+               func.sum(case((Attendance.status == "excused", 1), else_=0)))
+        .join(Session, Session.id == Attendance.session_id)
+        .where(Session.cohort_id == cohort_id, Session.status == "scheduled")
+        .group_by(Attendance.enterprise_id))
+    return {row[0]: (int(row[1] or 0), int(row[2] or 0), int(row[3] or 0)) for row in rows}
+
+
+def rate(counts: tuple[int, int, int] | None) -> float | None:
+    """Present over present + absent; excused absences do not count against the enterprise."""
+    if not counts or counts[0] + counts[1] == 0:
+        return None
+    return counts[0] / (counts[0] + counts[1])
+
+
+def cohort_page(cohort: Cohort) -> dict:
+    """Memberships with enterprises, their contacts and coach, sessions and attendance rates."""
+    memberships = db.session.scalars(
+        select(CohortMembership).where(CohortMembership.cohort_id == cohort.id)
+        .options(selectinload(CohortMembership.enterprise).selectinload(Enterprise.contacts))
+        .order_by(CohortMembership.left_on.is_not(None), CohortMembership.joined_on, CohortMembership.id)
+    ).all()
+    sessions = db.session.scalars(
+        select(Session).where(Session.cohort_id == cohort.id).options(selectinload(Session.facilitator))
+        .order_by(Session.starts_at)).all()
+    rates = attendance_rates(cohort.id)
+    return {"active": [m for m in memberships if m.left_on is None],
+            "former": [m for m in memberships if m.left_on is not None],
+            "sessions": sessions, "rates": rates}
+
+
+def enterprise_candidates(user, cohort: Cohort, q: str, limit: int = 20) -> list[Enterprise]:
+    """Visible enterprises matching ``q`` that are not active members of the cohort."""
+    from crm.text import fold
+
+    term = fold(q)
+    if not term:
+        return []
+    members = select(CohortMembership.enterprise_id).where(
+        CohortMembership.cohort_id == cohort.id, CohortMembership.left_on.is_(None))
+    query = (visible_enterprises(user).where(Enterprise.search_text.contains(term, autoescape=True),
+                                             Enterprise.id.not_in(members))
+             .order_by(Enterprise.name_key).limit(limit))
+    return db.session.scalars(query).unique().all()
+
+
+def sessions_between(user, start: datetime, end: datetime) -> list[Session]:
+    query = (visible_sessions(user).where(Session.starts_at < end, Session.ends_at > start)
+             .options(*_session_options()).order_by(Session.starts_at, Session.id))
+    return db.session.scalars(query).all()
+
+
+def upcoming_for_facilitator(user, now: datetime, limit: int = 100) -> list[Session]:
+    """"Mes séances": sessions the user runs that have not ended, cancelled ones included."""
+    query = (select(Session).where(Session.facilitator_id == user.id, Session.ends_at > now)
+             .options(*_session_options()).order_by(Session.starts_at).limit(limit))
+    return db.session.scalars(query).all()
+
+
+def session_page(session: Session) -> dict:
+    participants = session_participants(session)
+    attendance = {a.enterprise_id: a for a in db.session.scalars(
+        select(Attendance).where(Attendance.session_id == session.id).options(selectinload(Attendance.contacts)))}
+    changes = db.session.scalars(
+        select(SessionChange).where(SessionChange.session_id == session.id)
+        .options(selectinload(SessionChange.actor)).order_by(SessionChange.at.desc(), SessionChange.id.desc())).all()
+    return {"participants": participants, "attendance": attendance, "changes": changes}
+
+
+# --- For other features: the enterprise page (issue 3) and the dashboard (issue 6) -------------
+
+def coaching_hours(enterprises) -> Select:
+    """Coaching minutes per enterprise: individual sessions that took place (attendance present).
+
+    ``enterprises``: a list of ids or a select() of ids (e.g. from ``visible_enterprises``).
+    Returns ``select(enterprise_id, minutes)`` to aggregate further in SQL; hours = minutes / 60.
+    """
+    ids = enterprises if isinstance(enterprises, Select) else list(enterprises)
+    return (
+        select(Session.enterprise_id.label("enterprise_id"),
+               func.sum(Session.duration_minutes).label("minutes"))
+        .join(Attendance, and_(Attendance.session_id == Session.id,
+                               Attendance.enterprise_id == Session.enterprise_id))
+        .where(Session.enterprise_id.in_(ids), Session.status == "scheduled",
+               Attendance.status == "present")
+        .group_by(Session.enterprise_id)
+    )
+
+
+@dataclass
+class EnterpriseSessions:
+    memberships: list[CohortMembership]
+    upcoming: list[Session]
+    past: list[Session]
+    attendance: dict[int, Attendance]  # by session id, for this enterprise
+    coaching_minutes: int
+
+    @property
+    def coaching_hours(self) -> float:
+        return self.coaching_minutes / 60
+
+
+def enterprise_sessions(enterprise_id: int, *, now: datetime | None = None) -> EnterpriseSessions:
+    """Everything ``cohorts/_enterprise_sessions.html`` shows, in four queries.
+
+    Sessions: the enterprise's individual ones, and those of its cohorts on dates it was a member.
+    """
+    now = now or timeutil.now()
+    memberships = db.session.scalars(
+        select(CohortMembership).where(CohortMembership.enterprise_id == enterprise_id)
+        .options(selectinload(CohortMembership.cohort)).order_by(CohortMembership.joined_on.desc())).all()
+    windows = [(m.cohort_id, m.joined_on, m.left_on) for m in memberships]
+    conditions = [Session.enterprise_id == enterprise_id]
+    conditions += [and_(Session.cohort_id == cid, Session.starts_at >= _day_start(joined),
+                        *( [Session.starts_at < _day_start(left)] if left else []))
+                   for cid, joined, left in windows]
+    sessions = db.session.scalars(
+        select(Session).where(or_(*conditions)).options(selectinload(Session.facilitator),
+                                                         selectinload(Session.cohort))
+        .order_by(Session.starts_at)).all()
+    attendance = {a.session_id: a for a in db.session.scalars(
+        select(Attendance).where(Attendance.enterprise_id == enterprise_id,
+                                 Attendance.session_id.in_([s.id for s in sessions])))} if sessions else {}
+    minutes = sum(s.duration_minutes for s in sessions
+                  if s.enterprise_id == enterprise_id and s.status == "scheduled"
+                  and attendance.get(s.id) is not None and attendance[s.id].status == "present")
+    upcoming = [s for s in sessions if s.ends_utc > now]
+    past = [s for s in sessions if s.ends_utc <= now][::-1]
+    return EnterpriseSessions(memberships, upcoming, past, attendance, minutes)
+
+
+def _day_start(day: date) -> datetime:
+    return timeutil.local_day_bounds(day, day)[0]
+
+
+def group_by_local_day(sessions) -> dict[date, list[Session]]:
+    days = defaultdict(list)
+    for session in sessions:
+        days[timeutil.to_local(session.starts_at).date()].append(session)
+    return days

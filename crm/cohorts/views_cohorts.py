@@ -1,0 +1,197 @@
+"""Routes of cohorts: list, create, edit, page, members (one by one and in bulk)."""
+import logging
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+
+from crm.access import can_manage_cohort, get_cohort_or_404, get_enterprise_or_404, visible_enterprises
+from crm.auth.models import User
+from crm.auth.views import safe_next
+from crm.cohorts import queries, services, timeutil
+from crm.cohorts.forms import COHORT_KINDS, COHORT_STATUSES, AddMemberForm, CohortForm, EnrolForm, LeaveForm
+from crm.cohorts.models import Cohort, CohortMembership
+from crm.cohorts.views import bp, show_domain_error, staff_choices
+from crm.domain import DomainError
+from crm.enterprises.models import Enterprise
+from crm.extensions import db
+from crm.i18n import _, ngettext
+from crm.organizations.models import Organization
+from crm.reference import SelectChoice
+
+log = logging.getLogger(__name__)
+
+
+def _require_planner():
+    if not (current_user.is_admin or current_user.is_manager):
+        abort(403)
+
+
+@bp.route("/cohorts")
+@login_required
+def list_cohorts():
+    from crm.access import visible_cohorts
+
+    status = request.args.get("status", "")
+    kind = request.args.get("kind", "")
+    members = (select(CohortMembership.cohort_id, func.count().label("n"))
+               .where(CohortMembership.left_on.is_(None)).group_by(CohortMembership.cohort_id).subquery())
+    query = visible_cohorts(current_user).add_columns(func.coalesce(members.c.n, 0)).outerjoin(
+        members, members.c.cohort_id == Cohort.id)
+    if status in COHORT_STATUSES:
+        query = query.where(Cohort.status == status)
+    if kind in COHORT_KINDS:
+        query = query.where(Cohort.kind == kind)
+    rows = db.session.execute(query.order_by(Cohort.start_date.desc(), Cohort.id.desc()).limit(200)).all()
+    return render_template("cohorts/list.html", rows=rows, status=status, kind=kind,
+                           statuses=COHORT_STATUSES.items(), kinds=COHORT_KINDS.items(),
+                           can_create=current_user.is_admin or current_user.is_manager)
+
+
+def _cohort_form(cohort: Cohort | None = None) -> CohortForm:
+    form = CohortForm(obj=cohort)
+    if request.method == "GET" and cohort is not None:
+        form.facilitator_ids.data = [u.id for u in cohort.facilitators]
+        form.region_code.data = cohort.region_code or ""
+    if current_user.is_admin:
+        orgs = db.session.scalars(select(Organization).where(Organization.is_active.is_(True))
+                                  .order_by(Organization.name))
+        form.organization_id.choices = [SelectChoice(o.id, o.name) for o in orgs]
+    else:
+        form.organization_id.choices = [SelectChoice(current_user.organization_id, current_user.organization.name)]
+        if request.method == "GET" and cohort is None:
+            form.organization_id.data = current_user.organization_id
+    current = tuple(cohort.facilitators) if cohort else ()
+    form.facilitator_ids.choices = staff_choices(current_user, None, include=current)
+    return form
+
+
+def _chosen_facilitators(form) -> list[User]:
+    return list(db.session.scalars(select(User).where(User.id.in_(form.facilitator_ids.data or []))))
+
+
+@bp.route("/cohorts/new", methods=["GET", "POST"])
+@login_required
+def new_cohort():
+    _require_planner()
+    form = _cohort_form()
+    if form.validate_on_submit():
+        try:
+            cohort = services.create_cohort(actor=current_user, facilitators=_chosen_facilitators(form),
+                                            **form.values())
+        except DomainError as error:
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Cohort created."), "success")
+            return redirect(url_for("cohorts.cohort_page", cohort_id=cohort.id))
+    return render_template("cohorts/cohort_form.html", form=form, cohort=None), 400 if form.errors else 200
+
+
+@bp.route("/cohorts/<int:cohort_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_cohort(cohort_id):
+    cohort = get_cohort_or_404(cohort_id, current_user, for_manage=True)
+    form = _cohort_form(cohort)
+    if form.validate_on_submit():
+        try:
+            services.update_cohort(cohort, actor=current_user, facilitators=_chosen_facilitators(form),
+                                   **form.values())
+        except DomainError as error:
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Cohort saved."), "success")
+            return redirect(url_for("cohorts.cohort_page", cohort_id=cohort.id))
+    return render_template("cohorts/cohort_form.html", form=form, cohort=cohort), 400 if form.errors else 200
+
+
+@bp.route("/cohorts/<int:cohort_id>")
+@login_required
+def cohort_page(cohort_id):
+    cohort = get_cohort_or_404(cohort_id, current_user)
+    manage = can_manage_cohort(current_user, cohort)
+    q = request.args.get("q", "").strip()[:100]
+    candidates = queries.enterprise_candidates(current_user, cohort, q) if manage and q else []
+    return render_template("cohorts/cohort.html", cohort=cohort, manage=manage, q=q, candidates=candidates,
+                           add_form=AddMemberForm(), leave_form=LeaveForm(formdata=None,
+                                                                            left_on=timeutil.to_local(timeutil.now()).date()),
+                           rate=queries.rate, now=timeutil.now(), **queries.cohort_page(cohort))
+
+
+@bp.route("/cohorts/<int:cohort_id>/members", methods=["POST"])
+@login_required
+def add_member(cohort_id):
+    cohort = get_cohort_or_404(cohort_id, current_user, for_manage=True)
+    form = AddMemberForm()
+    if not form.validate_on_submit() or not form.enterprise_id.data.isdigit():
+        abort(400)
+    enterprise = get_enterprise_or_404(int(form.enterprise_id.data), current_user)
+    try:
+        added, _skipped = services.enrol_enterprises(cohort, [enterprise], actor=current_user,
+                                                     move_stage=form.move_stage.data)
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+    else:
+        db.session.commit()
+        if added:
+            flash(_("%(name)s joined the cohort.", name=enterprise.name), "success")
+        else:
+            flash(_("%(name)s is already in the cohort.", name=enterprise.name), "info")
+    return redirect(url_for("cohorts.cohort_page", cohort_id=cohort.id))
+
+
+@bp.route("/cohorts/<int:cohort_id>/members/<int:membership_id>/leave", methods=["POST"])
+@login_required
+def leave_member(cohort_id, membership_id):
+    cohort = get_cohort_or_404(cohort_id, current_user, for_manage=True)
+    membership = db.session.get(CohortMembership, membership_id)
+    if membership is None or membership.cohort_id != cohort.id:
+        abort(404)
+    form = LeaveForm()
+    if not form.validate_on_submit():
+        flash(_("Give a valid leaving date."), "error")
+        return redirect(url_for("cohorts.cohort_page", cohort_id=cohort.id))
+    try:
+        services.leave_cohort(membership, actor=current_user, left_on=form.left_on.data)
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+    else:
+        db.session.commit()
+        flash(_("%(name)s left the cohort.", name=membership.enterprise.name), "success")
+    return redirect(url_for("cohorts.cohort_page", cohort_id=cohort.id))
+
+
+@bp.route("/cohorts/enrol", methods=["POST"])
+@login_required
+def enrol():
+    """Bulk enrolment from the filtered enterprise list; redirects back to ``next``."""
+    form = EnrolForm()
+    back = safe_next(form.next.data) or url_for("cohorts.list_cohorts")
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for message in errors:
+                flash(message, "error")
+        return redirect(back)
+    cohort = get_cohort_or_404(form.cohort_id.data, current_user, for_manage=True)
+    ids = set(form.enterprise_ids.data)
+    enterprises = db.session.scalars(visible_enterprises(current_user).where(
+        Enterprise.id.in_(ids))).unique().all()
+    if len(enterprises) != len(ids):
+        abort(404)
+    try:
+        added, skipped = services.enrol_enterprises(cohort, enterprises, actor=current_user,
+                                                    move_stage=form.move_stage.data)
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+        return redirect(back)
+    db.session.commit()
+    flash(ngettext("%(num)d enterprise joined %(cohort)s.", "%(num)d enterprises joined %(cohort)s.",
+                   len(added), cohort=cohort.name), "success")
+    if skipped:
+        flash(ngettext("%(num)d was already in the cohort.", "%(num)d were already in the cohort.",
+                       len(skipped)), "info")
+    return redirect(back)
