@@ -75,10 +75,12 @@ def _register_blueprints(app: Flask) -> None:
     from crm.auth.views import bp as auth_bp
     from crm.cohorts.views import bp as cohorts_bp
     from crm.main.views import bp as main_bp
+    from crm.reminders.views import bp as reminders_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(cohorts_bp)
+    app.register_blueprint(reminders_bp)
 
 
 def _register_template_helpers(app: Flask) -> None:

@@ -11,3 +11,4 @@ from crm.cohorts.models import (  # noqa: F401
 )
 from crm.enterprises.models import Contact, Enterprise, StageChange  # noqa: F401
 from crm.organizations.models import Organization  # noqa: F401
+from crm.reminders.models import Reminder, SessionReminderOffsets  # noqa: F401
