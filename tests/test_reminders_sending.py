@@ -144,7 +144,8 @@ def test_reschedule_sends_one_update_to_those_already_reminded(app, make, smtp_s
     plan(app, moment)
     assert len(rows(app, kind="update")) == 3
     day_before = rows(app, offset_minutes=1440)
-    assert {r.due_at.replace(tzinfo=None) for r in day_before} == {(DAY_BEFORE + timedelta(days=2)).replace(tzinfo=None)}
+    moved = (DAY_BEFORE + timedelta(days=2)).replace(tzinfo=None)
+    assert {r.due_at.replace(tzinfo=None) for r in day_before} == {moved}
     assert send(app, moment).sent == 3
     updates = smtp_server.messages[3:]
     assert len(updates) == 3
