@@ -4,6 +4,7 @@ from flask_babel import force_locale
 from flask_login import current_user, login_required
 from flask_wtf.csrf import CSRFError, validate_csrf
 from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
 from wtforms import ValidationError
 
 from crm.access import (
@@ -106,7 +107,7 @@ def reminders_list():
         abort(403)
     organizations = (db.session.scalars(select(Organization).order_by(Organization.name)).all()
                      if current_user.is_admin else [])
-    args = request.args if request.args else {"state": "failed"}
+    args = request.args if request.args else MultiDict({"state": "failed"})  # the page opens on failures
     form = FilterForm(args, organizations=organizations)
     if not form.validate():
         return render_template("reminders/list.html", form=form, page=None), 400
