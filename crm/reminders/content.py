@@ -1,13 +1,14 @@
 """What a reminder email says: bilingual text and HTML, an .ics invitation, an opt-out link."""
 import email.policy
-from datetime import timedelta
+from datetime import date
 from email.message import EmailMessage
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from babel.dates import format_date, format_time
 from flask import current_app
 from flask_babel import force_locale
-from icalendar import Calendar, vCalAddress, vText
+from icalendar import Calendar, Timezone, vCalAddress, vText
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from crm import mail
@@ -112,7 +113,13 @@ def invitation(session, attendee: str, *, method: str, now) -> bytes:
     organizer.params["cn"] = vText(sender.split("<", 1)[0].strip() or "Virage")
     event.add("organizer", organizer)
     event.add("attendee", vCalAddress("mailto:" + attendee), parameters={"ROLE": "REQ-PARTICIPANT"})
+    calendar.add_component(_quebec_timezone(timeutil.to_local(session.starts_at).year))
     calendar.add_component(event)
-    first = timeutil.to_local(session.starts_at).date()
-    calendar.add_missing_timezones(first_date=first - timedelta(days=366), last_date=first + timedelta(days=366))
     return calendar.to_ical()
+
+
+@lru_cache(maxsize=8)
+def _quebec_timezone(year: int) -> Timezone:
+    """America/Montreal's VTIMEZONE around ``year``: built once per process (it is the slow part)."""
+    return Timezone.from_tzinfo(timeutil.QUEBEC, tzid="America/Montreal", first_date=date(year - 1, 1, 1),
+                                last_date=date(year + 1, 12, 31))
