@@ -81,3 +81,25 @@ def test_cli_test_email_reports_success_and_errors(app, runner, smtp_server):
     smtp_server.mailbox.refuse = True
     refused = runner.invoke(args=["reminders", "test-email", "admin@coop.example"])
     assert refused.exit_code == 1 and "could not send through 127.0.0.1" in refused.output and "451" in refused.output
+
+
+def test_the_worker_stops_cleanly_on_sigterm(app, database_uri, tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    env = {**os.environ, "DATABASE_URL": database_uri, "MAIL_PORT": "1", "VIRAGE_INSTANCE_PATH": str(tmp_path),
+           "FLASK_APP": "wsgi.py"}
+    worker = subprocess.Popen([sys.executable, "-m", "flask", "reminders", "send", "--loop", "--interval", "1"],
+                              env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        assert "worker started" in worker.stdout.readline()
+        time.sleep(1.5)  # at least one round
+        worker.send_signal(signal.SIGTERM)
+        output, _ = worker.communicate(timeout=30)
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+    assert worker.returncode == 0 and "reminder worker stopped" in output
