@@ -81,6 +81,7 @@ def _register_blueprints(app: Flask) -> None:
     from crm.main.views import bp as main_bp
     from crm.ops.views import bp as ops_bp
     from crm.privacy.views import bp as privacy_bp
+    from crm.reminders.views import bp as reminders_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
@@ -88,6 +89,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(ops_bp)
     app.register_blueprint(privacy_bp)
     app.register_blueprint(cohorts_bp)
+    app.register_blueprint(reminders_bp)
 
 
 def _register_template_helpers(app: Flask) -> None:

@@ -185,3 +185,37 @@ def get_session_or_404(session_id: int, user, *, for_facilitate: bool = False):
     if for_facilitate and not can_facilitate(user, session):
         abort(403)
     return session
+
+
+# --- Reminders (issue 5) -----------------------------------------------------------------------
+# A session's reminders: its managers and its facilitator. The programme-wide list: admins, and
+# managers for their organization's sessions.
+
+def can_see_session_reminders(user, session) -> bool:
+    return can_manage_session(user, session) or session.facilitator_id == user.id
+
+
+def can_list_reminders(user) -> bool:
+    return user.is_admin or user.is_manager
+
+
+def visible_reminders(user) -> Select:
+    from crm.cohorts.models import Session
+    from crm.reminders.models import Reminder
+
+    query = select(Reminder).join(Session, Session.id == Reminder.session_id)
+    if not user.is_admin:
+        query = query.where(Session.organization_id == user.organization_id)
+    return query
+
+
+def get_reminder_or_404(reminder_id: int, user):
+    """A reminder the user may act on: of a session they see (else 404), manage or facilitate (else 403)."""
+    from crm.reminders.models import Reminder
+
+    reminder = db.session.get(Reminder, reminder_id)
+    if reminder is None or not can_view_session(user, reminder.session):
+        abort(404)
+    if not can_see_session_reminders(user, reminder.session):
+        abort(403)
+    return reminder

@@ -37,6 +37,14 @@ class Defaults:
     ENV_NAME = "development"
     QUERY_COUNT_HEADER = False  # X-Query-Count on every response (benchmarks)
     BENCHMARK_ENDPOINTS = False  # /bench/floor (benchmarks only)
+    # Address of the site as people reach it: links in emails sent from the command line.
+    PUBLIC_BASE_URL = "http://127.0.0.1:5000"
+    # Reminders (issue 5): minutes before a session (7 days, 1 day), retries, claims, batches.
+    REMINDER_OFFSETS_MINUTES = (7 * 24 * 60, 24 * 60)
+    REMINDER_MAX_ATTEMPTS = 5
+    REMINDER_RETRY_BASE_SECONDS = 60
+    REMINDER_CLAIM_TIMEOUT_SECONDS = 600
+    REMINDER_BATCH_SIZE = 50
 
 
 # Environment variables read at start-up, with how to parse them.
@@ -59,6 +67,12 @@ _ENV_PARSERS = {
     "ENV_NAME": str,
     "QUERY_COUNT_HEADER": lambda v: v.lower() in {"1", "true", "yes", "on"},
     "BENCHMARK_ENDPOINTS": lambda v: v.lower() in {"1", "true", "yes", "on"},
+    "PUBLIC_BASE_URL": str,
+    "REMINDER_OFFSETS_MINUTES": lambda v: tuple(int(p) for p in v.replace(";", ",").split(",") if p.strip()),
+    "REMINDER_MAX_ATTEMPTS": int,
+    "REMINDER_RETRY_BASE_SECONDS": int,
+    "REMINDER_CLAIM_TIMEOUT_SECONDS": int,
+    "REMINDER_BATCH_SIZE": int,
 }
 
 

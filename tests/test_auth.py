@@ -4,6 +4,7 @@ from tests.conftest import csrf_token, post_form
 
 PUBLIC_ENDPOINTS = {"static", "auth.login", "main.privacy", "main.set_language", "ops.health",
                     "cohorts.feed"}  # the calendar feed: its secret token is the credential
+PUBLIC_ENDPOINTS.add("reminders.optout")  # the signed opt-out link in reminders is the credential
 
 
 def test_login_page_is_french_by_default(client):

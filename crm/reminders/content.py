@@ -1,0 +1,125 @@
+"""What a reminder email says: bilingual text and HTML, an .ics invitation, an opt-out link."""
+import email.policy
+from datetime import date
+from email.message import EmailMessage
+from functools import lru_cache
+from urllib.parse import urlsplit
+
+from babel.dates import format_date, format_time
+from flask import current_app
+from flask_babel import force_locale
+from icalendar import Calendar, Timezone, vCalAddress, vText
+from itsdangerous import BadSignature, URLSafeSerializer
+
+from crm import mail
+from crm.cohorts import ics, timeutil
+from crm.i18n import _
+
+OPTOUT_SALT = "reminders-optout"
+HEADER_POLICY = email.policy.default.clone(max_line_length=998)
+# Babel locales for dates: Québec French ("14 h 30") and Canadian English.
+DATE_LOCALES = {"fr": "fr_CA", "en": "en_CA"}
+
+
+def optout_token(contact_id: int) -> str:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=OPTOUT_SALT).dumps(contact_id)
+
+
+def contact_id_from_token(token: str) -> int | None:
+    try:
+        value = URLSafeSerializer(current_app.config["SECRET_KEY"], salt=OPTOUT_SALT).loads(token)
+    except BadSignature:
+        return None
+    return value if isinstance(value, int) else None
+
+
+def external_url(endpoint: str, **values) -> str:
+    """An absolute link for an email, from ``PUBLIC_BASE_URL`` (emails are sent outside requests)."""
+    base = urlsplit(current_app.config["PUBLIC_BASE_URL"])
+    adapter = current_app.url_map.bind(base.netloc, url_scheme=base.scheme or "https",
+                                       script_name=base.path or "/")
+    return adapter.build(endpoint, values, force_external=True)
+
+
+def when(session, language: str) -> dict:
+    """The session's day and times in Québec time, formatted by Babel for ``language``."""
+    locale = DATE_LOCALES.get(language, "fr_CA")
+    starts, ends = timeutil.to_local(session.starts_at), timeutil.to_local(session.ends_at)
+    return {"day": format_date(starts.date(), "full", locale=locale),
+            "start": format_time(starts, "short", tzinfo=timeutil.QUEBEC, locale=locale),
+            "end": format_time(ends, "short", tzinfo=timeutil.QUEBEC, locale=locale)}
+
+
+def subject(row, session, moment) -> str:
+    if row.kind == "cancel":
+        return _("Cancelled: %(title)s on %(day)s", title=session.title, day=moment["day"])
+    if row.kind == "update":
+        return _("Changed: %(title)s on %(day)s at %(time)s", title=session.title, day=moment["day"],
+                 time=moment["start"])
+    return _("Reminder: %(title)s on %(day)s at %(time)s", title=session.title, day=moment["day"],
+             time=moment["start"])
+
+
+def build_message(row, *, now) -> EmailMessage:
+    """The email of outbox row ``row`` (session, contact and user loaded), with its stable Message-ID."""
+    session = row.session
+    language = row.language if row.language in current_app.config["LANGUAGES"] else "fr"
+    optout = external_url("reminders.optout", token=optout_token(row.contact_id)) if row.contact_id else None
+    with force_locale(language):
+        moment = when(session, language)
+        context = {"row": row, "session": session, "when": moment, "optout_url": optout,
+                   "name": row.contact.first_name if row.contact else (row.user.full_name if row.user else ""),
+                   "cohort": session.cohort.name if session.cohort else None,
+                   "enterprise": session.enterprise.name if session.enterprise else None,
+                   "mode": session.mode}
+        title = subject(row, session, moment)
+        text = _render(f"reminders/email/reminder.{language}.txt", context)
+        html = _render(f"reminders/email/reminder.{language}.html", {**context, "subject": title})
+    message = mail.new_message(to=row.email, subject=title, text=text, html=html, message_id=row.message_id)
+    if optout:
+        # RFC 8058 one-click unsubscribe: mail clients POST "List-Unsubscribe=One-Click" to the link.
+        message["List-Unsubscribe"] = f"<{optout}>"
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    method = "CANCEL" if row.kind == "cancel" else "REQUEST"
+    message.add_attachment(invitation(session, row.email, method=method, now=now), maintype="text",
+                           subtype="calendar", filename="invitation.ics", params={"method": method})
+    # Python's header folding at 78 columns drops the space before an encoded word ("2030 à 14 h 30"
+    # arrives as "2030  à14 h 30"); RFC 5322 allows 998, so long subjects are not folded at all.
+    # Set last: the parts above are already encoded with the default line length.
+    message.policy = HEADER_POLICY
+    return message
+
+
+def _render(name: str, context: dict) -> str:
+    """Render outside any request (the sender is a CLI command): no request context processors.
+
+    A language without its own template falls back to French (CONVENTIONS: French by default).
+    """
+    french = name.rsplit(".", 2)[0] + ".fr." + name.rsplit(".", 1)[-1]
+    template = current_app.jinja_env.get_or_select_template([name, french])
+    return template.render(context)
+
+
+def invitation(session, attendee: str, *, method: str, now) -> bytes:
+    """An iTIP invitation (RFC 5546): same UID as the calendar feeds, the session's current SEQUENCE."""
+    calendar = Calendar()
+    calendar.add("prodid", ics.PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", method)
+    event = ics.session_event(session, dtstamp=now)
+    sender = current_app.config["MAIL_DEFAULT_SENDER"]
+    organizer = vCalAddress("mailto:" + sender.rsplit("<", 1)[-1].strip(">").strip())
+    organizer.params["cn"] = vText(sender.split("<", 1)[0].strip() or "Virage")
+    event.add("organizer", organizer)
+    event.add("attendee", vCalAddress("mailto:" + attendee), parameters={"ROLE": "REQ-PARTICIPANT"})
+    calendar.add_component(_quebec_timezone(timeutil.to_local(session.starts_at).year))
+    calendar.add_component(event)
+    return calendar.to_ical()
+
+
+@lru_cache(maxsize=8)
+def _quebec_timezone(year: int) -> Timezone:
+    """America/Montreal's VTIMEZONE around ``year``: built once per process (it is the slow part)."""
+    return Timezone.from_tzinfo(timeutil.QUEBEC, tzid="America/Montreal", first_date=date(year - 1, 1, 1),
+                                last_date=date(year + 1, 12, 31))
