@@ -73,10 +73,12 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from crm.auth.cli import users_cli  # noqa: F401
     from crm.auth.views import bp as auth_bp
+    from crm.imports.views import bp as imports_bp
     from crm.main.views import bp as main_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(imports_bp)
 
 
 def _register_template_helpers(app: Flask) -> None:

@@ -57,6 +57,7 @@ def compile_command():
 
 def register_cli(app: Flask) -> None:
     from crm.auth.cli import users_cli
+    from crm.imports import cli as imports_cli  # noqa: F401 - adds `flask crm import`
 
     app.cli.add_command(crm_cli)
     app.cli.add_command(translate_cli)

@@ -2,4 +2,5 @@
 from crm.audit.models import AuditEntry  # noqa: F401
 from crm.auth.models import User  # noqa: F401
 from crm.enterprises.models import Contact, Enterprise, StageChange  # noqa: F401
+from crm.imports.models import ImportBatch  # noqa: F401
 from crm.organizations.models import Organization  # noqa: F401
