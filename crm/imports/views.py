@@ -1,10 +1,22 @@
 """Routes of an import: upload → column mapping → preview → commit → detail and report."""
 import logging
 
-from flask import Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from crm.access import can_import, get_import_or_404, visible_imports
@@ -46,8 +58,8 @@ def index():
     return render_template("imports/index.html", page=page)
 
 
-def _upload_form() -> UploadForm:
-    form = UploadForm()
+def _upload_form(**kwargs) -> UploadForm:
+    form = UploadForm(**kwargs)
     if current_user.is_admin:
         organizations = db.session.scalars(
             select(Organization).where(Organization.is_active).order_by(Organization.name)).all()
@@ -81,7 +93,9 @@ def new():
 @bp.errorhandler(RequestEntityTooLarge)
 def too_large(error):
     db.session.rollback()
-    form = _upload_form()
+    # The body is not read: the page (and the layout's language form) must see an empty form.
+    request.form = request.files = ImmutableMultiDict()
+    form = _upload_form(formdata=None)  # the body was not read: it is too large
     form.file.errors = [str(services.too_large_message(current_app.config["IMPORT_MAX_BYTES"]))]
     return render_template("imports/new.html", form=form), 413
 
