@@ -149,11 +149,19 @@ class Lookups:
         return cls(regions, legal_forms)
 
     def region(self, value: str) -> str | None:
+        """'06', '6', 'Montréal', 'montreal', '06 - Montréal', 'Montréal (06)' -> '06'."""
         key = choice_key(value)
-        numbers = re.findall(r"\d+", key)
-        if len(numbers) == 1 and f"{int(numbers[0]):02d}" in REGIONS:
-            return f"{int(numbers[0]):02d}"
-        return self.regions.get(key)
+        if key.isdigit():
+            code = f"{int(key):02d}"
+            return code if code in REGIONS else None
+        if key in self.regions:
+            return self.regions[key]
+        match = re.fullmatch(r"(\d{1,2}) (.+)|(.+) (\d{1,2})", key)
+        if match:
+            number, name = (match.group(1), match.group(2)) if match.group(1) else (match.group(4), match.group(3))
+            code = f"{int(number):02d}"
+            return code if self.regions.get(name) == code else None
+        return None
 
     def legal_form(self, value: str) -> str | None:
         return self.legal_forms.get(choice_key(value))
