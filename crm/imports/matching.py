@@ -17,7 +17,10 @@ CHUNK = 500
 
 
 def name_keys(values: dict) -> tuple[str, str]:
-    return normalized_name(values["name"]) or fold(values["name"]), fold(values.get("city"))
+    """(name_key, city_key) as ``refresh_keys`` computes them; kept on the row's values."""
+    if "_keys" not in values:
+        values["_keys"] = (normalized_name(values["name"]) or fold(values["name"]), fold(values.get("city")))
+    return values["_keys"]
 
 
 def plan_rows(results: list[RowResult], organization_id: int, name_column: str) -> dict:

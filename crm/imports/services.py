@@ -167,12 +167,18 @@ class _Writer:
             shadow = SimpleNamespace(**values)
             refresh_keys(shadow, contacts=[SimpleNamespace(**row.contact, anonymized_at=None)] if row.contact else [])
             enterprises.append(shadow)
-        ids = db.session.scalars(
-            insert(Enterprise).returning(Enterprise.id, sort_by_parameter_order=True),
+        # Core multi-row INSERT … RETURNING. The returned order is not guaranteed on every database
+        # (asking for it makes SQLite insert row by row), so rows are matched back by their
+        # (name_key, city_key), unique among the created rows once in-file duplicates are skipped.
+        table = Enterprise.__table__
+        returned = db.session.execute(
+            insert(table).returning(table.c.id, table.c.name_key, table.c.city_key),
             [{**vars(e), "stage": "identified", "version": 1, "created_at": now, "updated_at": now}
              for e in enterprises],
         ).all()
-        db.session.execute(insert(StageChange), [
+        by_keys = {(name_key, city_key): i for i, name_key, city_key in returned}
+        ids = [by_keys[(e.name_key, e.city_key)] for e in enterprises]
+        db.session.execute(insert(StageChange.__table__), [
             {"enterprise_id": i, "from_stage": None, "to_stage": "identified", "changed_at": now,
              "changed_by_id": self.actor_id} for i in ids])
         self._audit("create", "enterprises", [(i, i, audit.snapshot(e, ENTERPRISE_FIELDS))
@@ -208,13 +214,16 @@ class _Writer:
                          "updated_at": now, "consent_at": now if consent else None,
                          "consent_source": self.consent_source if consent else None,
                          "consent_recorded_by_id": self.actor_id if consent else None})
-        ids = db.session.scalars(insert(Contact).returning(Contact.id, sort_by_parameter_order=True), rows).all()
+        # One new contact per enterprise in a call: the enterprise id matches each one back.
+        table = Contact.__table__
+        returned = dict(db.session.execute(insert(table).returning(table.c.enterprise_id, table.c.id), rows).all())
+        ids = [returned[row["enterprise_id"]] for row in rows]
         self._audit("create", "contacts", [
             (i, row["enterprise_id"], audit.snapshot(SimpleNamespace(**row), CONTACT_FIELDS))
             for i, row in zip(ids, rows, strict=True)], now)
 
     def _audit(self, action, entity_type, entries, now) -> None:
-        db.session.execute(insert(AuditEntry), [
+        db.session.execute(insert(AuditEntry.__table__), [
             {"at": now, "actor_id": self.actor_id, "action": action, "entity_type": entity_type,
              "entity_id": entity_id, "enterprise_id": enterprise_id, "changes": changes,
              "context": self.context} for entity_id, enterprise_id, changes in entries])
