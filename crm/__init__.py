@@ -78,6 +78,7 @@ def _register_blueprints(app: Flask) -> None:
     from crm.auth.views import bp as auth_bp
     from crm.cohorts.views import bp as cohorts_bp
     from crm.enterprises.views import bp as enterprises_bp
+    from crm.imports.views import bp as imports_bp
     from crm.main.views import bp as main_bp
     from crm.ops.views import bp as ops_bp
     from crm.privacy.views import bp as privacy_bp
@@ -90,6 +91,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(privacy_bp)
     app.register_blueprint(cohorts_bp)
     app.register_blueprint(reminders_bp)
+    app.register_blueprint(imports_bp)
 
 
 def _register_template_helpers(app: Flask) -> None:

@@ -13,6 +13,7 @@ from sqlalchemy import Select, or_, select
 from crm.auth.models import User
 from crm.enterprises.models import Enterprise
 from crm.extensions import db
+from crm.imports.models import ImportBatch
 
 
 def visible_enterprises(user, *, include_archived: bool = False) -> Select:
@@ -81,6 +82,29 @@ def task_assignees(enterprise: Enterprise) -> Select:
 
 def can_manage_users(user) -> bool:
     return user.is_admin
+
+
+def can_import(user) -> bool:
+    """Imports create enterprises for an organization: its managers and the programme office."""
+    return user.is_admin or user.is_manager
+
+
+def visible_imports(user) -> Select:
+    """Import batches the user may see: their organization's, or all for the programme office."""
+    query = select(ImportBatch)
+    if not user.is_admin:
+        query = query.where(ImportBatch.organization_id == user.organization_id)
+    return query
+
+
+def get_import_or_404(batch_id: int, user):
+    """Coaches may not import (403); another organization's import does not exist (404)."""
+    if not can_import(user):
+        abort(403)
+    batch = db.session.get(ImportBatch, batch_id)
+    if batch is None or not (user.is_admin or batch.organization_id == user.organization_id):
+        abort(404)
+    return batch
 
 
 def get_enterprise_or_404(enterprise_id: int, user, *, for_edit: bool = False,

@@ -57,6 +57,7 @@ def compile_command():
 
 def register_cli(app: Flask) -> None:
     from crm.auth.cli import users_cli
+    from crm.imports import cli as imports_cli  # noqa: F401 - adds `flask crm import`
     from crm.ops import cli as ops_cli  # noqa: F401 - adds `crm backup`
     from crm.privacy import cli as privacy_cli  # noqa: F401 - adds `crm retention`
 

@@ -19,6 +19,9 @@ class Defaults:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     PERMANENT_SESSION_LIFETIME = 8 * 3600
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+    # Imports (crm/imports): a bigger file gets a clear message rather than Flask's 413.
+    IMPORT_MAX_BYTES = 10 * 1000 * 1000
+    IMPORT_MAX_ROWS = 20_000
     PROGRAMME_TARGET = 1120
     PROGRAMME_POPULATION = 11200
     PRIVACY_OFFICER_NAME = "Responsable de la protection des renseignements personnels"
@@ -60,6 +63,8 @@ _ENV_PARSERS = {
     "MAIL_DEFAULT_SENDER": str,
     "MAIL_TIMEOUT": int,
     "PROGRAMME_TARGET": int,
+    "IMPORT_MAX_BYTES": int,
+    "IMPORT_MAX_ROWS": int,
     "PRIVACY_OFFICER_NAME": str,
     "PRIVACY_OFFICER_TITLE": str,
     "PRIVACY_OFFICER_EMAIL": str,

@@ -17,6 +17,7 @@ from crm.enterprises.models import (  # noqa: F401
     FollowUpTask,
     StageChange,
 )
+from crm.imports.models import ImportBatch  # noqa: F401
 from crm.organizations.models import Organization  # noqa: F401
 from crm.privacy.models import AccessLogEntry, ConsentEvent, Incident  # noqa: F401
 from crm.reminders.models import Reminder, SessionReminderOffsets  # noqa: F401

@@ -1,0 +1,1 @@
+"""Import of enterprises and contacts from the partners' CSV and Excel spreadsheets."""

@@ -1,0 +1,82 @@
+"""``flask crm import FILE --org CODE [--dry-run] [--update-empty]``: the same services as the web."""
+import logging
+from pathlib import Path
+
+import click
+from sqlalchemy import select
+
+from crm.auth.models import User
+from crm.cli import crm_cli
+from crm.domain import DomainError
+from crm.extensions import db
+from crm.imports import services
+from crm.imports.matching import outcome
+from crm.imports.validation import FIELDS, issue_message
+from crm.organizations.models import Organization
+
+
+class _Bar:
+    """Turns the services' progress(phase, done, total) calls into a click progress bar."""
+
+    def __init__(self):
+        self.bar = None
+        self.phase = None
+        self.shown = 0
+
+    def __call__(self, phase, done, total):
+        if phase != self.phase:
+            self.close()
+            self.phase, self.shown = phase, 0
+            self.bar = click.progressbar(length=max(total, 1), label=str(services.PHASES[phase]).ljust(20))
+            self.bar.__enter__()
+        if done > self.shown:
+            self.bar.update(done - self.shown)
+            self.shown = done
+
+    def close(self):
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+
+@crm_cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--org", "org_code", required=True, help="Code of the organization that will own the enterprises.")
+@click.option("--dry-run", is_flag=True, help="Check and report; write nothing.")
+@click.option("--update-empty", is_flag=True, help="Fill the empty fields of enterprises already in Virage.")
+@click.option("--user", "user_email", help="Email of the person recorded as the author (default: none).")
+def import_command(file, org_code, dry_run, update_empty, user_email):
+    """Import enterprises and contacts from a CSV or XLSX file."""
+    logging.getLogger("crm").setLevel(logging.WARNING)
+    organization = db.session.scalar(select(Organization).where(Organization.code == org_code))
+    if organization is None:
+        raise click.ClickException(f"Unknown organization code: {org_code}")
+    actor = None
+    if user_email:
+        actor = db.session.scalar(select(User).where(User.email == user_email.strip().lower()))
+        if actor is None:
+            raise click.ClickException(f"Unknown user: {user_email}")
+    bar = _Bar()
+    try:
+        batch = services.start_import(file.read_bytes(), file.name, organization=organization, actor=actor)
+        mapped = ", ".join(f"{batch.headers[int(i)]} → {FIELDS[k].label}" for i, k in batch.mapping.items())
+        click.echo(f"Columns: {mapped}")
+        counts = services.preview_import(batch, mapping=batch.mapping, defaults=batch.defaults,
+                                         actor=actor, progress=bar)
+        if not dry_run:
+            counts = services.commit_import(batch, actor=actor, update_empty=update_empty, progress=bar)
+    except DomainError as error:
+        bar.close()
+        db.session.rollback()
+        raise click.ClickException(str(error.message)) from None
+    bar.close()
+    for issue in batch.issues:
+        click.echo(f"  line {issue['line']}, {issue['column']}: {issue_message(issue)}")
+    result = outcome(counts, update_empty) if dry_run else counts
+    summary = ", ".join(f"{name} {result[name]}" for name in ("created", "updated", "skipped", "invalid"))
+    if dry_run:
+        db.session.rollback()
+        click.echo(f"Dry run, nothing written. Would be: {summary}.")
+    else:
+        db.session.commit()
+        click.echo(f"Import {batch.id} done: {summary}.")

@@ -1,0 +1,319 @@
+"""Import operations: upload, preview, commit, cancel, error report. They flush, never commit.
+
+``progress(phase, done, total)`` callbacks report long steps: the web stores them on the batch
+(``DatabaseProgress``), the CLI draws a progress bar.
+"""
+import csv
+import io
+import logging
+import re
+import time
+from types import SimpleNamespace
+
+from flask import current_app
+from sqlalchemy import insert, text, update
+from sqlalchemy.exc import SQLAlchemyError
+
+from crm.audit import services as audit
+from crm.audit.models import AuditEntry
+from crm.db import utcnow
+from crm.domain import DomainError
+from crm.enterprises.models import Contact, Enterprise, StageChange
+from crm.enterprises.services import CONTACT_FIELDS, ENTERPRISE_FIELDS, refresh_keys
+from crm.extensions import db
+from crm.i18n import _, _l
+from crm.imports.matching import FILLABLE, count, plan_rows
+from crm.imports.models import BUSY_STATUSES, ImportBatch
+from crm.imports.parsing import FileRefused, file_kind, read_table
+from crm.imports.validation import FIELDS, RowValidator, guess_mapping, issue_message
+from crm.privacy.models import ConsentEvent
+from crm.privacy.services import EMAIL_PURPOSE
+
+log = logging.getLogger(__name__)
+CHUNK = 1000
+STALE_AFTER = 600  # seconds: a step whose worker died may be run again after this
+
+
+def _noop(phase, done, total):
+    return None
+
+
+def safe_file_name(name: str | None) -> str:
+    """Only the base name, without control characters: it is shown, never used as a path."""
+    base = re.split(r"[\\/]", name or "")[-1]
+    return re.sub(r"[\x00-\x1f\x7f]", "", base).strip()[:255] or "import"
+
+
+def start_import(data: bytes, file_name: str, *, organization, actor) -> ImportBatch:
+    """Read the file and keep it on a new batch, with the columns recognized from its header."""
+    max_bytes = current_app.config["IMPORT_MAX_BYTES"]
+    if len(data) > max_bytes:
+        raise DomainError(too_large_message(max_bytes), field="file")
+    file_name = safe_file_name(file_name)
+    try:
+        table = read_table(data, file_name, max_rows=current_app.config["IMPORT_MAX_ROWS"])
+    except FileRefused as refused:
+        raise DomainError(refused.message, field="file") from None
+    batch = ImportBatch(
+        organization_id=organization.id, created_by_id=getattr(actor, "id", None), file_name=file_name,
+        file_kind=file_kind(file_name), file_size=len(data), file_data=data, encoding=table.encoding,
+        delimiter=table.delimiter, headers=table.headers, mapping=guess_mapping(table.headers),
+        defaults={"region_code": organization.region_code or "", "legal_form": ""},
+        row_count=len(table.rows), status="uploaded",
+    )
+    db.session.add(batch)
+    db.session.flush()
+    log.info("import %s uploaded (%s rows) by user %s", batch.id, batch.row_count, getattr(actor, "id", None))
+    return batch
+
+
+def too_large_message(max_bytes: int):
+    return _l("The file is too large: at most %(size)s MB.", size=round(max_bytes / 1_000_000, 1))
+
+
+def check_mapping(mapping: dict[str, str]) -> None:
+    fields = [f for f in mapping.values() if f]
+    if "name" not in fields:
+        raise DomainError(_l("Choose the column that holds the enterprise name."), field="mapping")
+    doubles = sorted({f for f in fields if fields.count(f) > 1})
+    if doubles:
+        raise DomainError(_l("Each field may come from one column only: %(fields)s.",
+                             fields=", ".join(str(FIELDS[f].label) for f in doubles)), field="mapping")
+
+
+def analyse(batch: ImportBatch, mapping: dict, defaults: dict, progress=_noop):
+    """Validate every row and decide what to do with it; reads only."""
+    progress("reading", 0, batch.row_count)
+    try:
+        table = read_table(batch.file_data or b"", batch.file_name, max_rows=current_app.config["IMPORT_MAX_ROWS"])
+    except FileRefused as refused:
+        raise DomainError(refused.message, field="file") from None
+    validator = RowValidator(table.headers, mapping, defaults)
+    results = []
+    total = len(table.rows)
+    for index, (line, cells) in enumerate(table.rows, start=1):
+        results.append(validator.validate(line, cells))
+        if index % 250 == 0:
+            progress("checking", index, total)
+    progress("checking", total, total)
+    counts = plan_rows(results, batch.organization_id, validator.column_name("name"))
+    return results, counts
+
+
+def preview_import(batch: ImportBatch, *, mapping: dict, defaults: dict, actor, progress=_noop) -> dict:
+    """Check the file with this mapping and store the report; nothing else is written."""
+    check_mapping(mapping)
+    mapping = {str(k): v for k, v in mapping.items() if v}
+    results, counts = analyse(batch, mapping, defaults, progress)
+    # The batch row is changed only now: the progress writer updated it meanwhile.
+    batch.mapping, batch.defaults = mapping, defaults
+    batch.counts, batch.issues = counts, [i for r in results for i in r.issues]
+    batch.status, batch.phase, batch.error_code = "previewed", None, None
+    log.info("import %s previewed by user %s: %s", batch.id, getattr(actor, "id", None), counts)
+    return counts
+
+
+def commit_import(batch: ImportBatch, *, actor, update_empty: bool, progress=_noop) -> dict:
+    """Write the valid rows: all of them or, if anything fails, none (the caller commits once)."""
+    results, counts = analyse(batch, batch.mapping, batch.defaults, progress)
+    context = {"import_id": batch.id}
+    creates = [r for r in results if r.action == "create"]
+    updates = [r for r in results if r.action == "existing" and update_empty and (r.fill or r.add_contact)]
+    writer = _Writer(actor=actor, batch=batch, context=context)
+    total = len(creates) + len(updates)
+    progress("saving", 0, total)
+    for start in range(0, len(creates), CHUNK):
+        writer.create(creates[start:start + CHUNK])
+        progress("saving", min(start + CHUNK, len(creates)), total)
+    writer.update(updates)
+    progress("saving", total, total)
+    for row in results:
+        for issue in row.issues:
+            if issue["code"] == "existing":
+                issue["code"] = "updated" if row in updates else "existing_skipped"
+    batch.issues = [i for r in results for i in r.issues]
+    batch.counts = {**count(results), "created": len(creates), "updated": len(updates),
+                    "skipped": sum(1 for r in results if r.is_valid) - len(creates) - len(updates)}
+    batch.update_empty = update_empty
+    batch.status, batch.phase, batch.committed_at = "done", None, utcnow()
+    batch.file_data = None  # personal information is kept in the CRM, not twice
+    log.info("import %s committed by user %s: %s created, %s updated", batch.id,
+             getattr(actor, "id", None), len(creates), len(updates))
+    return batch.counts
+
+
+def cancel_import(batch: ImportBatch, *, actor) -> None:
+    if batch.status in ("done", "cancelled"):
+        raise DomainError(_l("This import is already finished."))
+    batch.status, batch.file_data = "cancelled", None
+    log.info("import %s cancelled by user %s", batch.id, getattr(actor, "id", None))
+
+
+class _Writer:
+    """The fast path: the same rows and audit entries as ``create_enterprise`` and
+    ``add_contact``, written with one INSERT per table and chunk instead of one per record."""
+
+    def __init__(self, *, actor, batch, context):
+        self.actor_id = getattr(actor, "id", None)
+        self.actor = actor
+        self.batch = batch
+        self.context = context
+        self.consent_source = f"import #{batch.id} ({batch.file_name})"[:200]
+
+    def create(self, rows) -> None:
+        now = utcnow()
+        enterprises = []
+        for row in rows:
+            values = {f: row.enterprise.get(f) for f in ENTERPRISE_FIELDS if f in row.enterprise}
+            values.update(organization_id=self.batch.organization_id, coach_id=None, preferred_language="fr")
+            shadow = SimpleNamespace(**values)
+            people = [SimpleNamespace(**row.contact, anonymized_at=None, archived_at=None)] if row.contact else []
+            refresh_keys(shadow, contacts=people)
+            enterprises.append(shadow)
+        # Core multi-row INSERT … RETURNING. The returned order is not guaranteed on every database
+        # (asking for it makes SQLite insert row by row), so rows are matched back by their
+        # (name_key, city_key), unique among the created rows once in-file duplicates are skipped.
+        table = Enterprise.__table__
+        returned = db.session.execute(
+            insert(table).returning(table.c.id, table.c.name_key, table.c.city_key),
+            [{**vars(e), "stage": "identified", "version": 1, "created_at": now, "updated_at": now}
+             for e in enterprises],
+        ).all()
+        by_keys = {(name_key, city_key): i for i, name_key, city_key in returned}
+        ids = [by_keys[(e.name_key, e.city_key)] for e in enterprises]
+        db.session.execute(insert(StageChange.__table__), [
+            {"enterprise_id": i, "from_stage": None, "to_stage": "identified", "changed_at": now,
+             "changed_by_id": self.actor_id} for i in ids])
+        self._audit("create", "enterprises", [(i, i, audit.snapshot(e, ENTERPRISE_FIELDS))
+                                             for i, e in zip(ids, enterprises, strict=True)], now)
+        self._contacts([(i, row.contact) for i, row in zip(ids, rows, strict=True) if row.contact], now)
+
+    def update(self, rows) -> None:
+        now = utcnow()
+        new_contacts = []
+        for row in rows:
+            enterprise = row.existing
+            for name, value in row.fill.items():
+                setattr(enterprise, name, value)
+            people = list(enterprise.contacts)
+            if row.add_contact:
+                people.append(SimpleNamespace(**row.contact, anonymized_at=None, archived_at=None))
+                new_contacts.append((enterprise.id, row.contact))
+            refresh_keys(enterprise, contacts=people)
+            changes = audit.changed_fields(enterprise, FILLABLE)
+            if changes:
+                audit.record("update", enterprise, actor=self.actor, changes=changes,
+                             enterprise_id=enterprise.id, context=self.context)
+        db.session.flush()
+        self._contacts(new_contacts, now)
+
+    def _contacts(self, pairs, now) -> None:
+        if not pairs:
+            return
+        rows = []
+        for enterprise_id, contact in pairs:
+            consent = bool(contact["email_consent"])
+            rows.append({**contact, "enterprise_id": enterprise_id, "version": 1, "created_at": now,
+                         "updated_at": now, "consent_at": now if consent else None,
+                         "consent_source": self.consent_source if consent else None,
+                         "consent_recorded_by_id": self.actor_id if consent else None})
+        # One new contact per enterprise in a call: the enterprise id matches each one back.
+        table = Contact.__table__
+        returned = dict(db.session.execute(insert(table).returning(table.c.enterprise_id, table.c.id), rows).all())
+        ids = [returned[row["enterprise_id"]] for row in rows]
+        # Law 25: the consent given in the file is recorded in the consent history, like the
+        # privacy module's grant_consent does one contact at a time.
+        consents = [{"contact_id": i, "purpose": EMAIL_PURPOSE, "granted": True, "at": now,
+                     "source": self.consent_source, "recorded_by_id": self.actor_id}
+                    for i, row in zip(ids, rows, strict=True) if row["email_consent"]]
+        if consents:
+            db.session.execute(insert(ConsentEvent.__table__), consents)
+        self._audit("create", "contacts", [
+            (i, row["enterprise_id"], audit.snapshot(SimpleNamespace(**row), CONTACT_FIELDS))
+            for i, row in zip(ids, rows, strict=True)], now)
+
+    def _audit(self, action, entity_type, entries, now) -> None:
+        db.session.execute(insert(AuditEntry.__table__), [
+            {"at": now, "actor_id": self.actor_id, "action": action, "entity_type": entity_type,
+             "entity_id": entity_id, "enterprise_id": enterprise_id, "changes": changes,
+             "context": self.context} for entity_id, enterprise_id, changes in entries])
+
+
+def claim(batch_id: int, to_status: str, from_statuses: tuple[str, ...]) -> bool:
+    """Compare-and-set the status in its own transaction: one worker runs a step, others refuse."""
+    stale = utcnow().timestamp() - STALE_AFTER
+    with db.engine.begin() as connection:
+        table = ImportBatch.__table__
+        batch = connection.execute(table.select().where(table.c.id == batch_id)).one_or_none()
+        if batch is None:
+            return False
+        last = batch.progress_at.timestamp() if batch.progress_at else 0
+        allowed = batch.status in from_statuses or (batch.status in BUSY_STATUSES and last < stale)
+        if not allowed:
+            return False
+        result = connection.execute(
+            update(table).where(table.c.id == batch_id, table.c.status == batch.status)
+            .values(status=to_status, phase="reading", progress_done=0, progress_total=batch.row_count,
+                    progress_at=utcnow()))
+        return result.rowcount == 1
+
+
+def release(batch_id: int, status: str, error_code: str | None = None) -> None:
+    """After a failed step (the request's transaction rolled back): allow another try."""
+    with db.engine.begin() as connection:
+        table = ImportBatch.__table__
+        connection.execute(update(table).where(table.c.id == batch_id)
+                           .values(status=status, phase=None, error_code=error_code))
+
+
+class DatabaseProgress:
+    """Stores a step's progress on the batch row in short transactions of its own, so that any
+    gunicorn worker can answer the browser's polling while this one works."""
+
+    def __init__(self, batch_id: int, interval: float = 0.3):
+        self.batch_id = batch_id
+        self.interval = interval
+        self.last_at = 0.0
+        self.last_phase = None
+        self.sqlite = db.engine.dialect.name == "sqlite"
+
+    def __call__(self, phase: str, done: int, total: int) -> None:
+        # SQLite has one writer: once this request writes, progress waits for the commit.
+        if self.sqlite and phase == "saving" and self.last_phase == "saving":
+            return
+        now = time.monotonic()
+        if phase == self.last_phase and now - self.last_at < self.interval:
+            return
+        self.last_at, self.last_phase = now, phase
+        table = ImportBatch.__table__
+        try:
+            with db.engine.begin() as connection:
+                if not self.sqlite:
+                    connection.execute(text("SET LOCAL lock_timeout = '2s'"))
+                connection.execute(update(table).where(table.c.id == self.batch_id).values(
+                    phase=phase, progress_done=done, progress_total=total, progress_at=utcnow()))
+        except SQLAlchemyError:
+            log.warning("import %s: progress not stored", self.batch_id, exc_info=True)
+
+
+PHASES = {"reading": _l("Reading the file"), "checking": _l("Checking the rows"), "saving": _l("Saving")}
+
+REPORT_NEUTRALIZE = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralize(value) -> str:
+    """A spreadsheet must show a cell, never run it: formulas get a leading quote."""
+    value = "" if value is None else str(value)
+    return "'" + value if value.startswith(REPORT_NEUTRALIZE) else value
+
+
+def error_report_csv(batch: ImportBatch) -> bytes:
+    """Rows refused or skipped, and why: UTF-8 with BOM and semicolons, as French Excel opens it."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow([_("Line"), _("Column"), _("Value"), _("Reason")])
+    for issue in batch.issues:
+        writer.writerow([issue["line"], neutralize(issue["column"]), neutralize(issue["value"]),
+                         neutralize(issue_message(issue))])
+    return "\ufeff".encode() + buffer.getvalue().encode("utf-8")
+

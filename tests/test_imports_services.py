@@ -1,0 +1,186 @@
+"""Services, CLI and progress: the fast path writes what the enterprise services write."""
+import pytest
+from sqlalchemy import select
+
+from crm.audit.models import AuditEntry
+from crm.enterprises import services as enterprise_services
+from crm.enterprises.models import Contact, Enterprise, StageChange
+from crm.extensions import db
+from crm.imports import services
+from crm.imports.models import ImportBatch
+from crm.imports.parsing import FileRefused, decode, detect_delimiter, read_table
+from crm.imports.validation import Lookups, guess_mapping
+from crm.organizations.models import Organization
+from tests.imports_helpers import (  # noqa: F401
+    DATA,
+    batch_id_from,
+    commit,
+    confirm_mapping,
+    count,
+    fast_passwords,
+    upload,
+)
+
+pytestmark = pytest.mark.usefixtures("fast_passwords")
+
+
+def _big_csv(path, rows: int):
+    lines = ["Nom de l'entreprise;NEQ;Région administrative;Forme juridique;Ville;Prénom;Nom du contact;Courriel"]
+    lines += [f"Entreprise numéro {i};{1_000_000_000 + i};{(i % 17) + 1:02d};OBNL;Ville {i % 50};"
+              f"Prénom{i};Nom{i};p{i}@exemple.example" for i in range(rows)]
+    path.write_bytes("\r\n".join(lines).encode("cp1252"))
+    return path
+
+
+def test_fast_path_writes_what_create_enterprise_and_add_contact_write(app, make):
+    org = make.organization()
+    with app.app_context():
+        organization = db.session.get(Organization, org.id)
+        batch = services.start_import(
+            "Nom;NEQ;Région;Forme juridique;Ville;Prénom;Nom du contact;Courriel;Consentement\r\n"
+            "Coop Alpha inc.;1170000099;Estrie;Coopérative de travail;Sherbrooke;Léa;Roy;lea@alpha.example;oui\r\n"
+            .encode("cp1252"), "a.csv", organization=organization, actor=None)
+        services.preview_import(batch, mapping=batch.mapping, defaults=batch.defaults, actor=None)
+        services.commit_import(batch, actor=None, update_empty=False)
+        imported = db.session.scalar(select(Enterprise).where(Enterprise.neq == "1170000099"))
+        reference = enterprise_services.create_enterprise(
+            actor=None, name="Coop Alpha inc.", legal_form="coop_work", region_code="05", city="Sherbrooke",
+            organization_id=org.id, neq=None, coach_id=None, preferred_language="fr",
+            postal_code=None, sector=None, employees=None, website=None)
+        enterprise_services.add_contact(reference, actor=None, first_name="Léa", last_name="Roy",
+                                        email="lea@alpha.example", email_consent=True, title=None, phone=None,
+                                        preferred_language="fr", consent_source=None)
+        db.session.flush()
+        for column in ("name_key", "city_key", "stage", "legal_form", "region_code", "preferred_language"):
+            assert getattr(imported, column) == getattr(reference, column), column
+        # The services flush twice (enterprise, then contact), so their record is at version 2.
+        assert imported.version == 1
+        assert imported.search_text == reference.search_text.replace("sherbrooke", "1170000099 sherbrooke")
+        assert db.session.scalar(select(StageChange).where(StageChange.enterprise_id == imported.id)).to_stage \
+            == "identified"
+        audit = {(e.entity_type, e.enterprise_id): e
+                 for e in db.session.scalars(select(AuditEntry).where(AuditEntry.action == "create"))}
+        assert set(audit[("enterprises", imported.id)].changes) == \
+            set(audit[("enterprises", reference.id)].changes) | {"neq"}
+        # The services record consent in a separate consent_granted entry; the fast path in the
+        # contact's creation entry, and in the consent history (checked in the end-to-end test).
+        assert set(audit[("contacts", imported.id)].changes) == set(audit[("contacts", reference.id)].changes) | \
+            {"email_consent", "consent_source"}
+        assert audit[("enterprises", imported.id)].context == {"import_id": batch.id}
+        contact = db.session.scalar(select(Contact).where(Contact.enterprise_id == imported.id))
+        assert contact.email_consent and contact.consent_at is not None and contact.version == 1
+
+
+def test_cli_dry_run_writes_nothing_and_real_run_imports(app, runner, make):
+    make.organization(code="pole-cn", region_code="03")
+    path = str(DATA / "pole-capitale-nationale-cp1252.csv")
+    result = runner.invoke(args=["crm", "import", path, "--org", "pole-cn", "--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert "Dry run, nothing written. Would be: created 4" in result.output
+    assert count(app, Enterprise) == 0 and count(app, ImportBatch) == 0
+    result = runner.invoke(args=["crm", "import", path, "--org", "pole-cn"])
+    assert result.exit_code == 0, result.output
+    assert "created 4, updated 0, skipped 1, invalid 3" in result.output
+    assert "line 5, NEQ" in result.output and "Enregistrement" in result.output  # progress bar label
+    assert count(app, Enterprise) == 4 and count(app, ImportBatch, ImportBatch.status == "done") == 1
+    again = runner.invoke(args=["crm", "import", path, "--org", "pole-cn", "--update-empty"])
+    assert "created 0" in again.output and count(app, Enterprise) == 4
+
+
+def test_cli_refuses_unknown_organization_and_bad_files(app, runner, make, tmp_path):
+    make.organization(code="org-x")
+    result = runner.invoke(args=["crm", "import", str(DATA / "tresca.xlsx"), "--org", "nope"])
+    assert result.exit_code != 0 and "Unknown organization code" in result.output
+    empty = tmp_path / "vide.csv"
+    empty.write_bytes(b"")
+    result = runner.invoke(args=["crm", "import", str(empty), "--org", "org-x"])
+    assert result.exit_code != 0 and "Le fichier est vide." in result.output
+    assert count(app, ImportBatch) == 0
+
+
+def test_10000_rows_through_the_browser_with_progress_stored_for_other_workers(app, client, auth, make,
+                                                                                tmp_path, monkeypatch):
+    auth.login(make.user(role="manager", organization=make.organization()))
+    batch_id = batch_id_from(upload(client, _big_csv(tmp_path / "gros.csv", 10_000)))
+    seen = []
+    original = services.DatabaseProgress.__call__
+
+    def spy(self, phase, done, total):
+        original(self, phase, done, total)
+        # What another worker answers the browser's polling, read on a connection of its own.
+        with app.app_context():
+            row = db.session.execute(select(ImportBatch.status, ImportBatch.phase, ImportBatch.progress_done)
+                                     .where(ImportBatch.id == batch_id)).one()
+            seen.append(tuple(row))
+            db.session.remove()
+
+    monkeypatch.setattr(services.DatabaseProgress, "__call__", spy)
+    monkeypatch.setattr(services.DatabaseProgress, "__init__",
+                        lambda self, batch_id: (setattr(self, "batch_id", batch_id), setattr(self, "interval", 0),
+                                                setattr(self, "last_at", 0.0), setattr(self, "last_phase", None),
+                                                setattr(self, "sqlite", db.engine.dialect.name == "sqlite"))[0])
+    confirm_mapping(client, batch_id)
+    assert ("validating", "checking", 5000) in seen and ("validating", "checking", 10000) in seen
+    seen.clear()
+    response = commit(client, batch_id)
+    assert response.status_code == 302
+    assert ("committing", "saving", 0) in seen
+    assert count(app, Enterprise) == 10_000 and count(app, Contact) == 10_000
+    progress = client.get(f"/imports/{batch_id}/progress").get_json()
+    assert progress["status"] == "done"
+
+
+def test_a_second_commit_is_refused_while_one_runs(app, client, auth, make):
+    auth.login(make.user(role="manager", organization=make.organization()))
+    batch_id = batch_id_from(upload(client, DATA / "cesim-utf8-bom.csv"))
+    confirm_mapping(client, batch_id)
+    with app.app_context():
+        assert services.claim(batch_id, "committing", ("previewed",))  # another worker got it
+        assert not services.claim(batch_id, "committing", ("previewed",))
+    response = commit(client, batch_id)
+    assert response.status_code == 302 and count(app, Enterprise) == 0
+
+
+@pytest.mark.parametrize(("data", "encoding"), [
+    ("Nom;Ville\r\nÉcole;Québec\r\n".encode("cp1252"), "cp1252"),
+    ("Nom;Ville\r\nÉcole;Québec\r\n".encode(), "utf-8"),
+    (b"\xef\xbb\xbf" + "Nom;Ville\r\nÉcole;Québec\r\n".encode(), "utf-8-sig"),
+    ("Nom\tVille\r\nÉcole\tQuébec\r\n".encode("utf-16"), "utf-16"),
+])
+def test_encodings_are_detected(data, encoding):
+    text, found = decode(data)
+    assert found == encoding and "École" in text and "Québec" in text
+
+
+@pytest.mark.parametrize(("text", "delimiter"), [
+    ("Nom;NEQ;Ville\nA, inc.;1;B\n", ";"), ("Nom,NEQ,Ville\n\"A; B\",1,C\n", ","), ("Nom\tNEQ\tVille\nA\t1\tB\n", "\t"),
+])
+def test_delimiters_are_detected(text, delimiter):
+    assert detect_delimiter(text) == delimiter
+
+
+def test_headers_and_codes_are_recognized_in_french_and_english(app):
+    headers = ["Nom de l’entreprise", "NEQ", "Région administrative", "Courriel", "Company name", "Legal form",
+               "CODE POSTAL", "Téléphone", "Inconnu"]
+    assert guess_mapping(headers) == {"0": "name", "1": "neq", "2": "region_code", "3": "contact_email",
+                                      "5": "legal_form", "6": "postal_code", "7": "contact_phone"}
+    with app.app_context():
+        lookups = Lookups.build()
+    for value in ("06", "6", "Montréal", "MONTREAL", "06 - Montréal", "Montréal (06)"):
+        assert lookups.region(value) == "06", value
+    for value in ("Saguenay-Lac-St-Jean", "saguenay–lac-saint-jean", "2"):
+        assert lookups.region(value) == "02", value
+    for value in ("18", "@SUM(A1)", "Ontario", "06 - Laval"):
+        assert lookups.region(value) is None, value
+    assert lookups.legal_form("Coopérative de solidarité") == "coop_solidarity"
+    assert lookups.legal_form("Solidarity co-operative") == "coop_solidarity"
+    assert lookups.legal_form("OBNL") == lookups.legal_form("Non-profit organization") == "obnl"
+    assert lookups.legal_form("coop_work") == "coop_work" and lookups.legal_form("SARL") is None
+
+
+def test_read_table_reports_spreadsheet_line_numbers_and_skips_blank_rows(app):
+    with app.app_context():
+        table = read_table(b"Nom;NEQ\r\nA;1\r\n;\r\nB;2\r\n", "x.csv", max_rows=10)
+        assert [line for line, _cells in table.rows] == [2, 4]
+        with pytest.raises(FileRefused):
+            read_table(b"Nom;NEQ\r\nA;1\r\nB;2\r\n", "x.csv", max_rows=1)
