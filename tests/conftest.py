@@ -183,3 +183,16 @@ def smtp_server(app):
     with SMTPServer() as server:
         app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=server.port)
         yield server
+
+
+# Security (2FA): after the password, Auth.login also completes the second step (a TOTP code,
+# or enrolment for admins who must use 2FA) through the real pages. See tests/security_helpers.py.
+def _login_with_second_step(self, user_or_email, password=factories.PASSWORD):
+    from tests.security_helpers import complete_second_step
+
+    email = getattr(user_or_email, "email", user_or_email)
+    return complete_second_step(self.client, email, Auth.password_step(self, user_or_email, password))
+
+
+Auth.password_step = Auth.login
+Auth.login = _login_with_second_step

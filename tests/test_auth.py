@@ -2,7 +2,9 @@ from crm.auth.models import User
 from crm.extensions import db
 from tests.conftest import csrf_token, post_form
 
-PUBLIC_ENDPOINTS = {"static", "auth.login", "main.privacy", "main.set_language"}
+# The password-reset pages and the second sign-in step work before a session exists.
+PUBLIC_ENDPOINTS = {"static", "auth.login", "main.privacy", "main.set_language", "auth.forgot_password",
+                    "auth.reset_password", "auth.login_code", "account.two_factor_setup"}
 
 
 def test_login_page_is_french_by_default(client):
