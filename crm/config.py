@@ -24,7 +24,6 @@ class Defaults:
     # Rate limits (Flask-Limiter). memory:// counts per process: with several gunicorn workers
     # use redis://127.0.0.1:6379 so that they share the counts.
     RATELIMIT_STORAGE_URI = "memory://"
-    RATELIMIT_KEY_PREFIX = "virage"
     RATELIMIT_HEADERS_ENABLED = False
     LOGIN_LIMIT_PER_ACCOUNT = "5 per 15 minutes"  # failed sign-ins for one email
     LOGIN_LIMIT_PER_ADDRESS = "30 per 15 minutes"  # failed sign-ins from one IP address
