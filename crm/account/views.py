@@ -40,7 +40,9 @@ def change_password_page():
             getattr(form, error.field or "password").errors.append(str(error.message))
         else:
             db.session.commit()
-            login_user(current_user)  # this session continues with the new session version
+            # This session goes on with the new session version (the real object: a proxy in
+            # flask.g would point at itself).
+            login_user(current_user._get_current_object())
             flash(_("Your password is changed. Your other sessions are signed out."), "success")
             return redirect(url_for("account.security"))
     status = 400 if form.errors else 200
