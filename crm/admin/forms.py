@@ -6,9 +6,14 @@ from crm.i18n import _l
 from crm.reference import LANGUAGES, ORGANIZATION_KINDS, REGIONS, ROLES, choices
 
 
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
 class UserForm(FlaskForm):
-    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254), Email()])
-    full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
+    email = EmailField(_l("Email"), filters=[_strip], validators=[
+        DataRequired(), Length(max=254), Email(message=_l("Enter a valid email address."))])
+    full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)], filters=[_strip])
     role = SelectField(_l("Role"), choices=choices(ROLES))
     organization_id = SelectField(_l("Organization"), coerce=int, validate_choice=True)
     locale = SelectField(_l("Preferred language"), choices=choices(LANGUAGES))
@@ -18,8 +23,8 @@ class UserForm(FlaskForm):
 
 
 class OrganizationForm(FlaskForm):
-    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=40)])
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=40)], filters=[_strip])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)], filters=[_strip])
     kind = SelectField(_l("Kind"), choices=choices(ORGANIZATION_KINDS))
     region_code = SelectField(_l("Region (regional hub)"), validators=[Optional()],
                               choices=choices(REGIONS, blank=_l("None")))
