@@ -50,8 +50,8 @@ def require_enrolment():
     from crm.auth.two_factor import requires_two_factor
 
     if (
-        current_user.is_authenticated
-        and request.endpoint not in _ENDPOINTS_BEFORE_ENROLMENT
+        request.endpoint not in _ENDPOINTS_BEFORE_ENROLMENT
+        and current_user.is_authenticated
         and not current_user.has_two_factor
         and requires_two_factor(current_user)
     ):

@@ -196,3 +196,16 @@ def _login_with_second_step(self, user_or_email, password=factories.PASSWORD):
 
 Auth.password_step = Auth.login
 Auth.login = _login_with_second_step
+
+
+# Argon2 at its production cost takes about 0.6 s per hash on these machines, and every sign-in
+# and every factory user pays it: tests hash with the cheapest parameters (still real Argon2).
+def _cheap_password_hasher():
+    from argon2 import PasswordHasher
+
+    import crm.auth.models
+
+    crm.auth.models._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+
+
+_cheap_password_hasher()
