@@ -117,7 +117,9 @@ def new_recovery_codes():
 @login_required
 def disable_two_factor():
     form = PasswordConfirmForm()
-    if form.validate_on_submit() and current_user.has_two_factor:
+    if not form.validate_on_submit():
+        flash(_("The password is incorrect."), "error")
+    elif current_user.has_two_factor:
         try:
             two_factor.disable(current_user, actor=current_user, password=form.password.data)
         except DomainError as error:
