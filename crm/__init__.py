@@ -5,7 +5,12 @@ from pathlib import Path
 
 from flask import Flask
 
-from crm.config import Defaults, check_production_ready, load_environment
+from crm.config import (
+    Defaults,
+    apply_security_defaults,
+    check_production_ready,
+    load_environment,
+)
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -20,6 +25,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config["SQLALCHEMY_DATABASE_URI"] = (
             "sqlite:///" + os.path.join(app.instance_path, "virage.sqlite3")
         )
+    apply_security_defaults(app.config)
     check_production_ready(app.config)
     _configure_logging(app)
     _init_extensions(app)
@@ -51,9 +57,9 @@ def _configure_logging(app: Flask) -> None:
 
 
 def _init_extensions(app: Flask) -> None:
-    from crm import db_events, models  # noqa: F401 - every model registered before migrations
+    from crm import db_events, models, security  # noqa: F401 - every model registered before migrations
     from crm.auth.services import load_user_from_session
-    from crm.extensions import babel, csrf, db, login_manager, migrate
+    from crm.extensions import babel, csrf, db, limiter, login_manager, migrate
     from crm.i18n import _l, select_locale
 
     db.init_app(app)
@@ -71,9 +77,13 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_message = _l("Please sign in to see this page.")
     login_manager.login_message_category = "info"
     login_manager.user_loader(load_user_from_session)
+    limiter.init_app(app)
+    security.init_app(app)
 
 
 def _register_blueprints(app: Flask) -> None:
+    from crm.account.views import bp as account_bp
+    from crm.admin.views import bp as admin_bp
     from crm.auth.cli import users_cli  # noqa: F401
     from crm.auth.views import bp as auth_bp
     from crm.cohorts.views import bp as cohorts_bp
@@ -92,6 +102,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(cohorts_bp)
     app.register_blueprint(reminders_bp)
     app.register_blueprint(imports_bp)
+    app.register_blueprint(account_bp)
+    app.register_blueprint(admin_bp)
 
 
 def _register_template_helpers(app: Flask) -> None:

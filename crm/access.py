@@ -243,3 +243,35 @@ def get_reminder_or_404(reminder_id: int, user):
     if not can_see_session_reminders(user, reminder.session):
         abort(403)
     return reminder
+# People and organizations (crm/admin). Admins manage both; a manager sees, read-only, the
+# people of their own organization; coaches see neither.
+def can_view_users(user) -> bool:
+    return user.is_admin or user.is_manager
+
+
+def visible_users(user) -> Select:
+    """Users the person may list, as a select() to filter further."""
+    from crm.auth.models import User
+
+    query = select(User)
+    if not user.is_admin:
+        query = query.where(User.organization_id == user.organization_id)
+    return query
+
+
+def can_manage_organizations(user) -> bool:
+    return user.is_admin
+
+
+def get_user_or_404(user_id: int, viewer, *, for_manage: bool = False):
+    """A user of another organization does not exist for a manager; editing is admins' only."""
+    from crm.auth.models import User
+
+    if not can_view_users(viewer):
+        abort(403)
+    target = db.session.get(User, user_id)
+    if target is None or not (viewer.is_admin or target.organization_id == viewer.organization_id):
+        abort(404)
+    if for_manage and not can_manage_users(viewer):
+        abort(403)
+    return target

@@ -26,6 +26,8 @@ def seed_demo_command():
     for email, role, org in logins:
         click.echo(f"  {role:<8} {email:<36} {org}")
     click.echo(f"Password for every demo account: {DEMO_PASSWORD}")
+    click.echo("Admins set up two-factor authentication at their first sign-in "
+               "(an authenticator app on a phone: Aegis, 2FAS, Google or Microsoft Authenticator).")
 
 
 def _pybabel(*args: str) -> None:

@@ -17,7 +17,20 @@ class Defaults:
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
-    PERMANENT_SESSION_LIFETIME = 8 * 3600
+    SESSION_COOKIE_SECURE = False  # forced on when ENV_NAME is production
+    REMEMBER_COOKIE_SECURE = False
+    PERMANENT_SESSION_LIFETIME = 8 * 3600  # seconds without activity before signing in again
+    REMEMBER_COOKIE_DURATION = 14 * 24 * 3600  # "keep me signed in"
+    # Rate limits (Flask-Limiter). memory:// counts per process: with several gunicorn workers
+    # use redis://127.0.0.1:6379 so that they share the counts.
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = False
+    LOGIN_LIMIT_PER_ACCOUNT = "5 per 15 minutes"  # failed sign-ins for one email
+    LOGIN_LIMIT_PER_ADDRESS = "30 per 15 minutes"  # failed sign-ins from one IP address
+    TWO_FACTOR_LIMIT = "5 per 15 minutes"  # wrong codes for one account
+    PASSWORD_RESET_LIMIT = "5 per hour"  # noqa: S105 - requests per address and per email
+    PASSWORD_RESET_MAX_AGE = 3600  # seconds a reset link stays valid
+    TRUSTED_PROXIES = 0  # reverse proxies in front whose X-Forwarded-For/-Proto to trust
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
     # Imports (crm/imports): a bigger file gets a clear message rather than Flask's 413.
     IMPORT_MAX_BYTES = 10 * 1000 * 1000
@@ -78,6 +91,12 @@ _ENV_PARSERS = {
     "REMINDER_RETRY_BASE_SECONDS": int,
     "REMINDER_CLAIM_TIMEOUT_SECONDS": int,
     "REMINDER_BATCH_SIZE": int,
+    "SESSION_COOKIE_SECURE": lambda v: v.lower() in {"1", "true", "yes", "on"},
+    "PERMANENT_SESSION_LIFETIME": int,
+    "RATELIMIT_STORAGE_URI": str,
+    "LOGIN_LIMIT_PER_ACCOUNT": str,
+    "LOGIN_LIMIT_PER_ADDRESS": str,
+    "TRUSTED_PROXIES": int,
 }
 
 
@@ -103,6 +122,14 @@ def normalize_database_url(url: str) -> str:
 
 class ConfigurationError(RuntimeError):
     pass
+
+
+def apply_security_defaults(config: dict) -> None:
+    """Cookies only over HTTPS in production, or wherever SESSION_COOKIE_SECURE is set."""
+    if config.get("ENV_NAME") == "production":
+        config["SESSION_COOKIE_SECURE"] = True
+    if config.get("SESSION_COOKIE_SECURE"):
+        config["REMEMBER_COOKIE_SECURE"] = True
 
 
 def check_production_ready(config: dict) -> None:

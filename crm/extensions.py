@@ -1,5 +1,7 @@
 """Flask extensions, created here unbound and bound to the app in ``create_app``."""
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -12,3 +14,5 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+# No default limits: the sign-in, second-step and reset routes declare theirs.
+limiter = Limiter(key_func=get_remote_address)

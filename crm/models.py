@@ -1,6 +1,6 @@
 """Imports every model so that Alembic and create_app see the whole schema."""
 from crm.audit.models import AuditEntry  # noqa: F401
-from crm.auth.models import User  # noqa: F401
+from crm.auth.models import RecoveryCode, User  # noqa: F401
 from crm.cohorts.models import (  # noqa: F401
     Attendance,
     CalendarFeed,

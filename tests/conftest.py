@@ -183,3 +183,29 @@ def smtp_server(app):
     with SMTPServer() as server:
         app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=server.port)
         yield server
+
+
+# Security (2FA): after the password, Auth.login also completes the second step (a TOTP code,
+# or enrolment for admins who must use 2FA) through the real pages. See tests/security_helpers.py.
+def _login_with_second_step(self, user_or_email, password=factories.PASSWORD):
+    from tests.security_helpers import complete_second_step
+
+    email = getattr(user_or_email, "email", user_or_email)
+    return complete_second_step(self.client, email, Auth.password_step(self, user_or_email, password))
+
+
+Auth.password_step = Auth.login
+Auth.login = _login_with_second_step
+
+
+# Argon2 at its production cost takes about 0.6 s per hash on these machines, and every sign-in
+# and every factory user pays it: tests hash with the cheapest parameters (still real Argon2).
+def _cheap_password_hasher():
+    from argon2 import PasswordHasher
+
+    import crm.auth.models
+
+    crm.auth.models._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+
+
+_cheap_password_hasher()

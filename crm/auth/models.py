@@ -29,6 +29,11 @@ class User(TimestampMixin, db.Model):
     # Part of the login cookie: bumping it ends every session of the user.
     session_version: Mapped[int] = mapped_column(default=1)
     last_login_at: Mapped[datetime | None]
+    # Two-factor authentication (TOTP): the secret, when it was confirmed, and the last time
+    # step accepted, so that a code seen over someone's shoulder cannot be used a second time.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled_at: Mapped[datetime | None]
+    totp_last_counter: Mapped[int | None]
 
     organization: Mapped[Organization] = relationship(lazy="joined")
 
@@ -55,6 +60,14 @@ class User(TimestampMixin, db.Model):
         self.session_version += 1
 
     @property
+    def has_two_factor(self) -> bool:
+        return self.totp_enabled_at is not None and self.totp_secret is not None
+
+    @property
+    def has_usable_password(self) -> bool:
+        return self.password_hash.startswith("$argon2")
+
+    @property
     def is_admin(self) -> bool:
         return self.role == "admin"
 
@@ -68,3 +81,14 @@ class User(TimestampMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role}>"
+
+
+class RecoveryCode(db.Model):
+    """A single-use two-factor recovery code, stored hashed (SHA-256: the codes are random)."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[datetime | None]

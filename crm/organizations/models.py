@@ -1,4 +1,4 @@
-from sqlalchemy import String
+from sqlalchemy import String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from crm.db import TimestampMixin
@@ -16,6 +16,8 @@ class Organization(TimestampMixin, db.Model):
     kind: Mapped[str] = mapped_column(String(20), default="national")  # national | regional
     region_code: Mapped[str | None] = mapped_column(String(2))  # a regional hub's region
     is_active: Mapped[bool] = mapped_column(default=True)
+    # Every member must use two-factor authentication (admins always must).
+    require_two_factor: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     def __repr__(self) -> str:
         return f"<Organization {self.code}>"

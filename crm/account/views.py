@@ -1,0 +1,131 @@
+"""The signed-in person's security settings: password change, two-factor authentication."""
+import logging
+
+from flask import Blueprint, flash, redirect, render_template, session, url_for
+from flask_login import current_user, login_required, login_user
+
+from crm.auth import two_factor
+from crm.auth.forms import ChangePasswordForm, PasswordConfirmForm, TwoFactorSetupForm
+from crm.auth.services import change_password
+from crm.auth.views import finish_pending_login, pending_user
+from crm.domain import DomainError
+from crm.extensions import db
+from crm.i18n import _, _l
+from crm.navigation import register_nav
+
+bp = Blueprint("account", __name__, template_folder="templates", url_prefix="/account")
+log = logging.getLogger(__name__)
+register_nav("account.security", _l("My account"), order=95)
+
+
+@bp.route("/")
+@login_required
+def security():
+    return render_template(
+        "account/security.html", user=current_user, disable_form=PasswordConfirmForm(),
+        codes_form=PasswordConfirmForm(prefix="codes"),
+        required=two_factor.requires_two_factor(current_user),
+        remaining=two_factor.remaining_recovery_codes(current_user) if current_user.has_two_factor else 0,
+    )
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def change_password_page():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            change_password(current_user, current=form.current_password.data, new=form.password.data)
+        except DomainError as error:
+            getattr(form, error.field or "password").errors.append(str(error.message))
+        else:
+            db.session.commit()
+            # This session goes on with the new session version (the real object: a proxy in
+            # flask.g would point at itself).
+            login_user(current_user._get_current_object())
+            flash(_("Your password is changed. Your other sessions are signed out."), "success")
+            return redirect(url_for("account.security"))
+    status = 400 if form.errors else 200
+    return render_template("account/password.html", form=form), status
+
+
+def _enrolling_user():
+    """The signed-in person, or the one half-way through signing in who must enrol first."""
+    if current_user.is_authenticated:
+        return current_user, False
+    return pending_user("enrol"), True
+
+
+@bp.route("/two-factor/setup", methods=["GET", "POST"])
+def two_factor_setup():
+    user, signing_in = _enrolling_user()
+    if user is None:
+        return redirect(url_for("auth.login"))
+    if user.has_two_factor:
+        return redirect(url_for("account.security"))
+    setup = session.get("totp_setup")
+    if not isinstance(setup, dict) or setup.get("uid") != user.id:
+        setup = session["totp_setup"] = {"uid": user.id, "secret": two_factor.new_secret()}
+    form = TwoFactorSetupForm()
+    if form.validate_on_submit():
+        try:
+            codes = two_factor.enable(user, setup["secret"], form.code.data)
+        except DomainError as error:
+            form.code.errors.append(str(error.message))
+        else:
+            session.pop("totp_setup", None)
+            session["recovery_codes"] = codes
+            if signing_in:
+                finish_pending_login(user)  # commits and signs in
+            else:
+                db.session.commit()
+            return redirect(url_for("account.recovery_codes"))
+    uri = two_factor.provisioning_uri(user, setup["secret"])
+    return render_template(
+        "account/two_factor_setup.html", form=form, qr_code=two_factor.qr_code_data_uri(uri),
+        manual_key=two_factor.grouped(setup["secret"]), signing_in=signing_in,
+        required=two_factor.requires_two_factor(user),
+    ), (400 if form.errors else 200)
+
+
+@bp.route("/two-factor/recovery-codes")
+@login_required
+def recovery_codes():
+    """New recovery codes, shown once: they are stored hashed and cannot be shown again."""
+    codes = session.pop("recovery_codes", None)
+    if not codes:
+        return redirect(url_for("account.security"))
+    return render_template("account/recovery_codes.html", codes=codes)
+
+
+@bp.route("/two-factor/recovery-codes/new", methods=["POST"])
+@login_required
+def new_recovery_codes():
+    form = PasswordConfirmForm(prefix="codes")
+    if not current_user.has_two_factor:
+        return redirect(url_for("account.security"))
+    if form.validate_on_submit() and current_user.check_password(form.password.data):
+        session["recovery_codes"] = two_factor.regenerate_recovery_codes(current_user)
+        db.session.commit()
+        return redirect(url_for("account.recovery_codes"))
+    db.session.rollback()
+    flash(_("The password is incorrect; no new codes were made."), "error")
+    return redirect(url_for("account.security"))
+
+
+@bp.route("/two-factor/disable", methods=["POST"])
+@login_required
+def disable_two_factor():
+    form = PasswordConfirmForm()
+    if not form.validate_on_submit():
+        flash(_("The password is incorrect."), "error")
+    elif current_user.has_two_factor:
+        try:
+            two_factor.disable(current_user, actor=current_user, password=form.password.data)
+        except DomainError as error:
+            db.session.rollback()
+            flash(str(error.message), "error")
+        else:
+            db.session.commit()
+            flash(_("Two-factor authentication is off."), "info")
+    return redirect(url_for("account.security"))

@@ -1,0 +1,1 @@
+"""Administration: the people who sign in and the partner organizations."""

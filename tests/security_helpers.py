@@ -1,0 +1,76 @@
+"""Helpers for two-factor authentication in tests, through the real pages.
+
+``conftest.Auth.login`` calls ``complete_second_step`` after the password, so that tests of
+other features can sign in as an admin (who must use 2FA) as before: it enrols the user on the
+real enrolment page when needed, or types a real TOTP code (or a recovery code).
+"""
+import re
+import time
+
+import pyotp
+from sqlalchemy import select
+
+from crm.auth.models import User
+from crm.extensions import db
+
+_KEY_RE = re.compile(r'id="manual-key">([A-Z2-7 ]+)<')
+_CODE_RE = re.compile(r"<li><code>([0-9a-f]{5}-[0-9a-f]{5})</code></li>")
+
+
+def secrets_of(client) -> dict:
+    if not hasattr(client, "virage_two_factor"):
+        client.virage_two_factor = {}
+    return client.virage_two_factor
+
+
+def manual_key(page: str) -> str:
+    match = _KEY_RE.search(page)
+    assert match, "no manual key on the enrolment page"
+    return match.group(1).replace(" ", "")
+
+
+def recovery_codes(page: str) -> list[str]:
+    return _CODE_RE.findall(page)
+
+
+def enrol(client, email: str):
+    """Enrol the signed-in (or half-signed-in) user on the real page; returns the last response."""
+    from tests.conftest import csrf_token
+
+    page = client.get("/account/two-factor/setup").get_data(as_text=True)
+    secret = manual_key(page)
+    token = csrf_token(client, "/account/two-factor/setup")
+    response = client.post("/account/two-factor/setup", data={"code": pyotp.TOTP(secret).now(), "csrf_token": token})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    codes = recovery_codes(client.get(response.headers["Location"]).get_data(as_text=True))
+    secrets_of(client)[email.strip().lower()] = {"secret": secret, "codes": codes}
+    return response
+
+
+def fresh_code(client, email: str) -> str:
+    """A TOTP code the server has not accepted yet (codes are single-use), else a recovery code."""
+    email = email.strip().lower()
+    app = client.application
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.email == email))
+        secret, last = user.totp_secret, user.totp_last_counter
+    known = secrets_of(client).get(email, {})
+    counter = int(time.time()) // 30
+    for candidate in (counter, counter + 1):
+        if last is None or candidate > last:
+            return pyotp.TOTP(secret).generate_otp(candidate)
+    assert known.get("codes"), "no unused TOTP code nor recovery code left for this test user"
+    return known["codes"].pop()
+
+
+def complete_second_step(client, email: str, response):
+    """After the password: type the code, or enrol, as a person would."""
+    from tests.conftest import csrf_token
+
+    location = response.headers.get("Location", "") if response.status_code == 302 else ""
+    if location.startswith("/login/code"):
+        token = csrf_token(client, "/login/code")
+        return client.post("/login/code", data={"code": fresh_code(client, email), "csrf_token": token})
+    if location.startswith("/account/two-factor/setup"):
+        return enrol(client, email)
+    return response
