@@ -74,9 +74,11 @@ def _register_blueprints(app: Flask) -> None:
     from crm.auth.cli import users_cli  # noqa: F401
     from crm.auth.views import bp as auth_bp
     from crm.main.views import bp as main_bp
+    from crm.reports.views import bp as reports_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(reports_bp)
 
 
 def _register_template_helpers(app: Flask) -> None:

@@ -30,7 +30,7 @@ from crm.organizations.models import Organization
 from crm.reference import LEGAL_FORMS, REACHED_STAGES, REGION_WEIGHTS, REGIONS, STAGE_ORDER, STAGES
 
 PROGRAMME_TIMEZONE = "America/Montreal"
-_TZ = ZoneInfo(PROGRAMME_TIMEZONE)
+PROGRAMME_TZ = ZoneInfo(PROGRAMME_TIMEZONE)
 MAX_MONTHS = 36  # the monthly chart shows at most three years (the latest ones)
 DEFAULT_MONTHS = 12
 # A region lags when its progress toward its share of the target is below this share of the
@@ -83,7 +83,7 @@ def build_scope(user, *, date_from=None, date_to=None, organization_id=None, reg
 
 def local_midnight(day: date) -> datetime:
     """The UTC instant when ``day`` begins in Québec."""
-    return datetime.combine(day, time(0), tzinfo=_TZ).astimezone(UTC)
+    return datetime.combine(day, time(0), tzinfo=PROGRAMME_TZ).astimezone(UTC)
 
 
 def programme_target() -> int:
@@ -405,13 +405,17 @@ class Dashboard:
     activity: list[ActivityFigure]
 
     @property
+    def durations_by_stage(self) -> dict[str, StageDuration]:
+        return {d.stage: d for d in self.durations}
+
+    @property
     def target_progress(self) -> float:
         return self.totals.reached / self.target if self.target else 0.0
 
 
 def dashboard(scope: ReportScope, *, today: date | None = None) -> Dashboard:
     """All the figures, in a constant number of queries (7 plus one per activity query)."""
-    today = today or datetime.now(_TZ).date()
+    today = today or datetime.now(PROGRAMME_TZ).date()
     months = month_starts(scope, today)
     totals = programme_figures(scope)
     return Dashboard(
