@@ -2,8 +2,8 @@
 
 Each chart is an ``<svg role="img">`` named by its ``<title>`` and ``<desc>`` (the text
 alternative: every figure in words); the page puts the data table beside it. Charts are drawn
-400 units wide so that at a phone's 390 px the text stays at its nominal size; on a desktop the
-picture scales up (CSS caps its width). Callers pass labels and numbers already translated and
+320 units wide so that on a 390 px phone (about 320 px inside a card) the text keeps its nominal
+size; on a desktop the picture scales up a little (CSS caps its width). Callers pass labels and numbers already translated and
 formatted for the locale.
 """
 import math
@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-WIDTH = 400
-FONT = 13
-SMALL = 11
+WIDTH = 320
+FONT = 14
+SMALL = 12
 INK = "#1d2523"
 MUTED = "#4d5b57"
 GRID = "#d5dedb"
@@ -77,13 +77,21 @@ def funnel_chart(chart_id: str, title: str, desc: str, bars: list[FunnelBar]) ->
     top = max((bar.value for bar in bars), default=0) or 1
     body, y = [], 0.0
     for bar in bars:
-        body.append(_text(0, y + 15, bar.label, weight="bold"))
         body.append(_text(WIDTH, y + 15, bar.value_text, anchor="end"))
+        for line in _wrap(bar.label, FONT, WIDTH - len(bar.value_text) * FONT * 0.6 - 8):
+            body.append(_text(0, y + 15, line, weight="bold"))
+            y += 18
+        y -= 18
         width = max(2.0, WIDTH * bar.value / top) if bar.value else 0
         body.append(_rect((WIDTH - width) / 2, y + 22, width, 22, BAR) if width else
                     f'<line x1="{WIDTH / 2 - 6}" y1="{y + 33}" x2="{WIDTH / 2 + 6}" y2="{y + 33}" stroke="{MUTED}"/>')
         y += 54
     return _svg(chart_id, title, desc, y, body)
+
+
+def _track(x, y, width, height) -> str:
+    return (f'<rect x="{x:.1f}" y="{y:.1f}" width="{max(width, 2):.1f}" height="{height:.1f}" rx="2" '
+            f'fill="#f3f6f5" stroke="{TARGET}" stroke-width="1.5" stroke-dasharray="4 2"/>')
 
 
 @dataclass
@@ -98,24 +106,24 @@ class HBar:
 def bar_chart(chart_id: str, title: str, desc: str, bars: list[HBar], *, target_label: str = "") -> Markup:
     """Horizontal bars, label above each bar, value at its end; a dashed red tick marks a target."""
     scale_max = max([b.value for b in bars] + [b.target or 0 for b in bars] + [1])
-    room = WIDTH - 56  # space for the value after the longest bar
+    room = WIDTH - 6 - max((len(b.value_text) for b in bars), default=0) * SMALL * 0.62
     body, y = [], 0.0
     if target_label and any(b.target for b in bars):
-        body.append(f'<line x1="0" y1="8" x2="14" y2="8" stroke="{TARGET}" stroke-width="2" stroke-dasharray="3 2"/>')
-        body.append(_text(20, 12, target_label, size=SMALL, fill=MUTED))
-        y += 22
+        body.append(_track(0, 3, 22, 12))
+        body.append(_text(28, 14, target_label, size=SMALL, fill=MUTED))
+        y += 24
     for bar in bars:
         for line in _wrap(bar.label, FONT):
-            body.append(_text(0, y + 14, line))
-            y += 17
+            body.append(_text(0, y + 15, line))
+            y += 18
         width = room * bar.value / scale_max
+        end = width
+        if bar.target:  # the target as an outlined track, the bar inside it
+            body.append(_track(0, y + 2, room * bar.target / scale_max, 18))
+            end = max(end, room * bar.target / scale_max)
         if bar.value:
-            body.append(_rect(0, y + 2, max(width, 2), 16, FLAGGED if bar.flagged else BAR))
-        body.append(_text(width + 6, y + 15, bar.value_text, size=SMALL, weight="bold"))
-        if bar.target:
-            x = room * bar.target / scale_max
-            body.append(f'<line x1="{x:.1f}" y1="{y - 1:.1f}" x2="{x:.1f}" y2="{y + 21:.1f}" '
-                        f'stroke="{TARGET}" stroke-width="2" stroke-dasharray="3 2"/>')
+            body.append(_rect(0, y + 4, max(width, 2), 14, FLAGGED if bar.flagged else BAR))
+        body.append(_text(end + 6, y + 16, bar.value_text, size=SMALL, weight="bold"))
         y += 30
     return _svg(chart_id, title, desc, y, body)
 
@@ -138,7 +146,7 @@ def monthly_chart(chart_id: str, title: str, desc: str, month_labels: list[str],
         return _svg(chart_id, title, desc, 10, [])
     step = WIDTH / count
     bar_width = max(2.0, step * 0.7)
-    every = math.ceil(count / 12)  # at most a dozen month names fit on a phone
+    every = math.ceil(count / 7)  # about seven month names fit on a phone
     body, y = [], 0.0
     row_top = 0.0
     rows_height = len(series) * 64
