@@ -3,8 +3,8 @@
 Each chart is an ``<svg role="img">`` named by its ``<title>`` and ``<desc>`` (the text
 alternative: every figure in words); the page puts the data table beside it. Charts are drawn
 320 units wide so that on a 390 px phone (about 320 px inside a card) the text keeps its nominal
-size; on a desktop the picture scales up a little (CSS caps its width). Callers pass labels and numbers already translated and
-formatted for the locale.
+size; on a desktop the picture scales up a little (CSS caps its width). Callers pass labels
+and numbers already translated and formatted for the locale.
 """
 import math
 from dataclasses import dataclass

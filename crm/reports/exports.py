@@ -14,7 +14,7 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 
-from flask import Response, send_file, stream_with_context
+from flask import Response, stream_with_context
 from flask_babel import get_locale
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -111,8 +111,21 @@ def xlsx_file(sheets: Iterable[tuple[str, list, Iterable[list]]]):
     return output
 
 
-def xlsx_response(sheets, filename: str):
-    return send_file(xlsx_file(sheets), mimetype=XLSX_MIMETYPE, as_attachment=True, download_name=filename)
+def _chunks(file, size=64 * 1024) -> Iterator[bytes]:
+    try:
+        while chunk := file.read(size):
+            yield chunk
+    finally:
+        file.close()  # also when the client goes away before the end
+
+
+def xlsx_response(sheets, filename: str) -> Response:
+    file = xlsx_file(sheets)
+    length = file.seek(0, io.SEEK_END)
+    file.seek(0)
+    return Response(_chunks(file), content_type=XLSX_MIMETYPE,
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"',
+                             "Content-Length": str(length)})
 
 
 def csv_response(header, rows, filename: str) -> Response:
@@ -160,7 +173,8 @@ def export_enterprises(select_stmt: Select, fmt: str):
             yield [value(enterprise) for _, value in ENTERPRISE_COLUMNS]
 
     # i18n: file name of the enterprise list export, lower case without spaces
-    filename = f"{_('enterprises')}-{date.today().isoformat()}.{fmt}"
+    base = _("enterprises")
+    filename = f"{base}-{date.today().isoformat()}.{fmt}"
     if fmt == "csv":
         return csv_response(header, rows(), filename)
     return xlsx_response([(_("Enterprises"), header, rows())], filename)

@@ -94,7 +94,8 @@ def funder_xlsx():
     if report is None:
         return render_template("reports/dashboard.html", form=form, report=None), 400
     # i18n: file name of the funder report, lower case without spaces
-    filename = f"{_('funder-report')}.xlsx"
+    base = _("funder-report")
+    filename = f"{base}.xlsx"
     return exports.xlsx_response(presentation.funder_sheets(report, **context), filename)
 
 
