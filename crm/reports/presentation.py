@@ -45,13 +45,13 @@ def breakdown_chart(chart_id: str, title: str, rows, *, with_targets=False):
             name = _("%(region)s (behind)", region=row.label) if row.lagging else row.label
             bars.append(charts.HBar(name, reached, f"{number(reached)} / {number(row.target)}",
                                     target=row.target, flagged=row.lagging))
-            sentence = _("%(name)s: %(reached)s reached of a target of %(target)s (%(rate)s)",
+            sentence = _("%(name)s: reached, %(reached)s of a target of %(target)s (%(rate)s)",
                          name=row.label, reached=number(reached), target=number(row.target),
                          rate=percent(row.progress))
             words.append(_("%(sentence)s, behind", sentence=sentence) if row.lagging else sentence)
         else:
             bars.append(charts.HBar(row.label, reached, number(reached)))
-            words.append(_("%(name)s: %(reached)s reached of %(total)s enterprises", name=row.label,
+            words.append(_("%(name)s: reached, %(reached)s of %(total)s enterprises", name=row.label,
                            reached=number(reached), total=number(row.figures.enterprises)))
     desc = "; ".join(words) + "." if words else _("No enterprise.")
     return charts.bar_chart(chart_id, title, desc, bars,
