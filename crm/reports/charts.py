@@ -106,7 +106,7 @@ class HBar:
 def bar_chart(chart_id: str, title: str, desc: str, bars: list[HBar], *, target_label: str = "") -> Markup:
     """Horizontal bars, label above each bar, value at its end; a dashed red tick marks a target."""
     scale_max = max([b.value for b in bars] + [b.target or 0 for b in bars] + [1])
-    room = WIDTH - 6 - max((len(b.value_text) for b in bars), default=0) * SMALL * 0.62
+    room = WIDTH - 10 - max((len(b.value_text) for b in bars), default=0) * SMALL * 0.7
     body, y = [], 0.0
     if target_label and any(b.target for b in bars):
         body.append(_track(0, 3, 22, 12))
