@@ -99,9 +99,19 @@ def funder_xlsx():
     return exports.xlsx_response(presentation.funder_sheets(report, **context), filename)
 
 
-@bp.route("/enterprises.<any(csv, xlsx):fmt>")
+@bp.route("/enterprises.csv")
 @login_required
-def enterprises_export(fmt):
+def enterprises_csv():
+    return _export_enterprises("csv")
+
+
+@bp.route("/enterprises.xlsx")
+@login_required
+def enterprises_xlsx():
+    return _export_enterprises("xlsx")
+
+
+def _export_enterprises(fmt: str):
     """The enterprise list with its filters (same query string), only what the user may see."""
     try:
         statement = enterprises_for_export(current_user, request.args)
