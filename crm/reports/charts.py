@@ -138,7 +138,7 @@ def monthly_chart(chart_id: str, title: str, desc: str, month_labels: list[str],
                   year_labels: list[str], series: list[Series], *, max_text=str) -> Markup:
     """Small multiples: one row of monthly bars per stage, on a shared month axis.
 
-    ``year_labels[i]`` is shown under month i when not empty (the first month and each January).
+    ``year_labels[i]`` is the year of month i, shown under the first labelled month of each year.
     ``max_text(value)`` words the highest value of a row (localized by the caller).
     """
     count = len(month_labels)
@@ -169,11 +169,15 @@ def monthly_chart(chart_id: str, title: str, desc: str, month_labels: list[str],
                 body.append(_rect(i * step + (step - bar_width) / 2, base - height, bar_width, height, colour))
         body.append(f'<line x1="0" y1="{base:.1f}" x2="{WIDTH}" y2="{base:.1f}" stroke="{MUTED}" stroke-width="1"/>')
         y = row_top + 64
+    shown_year = ""
     for i, label in enumerate(month_labels):
+        if i % every:
+            continue  # only the labelled months; the year under the first labelled one of each year
         x = i * step + step / 2
-        if i % every == 0:
-            body.append(_text(_inside(x, label, SMALL - 1), y + 14, label, size=SMALL - 1, anchor="middle", fill=MUTED))
-        if year_labels[i]:
-            body.append(_text(_inside(x, year_labels[i], SMALL - 1), y + 28, year_labels[i], size=SMALL - 1,
+        body.append(_text(_inside(x, label, SMALL - 1), y + 14, label, size=SMALL - 1, anchor="middle", fill=MUTED))
+        year = year_labels[i]
+        if year != shown_year:
+            body.append(_text(_inside(x, year, SMALL - 1), y + 28, year, size=SMALL - 1,
                               anchor="middle", weight="bold", fill=MUTED))
+            shown_year = year
     return _svg(chart_id, title, desc, y + 34, body)

@@ -72,7 +72,7 @@ def monthly_chart(report: Dashboard):
     series = monthly_series(report)
     months = report.months
     month_names = [format_date(m, "MMM") for m in months]
-    years = [str(m.year) if i == 0 or m.month == 1 else "" for i, m in enumerate(months)]
+    years = [str(m.year) for m in months]
     words = []
     for _code, stage_label, values in series:
         total = sum(values)
