@@ -93,6 +93,7 @@ def _register_blueprints(app: Flask) -> None:
     from crm.ops.views import bp as ops_bp
     from crm.privacy.views import bp as privacy_bp
     from crm.reminders.views import bp as reminders_bp
+    from crm.reports.views import bp as reports_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
@@ -104,6 +105,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(imports_bp)
     app.register_blueprint(account_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(reports_bp)
 
 
 def _register_template_helpers(app: Flask) -> None:

@@ -275,3 +275,25 @@ def get_user_or_404(user_id: int, viewer, *, for_manage: bool = False):
     if for_manage and not can_manage_users(viewer):
         abort(403)
     return target
+# --- Reports -----------------------------------------------------------------------------------
+# Figures are aggregates: every role may see a dashboard, but of its own organization only, except
+# the programme office, which sees the whole programme and may narrow it to one organization.
+# Coaches get their organization's dashboard, read-only like everyone's (decided with issue 6).
+
+
+def can_view_reports(user) -> bool:
+    return user.role in {"admin", "manager", "coach"}
+
+
+def can_filter_reports_by_organization(user) -> bool:
+    return user.is_admin
+
+
+def report_enterprises(user, *, organization_id: int | None = None) -> Select:
+    """Enterprises counted in the user's figures (archived ones excluded), as a select()."""
+    query = select(Enterprise.id).where(Enterprise.archived_at.is_(None))
+    if not user.is_admin:
+        query = query.where(Enterprise.organization_id == user.organization_id)
+    elif organization_id is not None:
+        query = query.where(Enterprise.organization_id == organization_id)
+    return query

@@ -27,6 +27,10 @@ PASSWORD = "virage-demo-2026"  # noqa: S105 - the published demo password
 PAGES = [
     (None, "login", "/login"),
     ("gestion.estrie@virage.example", "manager-home", "/"),
+    ("gestion.estrie@virage.example", "manager-dashboard", "/reports/"),
+    ("gestion.estrie@virage.example", "manager-funder-report", "/reports/funder?date_from=2026-01-01"),
+    ("admin@virage.example", "admin-dashboard", "/reports/"),
+    ("admin@virage.example", "admin-dashboard-montreal-2026", "/reports/?region=06&date_from=2026-01-01"),
     ("conseiller.estrie@virage.example", "coach-home", "/"),
     ("conseiller.estrie@virage.example", "privacy", "/privacy"),
 ]

@@ -3,8 +3,10 @@ Debian's headless Chromium through Playwright (no browser download: STACK.md pit
 import functools
 import os
 import threading
+import time
 from pathlib import Path
 
+import pyotp
 import pytest
 from werkzeug.serving import make_server
 
@@ -72,11 +74,29 @@ def page(browser, live_server):
 
 
 def login(page, email, password):
+    """Sign in as a person would, including the second step for people who use 2FA: admins enrol
+    on the real page (reading the manual key) the first time, then type a code from it."""
     page.goto("/login")
     page.get_by_label("Courriel").fill(email)
     page.get_by_label("Mot de passe").fill(password)
     with page.expect_navigation():
-        page.get_by_role("button", name="Se connecter").click()
+        page.locator("main").get_by_role("button").first.click()
+    if "/account/two-factor/setup" in page.url:
+        secret = page.locator("#manual-key").inner_text().replace(" ", "")
+        _TOTP_SECRETS[email.lower()] = secret
+        page.locator("input[name=code]").fill(pyotp.TOTP(secret).now())
+        with page.expect_navigation():
+            page.locator("main form button[type=submit]").first.click()
+        page.goto("/")
+    elif "/login/code" in page.url:
+        secret = _TOTP_SECRETS[email.lower()]
+        counter = int(time.time()) // 30 + 1  # a code not used yet by the enrolment (single use)
+        page.locator("input[name=code]").fill(pyotp.TOTP(secret).generate_otp(counter))
+        with page.expect_navigation():
+            page.locator("main form button[type=submit]").first.click()
+
+
+_TOTP_SECRETS: dict[str, str] = {}
 
 
 def axe_violations(page, impacts=("serious", "critical")) -> list[dict]:

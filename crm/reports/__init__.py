@@ -1,0 +1,1 @@
+"""Programme dashboard, funder report and exports (issue 6)."""

@@ -1,0 +1,39 @@
+"""Filters of the dashboard and the funder report: plain GET parameters that stay in the URL."""
+from flask_wtf import FlaskForm
+from wtforms import DateField, SelectField
+from wtforms.validators import Optional, ValidationError
+
+from crm.i18n import _l
+from crm.reference import REGIONS, choices
+
+
+class ReportFilterForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET form that only reads
+
+    date_from = DateField(_l("From"), validators=[Optional()])
+    date_to = DateField(_l("To"), validators=[Optional()])
+    organization = SelectField(_l("Organization"), default="")
+    region = SelectField(_l("Region"), choices=choices(REGIONS, blank=_l("All regions")), default="")
+
+    def __init__(self, *args, organizations=None, **kwargs):
+        """``organizations``: (id, name) pairs for the programme office; None removes the filter."""
+        super().__init__(*args, **kwargs)
+        if organizations is None:
+            del self.organization
+        else:
+            self.organization.choices = choices({str(i): name for i, name in organizations},
+                                                blank=_l("All organizations"))
+
+    def validate_date_to(self, field):
+        if field.data and self.date_from.data and field.data < self.date_from.data:
+            raise ValidationError(_l("The end of the period must not come before its start."))
+
+    @property
+    def organization_id(self) -> int | None:
+        value = self.organization.data if "organization" in self else ""
+        return int(value) if value else None
+
+    @property
+    def region_code(self) -> str | None:
+        return self.region.data or None

@@ -1,0 +1,120 @@
+"""Programme dashboard, printable funder report and the exports. Read-only pages."""
+from flask import Blueprint, abort, render_template, request
+from flask_babel import format_date
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from crm.access import can_filter_reports_by_organization, can_view_reports
+from crm.db import utcnow
+from crm.domain import DomainError
+from crm.errors import render_error
+from crm.extensions import db
+from crm.i18n import _, _l
+from crm.navigation import register_nav
+from crm.organizations.models import Organization
+from crm.reference import region_label
+from crm.reports import exports, presentation, queries
+from crm.reports.forms import ReportFilterForm
+from crm.reports.list_filters import enterprises_for_export
+
+bp = Blueprint("reports", __name__, url_prefix="/reports", template_folder="templates")
+register_nav("reports.dashboard", _l("Dashboard"), order=20)
+
+
+def _load_report():
+    """The filter form and, when it is valid, the figures the user may see (else None)."""
+    if not can_view_reports(current_user):
+        abort(403)
+    organizations = None
+    if can_filter_reports_by_organization(current_user):
+        organizations = db.session.execute(
+            select(Organization.id, Organization.name).order_by(Organization.name)).all()
+    form = ReportFilterForm(formdata=request.args, organizations=organizations)
+    if not form.validate():
+        return form, None, {}
+    scope = queries.build_scope(current_user, date_from=form.date_from.data, date_to=form.date_to.data,
+                                organization_id=form.organization_id, region=form.region_code)
+    report = queries.dashboard(scope)
+    names = dict(organizations or [])
+    context = {
+        "scope_name": _scope_name(scope, names),
+        "period": _period(scope),
+    }
+    return form, report, context
+
+
+def _scope_name(scope, organization_names) -> str:
+    if scope.organization_id is None:
+        name = _("Whole programme")
+    elif current_user.is_admin:
+        name = organization_names.get(scope.organization_id, "")
+    else:
+        name = current_user.organization.name
+    if scope.region:
+        return _("%(scope)s, %(region)s", scope=name, region=region_label(scope.region))
+    return name
+
+
+def _period(scope) -> str:
+    if scope.date_from and scope.date_to:
+        return _("From %(start)s to %(end)s", start=format_date(scope.date_from, "long"),
+                 end=format_date(scope.date_to, "long"))
+    if scope.date_from:
+        return _("Since %(start)s", start=format_date(scope.date_from, "long"))
+    if scope.date_to:
+        return _("Until %(end)s", end=format_date(scope.date_to, "long"))
+    return _("Since the beginning of the programme")
+
+
+def _page(template: str):
+    form, report, context = _load_report()
+    if report is None:
+        return render_template(template, form=form, report=None), 400
+    return render_template(template, form=form, report=report, now=utcnow(),
+                           month_label=presentation.month_label,
+                           charts=presentation.dashboard_charts(report), **context)
+
+
+@bp.route("/")
+@login_required
+def dashboard():
+    return _page("reports/dashboard.html")
+
+
+@bp.route("/funder")
+@login_required
+def funder_report():
+    return _page("reports/funder.html")
+
+
+@bp.route("/funder.xlsx")
+@login_required
+def funder_xlsx():
+    form, report, context = _load_report()
+    if report is None:
+        return render_template("reports/dashboard.html", form=form, report=None), 400
+    # i18n: file name of the funder report, lower case without spaces
+    base = _("funder-report")
+    filename = f"{base}.xlsx"
+    return exports.xlsx_response(presentation.funder_sheets(report, **context), filename)
+
+
+@bp.route("/enterprises.csv")
+@login_required
+def enterprises_csv():
+    return _export_enterprises("csv")
+
+
+@bp.route("/enterprises.xlsx")
+@login_required
+def enterprises_xlsx():
+    return _export_enterprises("xlsx")
+
+
+def _export_enterprises(fmt: str):
+    """The enterprise list with its filters (same query string), only what the user may see."""
+    try:
+        statement = enterprises_for_export(current_user, request.args)
+    except DomainError as error:
+        return render_error(400, str(error.message))
+    return exports.export_enterprises(statement, fmt)

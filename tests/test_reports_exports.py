@@ -1,0 +1,147 @@
+"""Enterprise list exports: only what the user may see, the list's filters, translated columns,
+safe in a spreadsheet (formulas neutralized), UTF-8 with BOM for French Excel."""
+import csv
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from crm.extensions import db
+from crm.reports.exports import csv_lines, neutralize
+from tests.reports_helpers import add_enterprise, build_programme
+
+DANGEROUS = ['=HYPERLINK("http://example.com/x","clic")', "+15145550000", "-2+3", "@SUM(A1:A9)",
+             "\tTabulation", "\rRetour"]
+
+
+@pytest.fixture
+def programme(app, make):
+    return build_programme(app, make)
+
+
+def read_csv(response, delimiter=";"):
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert "attachment" in response.headers["Content-Disposition"]
+    raw = response.data
+    assert raw.startswith("\ufeff".encode())  # the BOM: Excel then reads UTF-8
+    return list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline=""), delimiter=delimiter))
+
+
+def names(rows) -> set[str]:
+    return {row[0] for row in rows[1:]}
+
+
+def test_csv_in_french_uses_semicolons_translated_columns_and_bom(client, auth, programme):
+    auth.login(programme.manager_a)
+    response = client.get("/reports/enterprises.csv")
+    assert 'filename="entreprises-' in response.headers["Content-Disposition"]
+    rows = read_csv(response)
+    assert rows[0][:4] == ["Nom", "NEQ", "Forme juridique", "Région"]
+    assert "Étape" in rows[0] and "Organisation" in rows[0]
+    e1 = next(row for row in rows if row[0] == "Entreprise E1")
+    assert "Parcours terminé" in e1 and "Organisme à but non lucratif (OBNL)" in e1 and "Estrie" in e1
+    assert "2026-01-10" in e1  # created on, in Québec time
+
+
+def test_csv_in_english_uses_commas(client, auth, make, programme):
+    auth.login(make.user(role="manager", organization=programme.org_a, locale="en"))
+    rows = read_csv(client.get("/reports/enterprises.csv"), delimiter=",")
+    assert rows[0][:4] == ["Name", "NEQ", "Legal form", "Region"]
+    assert len(rows) == 5
+
+
+@pytest.mark.parametrize("role, expected", [
+    ("admin", {"E1", "E2", "E3", "E4", "E5", "E6"}),
+    ("manager_a", {"E1", "E2", "E3", "E4"}),
+    ("coach_a", {"E1", "E2", "E3", "E4"}),
+    ("manager_b", {"E5", "E6"}),
+    ("manager_c", set()),
+])
+def test_exports_hold_only_what_the_user_may_see(client, auth, programme, role, expected):
+    auth.login(getattr(programme, role))
+    wanted = {f"Entreprise {key}" for key in expected}  # E7 is archived: never exported
+    assert names(read_csv(client.get("/reports/enterprises.csv"))) == wanted
+    workbook = load_workbook(io.BytesIO(client.get("/reports/enterprises.xlsx").data), read_only=True)
+    rows = list(workbook["Entreprises"].iter_rows(values_only=True))
+    assert rows[0][0] == "Nom" and {row[0] for row in rows[1:]} == wanted
+
+
+def test_another_organizations_filter_gives_nothing_to_a_manager(client, auth, programme):
+    auth.login(programme.manager_a)
+    assert names(read_csv(client.get(f"/reports/enterprises.csv?organization={programme.org_b.id}"))) == set()
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("?stage=training", {"Entreprise E3"}),
+    ("?stage=training&stage=completed", {"Entreprise E1", "Entreprise E3"}),
+    ("?region=03", {"Entreprise E3"}),
+    ("?legal_form=coop_work", {"Entreprise E2"}),
+    ("?q=ENTREPRISE+e4", {"Entreprise E4"}),
+    ("?region=05&stage=identified", {"Entreprise E4"}),
+    ("?stage=", {"Entreprise E1", "Entreprise E2", "Entreprise E3", "Entreprise E4"}),
+])
+def test_the_lists_filters_apply_to_the_export(client, auth, programme, query, expected):
+    auth.login(programme.manager_a)
+    assert names(read_csv(client.get("/reports/enterprises.csv" + query))) == expected
+
+
+def test_admin_filters_by_organization_and_coach(app, client, auth, make, programme):
+    coach = make.user(role="coach", organization=programme.org_b)
+    with app.app_context():
+        add_enterprise(programme.org_b.id, "06", "obnl", [("identified", "03-01")], name="Suivie",
+                       coach_id=coach.id)
+        db.session.commit()
+    auth.login(programme.admin)
+    rows = read_csv(client.get(f"/reports/enterprises.csv?organization={programme.org_b.id}"))
+    assert names(rows) == {"Entreprise E5", "Entreprise E6", "Suivie"}
+    assert names(read_csv(client.get(f"/reports/enterprises.csv?coach={coach.id}"))) == {"Suivie"}
+
+
+@pytest.mark.parametrize("query, message", [
+    ("?stage=nowhere", "Étape inconnue."),
+    ("?region=42", "Région inconnue."),
+    ("?legal_form=corp", "Forme juridique inconnue."),
+    ("?organization=abc", "Organisation inconnue."),
+    ("?coach=-1", "Conseillère ou conseiller inconnu."),
+    ("?q=" + "x" * 201, "Le texte recherché est trop long (200 caractères au plus)."),
+])
+def test_bad_filter_values_are_refused_with_a_message(client, auth, programme, query, message):
+    auth.login(programme.manager_a)
+    for fmt in ("csv", "xlsx"):
+        response = client.get(f"/reports/enterprises.{fmt}{query}")
+        assert response.status_code == 400
+        assert message in response.get_data(as_text=True)
+
+
+def test_formulas_are_neutralized_in_csv_and_stay_text_in_xlsx(app, client, auth, programme):
+    with app.app_context():
+        for name in DANGEROUS:
+            add_enterprise(programme.org_a.id, "05", "obnl", [("identified", "03-01")], name=name,
+                           sector="=1+1")
+        db.session.commit()
+    auth.login(programme.manager_a)
+    rows = read_csv(client.get("/reports/enterprises.csv"))
+    exported = {row[0] for row in rows[1:]}
+    for name in DANGEROUS:
+        assert "'" + name in exported
+    sector = rows[0].index("Secteur")
+    assert {row[sector] for row in rows[1:] if row[sector]} == {"'=1+1"}
+    workbook = load_workbook(io.BytesIO(client.get("/reports/enterprises.xlsx").data))
+    cells = [row[0] for row in workbook["Entreprises"].iter_rows(min_row=2)]
+    formula = next(cell for cell in cells if cell.value.startswith("=HYPERLINK"))
+    assert formula.data_type == "s"  # text, never run as a formula
+    assert not any(cell.data_type == "f" for row in workbook["Entreprises"].iter_rows() for cell in row)
+
+
+def test_neutralize_leaves_ordinary_values_alone():
+    assert neutralize("Coop de l'Estrie") == "Coop de l'Estrie"
+    assert neutralize(-3) == -3 and neutralize(None) is None
+    assert neutralize("-3") == "'-3" and neutralize("@x") == "'@x"
+
+
+def test_csv_lines_stream_one_row_at_a_time_with_the_bom_once():
+    lines = csv_lines(["Nom", "Ville"], iter([["Café; «Élan»", "Québec"], ["=1", None]]), delimiter=";")
+    assert next(lines) == "\ufeffNom;Ville\r\n"
+    assert next(lines) == '"Café; «Élan»";Québec\r\n'
+    assert next(lines) == "'=1;\r\n"
