@@ -30,4 +30,5 @@ def test_seed_demo_is_idempotent_and_prints_logins(app, runner, client, auth):
                                       .order_by(StageChange.changed_at.desc(), StageChange.id.desc())).first()
             assert last.to_stage == enterprise.stage
     assert auth.login("admin@virage.example", DEMO_PASSWORD).status_code == 302
-    assert "300" in client.get("/").get_data(as_text=True)
+    home = client.get("/").get_data(as_text=True).replace("\u202f", " ").replace("\xa0", " ")
+    assert "800 entreprises en tout" in home

@@ -17,7 +17,7 @@ from crm.reference import REGION_WEIGHTS
 from crm.text import fold
 
 DEMO_PASSWORD = "virage-demo-2026"  # noqa: S105 - published demo password
-DEMO_ENTERPRISES = 300
+DEMO_ENTERPRISES = 800
 
 # (email, full name, role, organization code, locale)
 DEMO_USERS = [
