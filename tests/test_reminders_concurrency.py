@@ -17,9 +17,13 @@ from tests.smtp import SMTPServer
 def run_senders(database_uri, port, count):
     results, errors = {}, []
     barrier = threading.Barrier(count)
+    # Each sender has its own app, engine and connections, as on separate machines; they are
+    # built before the threads start (building Flask apps concurrently is not what is tested).
+    apps = {f"sender-{i}": create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": database_uri, "MAIL_PORT": port})
+            for i in range(count)}
 
     def worker(name):
-        app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": database_uri, "MAIL_PORT": port})
+        app = apps[name]
         try:
             with app.app_context():
                 barrier.wait()
