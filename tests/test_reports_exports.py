@@ -67,9 +67,11 @@ def test_exports_hold_only_what_the_user_may_see(client, auth, programme, role, 
     assert rows[0][0] == "Nom" and {row[0] for row in rows[1:]} == wanted
 
 
-def test_another_organizations_filter_gives_nothing_to_a_manager(client, auth, programme):
+def test_another_organizations_filter_gives_nothing_more_to_a_manager(client, auth, programme):
+    # Managers have no organization filter (as on the list): the export stays their organization's.
     auth.login(programme.manager_a)
-    assert names(read_csv(client.get(f"/reports/enterprises.csv?organization={programme.org_b.id}"))) == set()
+    exported = names(read_csv(client.get(f"/reports/enterprises.csv?organization={programme.org_b.id}")))
+    assert exported == {"Entreprise E1", "Entreprise E2", "Entreprise E3", "Entreprise E4"}
 
 
 @pytest.mark.parametrize("query, expected", [
@@ -98,16 +100,12 @@ def test_admin_filters_by_organization_and_coach(app, client, auth, make, progra
     assert names(read_csv(client.get(f"/reports/enterprises.csv?coach={coach.id}"))) == {"Suivie"}
 
 
-@pytest.mark.parametrize("query, message", [
-    ("?stage=nowhere", "Étape inconnue."),
-    ("?region=42", "Région inconnue."),
-    ("?legal_form=corp", "Forme juridique inconnue."),
-    ("?organization=abc", "Organisation inconnue."),
-    ("?coach=-1", "Conseillère ou conseiller inconnu."),
-    ("?q=" + "x" * 201, "Le texte recherché est trop long (200 caractères au plus)."),
+@pytest.mark.parametrize("query", [
+    "?stage=nowhere", "?region=42", "?legal_form=corp", "?organization=abc", "?coach=-1", "?q=" + "x" * 201,
 ])
-def test_bad_filter_values_are_refused_with_a_message(client, auth, programme, query, message):
-    auth.login(programme.manager_a)
+def test_bad_filter_values_are_refused_with_a_message(client, auth, programme, query):
+    message = "pas été compris : rien n&#39;a été exporté."
+    auth.login(programme.admin if "organization" in query else programme.manager_a)
     for fmt in ("csv", "xlsx"):
         response = client.get(f"/reports/enterprises.{fmt}{query}")
         assert response.status_code == 400

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from crm.audit import services as audit
 from crm.cohorts import timeutil
 from crm.cohorts.models import Attendance, Cohort, CohortMembership, Session, SessionChange
+from crm.db import utcnow
 from crm.domain import DomainError
 from crm.enterprises.models import Contact, Enterprise
 from crm.enterprises.services import change_stage
@@ -269,6 +270,8 @@ def record_attendance(session: Session, marks: dict[int, str], came: dict[int, s
             db.session.flush()
             audit.record("attendance", row, actor=actor, enterprise_id=enterprise_id,
                          changes={"status": [old, status]}, context={"session_id": session.id})
+        if status == "present":
+            allowed[enterprise_id].enterprise.last_activity_at = utcnow()  # the caseload's staleness
         saved.append(row)
     session.attendance_taken_at = timeutil.now()
     log.info("attendance of session %s recorded by user %s", session.id, _actor_id(actor))

@@ -57,4 +57,4 @@ def _register_filters():
 
 _register_filters()
 
-from crm.cohorts import views_calendar, views_cohorts, views_sessions  # noqa: E402, F401 - register routes
+from crm.cohorts import integration, reporting, views_calendar, views_cohorts, views_sessions  # noqa: E402, F401 - register routes

@@ -25,6 +25,8 @@ class BulkAction:
     label: object
     allowed: Callable[[User], bool]
     run: Callable[[Select, object, User], int]
+    # Fills the choices of the action's own fields of ``BulkForm`` for this user (e.g. cohorts).
+    prepare: Callable[[object, User], None] | None = None
 
 
 _ACTIONS: dict[str, BulkAction] = {}

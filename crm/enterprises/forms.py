@@ -187,3 +187,5 @@ class BulkForm(FlaskForm):
     ids = SelectMultipleField(_l("Enterprises"), coerce=int, validate_choice=False)
     filters = HiddenField()
     coach_id = SelectField(_l("Coach"), validate_choice=False)
+    cohort_id = SelectField(_l("Cohort"), validate_choice=False)
+    move_stage = BooleanField(_l("Move them to the cohort's stage"))

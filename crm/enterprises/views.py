@@ -70,7 +70,11 @@ def apply_domain_error(form, error: DomainError) -> None:
 
 def _bulk_form(*, empty: bool = False) -> BulkForm:
     form = BulkForm(formdata=None) if empty else BulkForm()
-    form.action.choices = [SelectChoice(a.code, a.label) for a in bulk.actions_for(current_user)]
+    actions = bulk.actions_for(current_user)
+    form.action.choices = [SelectChoice(a.code, a.label) for a in actions]
+    for action in actions:
+        if action.prepare is not None:
+            action.prepare(form, current_user)
     coaches = coach_choices(current_user)[2:]
     form.coach_id.choices = [SelectChoice("", _l("Choose…")), SelectChoice("none", _l("Nobody (unassign)")),
                              *coaches]

@@ -1,0 +1,90 @@
+"""Where cohorts meet the other features: the enterprise list's bulk action and the enterprise page.
+
+Imported by ``crm.cohorts.views`` so that registering the blueprint registers these hooks.
+"""
+from sqlalchemy import func, select
+
+from crm import access
+from crm.cohorts import queries, services
+from crm.cohorts.models import Attendance, Cohort, Session, attendance_contacts
+from crm.domain import DomainError
+from crm.enterprises.bulk import BulkAction, load_targets, register_bulk_action
+from crm.enterprises.models import Activity
+from crm.enterprises.sections import register_enterprise_section
+from crm.extensions import db
+from crm.i18n import _l
+from crm.privacy.export import register_contact_export_section
+from crm.reference import SelectChoice
+
+OPEN_STATUSES = ("planned", "running")
+
+
+def manageable_cohorts(user) -> list[Cohort]:
+    """Cohorts still open that the user may add enterprises to (one query)."""
+    cohorts = db.session.scalars(
+        access.visible_cohorts(user).where(Cohort.status.in_(OPEN_STATUSES))
+        .order_by(Cohort.start_date, Cohort.name)).all()
+    return [c for c in cohorts if access.can_manage_cohort(user, c)]
+
+
+def cohort_choices(user) -> list[SelectChoice]:
+    return [SelectChoice("", _l("Choose…")),
+            *(SelectChoice(str(c.id), c.name) for c in manageable_cohorts(user))]
+
+
+def can_enrol_in_bulk(user) -> bool:
+    return user.is_admin or user.is_manager
+
+
+def _enrol(query, form, actor) -> int:
+    try:
+        cohort_id = int(form.cohort_id.data or "")
+    except ValueError:
+        raise DomainError(_l("Choose a cohort."), field="cohort_id") from None
+    cohort = next((c for c in manageable_cohorts(actor) if c.id == cohort_id), None)
+    if cohort is None:
+        raise DomainError(_l("Choose a cohort."), field="cohort_id")
+    added, _skipped = services.enrol_enterprises(cohort, load_targets(query), actor=actor,
+                                                 move_stage=bool(form.move_stage.data))
+    return len(added)
+
+
+def _prepare(form, user) -> None:
+    form.cohort_id.choices = cohort_choices(user)
+
+
+register_bulk_action(BulkAction("enrol", _l("Add to a cohort"), can_enrol_in_bulk, _enrol, _prepare))
+
+
+def timeline_coaching_minutes(enterprise_id: int) -> int:
+    return db.session.scalar(
+        select(func.coalesce(func.sum(Activity.duration_minutes), 0))
+        .where(Activity.enterprise_id == enterprise_id, Activity.is_coaching.is_(True))) or 0
+
+
+def _load_section(enterprise, user) -> dict:
+    sessions = queries.enterprise_sessions(enterprise.id)
+    timeline_minutes = timeline_coaching_minutes(enterprise.id)
+    return {"enterprise_sessions": sessions,
+            "can_plan_session": access.can_plan_individual_session(user, enterprise),
+            "timeline_coaching_hours": timeline_minutes / 60,
+            "total_coaching_hours": (sessions.coaching_minutes + timeline_minutes) / 60}
+
+
+register_enterprise_section("cohorts/_enterprise_section.html", _load_section, order=60)
+
+
+def _attendance_export(contact) -> list[dict]:
+    """The contact's Law 25 export: sessions where the contact was marked as having come (one query)."""
+    rows = db.session.execute(
+        select(Session.id, Session.title, Session.starts_at, Session.ends_at, Session.cohort_id,
+               Attendance.status, Attendance.recorded_at)
+        .join(Attendance, Attendance.session_id == Session.id)
+        .join(attendance_contacts, attendance_contacts.c.attendance_id == Attendance.id)
+        .where(attendance_contacts.c.contact_id == contact.id)
+        .order_by(Session.starts_at, Session.id))
+    return [{"session_id": r.id, "title": r.title, "starts_at": r.starts_at, "ends_at": r.ends_at,
+             "cohort_id": r.cohort_id, "status": r.status, "recorded_at": r.recorded_at} for r in rows]
+
+
+register_contact_export_section("attendance", _attendance_export)

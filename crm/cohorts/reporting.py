@@ -1,0 +1,74 @@
+"""The dashboard's Activity figures (coaching hours, sessions held, attendance rate), in one query.
+
+Registered with ``crm.reports.queries.register_activity_query``; imported by ``crm.cohorts.views``.
+"""
+from sqlalchemy import and_, case, func, or_, select
+
+from crm.cohorts import timeutil
+from crm.cohorts.models import Attendance, CohortMembership, Session
+from crm.enterprises.models import Activity
+from crm.extensions import db
+from crm.i18n import _l
+from crm.reports.queries import ActivityFigure, ReportScope, register_activity_query
+
+
+def _in_period(column, scope: ReportScope) -> list:
+    conditions = []
+    if scope.start is not None:
+        conditions.append(column >= scope.start)
+    if scope.end is not None:
+        conditions.append(column < scope.end)
+    return conditions
+
+
+def _dates_in_period(column, scope: ReportScope) -> list:
+    conditions = []
+    if scope.date_from is not None:
+        conditions.append(column >= scope.date_from)
+    if scope.date_to is not None:
+        conditions.append(column <= scope.date_to)
+    return conditions
+
+
+def activity_figures(scope: ReportScope) -> list[ActivityFigure]:
+    ids = scope.enterprise_ids
+    session_minutes = (
+        select(func.coalesce(func.sum(Session.duration_minutes), 0))
+        .join(Attendance, and_(Attendance.session_id == Session.id,
+                               Attendance.enterprise_id == Session.enterprise_id))
+        .where(Session.enterprise_id.in_(ids), Session.status == "scheduled", Attendance.status == "present",
+               *_in_period(Session.starts_at, scope))
+        .scalar_subquery())
+    timeline_minutes = (
+        select(func.coalesce(func.sum(Activity.duration_minutes), 0))
+        .where(Activity.enterprise_id.in_(ids), Activity.is_coaching.is_(True),
+               *_dates_in_period(Activity.occurred_on, scope))
+        .scalar_subquery())
+    # A session counts when one of the enterprises is its own (individual) or in its cohort.
+    cohorts = select(CohortMembership.cohort_id).where(CohortMembership.enterprise_id.in_(ids))
+    sessions_held = (
+        select(func.count(Session.id))
+        .where(Session.status == "scheduled", Session.starts_at <= timeutil.now(),
+               or_(Session.enterprise_id.in_(ids), Session.cohort_id.in_(cohorts)),
+               *_in_period(Session.starts_at, scope))
+        .scalar_subquery())
+    attendance = (
+        select(func.count(Attendance.id).label("records"),
+               func.coalesce(func.sum(case((Attendance.status == "present", 1), else_=0)), 0).label("present"))
+        .join(Session, Session.id == Attendance.session_id)
+        .where(Attendance.enterprise_id.in_(ids), Session.cohort_id.is_not(None), Session.status == "scheduled",
+               *_in_period(Session.starts_at, scope))
+        .subquery())
+    row = db.session.execute(
+        select(session_minutes, timeline_minutes, sessions_held, attendance.c.records, attendance.c.present)
+    ).one()
+    minutes = int(row[0] or 0) + int(row[1] or 0)
+    records, present = int(row[3] or 0), int(row[4] or 0)
+    return [
+        ActivityFigure(_l("Coaching hours delivered"), round(minutes / 60, 1), "hours"),
+        ActivityFigure(_l("Sessions held"), int(row[2] or 0), "number"),
+        ActivityFigure(_l("Cohort attendance rate"), present / records if records else None, "percent"),
+    ]
+
+
+register_activity_query(activity_figures)
