@@ -1,13 +1,7 @@
 from crm.auth.models import User
 from crm.extensions import db
 from tests.conftest import csrf_token, post_form
-
-# The password-reset pages and the second sign-in step work before a session exists.
-PUBLIC_ENDPOINTS = {"static", "auth.login", "main.privacy", "main.set_language", "auth.forgot_password",
-                    "auth.reset_password", "auth.login_code", "account.two_factor_setup",
-                    "ops.health",  # for load balancers
-                    "cohorts.feed",  # the calendar feed: its secret token is the credential
-                    "reminders.optout"}  # the signed opt-out link in reminders is the credential
+from tests.route_access import PUBLIC_ENDPOINTS  # declared once, with the route access table
 
 
 def test_login_page_is_french_by_default(client):
