@@ -202,6 +202,8 @@ def test_access_matrix(app, client, auth, make, role):
         response = client.open(url, method=method, data=data)
         expected = ACCESS[rule_key(rule)][method].split()[column]
         got = outcome(response)
+        response.get_data()  # read streamed downloads (CSV export) to the end, inside this request
+        response.close()
         if got != expected:
             wrong.append(f"{method} {url} ({rule.endpoint}): expected {expected}, got {got}")
     assert not wrong, f"as {role}:\n" + "\n".join(wrong)

@@ -68,7 +68,7 @@ def live_server(app):
 def page(browser, live_server):
     context = browser.new_context(base_url=live_server.url, locale="fr-CA", viewport={"width": 1280, "height": 900})
     page = context.new_page()
-    page.set_default_timeout(10_000)
+    page.set_default_timeout(20_000)
     yield page
     context.close()
 
