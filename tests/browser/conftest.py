@@ -61,11 +61,17 @@ def live_server(app):
     server.stop()
 
 
+# Generous: the machine may be busy (several test runs at once); Playwright waits only as long as needed.
+TIMEOUT_MS = 30_000
+
+
 @pytest.fixture
 def page(browser, live_server):
+    """A fresh browser context (cookies, storage) per test, in the shared browser."""
     context = browser.new_context(base_url=live_server.url, locale="fr-CA", viewport={"width": 1280, "height": 900})
     page = context.new_page()
-    page.set_default_timeout(10_000)
+    page.set_default_timeout(TIMEOUT_MS)
+    page.set_default_navigation_timeout(TIMEOUT_MS)
     yield page
     context.close()
 
@@ -76,6 +82,36 @@ def login(page, email, password):
     page.get_by_label("Mot de passe").fill(password)
     with page.expect_navigation():
         page.get_by_role("button", name="Se connecter").click()
+
+
+def focused(page) -> dict:
+    """What has the keyboard focus: tag, name, accessible text, and whether a focus ring is drawn."""
+    return page.evaluate("""async () => {
+        await new Promise(resolve => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+        const el = document.activeElement;
+        const style = getComputedStyle(el);
+        const ring = (style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0)
+            || style.boxShadow !== 'none';
+        return {tag: el.tagName.toLowerCase(), name: el.getAttribute('name') || '', id: el.id,
+                text: (el.innerText || el.value || el.getAttribute('aria-label') || '').trim(),
+                label: el.labels && el.labels.length ? el.labels[0].innerText.trim() : '',
+                ring: ring, visible: el.offsetParent !== null || el === document.body};
+    }""")
+
+
+def tab_to(page, predicate, *, limit=80, backwards=False) -> dict:
+    """Press Tab (or Shift+Tab) until the focused element satisfies ``predicate``; fail if never.
+
+    Every element reached on the way must show a focus ring: focus is visible everywhere.
+    """
+    for _ in range(limit):
+        page.keyboard.press("Shift+Tab" if backwards else "Tab")
+        element = focused(page)
+        if element["tag"] != "body":
+            assert element["ring"], f"no visible focus on {element}"
+        if predicate(element):
+            return element
+    raise AssertionError(f"not reachable with the keyboard within {limit} presses")
 
 
 def axe_violations(page, impacts=("serious", "critical")) -> list[dict]:
