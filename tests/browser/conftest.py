@@ -40,6 +40,10 @@ class LiveServer:
     def __init__(self, app):
         self.port = free_port()
         self.server = make_server("127.0.0.1", self.port, app, threaded=True)
+        # Join the request threads on close: one still rendering a page when the test ends would keep
+        # a database connection past the app's teardown (a ResourceWarning, hence an error, later).
+        self.server.daemon_threads = False
+        self.server.block_on_close = True
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.url = f"http://127.0.0.1:{self.port}"
 
