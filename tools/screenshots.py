@@ -23,16 +23,40 @@ from tests.smtp import free_port  # noqa: E402
 OUT = ROOT / "screenshots"
 WIDTHS = {"desktop": (1280, 900), "phone": (390, 844)}
 PASSWORD = "virage-demo-2026"  # noqa: S105 - the published demo password
-# (who, page name, path) — extend as features land.
+COACH = "conseiller.estrie@virage.example"
+MANAGER = "gestion.estrie@virage.example"
+
+
+def submit_empty_name(page):
+    """Show the edit form with its errors: empty the required name and save."""
+    page.fill("input[name=name]", "")
+    page.fill("input[name=postal_code]", "not a postal code")
+    with page.expect_navigation():
+        page.click("main form.card button[type=submit]")
+
+
+# (who, page name, path[, what to do on the page before the capture]) — extend as features land.
+# "{enterprise}" in a path is the id of the first enterprise (by name) assigned to the coach.
 PAGES = [
     (None, "login", "/login"),
-    ("gestion.estrie@virage.example", "manager-home", "/"),
-    ("gestion.estrie@virage.example", "manager-dashboard", "/reports/"),
-    ("gestion.estrie@virage.example", "manager-funder-report", "/reports/funder?date_from=2026-01-01"),
-    ("admin@virage.example", "admin-dashboard", "/reports/"),
-    ("admin@virage.example", "admin-dashboard-montreal-2026", "/reports/?region=06&date_from=2026-01-01"),
-    ("conseiller.estrie@virage.example", "coach-home", "/"),
-    ("conseiller.estrie@virage.example", "privacy", "/privacy"),
+    (MANAGER, "manager-home", "/"),
+    (MANAGER, "manager-enterprises", "/enterprises?region=05"),
+    (MANAGER, "manager-enterprises-empty", "/enterprises?q=zzzz"),
+    (MANAGER, "manager-enterprise", "/enterprises/{enterprise}"),
+    (COACH, "coach-caseload", "/"),
+    (COACH, "coach-enterprise", "/enterprises/{enterprise}"),
+    (COACH, "coach-enterprise-new", "/enterprises/new"),
+    (COACH, "coach-enterprise-edit-errors", "/enterprises/{enterprise}/edit", submit_empty_name),
+    (COACH, "coach-contact-new", "/enterprises/{enterprise}/contacts/new"),
+    (COACH, "privacy", "/privacy"),
+    (COACH, "not-found", "/enterprises/999999"),
+    (MANAGER, "manager-dashboard", "/reports/"),
+    (MANAGER, "manager-funder-report", "/reports/funder?date_from=2026-01-01"),
+    (MANAGER, "manager-cohorts", "/cohorts"),
+    (MANAGER, "manager-calendar", "/calendar/month"),
+    (MANAGER, "manager-imports", "/imports/"),
+    (MANAGER, "manager-reminders", "/reminders"),
+    (COACH, "coach-sessions", "/calendar/mine"),
 ]
 
 
@@ -49,12 +73,55 @@ def build_app(db_path: Path):
     return app
 
 
+def placeholders(app) -> dict[str, str]:
+    """Values for the placeholders of PAGES' paths, found in the demo data."""
+    from sqlalchemy import select
+
+    from crm.auth.models import User
+    from crm.enterprises.models import Enterprise
+    from crm.extensions import db
+
+    with app.app_context():
+        coach = db.session.scalar(select(User).where(User.email == COACH))
+        enterprise = db.session.scalar(
+            select(Enterprise).where(Enterprise.coach_id == coach.id).order_by(Enterprise.name).limit(1))
+        _fill_records(enterprise, coach)
+        return {"enterprise": str(enterprise.id)}
+
+
+def _fill_records(enterprise, coach) -> None:
+    """A timeline, follow-ups and a diagnostic, so the enterprise page shows every section in use."""
+    from datetime import timedelta
+
+    from crm.enterprises import timeline
+    from crm.extensions import db
+
+    today = timeline.today_in_quebec()
+    timeline.add_activity(enterprise, actor=coach, kind="meeting", occurred_on=today - timedelta(days=3),
+                          body="Rencontre de démarrage : besoins en gestion des dons et site Web.",
+                          is_coaching=True, duration_minutes=90)
+    timeline.add_activity(enterprise, actor=coach, kind="call", occurred_on=today - timedelta(days=10),
+                          body="Premier appel avec la direction générale.")
+    timeline.add_task(enterprise, actor=coach, title="Envoyer le gabarit de diagnostic",
+                      due_on=today - timedelta(days=2), assignee=coach)
+    timeline.add_task(enterprise, actor=coach, title="Planifier l'atelier de formation",
+                      due_on=today + timedelta(days=12), assignee=coach)
+    timeline.add_diagnostic(enterprise, actor=coach, performed_on=today - timedelta(days=1),
+                            tool="self_assessment", maturity_level=2, link="https://example.org/rapport")
+    db.session.commit()
+
+
 def main() -> int:
+    import logging
+
     from playwright.sync_api import sync_playwright
+
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
     OUT.mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         app = build_app(Path(tmp) / "screens.sqlite3")
+        values = placeholders(app)
         port = free_port()
         server = make_server("127.0.0.1", port, app, threaded=True)
         threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -67,7 +134,7 @@ def main() -> int:
                                                   locale=f"{locale}-CA")
                     page = context.new_page()
                     signed_in = None
-                    for who, name, path in PAGES:
+                    for who, name, path, *prepare in PAGES:
                         if who != signed_in:
                             context.clear_cookies()
                             if who:
@@ -77,7 +144,14 @@ def main() -> int:
                                 with page.expect_navigation():
                                     page.click("main button[type=submit]")
                             signed_in = who
-                        page.goto(path)
+                            page.goto("/privacy")
+                            if page.locator("html").get_attribute("lang") != locale:
+                                # A demo person's own language wins over the browser's: switch it.
+                                with page.expect_navigation():
+                                    page.click(".language-switch button")
+                        page.goto(path.format(**values))
+                        for step in prepare:
+                            step(page)
                         target = OUT / f"{name}-{locale}-{width_name}.png"
                         page.screenshot(path=str(target), full_page=True)
                         print(target.relative_to(ROOT))

@@ -17,6 +17,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
 from crm.i18n import _l, lazy_pgettext
 from crm.reference import LANGUAGES, LEGAL_FORMS, REGIONS, STAGES, choices
@@ -42,6 +43,25 @@ SORT_LABELS = {
     "stage": _l("Stage (journey order)"), "-stage": _l("Stage (reverse order)"),
     "-last_activity": _l("Most recent activity first"), "last_activity": _l("Oldest activity first"),
 }
+
+
+class LocalDecimalField(DecimalField):
+    """A decimal typed the French way ("1,5") or the English way ("1.5").
+
+    A text input with a decimal keypad: a number input refuses the comma in most browsers, while our
+    hint (and French) writes one.
+    """
+
+    widget = TextInput()
+
+    def __init__(self, *args, **kwargs):
+        render_kw = {"inputmode": "decimal", "autocomplete": "off", **kwargs.pop("render_kw", {})}
+        super().__init__(*args, render_kw=render_kw, **kwargs)
+
+    def process_formdata(self, valuelist):
+        if valuelist:
+            valuelist = [valuelist[0].strip().replace("\u00a0", "").replace(" ", "").replace(",", ".")]
+        super().process_formdata(valuelist)
 
 
 class EnterpriseForm(FlaskForm):
@@ -121,7 +141,7 @@ class ActivityForm(FlaskForm):
     kind = SelectField(_l("Kind"), choices=choices(ACTIVITY_LABELS), default="note")
     occurred_on = DateField(_l("Date"), validators=[InputRequired()])
     is_coaching = BooleanField(_l("Coaching time"))
-    duration_hours = DecimalField(_l("Duration (hours)"), places=2,
+    duration_hours = LocalDecimalField(_l("Duration (hours)"), places=2,
                                   validators=[Optional(), NumberRange(min=Decimal("0.25"), max=Decimal("24"))])
     body = TextAreaField(_l("Note"), validators=[DataRequired(), Length(max=10000)])
 
@@ -164,11 +184,15 @@ class FilterForm(FlaskForm):
         csrf = False
 
     q = SearchField(_l("Search"), validators=[Optional(), Length(max=200)])
-    stage = SelectMultipleField(_l("Stage"), choices=choices(STAGES))
-    region = SelectField(_l("Region"), choices=choices(REGIONS, blank=_l("All regions")))
-    legal_form = SelectField(_l("Legal form"), choices=choices(LEGAL_FORMS, blank=_l("All legal forms")))
-    organization = SelectField(_l("Organization"))
-    coach = SelectField(_l("Coach"))
+    # Tick boxes rather than a multiple select: no Ctrl-click to learn, and usable on a phone.
+    stage = SelectMultipleField(_l("Stage"), choices=choices(STAGES), widget=ListWidget(prefix_label=False),
+                                option_widget=CheckboxInput())
+    # default="": a bookmarked URL that leaves a filter out means "all", not an invalid choice.
+    region = SelectField(_l("Region"), choices=choices(REGIONS, blank=_l("All regions")), default="")
+    legal_form = SelectField(_l("Legal form"), choices=choices(LEGAL_FORMS, blank=_l("All legal forms")),
+                             default="")
+    organization = SelectField(_l("Organization"), default="")
+    coach = SelectField(_l("Coach"), default="")
     sort = SelectField(_l("Sort by"), choices=choices(SORT_LABELS), default="name")
 
 

@@ -43,6 +43,10 @@ class LiveServer:
     def __init__(self, app):
         self.port = free_port()
         self.server = make_server("127.0.0.1", self.port, app, threaded=True)
+        # Join the request threads on close: one still rendering a page when the test ends would keep
+        # a database connection past the app's teardown (a ResourceWarning, hence an error, later).
+        self.server.daemon_threads = False
+        self.server.block_on_close = True
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.url = f"http://127.0.0.1:{self.port}"
 
@@ -64,11 +68,17 @@ def live_server(app):
     server.stop()
 
 
+# Generous: the machine may be busy (several test runs at once); Playwright waits only as long as needed.
+TIMEOUT_MS = 30_000
+
+
 @pytest.fixture
 def page(browser, live_server):
+    """A fresh browser context (cookies, storage) per test, in the shared browser."""
     context = browser.new_context(base_url=live_server.url, locale="fr-CA", viewport={"width": 1280, "height": 900})
     page = context.new_page()
-    page.set_default_timeout(20_000)
+    page.set_default_timeout(TIMEOUT_MS)
+    page.set_default_navigation_timeout(TIMEOUT_MS)
     yield page
     context.close()
 
@@ -97,6 +107,36 @@ def login(page, email, password):
 
 
 _TOTP_SECRETS: dict[str, str] = {}
+
+
+def focused(page) -> dict:
+    """What has the keyboard focus: tag, name, accessible text, and whether a focus ring is drawn."""
+    return page.evaluate("""async () => {
+        await new Promise(resolve => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+        const el = document.activeElement;
+        const style = getComputedStyle(el);
+        const ring = (style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0)
+            || style.boxShadow !== 'none';
+        return {tag: el.tagName.toLowerCase(), name: el.getAttribute('name') || '', id: el.id,
+                text: (el.innerText || el.value || el.getAttribute('aria-label') || '').trim(),
+                label: el.labels && el.labels.length ? el.labels[0].innerText.trim() : '',
+                ring: ring, visible: el.offsetParent !== null || el === document.body};
+    }""")
+
+
+def tab_to(page, predicate, *, limit=80, backwards=False) -> dict:
+    """Press Tab (or Shift+Tab) until the focused element satisfies ``predicate``; fail if never.
+
+    Every element reached on the way must show a focus ring: focus is visible everywhere.
+    """
+    for _ in range(limit):
+        page.keyboard.press("Shift+Tab" if backwards else "Tab")
+        element = focused(page)
+        if element["tag"] != "body":
+            assert element["ring"], f"no visible focus on {element}"
+        if predicate(element):
+            return element
+    raise AssertionError(f"not reachable with the keyboard within {limit} presses")
 
 
 def axe_violations(page, impacts=("serious", "critical")) -> list[dict]:

@@ -1,0 +1,26 @@
+"""Input as people type it: bookmarked filter addresses and decimals written the French way."""
+from tests.enterprises_helpers import post_prefixed, world  # noqa: F401 - fixture
+
+
+def test_a_bookmarked_list_address_with_one_filter_is_understood(client, auth, make, world):  # noqa: F811
+    make.enterprise(world.org, name="Coop de l'Estrie", region_code="05")
+    make.enterprise(world.org, name="Coop de Montréal", region_code="06")
+    auth.login(world.manager)
+    page = client.get("/enterprises?region=05").get_data(as_text=True)
+    assert "ont été ignorés" not in page and "pas un choix valide" not in page
+    assert "Coop de l&#39;Estrie" in page and "Coop de Montréal" not in page
+
+
+def test_a_duration_typed_with_a_comma_is_recorded(client, auth, make, world):  # noqa: F811
+    enterprise = make.enterprise(world.org, coach=world.coach)
+    auth.login(world.coach)
+    path = f"/enterprises/{enterprise.id}"
+    for typed, shown in [("1,5", "1,5 h"), (" 2,25 ", "2,25 h"), ("0.75", "0,75 h")]:
+        response = post_prefixed(client, f"{path}/activities", "activity", {
+            "kind": "meeting", "occurred_on": "2026-01-05", "duration_hours": typed, "body": f"Durée {typed}",
+            "is_coaching": "y"}, page=path)
+        assert response.status_code == 302, typed
+        assert shown in client.get(path).get_data(as_text=True)
+    refused = post_prefixed(client, f"{path}/activities", "activity", {
+        "kind": "meeting", "occurred_on": "2026-01-05", "duration_hours": "une heure", "body": "x"}, page=path)
+    assert refused.status_code == 400 and "id=\"activity-duration_hours-error\"" in refused.get_data(as_text=True)
