@@ -1,4 +1,5 @@
 """Sending email through the configured SMTP server (MAIL_* settings)."""
+import email.policy
 import logging
 import smtplib
 import ssl
@@ -8,6 +9,11 @@ from email.utils import formatdate, make_msgid
 from flask import current_app
 
 log = logging.getLogger(__name__)
+
+# Python folds headers at 78 columns and then drops the space before an encoded word in long
+# non-ASCII subjects ("2030 à 14 h 30" arrives as "2030  à14 h 30"); RFC 5322 allows 998 columns,
+# so headers are serialized unfolded.
+SEND_POLICY = email.policy.default.clone(max_line_length=998)
 
 
 class MailError(RuntimeError):
@@ -32,6 +38,7 @@ def new_message(*, to: str, subject: str, text: str, html: str | None = None,
 def send(message: EmailMessage) -> None:
     """Deliver one message; raises MailError on any SMTP or network failure."""
     config = current_app.config
+    message.policy = SEND_POLICY  # set last: the parts are already encoded
     try:
         with _connect(config) as smtp:
             smtp.send_message(message)

@@ -25,3 +25,10 @@ def test_an_unreachable_server_raises_mail_error(app):
     app.config.update(MAIL_PORT=1, MAIL_TIMEOUT=2)
     with app.app_context(), pytest.raises(mail.MailError):
         mail.send(mail.new_message(to="x@coop.example", subject="s", text="t"))
+
+
+def test_a_long_french_subject_keeps_its_spaces(app, smtp_server):
+    subject = "Rappel : séance « Transformation numérique » du mercredi 18 novembre 2026 à 14 h 30 à Sherbrooke"
+    with app.app_context():
+        mail.send(mail.new_message(to="marie@coop.example", subject=subject, text="Bonjour"))
+    assert smtp_server.messages[0]["Subject"] == subject

@@ -1,5 +1,4 @@
 """What a reminder email says: bilingual text and HTML, an .ics invitation, an opt-out link."""
-import email.policy
 from datetime import date
 from email.message import EmailMessage
 from functools import lru_cache
@@ -16,7 +15,6 @@ from crm.cohorts import ics, timeutil
 from crm.i18n import _
 
 OPTOUT_SALT = "reminders-optout"
-HEADER_POLICY = email.policy.default.clone(max_line_length=998)
 # Babel locales for dates: Québec French ("14 h 30") and Canadian English.
 DATE_LOCALES = {"fr": "fr_CA", "en": "en_CA"}
 
@@ -83,10 +81,6 @@ def build_message(row, *, now) -> EmailMessage:
     method = "CANCEL" if row.kind == "cancel" else "REQUEST"
     message.add_attachment(invitation(session, row.email, method=method, now=now), maintype="text",
                            subtype="calendar", filename="invitation.ics", params={"method": method})
-    # Python's header folding at 78 columns drops the space before an encoded word ("2030 à 14 h 30"
-    # arrives as "2030  à14 h 30"); RFC 5322 allows 998, so long subjects are not folded at all.
-    # Set last: the parts above are already encoded with the default line length.
-    message.policy = HEADER_POLICY
     return message
 
 
