@@ -15,7 +15,6 @@ demo logins of ``seed-demo`` and a benchmark-only admin whose two-factor secret 
 import base64
 import itertools
 import random
-import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from types import SimpleNamespace
@@ -87,7 +86,8 @@ class Counts:
     def at(cls, factor: float) -> "Counts":
         n = max(1, round(BASE["enterprises"] * factor))
         return cls(enterprises=n, contacts=n * CONTACTS_PER_ENTERPRISE, organizations=ORGANIZATION_COUNT,
-                   coaches=max(12, round(BASE["coaches"] * factor)), cohorts=max(2, round(BASE["cohorts"] * factor)),
+                   coaches=max(ORGANIZATION_COUNT + 12, round(BASE["coaches"] * factor)),
+                   cohorts=max(2, round(BASE["cohorts"] * factor)),
                    sessions=max(4, round(BASE["sessions"] * factor)),
                    activities=round(BASE["activities"] * factor))
 
@@ -96,14 +96,18 @@ class ScaleDataExists(Exception):
     """The database already holds enterprises: seed-scale only fills an empty database."""
 
 
-def seed_scale(factor: float, progress=None) -> Counts:
-    """Fill an empty database at the given scale; ``progress(n)`` is called as rows are inserted."""
+def seed_scale(factor: float, progress=None, *, extend: bool = False) -> Counts:
+    """Fill an empty database at the given scale; ``progress(n)`` is called as rows are inserted.
+
+    ``extend=True`` adds a further batch to existing data (tests grow a database this way).
+    """
     if factor <= 0:
         raise ValueError("factor must be positive")
-    if db.session.scalar(select(func.count()).select_from(Enterprise)):
+    existing = db.session.scalar(select(func.count()).select_from(Enterprise))
+    if existing and not extend:
         raise ScaleDataExists()
     progress = progress or (lambda n: None)
-    rng = random.Random(SEED)  # noqa: S311 - benchmark data, not security
+    rng = random.Random(SEED + existing)  # noqa: S311 - benchmark data, not security
     counts = Counts.at(factor)
     now = datetime.now(UTC).replace(microsecond=0, tzinfo=None)
     organizations = _organizations()
@@ -148,16 +152,19 @@ def _staff(organizations, coach_count, rng, now) -> dict:
     coaches = {o.id: [u.id for u in demo_users if u.role == "coach" and u.organization_id == o.id]
                for o in organizations}
     rows = []
-    managed = {u.organization_id for u in demo_users if u.role == "manager"}
+    managed = set(db.session.scalars(select(User.organization_id).where(User.role == "manager")))
     for organization in organizations:
         if organization.id not in managed:
             rows.append(_person(f"gestion.{organization.code}", "manager", organization, password_hash, rng))
-    existing = sum(len(ids) for ids in coaches.values())
+    generated = db.session.scalar(select(func.count()).select_from(User).where(User.email.like("conseil.%")))
+    existing = sum(len(ids) for ids in coaches.values()) + generated
     # Bigger organizations (national partners, Montréal) employ more coaches.
     weights = [3 if o.kind == "national" or o.region_code in ("06", "16", "03") else 1 for o in organizations]
+    # Every organization gets a coach first, then the bigger ones get more.
+    without = [o for o in organizations if not coaches[o.id]] if not generated else []
     for index in range(max(0, coach_count - existing)):
-        organization = rng.choices(organizations, weights)[0]
-        rows.append(_person(f"conseil.{index + 1:04d}", "coach", organization, password_hash, rng))
+        organization = without[index] if index < len(without) else rng.choices(organizations, weights)[0]
+        rows.append(_person(f"conseil.{generated + index + 1:04d}", "coach", organization, password_hash, rng))
     if rows:
         db.session.execute(insert(User.__table__), rows)
     for user_id, organization_id in db.session.execute(
@@ -201,15 +208,15 @@ def _enterprises(counts, organizations, staff, rng, now, progress) -> list:
         region = rng.choices(regions, region_weights)[0]
         legal_form = rng.choices(forms, [75, 6, 2, 4, 5, 5, 1, 2])[0]
         owner = _owner(region, organizations, rng)
-        owner_coaches = staff["coaches"].get(owner.id) or staff["all_coaches"]
-        coach_id = rng.choice(owner_coaches) if rng.random() < 0.8 else None
-        name = f"{rng.choice(data.NAME_STARTS[legal_form])} {rng.choice(data.NAME_ENDS)} {index + 1}"
+        owner_coaches = staff["coaches"].get(owner.id)
+        coach_id = rng.choice(owner_coaches) if owner_coaches and rng.random() < 0.8 else None
+        name = f"{rng.choice(data.NAME_STARTS[legal_form])} {rng.choice(data.NAME_ENDS)} {enterprise_id}"
         created_at = now - timedelta(days=rng.randint(30, 900), minutes=rng.randint(0, 1440))
         path = rng.choices(paths, path_weights)[0] if rng.random() < REACHED_SHARE else []
         row = {
             "id": enterprise_id, "name": name, "legal_form": legal_form, "region_code": region,
             "city": rng.choice(data.CITIES[region]),
-            "neq": f"88{(index * 7919) % 10**8:08d}" if rng.random() < 0.8 else None,
+            "neq": f"88{(enterprise_id * 7919) % 10**8:08d}" if rng.random() < 0.8 else None,
             "postal_code": (f"{data.POSTAL_PREFIX[region]} {rng.randint(1, 9)}"
                             f"{rng.choice('ABCEGHJ')}{rng.randint(0, 9)}"),
             "sector": rng.choice(data.SECTORS), "employees": rng.randint(1, 120),
@@ -345,7 +352,7 @@ def _cohorts(counts, organizations, staff, enterprises, rng, now, progress) -> N
             "place": rng.choice(data.CITIES[region]), "region_code": region, "status": status,
             "description": None, "created_at": created, "updated_at": created,
         })
-        coaches = staff["coaches"].get(organization.id) or staff["all_coaches"]
+        coaches = staff["coaches"].get(organization.id, [])
         for user_id in rng.sample(coaches, min(len(coaches), rng.choice([1, 1, 2]))):
             facilitators.append({"cohort_id": cohort_id, "user_id": user_id})
         pool = by_org.get(organization.id) or candidates
@@ -372,20 +379,20 @@ def _cohorts(counts, organizations, staff, enterprises, rng, now, progress) -> N
             day = cohort["start_date"] + timedelta(days=rng.randint(0, span))
             owner = {"cohort_id": cohort["id"], "enterprise_id": None, "organization_id": cohort["organization_id"],
                      "title": f"Séance — {cohort['name']}", "mode": cohort["mode"]}
-            coaches = staff["coaches"].get(cohort["organization_id"]) or staff["all_coaches"]
+            coaches = staff["coaches"].get(cohort["organization_id"]) or [None]
         else:
             enterprise = rng.choice(individual)
             day = today + timedelta(days=rng.randint(-400, 60))
             owner = {"cohort_id": None, "enterprise_id": enterprise.id,
                      "organization_id": enterprise.organization_id,
                      "title": "Accompagnement individuel", "mode": rng.choice(["in_person", "virtual"])}
-            coaches = [enterprise.coach_id] if enterprise.coach_id else staff["all_coaches"]
+            coaches = [enterprise.coach_id]
         starts = datetime.combine(day, time(rng.choice([13, 14, 15, 17, 18])))  # 9:00-14:00 in Montréal
         minutes = rng.choice([60, 90, 120, 180])
         cancelled = rng.random() < 0.05
         past = day < today
         sessions.append({
-            **owner, "id": session_id, "uid": f"{uuid.UUID(int=rng.getrandbits(128))}@virage", "sequence": 0,
+            **owner, "id": session_id, "uid": f"scale-{session_id}@virage", "sequence": 0,
             "status": "cancelled" if cancelled else "scheduled", "starts_at": starts,
             "ends_at": starts + timedelta(minutes=minutes), "duration_minutes": minutes,
             "place": None, "meeting_url": None, "facilitator_id": rng.choice(coaches), "agenda": None,
