@@ -117,7 +117,18 @@ def seed_scale(factor: float, progress=None, *, extend: bool = False) -> Counts:
     _cohorts(counts, organizations, staff, enterprises, rng, now, progress)
     _reset_sequences()
     db.session.commit()
+    _analyze()
     return counts
+
+
+def _analyze() -> None:
+    """Fresh planner statistics: without them PostgreSQL plans a bulk-loaded table as if empty."""
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(text("VACUUM ANALYZE"))
+    else:
+        db.session.execute(text("ANALYZE"))
+        db.session.commit()
 
 
 def expected_rows(factor: float) -> int:
