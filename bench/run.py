@@ -66,6 +66,8 @@ def prepare_database(kind: str, factor: float, fresh: bool) -> str:
     flask = [str(BIN / "flask")]
     subprocess.run([*flask, "db", "upgrade"], cwd=ROOT, env=env, check=True)  # noqa: S603
     marker = _marker(kind, url)
+    if fresh:
+        marker.unlink(missing_ok=True)
     if not marker.exists():
         seed = ["crm", "seed-scale", "--factor", str(factor)] if factor else ["crm", "seed-demo"]
         subprocess.run([*flask, *seed], cwd=ROOT, env=env, check=True)  # noqa: S603
