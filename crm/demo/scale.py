@@ -443,8 +443,7 @@ def _reset_sequences() -> None:
     """Explicit ids were inserted: move PostgreSQL's sequences past them."""
     if db.engine.dialect.name != "postgresql":
         return
-    for table in ("enterprises", "contacts", "stage_changes", "activities", "cohorts", "cohort_memberships",
-                  "sessions", "attendances"):
-        db.session.execute(text(
-            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608 - fixed table names
-            f"(SELECT COALESCE(MAX(id), 1) FROM {table}))"))
+    for model in (Enterprise, Contact, StageChange, Activity, Cohort, CohortMembership, Session, Attendance):
+        table = model.__table__
+        highest = select(func.coalesce(func.max(table.c.id), 1)).scalar_subquery()
+        db.session.execute(select(func.setval(func.pg_get_serial_sequence(table.name, "id"), highest)))
