@@ -100,7 +100,11 @@ class Server:
 
     def stop(self):
         self.process.send_signal(signal.SIGTERM)
-        self.process.wait(30)
+        try:
+            self.process.wait(30)
+        except subprocess.TimeoutExpired:  # workers stuck on a page slower than gunicorn's timeout
+            self.process.kill()
+            self.process.wait(30)
 
 
 def request(port, method, path, body=None, cookie=None, conn=None):
