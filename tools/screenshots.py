@@ -57,6 +57,16 @@ PAGES = [
     (MANAGER, "manager-imports", "/imports/"),
     (MANAGER, "manager-reminders", "/reminders"),
     (COACH, "coach-sessions", "/calendar/mine"),
+    (MANAGER, "manager-cohort", "/cohorts/{cohort}"),
+    (MANAGER, "manager-cohort-new", "/cohorts/new"),
+    (MANAGER, "manager-session", "/sessions/{session}"),
+    (MANAGER, "manager-session-new", "/cohorts/{cohort}/sessions/new"),
+    (MANAGER, "manager-attendance", "/sessions/{session}/attendance"),
+    (MANAGER, "manager-calendar-week", "/calendar/week"),
+    (MANAGER, "manager-session-reminders", "/sessions/{session}/reminders"),
+    (MANAGER, "manager-import-new", "/imports/new"),
+    (MANAGER, "manager-team", "/admin/users"),
+    (MANAGER, "manager-account", "/account/"),
 ]
 
 
@@ -86,7 +96,24 @@ def placeholders(app) -> dict[str, str]:
         enterprise = db.session.scalar(
             select(Enterprise).where(Enterprise.coach_id == coach.id).order_by(Enterprise.name).limit(1))
         _fill_records(enterprise, coach)
-        return {"enterprise": str(enterprise.id)}
+        cohort, session = _cohort_and_session()
+        return {"enterprise": str(enterprise.id), "cohort": str(cohort), "session": str(session)}
+
+
+def _cohort_and_session() -> tuple[int, int]:
+    """The first demo cohort (by name) of the manager's organization that has a session, and that session."""
+    from sqlalchemy import select
+
+    from crm.auth.models import User
+    from crm.cohorts.models import Cohort, Session
+    from crm.extensions import db
+
+    manager = db.session.scalar(select(User).where(User.email == MANAGER))
+    row = db.session.execute(
+        select(Cohort.id, Session.id).join(Session, Session.cohort_id == Cohort.id)
+        .where(Cohort.organization_id == manager.organization_id)
+        .order_by(Cohort.name, Session.starts_at).limit(1)).first()
+    return row[0], row[1]
 
 
 def _fill_records(enterprise, coach) -> None:
