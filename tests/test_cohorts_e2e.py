@@ -111,6 +111,7 @@ def test_manager_builds_an_estrie_cohort_and_a_coach_takes_attendance(app, clien
         assert db.session.get(Cohort, cohort_id).name.startswith("Accompagnement collectif Estrie")
     cohort_page = client.get(cohort_url).get_data(as_text=True)
     assert cohort_page.count("100 %") == 6 and "0 %" in cohort_page
+    assert ">À propos<" in cohort_page  # the section heading, not the access log's « Concerne »
 
     # 5. "Mes séances" lists the three upcoming sessions in Québec time.
     mine = client.get("/calendar/mine").get_data(as_text=True)
