@@ -11,15 +11,17 @@ class NavItem:
     label: object  # a lazy string
     roles: frozenset
     order: int
+    # Other pages under this entry (e.g. the week view under "Calendar").
+    also: frozenset = frozenset()
 
 
 _ITEMS: list[NavItem] = []
 
 
-def register_nav(endpoint: str, label, *, roles=("admin", "manager", "coach"), order=50) -> None:
+def register_nav(endpoint: str, label, *, roles=("admin", "manager", "coach"), order=50, also=()) -> None:
     if any(item.endpoint == endpoint for item in _ITEMS):
         return
-    _ITEMS.append(NavItem(endpoint, label, frozenset(roles), order))
+    _ITEMS.append(NavItem(endpoint, label, frozenset(roles), order, frozenset(also)))
     _ITEMS.sort(key=lambda item: item.order)
 
 
@@ -30,7 +32,8 @@ def nav_items() -> list[dict]:
     items = [item for item in _ITEMS if current_user.role in item.roles]
     # The entry of this very page; else the first entry of the page's blueprint (a blueprint may
     # register several entries: only one of them is current).
-    current = next((item for item in items if item.endpoint == request.endpoint), None) or next(
+    current = next((item for item in items
+                    if request.endpoint == item.endpoint or request.endpoint in item.also), None) or next(
         (item for item in items
          if item.endpoint.split(".")[0] == active_prefix and item.endpoint != "main.home"), None)
     return [{"url": url_for(item.endpoint), "label": item.label, "active": item is current} for item in items]

@@ -85,3 +85,6 @@ def test_only_the_current_menu_entry_is_marked(client, auth, make):
     assert page.count('aria-current="page"') == 1
     assert 'href="/calendar/mine" aria-current="page">Mes séances' in page
     assert 'href="/cohorts" aria-current="page">Cohortes' in client.get("/cohorts/new").get_data(as_text=True)
+    week = client.get("/calendar/week").get_data(as_text=True)
+    assert week.count('aria-current="page"') == 1
+    assert 'href="/calendar/month" aria-current="page">Calendrier' in week  # not "Cohortes"

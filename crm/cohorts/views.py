@@ -12,7 +12,7 @@ bp = Blueprint("cohorts", __name__, template_folder="templates")
 
 register_nav("cohorts.list_cohorts", _l("Cohorts"), order=30)
 register_nav("cohorts.my_sessions", _l("My sessions"), order=31)
-register_nav("cohorts.month", _l("Calendar"), order=32)
+register_nav("cohorts.month", _l("Calendar"), order=32, also=("cohorts.week",))
 
 
 def show_domain_error(form, error) -> None:
