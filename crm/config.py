@@ -37,8 +37,9 @@ class Defaults:
     IMPORT_MAX_ROWS = 20_000
     PROGRAMME_TARGET = 1120
     PROGRAMME_POPULATION = 11200
-    PRIVACY_OFFICER_NAME = "Responsable de la protection des renseignements personnels"
-    PRIVACY_OFFICER_TITLE = "Bureau du programme"
+    # A person's name and title, set by each deployment; until then the role is shown, translated.
+    PRIVACY_OFFICER_NAME = None
+    PRIVACY_OFFICER_TITLE = None
     PRIVACY_OFFICER_EMAIL = "vie-privee@virage.example"
     # Law 25: contacts of an enterprise archived this long ago are anonymized by `flask crm retention`.
     RETENTION_ARCHIVED_DAYS = 730
