@@ -145,10 +145,19 @@ class Auth:
     def __init__(self, client):
         self.client = client
 
-    def login(self, user_or_email, password=factories.PASSWORD):
+    def password_step(self, user_or_email, password=factories.PASSWORD):
+        """Only the password form: for tests of the second step itself."""
         email = getattr(user_or_email, "email", user_or_email)
         token = csrf_token(self.client, "/login")
         return self.client.post("/login", data={"email": email, "password": password, "csrf_token": token})
+
+    def login(self, user_or_email, password=factories.PASSWORD):
+        """The password, then the second step when the account uses 2FA (a TOTP code, or enrolment
+        for admins who must use it), through the real pages: see tests/security_helpers.py."""
+        from tests.security_helpers import complete_second_step
+
+        email = getattr(user_or_email, "email", user_or_email)
+        return complete_second_step(self.client, email, self.password_step(user_or_email, password))
 
     def logout(self):
         return self.client.post("/logout", data={"csrf_token": csrf_token(self.client, "/")})
@@ -183,19 +192,6 @@ def smtp_server(app):
     with SMTPServer() as server:
         app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=server.port)
         yield server
-
-
-# Security (2FA): after the password, Auth.login also completes the second step (a TOTP code,
-# or enrolment for admins who must use 2FA) through the real pages. See tests/security_helpers.py.
-def _login_with_second_step(self, user_or_email, password=factories.PASSWORD):
-    from tests.security_helpers import complete_second_step
-
-    email = getattr(user_or_email, "email", user_or_email)
-    return complete_second_step(self.client, email, Auth.password_step(self, user_or_email, password))
-
-
-Auth.password_step = Auth.login
-Auth.login = _login_with_second_step
 
 
 # Argon2 at its production cost takes about 0.6 s per hash on these machines, and every sign-in
