@@ -60,7 +60,7 @@ def _init_extensions(app: Flask) -> None:
     from crm import db_events, models, security  # noqa: F401 - every model registered before migrations
     from crm.auth.services import load_user_from_session
     from crm.extensions import babel, csrf, db, limiter, login_manager, migrate
-    from crm.i18n import _l, select_locale
+    from crm.i18n import _l, install_template_gettext, select_locale
 
     db.init_app(app)
     db_events.install(app)
@@ -72,6 +72,7 @@ def _init_extensions(app: Flask) -> None:
         locale_selector=select_locale,
         default_translation_directories=str(Path(__file__).resolve().parent.parent / "translations"),
     )
+    install_template_gettext(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please sign in to see this page.")

@@ -8,7 +8,7 @@ Anything owned by another organization does not exist for the user (404), so ids
 visible but not allowed is 403.
 """
 from flask import abort
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, false, or_, select
 
 from crm.auth.models import User
 from crm.enterprises.models import Enterprise
@@ -146,6 +146,18 @@ def can_view_cohort(user, cohort) -> bool:
 def can_manage_cohort(user, cohort) -> bool:
     """Edit the cohort, add or remove enterprises, plan its sessions."""
     return user.is_admin or (user.is_manager and cohort.organization_id == user.organization_id)
+
+
+def manageable_cohorts(user) -> Select:
+    """The cohorts ``can_manage_cohort`` allows, as a query."""
+    from crm.cohorts.models import Cohort
+
+    query = select(Cohort)
+    if user.is_admin:
+        return query
+    if user.is_manager:
+        return query.where(Cohort.organization_id == user.organization_id)
+    return query.where(false())
 
 
 def can_plan_individual_session(user, enterprise: Enterprise) -> bool:

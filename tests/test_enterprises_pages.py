@@ -1,4 +1,6 @@
 """Behaviour of the list, the enterprise page and its forms: search, filters, validation, conflicts, audit."""
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -224,3 +226,29 @@ def test_bulk_assign_of_ticked_enterprises_keeps_the_filters(app, client, auth, 
         "csrf_token": csrf_token(client, "/enterprises"), "action": "assign", "scope": "selected",
         "filters": "", "coach_id": str(world.other_coach.id)})
     assert response.status_code == 400
+
+
+def test_admin_picks_coaches_within_the_chosen_organization(client, auth, make, world):  # noqa: F811
+    """1,500 coaches in one list is unusable (and made the page slow): admins choose an organization first."""
+    make.enterprise(world.org, name="Suivie par Camille", coach=world.coach)
+    make.enterprise(world.other_org, name="Suivie en Estrie", coach=world.other_coach)
+    auth.login(world.admin)
+    page = client.get("/enterprises").get_data(as_text=True)
+    assert "Choisissez un organisme pour afficher ses conseillères et conseillers." in page
+    assert _options(page, "coach") == ["Toutes les personnes conseillères", "Non attribuée"]
+    assert _options(page, "coach_id") == ["Choisir…", "Personne (retirer l'attribution)"]
+
+    page = client.get(f"/enterprises?organization={world.org.id}").get_data(as_text=True)
+    assert _options(page, "coach")[2:] == ["Camille Conseil", "Dominique Collègue"]
+    assert _options(page, "coach_id")[2:] == ["Camille Conseil", "Dominique Collègue"]
+
+    page = client.get(f"/enterprises?coach={world.other_coach.id}").get_data(as_text=True)
+    assert "Suivie en Estrie" in page and "Suivie par Camille" not in page and "ignorés" not in page
+    assert _options(page, "coach")[2:] == ["Alex Estrie"]
+    assert f'<option selected value="{world.other_coach.id}">Alex Estrie</option>' in page
+
+
+def _options(page: str, select_id: str) -> list[str]:
+    """The labels of one select's options."""
+    select = re.search(rf'<select[^>]* id="{select_id}"[^>]*>(.*?)</select>', page, re.S)
+    return re.findall(r"<option[^>]*>([^<]*)</option>", select.group(1)) if select else []

@@ -1,7 +1,8 @@
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, SelectChoice, SelectField, StringField
+from wtforms import BooleanField, EmailField, SelectChoice, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
+from crm.fields import SelectField
 from crm.i18n import _l
 from crm.reference import LANGUAGES, ORGANIZATION_KINDS, REGIONS, ROLES, choices
 

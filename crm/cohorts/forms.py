@@ -6,8 +6,6 @@ from wtforms import (
     DateField,
     HiddenField,
     IntegerField,
-    SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
     TimeField,
@@ -15,6 +13,7 @@ from wtforms import (
 from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional
 
 from crm.cohorts import timeutil
+from crm.fields import SelectField, SelectMultipleField
 from crm.i18n import _, _l
 from crm.reference import REGIONS, choices
 

@@ -19,17 +19,15 @@ from crm.reference import SelectChoice
 OPEN_STATUSES = ("planned", "running")
 
 
-def manageable_cohorts(user) -> list[Cohort]:
-    """Cohorts still open that the user may add enterprises to (one query)."""
-    cohorts = db.session.scalars(
-        access.visible_cohorts(user).where(Cohort.status.in_(OPEN_STATUSES))
-        .order_by(Cohort.start_date, Cohort.name)).all()
-    return [c for c in cohorts if access.can_manage_cohort(user, c)]
+def open_manageable_cohorts(user):
+    """Cohorts still open that the user may add enterprises to."""
+    return (access.manageable_cohorts(user).where(Cohort.status.in_(OPEN_STATUSES))
+            .order_by(Cohort.start_date, Cohort.name))
 
 
 def cohort_choices(user) -> list[SelectChoice]:
-    return [SelectChoice("", _l("Choose…")),
-            *(SelectChoice(str(c.id), c.name) for c in manageable_cohorts(user))]
+    rows = db.session.execute(open_manageable_cohorts(user).with_only_columns(Cohort.id, Cohort.name))
+    return [SelectChoice("", _l("Choose…")), *(SelectChoice(str(id_), name) for id_, name in rows)]
 
 
 def can_enrol_in_bulk(user) -> bool:
@@ -41,7 +39,7 @@ def _enrol(query, form, actor) -> int:
         cohort_id = int(form.cohort_id.data or "")
     except ValueError:
         raise DomainError(_l("Choose a cohort."), field="cohort_id") from None
-    cohort = next((c for c in manageable_cohorts(actor) if c.id == cohort_id), None)
+    cohort = db.session.scalar(open_manageable_cohorts(actor).where(Cohort.id == cohort_id))
     if cohort is None:
         raise DomainError(_l("Choose a cohort."), field="cohort_id")
     added, _skipped = services.enrol_enterprises(cohort, load_targets(query), actor=actor,

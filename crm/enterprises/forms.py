@@ -11,14 +11,13 @@ from wtforms import (
     IntegerField,
     RadioField,
     SearchField,
-    SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
+from crm.fields import SelectField, SelectMultipleField
 from crm.i18n import _l, lazy_pgettext
 from crm.reference import LANGUAGES, LEGAL_FORMS, REGIONS, STAGES, choices
 from crm.validators import Cleaned, clean_neq, clean_phone, clean_postal_code, clean_url

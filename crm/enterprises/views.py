@@ -68,14 +68,14 @@ def apply_domain_error(form, error: DomainError) -> None:
         form.form_errors.append(str(error.message))
 
 
-def _bulk_form(*, empty: bool = False) -> BulkForm:
+def _bulk_form(args, *, empty: bool = False) -> BulkForm:
     form = BulkForm(formdata=None) if empty else BulkForm()
     actions = bulk.actions_for(current_user)
     form.action.choices = [SelectChoice(a.code, a.label) for a in actions]
     for action in actions:
         if action.prepare is not None:
             action.prepare(form, current_user)
-    coaches = coach_choices(current_user)[2:]
+    coaches = coach_choices(current_user, args)[2:]
     form.coach_id.choices = [SelectChoice("", _l("Choose…")), SelectChoice("none", _l("Nobody (unassign)")),
                              *coaches]
     return form
@@ -87,7 +87,7 @@ def render_list(args, *, bulk_form=None, status=200):
     pagination = db.paginate(queries.filtered_enterprises(current_user, filters),
                              page=max(page or 1, 1), per_page=PER_PAGE, error_out=False)
     if bulk_form is None and bulk.actions_for(current_user):
-        bulk_form = _bulk_form(empty=True)
+        bulk_form = _bulk_form(args, empty=True)
     if bulk_form is not None:
         bulk_form.filters.data = filter_query_string(args)
     return render_template("enterprises/list.html", form=form, filters=filters, pagination=pagination,
@@ -105,8 +105,8 @@ def index():
 def bulk_action():
     if not bulk.actions_for(current_user):
         abort(403)
-    form = _bulk_form()
-    args = args_from_query_string(form.filters.data)
+    args = args_from_query_string(request.form.get("filters", ""))
+    form = _bulk_form(args)
     if form.validate_on_submit():
         action = bulk.get_action(form.action.data, current_user)
         _, filters = parse_filters(current_user, args, quiet=True)

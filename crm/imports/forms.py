@@ -1,8 +1,9 @@
 """Forms of the import steps: upload, column mapping, duplicate choice."""
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import RadioField, SelectField
+from wtforms import RadioField
 
+from crm.fields import SelectField
 from crm.i18n import _l
 from crm.imports.validation import FIELDS
 from crm.reference import LEGAL_FORMS, REGIONS, choices

@@ -1,6 +1,7 @@
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField
+from wtforms import HiddenField
 
+from crm.fields import SelectField
 from crm.i18n import LANGUAGE_NAMES
 from crm.reference import choices
 

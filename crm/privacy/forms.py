@@ -6,8 +6,6 @@ from wtforms import (
     HiddenField,
     IntegerField,
     RadioField,
-    SelectField,
-    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
@@ -16,6 +14,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from crm.db import utcnow
+from crm.fields import SelectField, SelectMultipleField
 from crm.i18n import _l, lazy_pgettext
 from crm.privacy.incidents import INFORMATION_CATEGORIES
 from crm.privacy.services import ACCESS_ACTIONS, PURPOSES

@@ -1,8 +1,9 @@
 """Forms of the reminder pages."""
 from flask_wtf import FlaskForm
-from wtforms import SelectChoice, SelectField, StringField
+from wtforms import SelectChoice, StringField
 from wtforms.validators import Length, Optional
 
+from crm.fields import SelectField
 from crm.i18n import _l, lazy_pgettext
 
 STATE_LABELS = {

@@ -1,8 +1,9 @@
 """Filters of the dashboard and the funder report: plain GET parameters that stay in the URL."""
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField
+from wtforms import DateField
 from wtforms.validators import Optional, ValidationError
 
+from crm.fields import SelectField
 from crm.i18n import _l
 from crm.reference import REGIONS, choices
 

@@ -1,0 +1,117 @@
+#!/usr/bin/env python3
+"""Where a page spends its time: one page, in process, signed in as a benchmark persona.
+
+    .venv/bin/python bench/profile_page.py --database postgresql --factor 10 "enterprises (manager)"
+    .venv/bin/python bench/profile_page.py --database postgresql --factor 10 "dashboard (admin)" --pyinstrument
+
+Serves the page through Flask's test client (no gunicorn, no network) against the benchmark
+database that `bench/run.py` prepared, and prints the mean and minimum time per request, the SQL
+time, and the number of statements; with --pyinstrument, a call tree of the last requests. CPU
+costs found here are what the load benchmark multiplies by its concurrent clients.
+"""
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.pages import PAGES, resolve_placeholders  # noqa: E402
+from bench.run import PASSWORD, TOKEN_RE, database_url  # noqa: E402
+
+
+def sign_in(client, email):
+    page = client.get("/login").get_data(as_text=True)
+    token = TOKEN_RE.search(page)
+    response = client.post("/login", data={"email": email, "password": PASSWORD,
+                                           "csrf_token": token.group(1) or token.group(2)})
+    if response.headers.get("Location", "").endswith("/login/code"):
+        import pyotp
+
+        from crm.demo.scale import BENCH_TOTP_SECRET
+
+        page = client.get("/login/code").get_data(as_text=True)
+        token = TOKEN_RE.search(page)
+        response = client.post("/login/code", data={"code": pyotp.TOTP(BENCH_TOTP_SECRET).now(),
+                                                    "csrf_token": token.group(1) or token.group(2)})
+    if response.status_code != 302:
+        raise SystemExit(f"sign-in failed for {email}: {response.status_code}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("page", help="a page name of bench/pages.py")
+    parser.add_argument("--factor", type=float, default=10)
+    parser.add_argument("--database", choices=["sqlite", "postgresql"], default="postgresql")
+    parser.add_argument("--requests", type=int, default=30)
+    parser.add_argument("--pyinstrument", action="store_true")
+    parser.add_argument("--cprofile", action="store_true", help="functions by own time instead")
+    args = parser.parse_args()
+
+    from sqlalchemy import event
+
+    from crm import create_app
+    from crm.extensions import db
+
+    page = next(p for p in PAGES if p.name == args.page)
+    url = database_url(args.database, args.factor)
+    path = resolve_placeholders(url, [page])[page.name]
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "profile-only", "RATELIMIT_ENABLED": False,
+                      "BENCHMARK_ENDPOINTS": True})
+    sql = {"count": 0, "seconds": 0.0}
+    with app.app_context():
+        engine = db.engine
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _before(conn, *_args):
+        conn.info["started"] = time.perf_counter()
+
+    @event.listens_for(engine, "after_cursor_execute")
+    def _after(conn, *_args):
+        sql["count"] += 1
+        sql["seconds"] += time.perf_counter() - conn.info.pop("started")
+
+    client = app.test_client()
+    if page.role:
+        sign_in(client, page.email)
+    client.get(path, headers={"Accept-Language": "fr-CA"})  # warm the caches and templates
+    profiler = None
+    if args.pyinstrument:
+        from pyinstrument import Profiler
+
+        profiler = Profiler(interval=0.0005)
+    elif args.cprofile:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.start = profiler.enable
+        profiler.stop = profiler.disable
+    timings = []
+    sql.update(count=0, seconds=0.0)
+    for _ in range(args.requests):
+        if profiler:
+            profiler.start()
+        start = time.perf_counter()
+        response = client.get(path, headers={"Accept-Language": "fr-CA"})
+        timings.append(time.perf_counter() - start)
+        if profiler:
+            profiler.stop()
+        assert response.status_code == 200, response.status_code
+    n = args.requests
+    print(f"{page.name}: {path}")
+    print(f"  mean {1000 * statistics.mean(timings):.1f} ms · min {1000 * min(timings):.1f} ms · "
+          f"SQL {1000 * sql['seconds'] / n:.1f} ms in {sql['count'] / n:.0f} statements · "
+          f"{len(response.get_data()) / 1024:.0f} KiB")
+    if args.pyinstrument:
+        print(profiler.output_text(unicode=True, color=False, show_all=False))
+    elif args.cprofile:
+        import pstats
+
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(35)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
