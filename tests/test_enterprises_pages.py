@@ -7,6 +7,7 @@ from sqlalchemy import select
 from crm.audit.models import AuditEntry
 from crm.enterprises.models import Contact, Enterprise
 from crm.extensions import db
+from tests.cohorts_helpers import make_cohort
 from tests.conftest import csrf_token, post_form
 from tests.enterprises_helpers import QueryCounter, post_prefixed, world  # noqa: F401 - fixture
 
@@ -228,19 +229,24 @@ def test_bulk_assign_of_ticked_enterprises_keeps_the_filters(app, client, auth, 
     assert response.status_code == 400
 
 
-def test_admin_picks_coaches_within_the_chosen_organization(client, auth, make, world):  # noqa: F811
-    """1,500 coaches in one list is unusable (and made the page slow): admins choose an organization first."""
+def test_admin_picks_coaches_and_cohorts_within_the_chosen_organization(client, auth, make, world):  # noqa: F811
+    """1,500 coaches or 4,000 cohorts in one list are unusable (and made the page slow): admins choose an
+    organization first."""
     make.enterprise(world.org, name="Suivie par Camille", coach=world.coach)
     make.enterprise(world.other_org, name="Suivie en Estrie", coach=world.other_coach)
+    make_cohort(client.application, world.org, name="Cohorte de Montréal")
+    make_cohort(client.application, world.other_org, name="Cohorte de l'Estrie")
     auth.login(world.admin)
     page = client.get("/enterprises").get_data(as_text=True)
     assert "Choisissez un organisme pour afficher ses conseillères et conseillers." in page
     assert _options(page, "coach") == ["Toutes les personnes conseillères", "Non attribuée"]
     assert _options(page, "coach_id") == ["Choisir…", "Personne (retirer l'attribution)"]
+    assert _options(page, "cohort_id") == ["Choisir…"]
 
     page = client.get(f"/enterprises?organization={world.org.id}").get_data(as_text=True)
     assert _options(page, "coach")[2:] == ["Camille Conseil", "Dominique Collègue"]
     assert _options(page, "coach_id")[2:] == ["Camille Conseil", "Dominique Collègue"]
+    assert _options(page, "cohort_id") == ["Choisir…", "Cohorte de Montréal"]
 
     page = client.get(f"/enterprises?coach={world.other_coach.id}").get_data(as_text=True)
     assert "Suivie en Estrie" in page and "Suivie par Camille" not in page and "ignorés" not in page

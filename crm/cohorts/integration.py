@@ -25,8 +25,11 @@ def open_manageable_cohorts(user):
             .order_by(Cohort.start_date, Cohort.name))
 
 
-def cohort_choices(user) -> list[SelectChoice]:
-    rows = db.session.execute(open_manageable_cohorts(user).with_only_columns(Cohort.id, Cohort.name))
+def cohort_choices(user, organization_id: int | None) -> list[SelectChoice]:
+    """Open cohorts the user may fill, of one organization: an admin's choice in the filters (the whole
+    programme holds thousands of cohorts at ten times the province)."""
+    query = open_manageable_cohorts(user).where(Cohort.organization_id == organization_id)
+    rows = db.session.execute(query.with_only_columns(Cohort.id, Cohort.name))
     return [SelectChoice("", _l("Choose…")), *(SelectChoice(str(id_), name) for id_, name in rows)]
 
 
@@ -47,8 +50,8 @@ def _enrol(query, form, actor) -> int:
     return len(added)
 
 
-def _prepare(form, user) -> None:
-    form.cohort_id.choices = cohort_choices(user)
+def _prepare(form, user, organization_id) -> None:
+    form.cohort_id.choices = cohort_choices(user, organization_id)
 
 
 register_bulk_action(BulkAction("enrol", _l("Add to a cohort"), can_enrol_in_bulk, _enrol, _prepare))

@@ -25,8 +25,9 @@ class BulkAction:
     label: object
     allowed: Callable[[User], bool]
     run: Callable[[Select, object, User], int]
-    # Fills the choices of the action's own fields of ``BulkForm`` for this user (e.g. cohorts).
-    prepare: Callable[[object, User], None] | None = None
+    # Fills the choices of the action's own fields of ``BulkForm`` for this user (e.g. cohorts); the
+    # last argument is the organization an admin chose in the filters (None: offer nothing to admins).
+    prepare: Callable[[object, User, int | None], None] | None = None
 
 
 _ACTIONS: dict[str, BulkAction] = {}

@@ -28,7 +28,7 @@ def coach_choices(user, args: MultiDict) -> list[SelectChoice]:
     the province, a list nobody can use, which made the admin's page ten times slower. Without an
     organization, the admin's list holds only the coach already asked for, if any.
     """
-    organization_id = user.organization_id if not user.is_admin else _number(args.get("organization"))
+    organization_id = chosen_organization_id(user, args)
     only_coach = _number(args.get("coach")) if user.is_admin and organization_id is None else None
     cache = request.environ.setdefault("virage.coach_choices", {}) if has_request_context() else {}
     key = (user.id, organization_id, only_coach)
@@ -40,6 +40,12 @@ def coach_choices(user, args: MultiDict) -> list[SelectChoice]:
             query = query.where(User.id == only_coach)
         cache[key] = [SelectChoice(str(id_), name) for id_, name in db.session.execute(query)]
     return [SelectChoice("", _l("All coaches")), SelectChoice(UNASSIGNED, _l("Not assigned")), *cache[key]]
+
+
+def chosen_organization_id(user, args: MultiDict) -> int | None:
+    """The organization whose coaches and cohorts the list offers: the user's own, or the one an admin
+    chose in the filters (None when an admin chose none)."""
+    return _number(args.get("organization")) if user.is_admin else user.organization_id
 
 
 def _number(value) -> int | None:

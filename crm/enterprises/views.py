@@ -17,6 +17,7 @@ from crm.domain import DomainError
 from crm.enterprises import bulk, queries, services
 from crm.enterprises.filtering import (
     args_from_query_string,
+    chosen_organization_id,
     coach_choices,
     filter_query_string,
     organization_choices,
@@ -72,9 +73,10 @@ def _bulk_form(args, *, empty: bool = False) -> BulkForm:
     form = BulkForm(formdata=None) if empty else BulkForm()
     actions = bulk.actions_for(current_user)
     form.action.choices = [SelectChoice(a.code, a.label) for a in actions]
+    organization_id = chosen_organization_id(current_user, args)
     for action in actions:
         if action.prepare is not None:
-            action.prepare(form, current_user)
+            action.prepare(form, current_user, organization_id)
     coaches = coach_choices(current_user, args)[2:]
     form.coach_id.choices = [SelectChoice("", _l("Choose…")), SelectChoice("none", _l("Nobody (unassign)")),
                              *coaches]
