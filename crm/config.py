@@ -36,6 +36,8 @@ class Defaults:
     IMPORT_MAX_BYTES = 10 * 1000 * 1000
     IMPORT_MAX_ROWS = 20_000
     PROGRAMME_TARGET = 1120
+    # Dashboard figures are stored and reused until the data changes, at most this long (0: never).
+    REPORT_CACHE_SECONDS = 300
     PROGRAMME_POPULATION = 11200
     # A person's name and title, set by each deployment; until then the role is shown, translated.
     PRIVACY_OFFICER_NAME = None
@@ -77,6 +79,7 @@ _ENV_PARSERS = {
     "MAIL_DEFAULT_SENDER": str,
     "MAIL_TIMEOUT": int,
     "PROGRAMME_TARGET": int,
+    "REPORT_CACHE_SECONDS": int,
     "IMPORT_MAX_BYTES": int,
     "IMPORT_MAX_ROWS": int,
     "PRIVACY_OFFICER_NAME": str,

@@ -9,7 +9,7 @@ from crm.cohorts.models import Attendance, CohortMembership, Session
 from crm.enterprises.models import Activity
 from crm.extensions import db
 from crm.i18n import _l
-from crm.reports.queries import ActivityFigure, ReportScope, register_activity_query
+from crm.reports.queries import ActivityFigure, ActivityQuery, ReportScope, register_activity_query
 
 
 def _in_period(column, scope: ReportScope) -> list:
@@ -30,7 +30,8 @@ def _dates_in_period(column, scope: ReportScope) -> list:
     return conditions
 
 
-def activity_figures(scope: ReportScope) -> list[ActivityFigure]:
+def activity_values(scope: ReportScope) -> list:
+    """[attended coaching minutes, sessions held, attendance records, present records]."""
     ids = scope.enterprise_ids
     session_minutes = (
         select(func.coalesce(func.sum(Session.duration_minutes), 0))
@@ -62,13 +63,16 @@ def activity_figures(scope: ReportScope) -> list[ActivityFigure]:
     row = db.session.execute(
         select(session_minutes, timeline_minutes, sessions_held, attendance.c.records, attendance.c.present)
     ).one()
-    minutes = int(row[0] or 0) + int(row[1] or 0)
-    records, present = int(row[3] or 0), int(row[4] or 0)
+    return [int(row[0] or 0) + int(row[1] or 0), int(row[2] or 0), int(row[3] or 0), int(row[4] or 0)]
+
+
+def activity_figures(values: list) -> list[ActivityFigure]:
+    minutes, sessions_held, records, present = values
     return [
         ActivityFigure(_l("Coaching hours delivered"), round(minutes / 60, 1), "hours"),
-        ActivityFigure(_l("Sessions held"), int(row[2] or 0), "number"),
+        ActivityFigure(_l("Sessions held"), sessions_held, "number"),
         ActivityFigure(_l("Cohort attendance rate"), present / records if records else None, "percent"),
     ]
 
 
-register_activity_query(activity_figures)
+register_activity_query(ActivityQuery("cohorts", activity_values, activity_figures))

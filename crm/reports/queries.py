@@ -28,6 +28,7 @@ from crm.extensions import db
 from crm.i18n import lazy_pgettext
 from crm.organizations.models import Organization
 from crm.reference import LEGAL_FORMS, REACHED_STAGES, REGION_WEIGHTS, REGIONS, STAGE_ORDER, STAGES
+from crm.reports.cache import cache_key, stored_or_computed
 
 PROGRAMME_TIMEZONE = "America/Montreal"
 PROGRAMME_TZ = ZoneInfo(PROGRAMME_TIMEZONE)
@@ -167,8 +168,7 @@ class Figures:
     entered: dict = field(default_factory=dict)  # stage -> first entered during the period
 
     @classmethod
-    def from_row(cls, row) -> "Figures":
-        m = row._mapping if row is not None else {}
+    def from_mapping(cls, m) -> "Figures":
         get = lambda key: int(m.get(key) or 0)  # noqa: E731
         return cls(
             enterprises=get("enterprises"), reached=get("reached"),
@@ -190,10 +190,37 @@ def ratio(part: int, whole: int) -> float | None:
 
 # --- The figures -------------------------------------------------------------------------------
 
-def programme_figures(scope: ReportScope) -> Figures:
-    """Target, funnel and per-stage counts of the whole scope (one query)."""
+FACT_GROUP = ("region_code", "organization_id", "legal_form")
+
+
+def fact_groups(scope: ReportScope) -> list[dict]:
+    """Every count, per (region, organization, legal form) of the scope, in ONE aggregate query.
+
+    The counts add up, so the totals and each breakdown are sums of these rows: the history is
+    aggregated once per dashboard instead of once per table.
+    """
     facts = _facts(scope)
-    return Figures.from_row(db.session.execute(select(*_measures(facts, scope)).select_from(facts)).first())
+    group = [facts.c[name] for name in FACT_GROUP]
+    rows = db.session.execute(select(*group, *_measures(facts, scope)).group_by(*group))
+    return [{key: (value if key in FACT_GROUP else int(value or 0)) for key, value in row._mapping.items()}
+            for row in rows]
+
+
+def _summed(groups: list[dict], by: str | None = None) -> dict:
+    """Figures of the groups added up, or one Figures per value of ``by``."""
+    totals: dict = {}
+    for group in groups:
+        target = totals.setdefault(group[by] if by else None, {})
+        for key, value in group.items():
+            if key not in FACT_GROUP:
+                target[key] = target.get(key, 0) + value
+    figures = {key: Figures.from_mapping(values) for key, values in totals.items()}
+    return figures if by else figures.get(None, Figures.from_mapping({}))
+
+
+def programme_figures(scope: ReportScope, groups: list[dict] | None = None) -> Figures:
+    """Target, funnel and per-stage counts of the whole scope."""
+    return _summed(fact_groups(scope) if groups is None else groups)
 
 
 @dataclass
@@ -226,20 +253,13 @@ class Breakdown:
         return ratio(self.figures.reached, self.target) if self.target else None
 
 
-def _grouped(scope: ReportScope, column_name: str) -> dict:
-    facts = _facts(scope)
-    column = facts.c[column_name]
-    rows = db.session.execute(select(column, *_measures(facts, scope)).group_by(column))
-    return {row[0]: Figures.from_row(row) for row in rows}
-
-
-def by_region(scope: ReportScope, *, programme_wide: bool) -> list[Breakdown]:
+def by_region(scope: ReportScope, *, programme_wide: bool, groups: list[dict] | None = None) -> list[Breakdown]:
     """The 17 regions (or the filtered one), with their share of the target when programme-wide."""
-    figures = _grouped(scope, "region_code")
+    figures = _summed(fact_groups(scope) if groups is None else groups, "region_code")
     target = programme_target()
     population = sum(REGION_WEIGHTS.values())
     codes = [scope.region] if scope.region else list(REGIONS)
-    rows = [Breakdown(code, REGIONS.get(code, code), figures.get(code, Figures())) for code in codes]
+    rows = [Breakdown(code, REGIONS.get(code, code), figures.get(code, Figures.from_mapping({}))) for code in codes]
     if programme_wide:
         for row in rows:
             row.target = max(1, round(target * REGION_WEIGHTS.get(row.key, 0) / population))
@@ -249,19 +269,15 @@ def by_region(scope: ReportScope, *, programme_wide: bool) -> list[Breakdown]:
     return rows
 
 
-def by_organization(scope: ReportScope) -> list[Breakdown]:
-    facts = _facts(scope)
-    rows = db.session.execute(
-        select(Organization.id, Organization.name, *_measures(facts, scope))
-        .join_from(facts, Organization, Organization.id == facts.c.organization_id)
-        .group_by(Organization.id, Organization.name)
-        .order_by(Organization.name)
-    )
-    return [Breakdown(row.id, row.name, Figures.from_row(row)) for row in rows]
+def by_organization(scope: ReportScope, groups: list[dict] | None = None) -> list[Breakdown]:
+    figures = _summed(fact_groups(scope) if groups is None else groups, "organization_id")
+    names = db.session.execute(select(Organization.id, Organization.name)
+                               .where(Organization.id.in_(list(figures))).order_by(Organization.name))
+    return [Breakdown(id_, name, figures[id_]) for id_, name in names]
 
 
-def by_legal_form(scope: ReportScope) -> list[Breakdown]:
-    figures = _grouped(scope, "legal_form")
+def by_legal_form(scope: ReportScope, groups: list[dict] | None = None) -> list[Breakdown]:
+    figures = _summed(fact_groups(scope) if groups is None else groups, "legal_form")
     return [Breakdown(code, str(label), figures[code]) for code, label in LEGAL_FORMS.items() if code in figures]
 
 
@@ -372,20 +388,27 @@ class ActivityFigure:
     kind: str = "number"  # number | hours | percent
 
 
-ActivityQuery = Callable[[ReportScope], list[ActivityFigure]]
+@dataclass(frozen=True)
+class ActivityQuery:
+    name: str
+    # The raw values (JSON: numbers, lists), counting only enterprises in ``scope.enterprise_ids``
+    # within ``scope.start``/``scope.end``, in a constant number of queries.
+    compute: Callable[[ReportScope], list]
+    present: Callable[[list], list[ActivityFigure]]  # the values as labelled figures
+
+
 ACTIVITY_QUERIES: list[ActivityQuery] = []
 
 
 def register_activity_query(query: ActivityQuery) -> ActivityQuery:
-    """Add figures to the Activity section; ``query(scope)`` must issue a constant number of queries
-    and count only enterprises in ``scope.enterprise_ids`` within ``scope.start``/``scope.end``."""
-    if query not in ACTIVITY_QUERIES:
+    """Add figures to the Activity section (features that own the activity data plug in here)."""
+    if all(q.name != query.name for q in ACTIVITY_QUERIES):
         ACTIVITY_QUERIES.append(query)
     return query
 
 
 def activity_figures(scope: ReportScope) -> list[ActivityFigure]:
-    return [figure for query in ACTIVITY_QUERIES for figure in query(scope)]
+    return [figure for query in ACTIVITY_QUERIES for figure in query.present(query.compute(scope))]
 
 
 # --- Everything the dashboard and the funder report show ---------------------------------------
@@ -414,14 +437,36 @@ class Dashboard:
 
 
 def dashboard(scope: ReportScope, *, today: date | None = None) -> Dashboard:
-    """All the figures, in a constant number of queries (7 plus one per activity query)."""
+    """All the figures: five aggregate queries, or one when they are stored (crm.reports.cache)."""
     today = today or datetime.now(PROGRAMME_TZ).date()
     months = month_starts(scope, today)
-    totals = programme_figures(scope)
+    raw = stored_or_computed(_key(scope, months), lambda: _raw_figures(scope, months))
+    groups = raw["groups"]
+    totals = programme_figures(scope, groups)
+    activity = [figure for query, values in zip(ACTIVITY_QUERIES, raw["activity"], strict=True)
+                for figure in query.present(values)]
     return Dashboard(
         scope=scope, target=programme_target(), totals=totals, funnel=funnel_steps(totals),
-        regions=by_region(scope, programme_wide=scope.organization_id is None),
-        organizations=by_organization(scope), legal_forms=by_legal_form(scope),
-        months=months, monthly=monthly_entries(scope, months),
-        durations=median_days_in_stage(scope), activity=activity_figures(scope),
+        regions=by_region(scope, programme_wide=scope.organization_id is None, groups=groups),
+        organizations=by_organization(scope, groups), legal_forms=by_legal_form(scope, groups),
+        months=months, monthly={(month, stage): count for month, stage, count in raw["monthly"]},
+        durations=[StageDuration(*duration) for duration in raw["durations"]], activity=activity,
     )
+
+
+def _raw_figures(scope: ReportScope, months: list[date]) -> dict:
+    """What the aggregate queries return, as JSON-ready values."""
+    return {
+        "groups": fact_groups(scope),
+        "monthly": [[month, stage, count] for (month, stage), count in monthly_entries(scope, months).items()],
+        "durations": [[d.stage, d.median_days, d.stays] for d in median_days_in_stage(scope)],
+        "activity": [query.compute(scope) for query in ACTIVITY_QUERIES],
+    }
+
+
+def _key(scope: ReportScope, months: list[date]) -> str:
+    """The scope (who may see what, filters) and the layout of the stored values."""
+    dialect = db.session.get_bind().dialect
+    enterprises = str(scope.enterprise_ids.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+    return cache_key("dashboard-1", enterprises, scope.date_from, scope.date_to, months,
+                     [query.name for query in ACTIVITY_QUERIES])
