@@ -25,6 +25,7 @@ class Page:
 
 PAGES = [
     Page("floor", None, "/bench/floor"),
+    Page("layout only (coach)", "coach", "/privacy"),
     Page("caseload (coach)", "coach", "/caseload"),
     Page("enterprises (manager)", "manager", "/enterprises"),
     Page("enterprises region+stage", "manager", "/enterprises?region=06&stage=awareness"),

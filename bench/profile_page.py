@@ -10,6 +10,7 @@ time, and the number of statements; with --pyinstrument, a call tree of the last
 costs found here are what the load benchmark multiplies by its concurrent clients.
 """
 import argparse
+import os
 import statistics
 import sys
 import time
@@ -88,20 +89,22 @@ def main() -> int:
         profiler = cProfile.Profile()
         profiler.start = profiler.enable
         profiler.stop = profiler.disable
-    timings = []
+    timings, cpu = [], []
     sql.update(count=0, seconds=0.0)
     for _ in range(args.requests):
         if profiler:
             profiler.start()
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         response = client.get(path, headers={"Accept-Language": "fr-CA"})
         timings.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - start_cpu)
         if profiler:
             profiler.stop()
         assert response.status_code == 200, response.status_code
     n = args.requests
     print(f"{page.name}: {path}")
     print(f"  mean {1000 * statistics.mean(timings):.1f} ms · min {1000 * min(timings):.1f} ms · "
+          f"app CPU {1000 * statistics.median(cpu):.1f} ms (median) · "
           f"SQL {1000 * sql['seconds'] / n:.1f} ms in {sql['count'] / n:.0f} statements · "
           f"{len(response.get_data()) / 1024:.0f} KiB")
     if args.pyinstrument:
@@ -109,7 +112,11 @@ def main() -> int:
     elif args.cprofile:
         import pstats
 
-        pstats.Stats(profiler).sort_stats("tottime").print_stats(35)
+        stats = pstats.Stats(profiler)
+        print(f"  {stats.total_calls / n:,.0f} Python function calls per request (steady, unlike times)")
+        stats.sort_stats(os.environ.get("SORT", "tottime")).print_stats(int(os.environ.get("ROWS", 35)))
+        if os.environ.get("CALLERS"):
+            stats.print_callers(os.environ["CALLERS"])
     return 0
 
 

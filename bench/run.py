@@ -14,6 +14,7 @@ import http.client
 import json
 import os
 import re
+import shutil
 import signal
 import statistics
 import subprocess
@@ -160,6 +161,26 @@ def login(port, email) -> str:
     return cookie
 
 
+def load_with_wrk(port, path, cookie, clients: int, seconds: float) -> dict:
+    """The load from wrk (C, one thread per core): the client costs the 2-core machine almost
+    nothing, so what is measured is the server. SQL/request from one probe request."""
+    _, headers, _ = request(port, "GET", path, cookie=cookie)
+    command = ["wrk", f"--connections={clients}", f"--threads={min(clients, 2)}", f"--duration={seconds:g}s",
+               "--timeout=30s", "--script", str(ROOT / "bench" / "wrk_report.lua"),
+               "--header", "Accept-Language: fr-CA"]
+    if cookie:
+        command += ["--header", f"Cookie: {cookie}"]
+    output = subprocess.run([*command, f"http://127.0.0.1:{port}{path}"],  # noqa: S603
+                            capture_output=True, text=True, check=True).stdout
+    found = json.loads(next(line for line in output.splitlines() if line.startswith("WRK_JSON "))[9:])
+    elapsed = found["duration_us"] / 1e6
+    return {
+        "requests": found["requests"], "rps": found["requests"] / elapsed if elapsed else 0.0,
+        "p50_ms": found["p50_us"] / 1000, "p95_ms": found["p95_us"] / 1000,
+        "errors": found["errors"] + found["non_2xx"], "queries": int(headers.get("X-Query-Count", 0)),
+    }
+
+
 def load(port, path, cookie, clients: int, seconds: float) -> dict:
     latencies, queries, errors = [], [], [0]
     lock = threading.Lock()
@@ -212,6 +233,8 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--fresh", action="store_true", help="rebuild the database")
     parser.add_argument("--only", help="comma-separated page names")
+    parser.add_argument("--client", choices=["wrk", "python"], default="wrk" if shutil.which("wrk") else "python",
+                        help="load generator: wrk (default when installed) or Python threads")
     args = parser.parse_args()
 
     url = prepare_database(args.database, args.factor, args.fresh)
@@ -224,8 +247,9 @@ def main() -> int:
                 sessions[page.role] = login(server.port, page.email)
         paths = resolve_placeholders(url, pages)
         results = []
+        drive = load_with_wrk if args.client == "wrk" else load
         for page in pages:
-            result = load(server.port, paths[page.name], sessions.get(page.role), args.clients, args.seconds)
+            result = drive(server.port, paths[page.name], sessions.get(page.role), args.clients, args.seconds)
             results.append({"page": page.name, "path": paths[page.name], **result})
             print(f"  {page.name:<24} {result['rps']:8.1f} req/s  p95 {result['p95_ms'] or 0:7.1f} ms", flush=True)
     finally:
@@ -236,8 +260,8 @@ def main() -> int:
 
 
 def report(results, floor, args) -> None:
-    title = (f"factor {args.factor:g} · {args.database} · {args.workers} workers · {args.clients} clients · "
-             f"{args.seconds:g} s per page")
+    title = (f"factor {args.factor:g} · {args.database} · {args.workers} workers · {args.clients} clients "
+             f"({args.client}) · {args.seconds:g} s per page")
     lines = [f"### {title}", "", "| page | req/s | p50 ms | p95 ms | errors | SQL/req | ratio to floor |",
              "|---|---:|---:|---:|---:|---:|---:|"]
     for r in results:

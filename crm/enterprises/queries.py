@@ -7,10 +7,11 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from sqlalchemy import Select, and_, case, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, lazyload, load_only, selectinload
 
 from crm.access import visible_enterprises
 from crm.audit.models import AuditEntry
+from crm.auth.models import User
 from crm.db import utcnow
 from crm.enterprises.models import (
     Activity,
@@ -80,6 +81,17 @@ def _order(sort: str):
     if descending:
         return (Enterprise.name_key.desc(), Enterprise.id.desc())
     return (Enterprise.name_key, Enterprise.id)
+
+
+LIST_COLUMNS = (Enterprise.id, Enterprise.name, Enterprise.neq, Enterprise.stage, Enterprise.city,
+                Enterprise.region_code, Enterprise.coach_id, Enterprise.last_activity_at, Enterprise.version)
+
+
+def listed(query: Select) -> Select:
+    """Only what a row of the list shows: the enterprise's wide row (search keys, address…) and its
+    organization cost more to load than the page's SQL at ten times the province."""
+    return query.options(load_only(*LIST_COLUMNS), lazyload(Enterprise.organization),
+                         joinedload(Enterprise.coach).load_only(User.id, User.full_name))
 
 
 def selected_enterprises(user, filters: EnterpriseFilters, ids: list[int] | None) -> Select:

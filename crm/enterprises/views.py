@@ -86,7 +86,7 @@ def _bulk_form(args, *, empty: bool = False) -> BulkForm:
 def render_list(args, *, bulk_form=None, status=200):
     form, filters = parse_filters(current_user, args, quiet=bulk_form is not None)
     page = args.get("page", 1, type=int)
-    pagination = db.paginate(queries.filtered_enterprises(current_user, filters),
+    pagination = db.paginate(queries.listed(queries.filtered_enterprises(current_user, filters)),
                              page=max(page or 1, 1), per_page=PER_PAGE, error_out=False)
     if bulk_form is None and bulk.actions_for(current_user):
         bulk_form = _bulk_form(args, empty=True)
