@@ -1,24 +1,68 @@
-"""Locale-aware formatting for templates: dates in Québec time, numbers, money, labels."""
-from flask import Flask
-from flask_babel import format_currency as _format_currency
-from flask_babel import (
-    format_date,
-    format_datetime,
-    format_decimal,
-    format_percent,
-    format_time,
-    get_locale,
-)
+"""Locale-aware formatting for templates: dates in Québec time, numbers, money, labels.
+
+Babel does the formatting; results are memoized per (value, format, locale), because Babel looks
+up the locale's data and parses the pattern on every call (a month name cost 0.2 ms, a number
+40 µs), and a dashboard formats hundreds of them.
+"""
+from datetime import date, datetime
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from babel import dates, numbers
+from flask import Flask, current_app
 
 from crm import reference
 from crm.db import as_utc
+from crm.i18n import current_locale
+
+
+@lru_cache(maxsize=16384)
+def _babel(kind: str, value, format, locale: str, tz: str | None):  # noqa: A002
+    if kind == "date":
+        return dates.format_date(value, format, locale=locale)
+    if kind in ("datetime", "time"):
+        formatter = dates.format_datetime if kind == "datetime" else dates.format_time
+        return formatter(value, format, tzinfo=ZoneInfo(tz), locale=locale)
+    if kind == "decimal":
+        return numbers.format_decimal(value, format=format, locale=locale)
+    if kind == "percent":
+        return numbers.format_percent(value, format=format, locale=locale)
+    return numbers.format_currency(value, format, locale=locale)  # kind "currency": format is the code
+
+
+def _timezone() -> str:
+    return current_app.config["BABEL_DEFAULT_TIMEZONE"]
+
+
+def format_date(value: date, format="medium") -> str:  # noqa: A002
+    return _babel("date", value, format, current_locale(), None)
+
+
+def format_datetime(value: datetime, format="medium") -> str:  # noqa: A002
+    return _babel("datetime", as_utc(value), format, current_locale(), _timezone())
+
+
+def format_time(value: datetime, format="medium") -> str:  # noqa: A002
+    return _babel("time", as_utc(value), format, current_locale(), _timezone())
+
+
+def format_decimal(value, format=None) -> str:  # noqa: A002
+    return _babel("decimal", value, format, current_locale(), None)
+
+
+def format_percent(value, format=None) -> str:  # noqa: A002
+    return _babel("percent", value, format, current_locale(), None)
+
+
+def _format_currency(value, currency: str) -> str:
+    return _babel("currency", value, currency, current_locale(), None)
 
 
 def date_filter(value, format="long"):  # noqa: A002 - Jinja filter argument name
     if value is None:
         return ""
     if hasattr(value, "hour"):
-        return format_date(as_utc(value).astimezone(_tz()).date(), format)
+        return format_date(as_utc(value).astimezone(ZoneInfo(_timezone())).date(), format)
     return format_date(value, format)
 
 
@@ -44,12 +88,6 @@ def money_filter(value):
     return "" if value is None else _format_currency(value, "CAD")
 
 
-def _tz():
-    from flask_babel import get_timezone
-
-    return get_timezone()
-
-
 def register(app: Flask) -> None:
     app.jinja_env.filters.update(
         date=date_filter,
@@ -64,4 +102,4 @@ def register(app: Flask) -> None:
         role_label=lambda code: reference.label(reference.ROLES, code),
         language_label=lambda code: reference.label(reference.LANGUAGES, code),
     )
-    app.jinja_env.globals.update(reference=reference, get_locale=lambda: str(get_locale()))
+    app.jinja_env.globals.update(reference=reference, get_locale=current_locale)

@@ -4,7 +4,7 @@ Order: the signed-in user's preference, then the language chosen in this session
 browser's Accept-Language, then French (Charte de la langue française: French by default).
 """
 from flask import Flask, current_app, g, has_request_context, request, session
-from flask_babel import get_translations
+from flask_babel import get_locale, get_translations
 from flask_babel.speaklater import LazyString
 from flask_login import current_user
 
@@ -45,6 +45,18 @@ def current_translations():
         translations = get_translations()
         state.virage_translations = cached = (state.babel_locale, translations)
     return cached[1]
+
+
+def current_locale() -> str:
+    """The request's language code ("fr", "en"), honouring force_locale()."""
+    try:
+        state = g._flask_babel
+    except (AttributeError, RuntimeError):
+        return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
+    locale = getattr(state, "babel_locale", None)
+    if locale is None:
+        locale = get_locale()
+    return str(locale)
 
 
 def _(string, **variables):

@@ -1,5 +1,4 @@
 """Forms of cohorts and sessions. Times are typed in Québec time and converted to UTC here."""
-from flask_babel import format_date
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -14,6 +13,7 @@ from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberR
 
 from crm.cohorts import timeutil
 from crm.fields import SelectField, SelectMultipleField
+from crm.formatting import format_date
 from crm.i18n import _, _l
 from crm.reference import REGIONS, choices
 

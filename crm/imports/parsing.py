@@ -8,8 +8,7 @@ import io
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from flask_babel import format_decimal
-
+from crm.formatting import format_decimal
 from crm.i18n import _l
 from crm.text import fold
 

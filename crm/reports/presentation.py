@@ -1,8 +1,6 @@
 """What the dashboard shows, in the user's language: charts with their text alternatives, and the
 funder report's sheets. Numbers are formatted by locale (``1 120``, ``12,5 %`` in French)."""
-from flask_babel import format_date, format_decimal
-
-from crm.formatting import percent_filter
+from crm.formatting import format_date, format_decimal, percent_filter
 from crm.i18n import _, pgettext
 from crm.reference import STAGES, label
 from crm.reports import charts

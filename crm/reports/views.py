@@ -1,6 +1,5 @@
 """Programme dashboard, printable funder report and the exports. Read-only pages."""
 from flask import Blueprint, abort, render_template, request
-from flask_babel import format_date
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -10,6 +9,7 @@ from crm.enterprises import queries as enterprise_queries
 from crm.enterprises.filtering import parse_filters
 from crm.errors import render_error
 from crm.extensions import db
+from crm.formatting import format_date
 from crm.i18n import _, _l
 from crm.navigation import register_nav
 from crm.organizations.models import Organization
