@@ -70,10 +70,30 @@ def main() -> int:
         conn.info["started"] = time.perf_counter()
 
     @event.listens_for(engine, "after_cursor_execute")
-    def _after(conn, *_args):
+    def _after(conn, _cursor, statement, *_args):
         sql["count"] += 1
+        if os.environ.get("SHOW_SQL") and sql.get("show"):
+            text = " ".join(statement.split())
+            print("   SQL", text[:120], "…", text[-160:])
         sql["seconds"] += time.perf_counter() - conn.info.pop("started")
 
+    if os.environ.get("GC_FREEZE"):
+        import gc
+
+        gc.collect()
+        gc.freeze()
+    import gc
+
+    gc_time = {"seconds": 0.0, "collections": [0, 0, 0]}
+
+    def _gc_callback(phase, info):
+        if phase == "start":
+            gc_time["started"] = time.process_time()
+        else:
+            gc_time["seconds"] += time.process_time() - gc_time.pop("started", time.process_time())
+            gc_time["collections"][info["generation"]] += 1
+
+    gc.callbacks.append(_gc_callback)
     client = app.test_client()
     if page.role:
         sign_in(client, page.email)
@@ -90,7 +110,10 @@ def main() -> int:
         profiler.start = profiler.enable
         profiler.stop = profiler.disable
     timings, cpu = [], []
-    sql.update(count=0, seconds=0.0)
+    sql.update(count=0, seconds=0.0, show=True)
+    client.get(path, headers={"Accept-Language": "fr-CA"})
+    sql.update(count=0, seconds=0.0, show=False)
+    gc_time.update(seconds=0.0, collections=[0, 0, 0])
     for _ in range(args.requests):
         if profiler:
             profiler.start()
@@ -106,7 +129,8 @@ def main() -> int:
     print(f"  mean {1000 * statistics.mean(timings):.1f} ms · min {1000 * min(timings):.1f} ms · "
           f"app CPU {1000 * statistics.median(cpu):.1f} ms (median) · "
           f"SQL {1000 * sql['seconds'] / n:.1f} ms in {sql['count'] / n:.0f} statements · "
-          f"{len(response.get_data()) / 1024:.0f} KiB")
+          f"{len(response.get_data()) / 1024:.0f} KiB · garbage collection {1000 * gc_time['seconds'] / n:.1f} ms "
+          f"(collections by generation {gc_time['collections']})")
     if args.pyinstrument:
         print(profiler.output_text(unicode=True, color=False, show_all=False))
     elif args.cprofile:

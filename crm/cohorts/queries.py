@@ -161,17 +161,19 @@ def enterprise_sessions(enterprise_id: int, *, now: datetime | None = None) -> E
     Sessions: the enterprise's individual ones, and those of its cohorts on dates it was a member.
     """
     now = now or timeutil.now()
+    # The cohorts' facilitators are not shown here; a cohort session's cohort is one of these (found
+    # in the identity map, no query).
     memberships = db.session.scalars(
         select(CohortMembership).where(CohortMembership.enterprise_id == enterprise_id)
-        .options(selectinload(CohortMembership.cohort)).order_by(CohortMembership.joined_on.desc())).all()
+        .options(selectinload(CohortMembership.cohort).lazyload(Cohort.facilitators))
+        .order_by(CohortMembership.joined_on.desc())).all()
     windows = [(m.cohort_id, m.joined_on, m.left_on) for m in memberships]
     conditions = [Session.enterprise_id == enterprise_id]
     conditions += [and_(Session.cohort_id == cid, Session.starts_at >= _day_start(joined),
                         *( [Session.starts_at < _day_start(left)] if left else []))
                    for cid, joined, left in windows]
     sessions = db.session.scalars(
-        select(Session).where(or_(*conditions)).options(selectinload(Session.facilitator),
-                                                         selectinload(Session.cohort))
+        select(Session).where(or_(*conditions)).options(selectinload(Session.facilitator))
         .order_by(Session.starts_at)).all()
     attendance = {a.session_id: a for a in db.session.scalars(
         select(Attendance).where(Attendance.enterprise_id == enterprise_id,

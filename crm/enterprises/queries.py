@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from sqlalchemy import Select, and_, case, func, or_, select
-from sqlalchemy.orm import joinedload, lazyload, load_only, selectinload
+from sqlalchemy.orm import lazyload, load_only, selectinload
 
 from crm.access import visible_enterprises
 from crm.audit.models import AuditEntry
@@ -87,11 +87,13 @@ LIST_COLUMNS = (Enterprise.id, Enterprise.name, Enterprise.neq, Enterprise.stage
                 Enterprise.region_code, Enterprise.coach_id, Enterprise.last_activity_at, Enterprise.version)
 
 
-def listed(query: Select) -> Select:
-    """Only what a row of the list shows: the enterprise's wide row (search keys, address…) and its
-    organization cost more to load than the page's SQL at ten times the province."""
-    return query.options(load_only(*LIST_COLUMNS), lazyload(Enterprise.organization),
-                         joinedload(Enterprise.coach).load_only(User.id, User.full_name))
+def listed(query: Select, *, with_coach: bool = True) -> Select:
+    """Only what a row of a list shows. The enterprise's wide row (search keys, address…), its
+    organization and its coach joined on every row cost more to load than the page's SQL at ten
+    times the province; coaches' names come in one more query, once per coach."""
+    coach = selectinload(Enterprise.coach).load_only(User.id, User.full_name) if with_coach else \
+        lazyload(Enterprise.coach)
+    return query.options(load_only(*LIST_COLUMNS), lazyload(Enterprise.organization), coach)
 
 
 def selected_enterprises(user, filters: EnterpriseFilters, ids: list[int] | None) -> Select:
@@ -100,6 +102,14 @@ def selected_enterprises(user, filters: EnterpriseFilters, ids: list[int] | None
     if ids is not None:
         query = query.where(Enterprise.id.in_(ids))
     return query
+
+
+def _load_people(user_ids: set) -> None:
+    """The names behind changed_by, author, assignee and actor, in one query: those relationships then
+    find their user in the session's identity map instead of one query each."""
+    ids = sorted(i for i in user_ids if i is not None)
+    if ids:
+        db.session.scalars(select(User).where(User.id.in_(ids)).options(load_only(User.id, User.full_name))).all()
 
 
 def count(query: Select) -> int:
@@ -117,7 +127,7 @@ def caseload(coach, today) -> list[tuple[Enterprise, int, bool]]:
                .correlate(Enterprise).scalar_subquery())
     stale = func.coalesce(Enterprise.last_activity_at, Enterprise.created_at) < utcnow() - STALE_AFTER
     needs_attention = case((or_(overdue > 0, stale), 0), else_=1)
-    query = (visible_enterprises(coach)
+    query = (listed(visible_enterprises(coach), with_coach=False)
              .where(Enterprise.coach_id == coach.id)
              .add_columns(overdue.label("overdue"), stale.label("stale"))
              .order_by(_STAGE_RANK, needs_attention, Enterprise.name_key, Enterprise.id))
@@ -153,15 +163,12 @@ def enterprise_page(enterprise: Enterprise, *, with_history: bool) -> Enterprise
         .order_by(Contact.last_name, Contact.first_name, Contact.id)))
     stage_changes = list(db.session.scalars(
         select(StageChange).where(StageChange.enterprise_id == enterprise.id)
-        .options(selectinload(StageChange.changed_by))
         .order_by(StageChange.changed_at.desc(), StageChange.id.desc())))
     activities = list(db.session.scalars(
         select(Activity).where(Activity.enterprise_id == enterprise.id)
-        .options(selectinload(Activity.author))
         .order_by(Activity.occurred_on.desc(), Activity.id.desc()).limit(200)))
     tasks = list(db.session.scalars(
         select(FollowUpTask).where(FollowUpTask.enterprise_id == enterprise.id)
-        .options(selectinload(FollowUpTask.assignee))
         .order_by(FollowUpTask.done_at.is_not(None), FollowUpTask.due_on, FollowUpTask.id)))
     diagnostics = list(db.session.scalars(
         select(DigitalDiagnostic).where(DigitalDiagnostic.enterprise_id == enterprise.id)
@@ -170,8 +177,9 @@ def enterprise_page(enterprise: Enterprise, *, with_history: bool) -> Enterprise
     if with_history:
         history = list(db.session.scalars(
             select(AuditEntry).where(AuditEntry.enterprise_id == enterprise.id)
-            .options(selectinload(AuditEntry.actor))
             .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(200)))
+    _load_people({c.changed_by_id for c in stage_changes} | {a.author_id for a in activities}
+                 | {t.assignee_id for t in tasks} | {h.actor_id for h in history})
     return EnterprisePage(
         contacts=[c for c in contacts if c.archived_at is None],
         archived_contacts=[c for c in contacts if c.archived_at is not None],
