@@ -61,4 +61,6 @@ def privacy():
 
 @bp.app_context_processor
 def layout_context():
-    return {"language_form": LanguageForm(next=request.full_path.rstrip("?"))}
+    # The header's language switch posts LanguageForm's fields; written out in base.html rather
+    # than built as a form on every page.
+    return {"language_next": request.full_path.rstrip("?")}
