@@ -58,6 +58,11 @@ class Enterprise(TimestampMixin, db.Model):
               postgresql_where=text("archived_at IS NULL"), sqlite_where=text("archived_at IS NULL")),
         Index("ix_enterprises_active_organization_name_key", "organization_id", "name_key", "id",
               postgresql_where=text("archived_at IS NULL"), sqlite_where=text("archived_at IS NULL")),
+        # The list's filters by stage and region within an organization, and their counts.
+        Index("ix_enterprises_active_organization_stage_region", "organization_id", "stage", "region_code",
+              postgresql_where=text("archived_at IS NULL"), sqlite_where=text("archived_at IS NULL")),
+        Index("ix_enterprises_active_organization_region", "organization_id", "region_code",
+              postgresql_where=text("archived_at IS NULL"), sqlite_where=text("archived_at IS NULL")),
         # Accent-insensitive search (LIKE '%word%' on the folded text): a trigram index on
         # PostgreSQL (extension pg_trgm, created by migration 0010); a plain index elsewhere.
         Index("ix_enterprises_search_text_trgm", "search_text", postgresql_using="gin",
