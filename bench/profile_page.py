@@ -97,7 +97,7 @@ def main() -> int:
     client = app.test_client()
     if page.role:
         sign_in(client, page.email)
-    client.get(path, headers={"Accept-Language": "fr-CA"})  # warm the caches and templates
+    client.get(path, headers={"Accept-Language": "fr-CA"}).close()  # warm the caches and templates
     profiler = None
     if args.pyinstrument:
         from pyinstrument import Profiler
@@ -111,7 +111,7 @@ def main() -> int:
         profiler.stop = profiler.disable
     timings, cpu = [], []
     sql.update(count=0, seconds=0.0, show=True)
-    client.get(path, headers={"Accept-Language": "fr-CA"})
+    client.get(path, headers={"Accept-Language": "fr-CA"}).close()
     sql.update(count=0, seconds=0.0, show=False)
     gc_time.update(seconds=0.0, collections=[0, 0, 0])
     for _ in range(args.requests):
@@ -119,6 +119,8 @@ def main() -> int:
             profiler.start()
         start, start_cpu = time.perf_counter(), time.process_time()
         response = client.get(path, headers={"Accept-Language": "fr-CA"})
+        body = response.get_data()
+        response.close()
         timings.append(time.perf_counter() - start)
         cpu.append(time.process_time() - start_cpu)
         if profiler:
@@ -129,7 +131,7 @@ def main() -> int:
     print(f"  mean {1000 * statistics.mean(timings):.1f} ms · min {1000 * min(timings):.1f} ms · "
           f"app CPU {1000 * statistics.median(cpu):.1f} ms (median) · "
           f"SQL {1000 * sql['seconds'] / n:.1f} ms in {sql['count'] / n:.0f} statements · "
-          f"{len(response.get_data()) / 1024:.0f} KiB · garbage collection {1000 * gc_time['seconds'] / n:.1f} ms "
+          f"{len(body) / 1024:.0f} KiB · garbage collection {1000 * gc_time['seconds'] / n:.1f} ms "
           f"(collections by generation {gc_time['collections']})")
     if args.pyinstrument:
         print(profiler.output_text(unicode=True, color=False, show_all=False))

@@ -138,8 +138,12 @@ def test_neutralize_leaves_ordinary_values_alone():
     assert neutralize("-3") == "'-3" and neutralize("@x") == "'@x"
 
 
-def test_csv_lines_stream_one_row_at_a_time_with_the_bom_once():
+def test_csv_lines_stream_in_chunks_with_the_bom_once():
     lines = csv_lines(["Nom", "Ville"], iter([["Café; «Élan»", "Québec"], ["=1", None]]), delimiter=";")
     assert next(lines) == "\ufeffNom;Ville\r\n"
-    assert next(lines) == '"Café; «Élan»";Québec\r\n'
-    assert next(lines) == "'=1;\r\n"
+    assert "".join(lines) == '"Café; «Élan»";Québec\r\n\'=1;\r\n'
+
+    many = ([f"Entreprise {n}", "Sherbrooke"] for n in range(20_000))
+    chunks = list(csv_lines(["Nom", "Ville"], many, delimiter=";"))[1:]
+    assert 5 < len(chunks) < 20  # about 64 KiB each: streamed, yet not one write per row
+    assert "".join(chunks).count("\r\n") == 20_000 and "\ufeff" not in "".join(chunks)
