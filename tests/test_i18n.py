@@ -74,3 +74,13 @@ def test_catalogs_cover_every_message_in_the_code(tmp_path):
         with (ROOT / "translations" / locale / "LC_MESSAGES" / "messages.po").open("rb") as fh:
             have = {(m.context, m.id if isinstance(m.id, str) else m.id[0]) for m in read_po(fh) if m.id}
         assert wanted - have == set(), f"{locale} lacks: {sorted(wanted - have)[:10]}"
+
+
+def test_wtforms_own_messages_follow_each_request_language(client):
+    """WTForms' built-in messages come from its catalog, read once per language and process."""
+    for language, message in [("fr", "Ce champ est requis."), ("en", "This field is required."),
+                              ("fr", "Ce champ est requis.")]:
+        token = csrf_token(client, "/login")
+        page = client.post("/login", data={"email": "", "password": "", "csrf_token": token},
+                           headers={"Accept-Language": language}).get_data(as_text=True)
+        assert message in page, language

@@ -1,5 +1,4 @@
 """Forms of cohorts and sessions. Times are typed in Québec time and converted to UTC here."""
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -14,6 +13,7 @@ from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberR
 from crm.cohorts import timeutil
 from crm.fields import SelectField, SelectMultipleField
 from crm.formatting import format_date
+from crm.forms import Form
 from crm.i18n import _, _l
 from crm.reference import REGIONS, choices
 
@@ -28,7 +28,7 @@ TIME_HINT = _l("Québec time. A time that occurs twice when clocks fall back in 
                "as its first occurrence (daylight time).")
 
 
-class CohortForm(FlaskForm):
+class CohortForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     kind = SelectField(_l("Kind"), choices=choices(COHORT_KINDS))
     organization_id = SelectField(_l("Owning organization"), coerce=int)
@@ -103,7 +103,7 @@ class SessionTimesMixin:
         return self._range
 
 
-class SessionForm(SessionTimesMixin, FlaskForm):
+class SessionForm(SessionTimesMixin, Form):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     mode = SelectField(_l("Mode"), choices=choices(MODES))
     place = StringField(_l("Place"), validators=[Optional(), Length(max=300)])
@@ -123,7 +123,7 @@ class SessionForm(SessionTimesMixin, FlaskForm):
                 "facilitator_id": self.facilitator_id.data, "agenda": (self.agenda.data or "").strip() or None}
 
 
-class SessionDetailsForm(FlaskForm):
+class SessionDetailsForm(Form):
     title = SessionForm.title
     mode = SessionForm.mode
     place = SessionForm.place
@@ -133,7 +133,7 @@ class SessionDetailsForm(FlaskForm):
     details = SessionForm.details
 
 
-class RescheduleForm(SessionTimesMixin, FlaskForm):
+class RescheduleForm(SessionTimesMixin, Form):
     reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=1000)])
 
     def validate(self, extra_validators=None):
@@ -141,16 +141,16 @@ class RescheduleForm(SessionTimesMixin, FlaskForm):
         return self.validate_times() and valid
 
 
-class CancelForm(FlaskForm):
+class CancelForm(Form):
     reason = TextAreaField(_l("Reason for cancelling"), validators=[Optional(), Length(max=1000)])
 
 
-class AddMemberForm(FlaskForm):
+class AddMemberForm(Form):
     enterprise_id = HiddenField(validators=[DataRequired()])
     move_stage = BooleanField(_l("Move to the cohort's stage when it is still at an earlier one"), default=True)
 
 
-class EnrolForm(FlaskForm):
+class EnrolForm(Form):
     """Bulk enrolment from the enterprise list: ``enterprise_ids`` (repeated) and ``cohort_id``."""
 
     cohort_id = IntegerField(_l("Cohort"), validators=[DataRequired()])
@@ -160,13 +160,13 @@ class EnrolForm(FlaskForm):
     next = HiddenField()
 
 
-class LeaveForm(FlaskForm):
+class LeaveForm(Form):
     left_on = DateField(_l("Leaving date"), validators=[InputRequired()])
 
 
-class AttendanceForm(FlaskForm):
+class AttendanceForm(Form):
     """CSRF only: the per-enterprise choices are read by the view (``status-<id>``, ``contacts-<id>``)."""
 
 
-class FeedForm(FlaskForm):
+class FeedForm(Form):
     """CSRF only: create, regenerate or revoke the private calendar feed."""

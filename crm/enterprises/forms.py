@@ -1,7 +1,6 @@
 """Forms of the enterprises feature; every label and message translated, every value validated."""
 from decimal import Decimal
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -18,6 +17,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
 from crm.fields import SelectField, SelectMultipleField
+from crm.forms import Form
 from crm.i18n import _l, lazy_pgettext
 from crm.reference import LANGUAGES, LEGAL_FORMS, REGIONS, STAGES, choices
 from crm.validators import Cleaned, clean_neq, clean_phone, clean_postal_code, clean_url
@@ -63,7 +63,7 @@ class LocalDecimalField(DecimalField):
         super().process_formdata(valuelist)
 
 
-class EnterpriseForm(FlaskForm):
+class EnterpriseForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     neq = StringField(_l("NEQ"), validators=[Optional(), Cleaned(clean_neq)])
     legal_form = SelectField(_l("Legal form"), choices=choices(LEGAL_FORMS, blank=_l("Choose…")),
@@ -95,7 +95,7 @@ class NewEnterpriseForm(EnterpriseForm):
     create_anyway = BooleanField(_l("It is a different enterprise: create it anyway"))
 
 
-class ContactForm(FlaskForm):
+class ContactForm(Form):
     first_name = StringField(_l("First name"), validators=[DataRequired(), Length(max=100)])
     last_name = StringField(_l("Last name"), validators=[Optional(), Length(max=100)])
     title = StringField(_l("Position"), validators=[Optional(), Length(max=120)])
@@ -131,12 +131,12 @@ class ContactForm(FlaskForm):
     expected_version = EnterpriseForm.expected_version
 
 
-class StageForm(FlaskForm):
+class StageForm(Form):
     stage = SelectField(_l("New stage"), choices=choices(STAGES), validators=[DataRequired()])
     comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=2000)])
 
 
-class ActivityForm(FlaskForm):
+class ActivityForm(Form):
     kind = SelectField(_l("Kind"), choices=choices(ACTIVITY_LABELS), default="note")
     occurred_on = DateField(_l("Date"), validators=[InputRequired()])
     is_coaching = BooleanField(_l("Coaching time"))
@@ -149,13 +149,13 @@ class ActivityForm(FlaskForm):
         return None if hours is None else int((hours * 60).to_integral_value())
 
 
-class TaskForm(FlaskForm):
+class TaskForm(Form):
     title = StringField(_l("Follow-up"), validators=[DataRequired(), Length(max=200)])
     due_on = DateField(_l("Due date"), validators=[InputRequired()])
     assignee_id = SelectField(_l("Assigned to"), coerce=int, validate_choice=True)
 
 
-class DiagnosticForm(FlaskForm):
+class DiagnosticForm(Form):
     performed_on = DateField(_l("Date"), validators=[InputRequired()])
     tool = SelectField(_l("Tool"), choices=choices(DIAGNOSTIC_TOOL_LABELS), default="audit_industrie_40")
     maturity_level = SelectField(_l("Maturity level"), choices=choices(MATURITY_LABELS), default="1")
@@ -163,20 +163,20 @@ class DiagnosticForm(FlaskForm):
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=5000)])
 
 
-class AssignForm(FlaskForm):
+class AssignForm(Form):
     coach_id = SelectField(_l("Coach"), validate_choice=True)
 
 
-class HandOverForm(FlaskForm):
+class HandOverForm(Form):
     organization_id = SelectField(_l("Organization that will follow the enterprise"), coerce=int)
     comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=2000)])
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """A button that changes something: archive, restore, mark done."""
 
 
-class FilterForm(FlaskForm):
+class FilterForm(Form):
     """The list's filters, read from the query string so a filtered list can be bookmarked."""
 
     class Meta:
@@ -195,7 +195,7 @@ class FilterForm(FlaskForm):
     sort = SelectField(_l("Sort by"), choices=choices(SORT_LABELS), default="name")
 
 
-class BulkForm(FlaskForm):
+class BulkForm(Form):
     """One form for every bulk action of the list: the action, what it applies to, and its parameters.
 
     Another action (e.g. "add to cohort") adds its code to ``action``'s choices, its parameter

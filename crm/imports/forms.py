@@ -1,21 +1,21 @@
 """Forms of the import steps: upload, column mapping, duplicate choice."""
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import RadioField
 
 from crm.fields import SelectField
+from crm.forms import Form
 from crm.i18n import _l
 from crm.imports.validation import FIELDS
 from crm.reference import LEGAL_FORMS, REGIONS, choices
 
 
-class UploadForm(FlaskForm):
+class UploadForm(Form):
     file = FileField(_l("Spreadsheet (.csv or .xlsx)"), validators=[FileRequired(_l("Choose a file."))])
     # Only the programme office chooses; the view removes it for managers.
     organization = SelectField(_l("Organization that will own the enterprises"), coerce=int)
 
 
-class CommitForm(FlaskForm):
+class CommitForm(Form):
     duplicates = RadioField(
         _l("Rows that match an enterprise already in Virage"),
         choices=choices({"skip": _l("Skip them"), "update_empty": _l("Fill their empty fields")}),
@@ -23,7 +23,7 @@ class CommitForm(FlaskForm):
     )
 
 
-class CancelForm(FlaskForm):
+class CancelForm(Form):
     pass
 
 
@@ -31,10 +31,10 @@ def field_choices():
     return choices({key: f.label for key, f in FIELDS.items()}, blank=_l("(ignore this column)"))
 
 
-def mapping_form(headers: list[str], mapping: dict, defaults: dict, formdata=None) -> FlaskForm:
+def mapping_form(headers: list[str], mapping: dict, defaults: dict, formdata=None) -> Form:
     """One select per column of the file, pre-filled with the recognized field."""
 
-    class MappingForm(FlaskForm):
+    class MappingForm(Form):
         default_region = SelectField(_l("Region when the cell is empty"),
                                      choices=choices(REGIONS, blank=_l("(none: the row is refused)")))
         default_legal_form = SelectField(_l("Legal form when the cell is empty"),

@@ -1,5 +1,4 @@
 """Forms of the privacy module."""
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -15,13 +14,14 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from crm.db import utcnow
 from crm.fields import SelectField, SelectMultipleField
+from crm.forms import Form
 from crm.i18n import _l, lazy_pgettext
 from crm.privacy.incidents import INFORMATION_CATEGORIES
 from crm.privacy.services import ACCESS_ACTIONS, PURPOSES
 from crm.reference import choices
 
 
-class ConsentForm(FlaskForm):
+class ConsentForm(Form):
     purpose = SelectField(_l("Purpose"), choices=choices(PURPOSES))
     decision = RadioField(_l("Decision"), validators=[InputRequired()], choices=choices({
         "grant": _l("The person gives consent"),
@@ -31,20 +31,20 @@ class ConsentForm(FlaskForm):
     submit = SubmitField(_l("Record consent"))
 
 
-class AnonymizeForm(FlaskForm):
+class AnonymizeForm(Form):
     confirm = BooleanField(_l("I understand that this erases the person's information for good."),
                            validators=[DataRequired(_l("Tick the box to confirm."))])
     submit = SubmitField(_l("Anonymize this contact"))
 
 
-class ContactSearchForm(FlaskForm):
+class ContactSearchForm(Form):
     class Meta:
         csrf = False  # a GET search changes nothing
 
     q = StringField(_l("Name or email"), validators=[Optional(), Length(max=100)])
 
 
-class AccessLogFilterForm(FlaskForm):
+class AccessLogFilterForm(Form):
     class Meta:
         csrf = False
 
@@ -68,7 +68,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class IncidentForm(FlaskForm):
+class IncidentForm(Form):
     discovered_on = DateField(_l("Date discovered"), validators=[DataRequired(), _not_in_future])
     occurred_on = DateField(_l("Date it occurred"), validators=[Optional(), _not_in_future])
     nature = TextAreaField(_l("What happened"), validators=[DataRequired(), Length(max=5000)])

@@ -1,9 +1,9 @@
 """Forms of the reminder pages."""
-from flask_wtf import FlaskForm
 from wtforms import SelectChoice, StringField
 from wtforms.validators import Length, Optional
 
 from crm.fields import SelectField
+from crm.forms import Form
 from crm.i18n import _l, lazy_pgettext
 
 STATE_LABELS = {
@@ -20,19 +20,19 @@ KIND_LABELS = {
 }
 
 
-class ResendForm(FlaskForm):
+class ResendForm(Form):
     """Only the CSRF token: resending takes no input."""
 
 
-class OptOutForm(FlaskForm):
+class OptOutForm(Form):
     """Only the CSRF token: the signed link says who opts out."""
 
 
-class OffsetsForm(FlaskForm):
+class OffsetsForm(Form):
     offsets = StringField(_l("Reminders, in minutes before the session"), validators=[Optional(), Length(max=200)])
 
 
-class FilterForm(FlaskForm):
+class FilterForm(Form):
     class Meta:
         csrf = False  # a GET search form
 

@@ -1,14 +1,14 @@
 """Filters of the dashboard and the funder report: plain GET parameters that stay in the URL."""
-from flask_wtf import FlaskForm
 from wtforms import DateField
 from wtforms.validators import Optional, ValidationError
 
 from crm.fields import SelectField
+from crm.forms import Form
 from crm.i18n import _l
 from crm.reference import REGIONS, choices
 
 
-class ReportFilterForm(FlaskForm):
+class ReportFilterForm(Form):
     class Meta:
         csrf = False  # a GET form that only reads
 
