@@ -1,15 +1,19 @@
 """Constant query counts at two data sizes, participants, coaching hours, the enterprise partial."""
+import threading
 from datetime import date, datetime, time
 
+import pytest
 from flask import render_template
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from crm import create_app
 from crm.cohorts import queries, services
-from crm.cohorts.models import Session
+from crm.cohorts.models import Cohort, CohortMembership, Session
+from crm.domain import DomainError
 from crm.enterprises.models import Contact, Enterprise
 from crm.extensions import db
 from tests.cohorts_helpers import count_queries, freeze, make_cohort, make_session
-from tests.conftest import post_form
+from tests.conftest import BASE_CONFIG, post_form
 
 
 def _world(app, make, size):
@@ -159,3 +163,37 @@ def test_manager_adds_enterprises_in_bulk_only_within_capacity(app, client, auth
                          page="/cohorts/new", follow_redirects=True)
     assert response.status_code == 200 and 'class="flash flash-error"' in response.get_data(as_text=True)
     assert client.get("/cohorts/enrol").status_code == 405
+
+
+@pytest.mark.postgres_only
+def test_two_enrolments_at_the_same_instant_never_exceed_the_capacity(app, make, database_uri):
+    org = make.organization()
+    candidates = [make.enterprise(org, name=f"Candidate {n}") for n in range(2)]
+    cohort_id = make_cohort(app, org, capacity=1)
+    apps = [create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": database_uri}) for _ in candidates]
+    barrier, outcomes = threading.Barrier(2), []
+
+    def enrol(own_app, enterprise_id):
+        with own_app.app_context():
+            cohort = db.session.get(Cohort, cohort_id)
+            enterprise = db.session.get(Enterprise, enterprise_id)
+            barrier.wait()
+            try:
+                services.enrol_enterprises(cohort, [enterprise], actor=None, move_stage=False)
+                db.session.commit()
+                outcomes.append("joined")
+            except DomainError:
+                db.session.rollback()
+                outcomes.append("full")
+            db.session.remove()
+            db.engine.dispose()
+
+    threads = [threading.Thread(target=enrol, args=(a, e.id)) for a, e in zip(apps, candidates, strict=True)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(outcomes) == ["full", "joined"]
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(CohortMembership)
+                                 .where(CohortMembership.cohort_id == cohort_id)) == 1

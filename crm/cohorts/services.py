@@ -101,6 +101,9 @@ def enrol_enterprises(cohort: Cohort, enterprises, *, actor, move_stage: bool,
     joined_on = joined_on or timeutil.to_local(timeutil.now()).date()
     if cohort.status in ("finished", "cancelled"):
         raise DomainError(_l("This cohort is finished or cancelled: no enterprise can join it."))
+    # Two managers enrolling at the same instant: the second waits for the first to commit, then
+    # counts its members (PostgreSQL; SQLite lets one writer at a time anyway).
+    db.session.execute(select(Cohort.id).where(Cohort.id == cohort.id).with_for_update())
     active = set(db.session.scalars(
         select(CohortMembership.enterprise_id)
         .where(CohortMembership.cohort_id == cohort.id, CohortMembership.left_on.is_(None))))
