@@ -194,14 +194,17 @@ def smtp_server(app):
         yield server
 
 
-# Argon2 at its production cost takes about 0.6 s per hash on these machines, and every sign-in
-# and every factory user pays it: tests hash with the cheapest parameters (still real Argon2).
-def _cheap_password_hasher():
+@pytest.fixture(scope="session", autouse=True)
+def cheap_password_hashing():
+    """Every test hashes passwords with the cheapest Argon2 parameters (still real Argon2).
+
+    At its production cost Argon2 takes about 0.6 s per hash on these machines, and every sign-in
+    and every factory user pays it. Undone at the end of the session.
+    """
     from argon2 import PasswordHasher
 
-    import crm.auth.models
+    from crm.auth import models
 
-    crm.auth.models._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-
-
-_cheap_password_hasher()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(models, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+        yield

@@ -4,7 +4,6 @@ import re
 import uuid
 from pathlib import Path
 
-import pytest
 from sqlalchemy import func, select
 
 from crm.extensions import db
@@ -62,13 +61,3 @@ def commit(client, batch_id, duplicates="skip"):
 def count(app, model, *where) -> int:
     with app.app_context():
         return db.session.scalar(select(func.count()).select_from(model).where(*where))
-
-
-@pytest.fixture
-def fast_passwords(monkeypatch):
-    """Cheap Argon2 parameters: these tests sign in many people, and test imports, not hashing."""
-    from argon2 import PasswordHasher
-
-    from crm.auth import models
-
-    monkeypatch.setattr(models, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))

@@ -5,13 +5,11 @@ from sqlalchemy import event
 from crm.extensions import db
 from crm.imports.models import ImportBatch
 from tests.conftest import csrf_token
-from tests.imports_helpers import DATA, batch_id_from, confirm_mapping, fast_passwords, upload  # noqa: F401
+from tests.imports_helpers import DATA, batch_id_from, confirm_mapping, upload
 
 GET_ROUTES = ["/imports/{id}", "/imports/{id}/mapping", "/imports/{id}/preview", "/imports/{id}/report.csv",
               "/imports/{id}/progress"]
 POST_ROUTES = ["/imports/{id}/commit", "/imports/{id}/cancel", "/imports/{id}/mapping"]
-
-pytestmark = pytest.mark.usefixtures("fast_passwords")
 
 
 @pytest.fixture

@@ -10,13 +10,11 @@ from crm.enterprises.models import Enterprise
 from crm.extensions import db
 from crm.imports.models import ImportBatch
 from tests.conftest import csrf_token
-from tests.imports_helpers import DATA, batch_id_from, commit, confirm_mapping, count, fast_passwords, upload  # noqa: F401
+from tests.imports_helpers import DATA, batch_id_from, commit, confirm_mapping, count, upload
 
 HEADER = "Nom de l'entreprise;NEQ;Région administrative;Forme juridique;Ville\r\n"
 PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15"
        b"\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
-
-pytestmark = pytest.mark.usefixtures("fast_passwords")
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 import csv
 import io
 
-import pytest
 from sqlalchemy import select
 
 from crm.audit.models import AuditEntry
@@ -10,18 +9,15 @@ from crm.enterprises.models import Contact, Enterprise, StageChange
 from crm.extensions import db
 from crm.imports.models import ImportBatch
 from crm.privacy.models import ConsentEvent
-from tests.imports_helpers import (  # noqa: F401
+from tests.imports_helpers import (
     DATA,
     batch_id_from,
     commit,
     confirm_mapping,
     count,
-    fast_passwords,
     preselected,
     upload,
 )
-
-pytestmark = pytest.mark.usefixtures("fast_passwords")
 
 
 def test_manager_imports_the_windows_1252_semicolon_file_with_preview_duplicates_commit_and_report(

@@ -11,17 +11,14 @@ from crm.imports.models import ImportBatch
 from crm.imports.parsing import FileRefused, decode, detect_delimiter, read_table
 from crm.imports.validation import Lookups, guess_mapping
 from crm.organizations.models import Organization
-from tests.imports_helpers import (  # noqa: F401
+from tests.imports_helpers import (
     DATA,
     batch_id_from,
     commit,
     confirm_mapping,
     count,
-    fast_passwords,
     upload,
 )
-
-pytestmark = pytest.mark.usefixtures("fast_passwords")
 
 
 def _big_csv(path, rows: int):

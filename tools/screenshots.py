@@ -36,7 +36,8 @@ def submit_empty_name(page):
 
 
 # (who, page name, path[, what to do on the page before the capture]) — extend as features land.
-# "{enterprise}" in a path is the id of the first enterprise (by name) assigned to the coach.
+# "{enterprise}" in a path is the id of the first enterprise (by name) assigned to the coach; "{cohort}",
+# "{session}" and "{upcoming}" are the manager's first demo cohort, its first session and its next one.
 PAGES = [
     (None, "login", "/login"),
     (MANAGER, "manager-home", "/"),
@@ -63,7 +64,7 @@ PAGES = [
     (MANAGER, "manager-session-new", "/cohorts/{cohort}/sessions/new"),
     (MANAGER, "manager-attendance", "/sessions/{session}/attendance"),
     (MANAGER, "manager-calendar-week", "/calendar/week"),
-    (MANAGER, "manager-session-reminders", "/sessions/{session}/reminders"),
+    (MANAGER, "manager-session-reminders", "/sessions/{upcoming}/reminders"),
     (MANAGER, "manager-import-new", "/imports/new"),
     (MANAGER, "manager-team", "/admin/users"),
     (MANAGER, "manager-account", "/account/"),
@@ -96,24 +97,29 @@ def placeholders(app) -> dict[str, str]:
         enterprise = db.session.scalar(
             select(Enterprise).where(Enterprise.coach_id == coach.id).order_by(Enterprise.name).limit(1))
         _fill_records(enterprise, coach)
-        cohort, session = _cohort_and_session()
-        return {"enterprise": str(enterprise.id), "cohort": str(cohort), "session": str(session)}
+        cohort, session, upcoming = _cohort_and_sessions()
+        return {"enterprise": str(enterprise.id), "cohort": str(cohort), "session": str(session),
+                "upcoming": str(upcoming)}
 
 
-def _cohort_and_session() -> tuple[int, int]:
-    """The first demo cohort (by name) of the manager's organization that has a session, and that session."""
+def _cohort_and_sessions() -> tuple[int, int, int]:
+    """The first demo cohort (by name) of the manager's organization that has a session, its first
+    session (held, attendance taken) and its next one (reminders waiting in the outbox)."""
     from sqlalchemy import select
 
     from crm.auth.models import User
+    from crm.cohorts import timeutil
     from crm.cohorts.models import Cohort, Session
     from crm.extensions import db
 
     manager = db.session.scalar(select(User).where(User.email == MANAGER))
-    row = db.session.execute(
-        select(Cohort.id, Session.id).join(Session, Session.cohort_id == Cohort.id)
-        .where(Cohort.organization_id == manager.organization_id)
-        .order_by(Cohort.name, Session.starts_at).limit(1)).first()
-    return row[0], row[1]
+    cohort = db.session.scalar(
+        select(Cohort.id).join(Session, Session.cohort_id == Cohort.id)
+        .where(Cohort.organization_id == manager.organization_id).order_by(Cohort.name).limit(1))
+    sessions = select(Session.id).where(Session.cohort_id == cohort).order_by(Session.starts_at).limit(1)
+    first = db.session.scalar(sessions)
+    upcoming = db.session.scalar(sessions.where(Session.starts_at > timeutil.now()))
+    return cohort, first, upcoming
 
 
 def _fill_records(enterprise, coach) -> None:

@@ -2,7 +2,11 @@
 
 An Estrie collective-coaching cohort of 8 enterprises owned by the RESE de l'Estrie, with four
 sessions, one of them across the last November time change, attendance taken on the first; and a
-small training cohort in Capitale-Nationale.
+small training cohort in Capitale-Nationale. Dates follow the day of the seeding: the next sessions
+are always in the coming days and weeks, so "My sessions" and the reminders have something to show.
+
+A demo database seeded weeks ago has only past sessions left: the next ``seed-demo`` catches up,
+as the facilitators would have (attendance of the sessions held, two more planned).
 """
 from datetime import date, datetime, time, timedelta
 
@@ -10,7 +14,7 @@ from sqlalchemy import case, select
 
 from crm.auth.models import User
 from crm.cohorts import queries, services, timeutil
-from crm.cohorts.models import Cohort
+from crm.cohorts.models import Attendance, Cohort, Session
 from crm.enterprises.models import Enterprise
 from crm.extensions import db
 
@@ -34,11 +38,14 @@ def _at(day: date, hour: int, minute: int = 0) -> datetime:
 
 
 def seed_cohorts(organizations) -> None:
-    existing = set(db.session.scalars(select(Cohort.name)))
-    if ESTRIE_COHORT not in existing:
-        _estrie(organizations["reses"])
-    if CAPITALE_COHORT not in existing:
-        _capitale(organizations["pole-03"])
+    today = timeutil.to_local(timeutil.now()).date()
+    existing = {c.name: c for c in db.session.scalars(
+        select(Cohort).where(Cohort.name.in_((ESTRIE_COHORT, CAPITALE_COHORT))))}
+    estrie = existing.get(ESTRIE_COHORT) or _estrie(organizations["reses"], today)
+    capitale = existing.get(CAPITALE_COHORT) or _capitale(organizations["pole-03"], today)
+    _catch_up(estrie, today, weekday=2, hours=(time(9), time(12)), title="Séance {n} : suivi du plan d'action")
+    _catch_up(capitale, today, weekday=1, hours=(time(13), time(16)),
+              title="Formation — séance {n} : retour d'expérience")
     db.session.flush()
 
 
@@ -62,8 +69,7 @@ def _next(today: date, weekday: int, weeks: int) -> date:
     return today + timedelta(days=(weekday - today.weekday()) % 7 or 7, weeks=weeks)
 
 
-def _estrie(reses) -> None:
-    today = timeutil.to_local(timeutil.now()).date()
+def _estrie(reses, today: date) -> Cohort:
     change = _last_fall_back(today)
     manager, coach = _staff(reses, "manager"), _staff(reses, "coach")
     cohort = services.create_cohort(
@@ -87,15 +93,18 @@ def _estrie(reses) -> None:
                                         meeting_url="https://visio.virage.example/estrie",
                                         agenda="Tour de table, atelier, prochaines étapes.")
                 for title, start, end in plans]
-    first = sessions[0]
-    participants = queries.session_participants(first)
+    _take_attendance(sessions[0], coach)
+    return cohort
+
+
+def _take_attendance(session: Session, coach: User) -> None:
+    participants = queries.session_participants(session)
     marks = {p.enterprise.id: ("absent" if i == 6 else "excused" if i == 7 else "present")
              for i, p in enumerate(participants)}
-    services.record_attendance(first, marks, {}, actor=coach, participants=participants)
+    services.record_attendance(session, marks, {}, actor=coach, participants=participants)
 
 
-def _capitale(pole) -> None:
-    today = timeutil.to_local(timeutil.now()).date()
+def _capitale(pole, today: date) -> Cohort:
     manager, coach = _staff(pole, "manager"), _staff(pole, "coach")
     cohort = services.create_cohort(
         actor=manager, facilitators=[coach], name=CAPITALE_COHORT, kind="training", organization_id=pole.id,
@@ -108,3 +117,29 @@ def _capitale(pole) -> None:
         services.create_session(actor=manager, cohort=cohort, starts_at=_at(day, 13), ends_at=_at(day, 16),
                                 title=f"Formation — partie {part}", mode="virtual",
                                 meeting_url="https://visio.virage.example/capitale", facilitator_id=coach.id)
+    return cohort
+
+
+def _catch_up(cohort: Cohort, today: date, *, weekday: int, hours: tuple[time, time], title: str) -> None:
+    """When every session of the cohort is over: attendance of those held, and two more sessions."""
+    now = timeutil.now()
+    sessions = db.session.scalars(select(Session).where(Session.cohort_id == cohort.id, Session.status != "cancelled")
+                                  .order_by(Session.starts_at)).all()
+    if any(s.starts_utc > now for s in sessions):
+        return
+    manager, coach = _staff(cohort.organization, "manager"), cohort.facilitators[0]
+    marked = set(db.session.scalars(select(Attendance.session_id).where(
+        Attendance.session_id.in_([s.id for s in sessions]))))
+    for session in sessions:
+        if session.id not in marked:
+            _take_attendance(session, coach)
+    days = [_next(today, weekday, 0), _next(today, weekday, 2)]
+    if cohort.end_date < days[-1]:
+        services.update_cohort(cohort, actor=manager, facilitators=cohort.facilitators,
+                               end_date=days[-1] + timedelta(days=30))
+    start, end = hours
+    for number, day in enumerate(days, start=len(sessions) + 1):
+        services.create_session(actor=manager, cohort=cohort, title=title.format(n=number),
+                                starts_at=timeutil.to_utc(day, start).utc, ends_at=timeutil.to_utc(day, end).utc,
+                                mode=cohort.mode, place=cohort.place, facilitator_id=coach.id,
+                                meeting_url=sessions[-1].meeting_url if sessions else None)

@@ -14,6 +14,7 @@ from crm.enterprises.services import add_contact, change_stage, create_enterpris
 from crm.extensions import db
 from crm.organizations.models import Organization
 from crm.reference import REGION_WEIGHTS
+from crm.reminders.planning import plan_all
 from crm.text import fold
 
 DEMO_PASSWORD = "virage-demo-2026"  # noqa: S105 - published demo password
@@ -52,6 +53,8 @@ def seed_demo() -> list[tuple[str, str, str]]:
     if count < DEMO_ENTERPRISES:
         _create_enterprises(DEMO_ENTERPRISES - count, organizations, users, seed=count)
     seed_cohorts(organizations)
+    # What `flask reminders send` would do first: the coming sessions' reminders wait in the outbox.
+    plan_all()
     db.session.commit()
     return [(u.email, u.role, u.organization.name) for u in users]
 

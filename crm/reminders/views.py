@@ -116,11 +116,8 @@ def reminders_list():
     query = queries.reminders_list(visible_reminders(current_user), state=form.state.data or None,
                                    kind=form.kind.data or None, organization_id=organization_id)
     page = db.paginate(query, per_page=PER_PAGE, error_out=False)
-    def page_url(number):
-        return url_for("reminders.reminders_list", **{**request.args.to_dict(), "page": number})
-
     return render_template("reminders/list.html", form=form, page=page, states=STATE_LABELS, kinds=KIND_LABELS,
-                           resend_form=ResendForm(), page_url=page_url)
+                           resend_form=ResendForm())
 
 
 # Public: the link in every reminder to a contact. The signed token is the only credential, so the
