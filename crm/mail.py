@@ -1,4 +1,9 @@
-"""Sending email through the configured SMTP server (MAIL_* settings)."""
+"""Sending email through the configured SMTP server (MAIL_* settings).
+
+``send(message)`` delivers one message on a connection of its own. To send many, open one
+connection for all of them: ``with MailSession() as outbox: outbox.send(a); outbox.send(b)``;
+each ``send`` raises ``MailError`` for its own message only, and the connection goes on.
+"""
 import email.policy
 import logging
 import smtplib
@@ -37,14 +42,97 @@ def new_message(*, to: str, subject: str, text: str, html: str | None = None,
 
 def send(message: EmailMessage) -> None:
     """Deliver one message; raises MailError on any SMTP or network failure."""
-    config = current_app.config
-    message.policy = SEND_POLICY  # set last: the parts are already encoded
-    try:
-        with _connect(config) as smtp:
-            smtp.send_message(message)
-    except (smtplib.SMTPException, OSError) as error:
-        raise MailError(f"{type(error).__name__}: {error}") from error
-    log.info("mail %s sent", message["Message-ID"])
+    with MailSession() as outbox:
+        outbox.send(message)
+
+
+class MailSession:
+    """One SMTP connection for many messages, opened at the first ``send`` and closed on exit.
+
+    - A server that dropped the connection (idle timeout, restart, "421 too many messages") is
+      reconnected once, for the message being sent. (If it dropped after receiving that message's
+      DATA, the message arrives twice, with the same Message-ID, which mail systems drop.)
+    - A refusal of one message (a recipient refused, 451 on DATA) fails that message only:
+      smtplib resets the transaction and the connection goes on.
+    - When the server cannot be reached or refuses the sign-in, every later ``send`` of this
+      session fails at once with the same error instead of waiting ``MAIL_TIMEOUT`` again.
+    """
+
+    def __init__(self, config=None):
+        self.config = config if config is not None else current_app.config
+        self.connections = 0  # opened so far, for logs and tests
+        self._smtp: smtplib.SMTP | None = None
+        self._unreachable: MailError | None = None
+
+    def __enter__(self) -> "MailSession":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def send(self, message: EmailMessage) -> None:
+        """Deliver ``message``; raises MailError when this message could not be delivered."""
+        message.policy = SEND_POLICY  # set last: the parts are already encoded
+        try:
+            try:
+                self._send_on_open_connection(message)
+            except (smtplib.SMTPException, OSError) as error:
+                if not self._connection_lost(error):
+                    raise
+                log.info("mail %s: connection lost (%s), reconnecting", message["Message-ID"], error)
+                self._discard()
+                self._send_on_open_connection(message)
+        except (smtplib.SMTPException, OSError) as error:
+            self._forget_if_closed()
+            raise _mail_error(error) from error
+        log.info("mail %s sent", message["Message-ID"])
+
+    def close(self) -> None:
+        """Say QUIT politely; the messages already accepted are delivered whatever it answers."""
+        smtp, self._smtp = self._smtp, None
+        if smtp is None:
+            return
+        try:
+            smtp.quit()
+        except (smtplib.SMTPException, OSError) as error:
+            log.info("mail: QUIT failed (%s)", error)
+        finally:
+            smtp.close()
+
+    def _send_on_open_connection(self, message: EmailMessage) -> None:
+        if self._smtp is None:
+            self._smtp = self._open()
+        self._smtp.send_message(message)
+
+    def _open(self) -> smtplib.SMTP:
+        if self._unreachable is not None:
+            raise MailError(str(self._unreachable))
+        try:
+            smtp = _connect(self.config)
+        except (smtplib.SMTPException, OSError) as error:
+            self._unreachable = _mail_error(error)
+            raise self._unreachable from error
+        self.connections += 1
+        return smtp
+
+    def _discard(self) -> None:
+        smtp, self._smtp = self._smtp, None
+        if smtp is not None:
+            smtp.close()
+
+    def _connection_lost(self, error: Exception) -> bool:
+        # smtplib closes the socket itself on a network error or a 421 reply ("closing channel").
+        return isinstance(error, smtplib.SMTPServerDisconnected) or (self._smtp is not None
+                                                                      and self._smtp.sock is None)
+
+    def _forget_if_closed(self) -> None:
+        # The next message then opens a new connection instead of failing on the closed one.
+        if self._smtp is not None and self._smtp.sock is None:
+            self._smtp = None
+
+
+def _mail_error(error: Exception) -> MailError:
+    return MailError(f"{type(error).__name__}: {error}")
 
 
 def _connect(config) -> smtplib.SMTP:
@@ -53,10 +141,14 @@ def _connect(config) -> smtplib.SMTP:
         smtp = smtplib.SMTP_SSL(host, port, timeout=timeout, context=ssl.create_default_context())
     else:
         smtp = smtplib.SMTP(host, port, timeout=timeout)
-        if config["MAIL_USE_TLS"]:
+    try:
+        if config["MAIL_USE_TLS"] and not config["MAIL_USE_SSL"]:
             smtp.starttls(context=ssl.create_default_context())
-    if config["MAIL_USERNAME"]:
-        smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
+        if config["MAIL_USERNAME"]:
+            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
+    except BaseException:
+        smtp.close()
+        raise
     return smtp
 
 

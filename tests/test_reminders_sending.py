@@ -227,3 +227,42 @@ def test_a_stale_pending_row_of_a_started_session_is_cancelled(app, make):
         db.session.commit()
     plan(app, STARTS + timedelta(minutes=1))
     assert {r.state for r in rows(app)} == {"cancelled"}
+
+
+def test_each_batch_goes_over_one_smtp_connection(app, make, smtp_server):
+    build_world(app, make, contacts=9)  # 9 contacts and the facilitator
+    plan(app, WEEK_BEFORE - timedelta(days=1))
+    assert send(app, WEEK_BEFORE).sent == 10
+    assert smtp_server.mailbox.connections == 1
+    with app.app_context():
+        assert sending.send_due(now=DAY_BEFORE, me="sender-a", batch=4).sent == 10
+    assert smtp_server.mailbox.connection_of == [1] * 10 + [2] * 4 + [3] * 4 + [4] * 2
+
+
+def test_a_server_hanging_up_mid_batch_gets_the_rest_once_over_a_new_connection(app, make, smtp_server):
+    build_world(app, make, contacts=9)
+    plan(app, WEEK_BEFORE - timedelta(days=1))
+    smtp_server.mailbox.hang_up_at = {4}
+    assert send(app, WEEK_BEFORE).sent == 10
+    assert smtp_server.mailbox.connection_of == [1, 1, 1] + [2] * 7
+    sent = rows(app, state="sent")
+    assert sorted(m["Message-ID"] for m in smtp_server.messages) == sorted(r.message_id for r in sent)
+    assert len(sent) == 10 and {r.attempts for r in sent} == {1}
+
+
+def test_a_refused_recipient_is_retried_alone(app, make, smtp_server):
+    world = build_world(app, make, contacts=2)
+    plan(app, WEEK_BEFORE - timedelta(days=1))
+    with app.app_context():
+        from crm.enterprises.models import Contact
+        refused = db.session.get(Contact, world.contact_ids[0])
+        smtp_server.mailbox.refuse_recipients = {refused.email}
+    result = send(app, WEEK_BEFORE)
+    assert (result.sent, result.retried) == (2, 1) and smtp_server.mailbox.connections == 1
+    retry = rows(app, state="pending", offset_minutes=7 * 1440)
+    assert [r.contact_id for r in retry] == [world.contact_ids[0]] and "550" in retry[0].last_error
+    assert len(rows(app, state="sent")) == 2
+    smtp_server.mailbox.refuse_recipients = set()
+    assert send(app, WEEK_BEFORE + timedelta(seconds=60)).sent == 1
+    assert len(smtp_server.messages) == 3
+    assert len({m["Message-ID"] for m in smtp_server.messages}) == 3

@@ -6,7 +6,8 @@
    machines take disjoint rows without waiting. SQLite has no SKIP LOCKED (STACK.md pitfall 7): one
    compare-and-set ``UPDATE … WHERE id IN (…) AND <still due> RETURNING id`` — SQLite runs writers
    one at a time, so a row is taken by exactly one sender, and the sender sends only what came back.
-2. Send each message over SMTP, outside any transaction.
+2. Send the batch's messages over one SMTP connection (``mail.MailSession``), outside any
+   transaction; a refused message fails alone, a dropped connection is reopened once.
 3. Acknowledge (one transaction per row): ``sent`` with the SEQUENCE described, or back to
    ``pending`` with an exponential backoff, or ``failed`` after ``REMINDER_MAX_ATTEMPTS``. The update
    is guarded by ``claimed_by``: a sender whose claim was taken over does not overwrite the outcome.
@@ -146,31 +147,36 @@ def send_claimed(ids: list[int], me: str, now: datetime) -> SendResult:
                 log.exception("reminder %s could not be built", row.id)
                 reason = f"could not build the message: {type(error).__name__}"
         work.append((row.id, row.attempts, row.session.sequence, message, reason))
-    max_attempts = current_app.config["REMINDER_MAX_ATTEMPTS"]
-    base = current_app.config["REMINDER_RETRY_BASE_SECONDS"]
-    for row_id, attempts, sequence, message, reason in work:
-        if message is None:
-            _acknowledge(row_id, me, now, state="cancelled", last_error=reason)
-            result.skipped += 1
-            continue
-        try:
-            mail.send(message)
-        except mail.MailError as error:
-            if attempts >= max_attempts:
-                _acknowledge(row_id, me, now, state="failed", last_error=str(error)[:2000])
-                result.failed += 1
-                log.warning("reminder %s failed after %s attempts", row_id, attempts)
+    with mail.MailSession() as outbox:
+        for row_id, attempts, sequence, message, reason in work:
+            if message is None:
+                _acknowledge(row_id, me, now, state="cancelled", last_error=reason)
+                result.skipped += 1
+                continue
+            try:
+                outbox.send(message)
+            except mail.MailError as error:
+                _acknowledge_failure(row_id, attempts, str(error), me, now, result)
             else:
-                retry_at = now + timedelta(seconds=base * 2 ** (attempts - 1))
-                _acknowledge(row_id, me, now, state="pending", next_attempt_at=retry_at,
-                             last_error=str(error)[:2000])
-                result.retried += 1
-                log.info("reminder %s: attempt %s failed, retry at %s", row_id, attempts, retry_at.isoformat())
-        else:
-            _acknowledge(row_id, me, now, state="sent", sent_at=now, sent_sequence=sequence, last_error=None,
-                         next_attempt_at=None)
-            result.sent += 1
+                _acknowledge(row_id, me, now, state="sent", sent_at=now, sent_sequence=sequence, last_error=None,
+                             next_attempt_at=None)
+                result.sent += 1
+    log.info("%s: %s reminders over %s SMTP connection(s)", me, len(work), outbox.connections)
     return result
+
+
+def _acknowledge_failure(row_id: int, attempts: int, error: str, me: str, now: datetime,
+                         result: SendResult) -> None:
+    """Back to ``pending`` with an exponential backoff, or ``failed`` after the last attempt."""
+    if attempts >= current_app.config["REMINDER_MAX_ATTEMPTS"]:
+        _acknowledge(row_id, me, now, state="failed", last_error=error[:2000])
+        result.failed += 1
+        log.warning("reminder %s failed after %s attempts", row_id, attempts)
+    else:
+        retry_at = now + timedelta(seconds=current_app.config["REMINDER_RETRY_BASE_SECONDS"] * 2 ** (attempts - 1))
+        _acknowledge(row_id, me, now, state="pending", next_attempt_at=retry_at, last_error=error[:2000])
+        result.retried += 1
+        log.info("reminder %s: attempt %s failed, retry at %s", row_id, attempts, retry_at.isoformat())
 
 
 def send_due(*, now: datetime | None = None, me: str | None = None, batch: int | None = None) -> SendResult:
