@@ -24,3 +24,21 @@ def test_a_duration_typed_with_a_comma_is_recorded(client, auth, make, world):  
     refused = post_prefixed(client, f"{path}/activities", "activity", {
         "kind": "meeting", "occurred_on": "2026-01-05", "duration_hours": "une heure", "body": "x"}, page=path)
     assert refused.status_code == 400 and "id=\"activity-duration_hours-error\"" in refused.get_data(as_text=True)
+
+
+def test_a_nul_character_pasted_into_a_form_is_dropped_not_a_crash(app, client, auth, make, world):  # noqa: F811
+    """PostgreSQL refuses NUL in text: the form data is cleaned of it (found by the fuzz test)."""
+    from sqlalchemy import select
+
+    from crm.enterprises.models import Activity
+    from crm.extensions import db
+
+    enterprise = make.enterprise(world.org, coach=world.coach)
+    auth.login(world.coach)
+    path = f"/enterprises/{enterprise.id}"
+    response = post_prefixed(client, f"{path}/activities", "activity", {
+        "kind": "note", "occurred_on": "2026-01-05", "body": "Appel\x00 fait"}, page=path)
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(Activity.body).where(Activity.enterprise_id == enterprise.id)) == "Appel fait"
+    assert client.get("/enterprises?q=co%00op").status_code == 200
