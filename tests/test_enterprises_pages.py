@@ -258,3 +258,17 @@ def _options(page: str, select_id: str) -> list[str]:
     """The labels of one select's options."""
     select = re.search(rf'<select[^>]* id="{select_id}"[^>]*>(.*?)</select>', page, re.S)
     return re.findall(r"<option[^>]*>([^<]*)</option>", select.group(1)) if select else []
+
+
+def test_a_search_counts_and_pages_its_matches(client, auth, make, world):  # noqa: F811
+    for i in range(53):
+        make.enterprise(world.org, name=f"Coopérative {i:02d}")
+    make.enterprise(world.org, name="Autre chose")
+    auth.login(world.manager)
+    first = client.get("/enterprises?q=cooperative").get_data(as_text=True)
+    assert "53 entreprises correspondent." in first and "Page 1 de 2" in first
+    assert "Coopérative 49" in first and "Coopérative 50" not in first and "Autre chose" not in first
+    second = client.get("/enterprises?q=cooperative&page=2").get_data(as_text=True)
+    assert "53 entreprises correspondent." in second and "Coopérative 52" in second and "Coopérative 00" not in second
+    beyond = client.get("/enterprises?q=cooperative&page=9").get_data(as_text=True)
+    assert "53 entreprises correspondent." in beyond

@@ -96,6 +96,53 @@ def listed(query: Select, *, with_coach: bool = True) -> Select:
     return query.options(load_only(*LIST_COLUMNS), lazyload(Enterprise.organization), coach)
 
 
+@dataclass
+class ListPage:
+    """One page of the list, with what its template needs (as Flask-SQLAlchemy's Pagination)."""
+
+    items: list
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return -(-self.total // self.per_page)
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+
+def page_of(query: Select, page: int, per_page: int, *, searching: bool) -> ListPage:
+    """A page of the list and the number of matches.
+
+    A text search finds its matches through the trigram index, the costly part: the page and the
+    count come from that one scan (``count(*) OVER ()``). Without a search, the page is read in
+    index order and counted apart, from the index alone, which is faster than counting in the
+    same query.
+    """
+    if not searching:
+        pagination = db.paginate(query, page=page, per_page=per_page, error_out=False)
+        return ListPage(pagination.items, pagination.total or 0, page, per_page)
+    rows = db.session.execute(query.add_columns(func.count().over().label("total"))
+                              .limit(per_page).offset((page - 1) * per_page)).all()
+    total = rows[0].total if rows else (count(query) if page > 1 else 0)
+    return ListPage([row[0] for row in rows], total, page, per_page)
+
+
 def selected_enterprises(user, filters: EnterpriseFilters, ids: list[int] | None) -> Select:
     """The target of a bulk action: every enterprise matching the filters, or the chosen ones among them."""
     query = filtered_enterprises(user, filters)

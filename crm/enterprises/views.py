@@ -85,9 +85,9 @@ def _bulk_form(args, *, empty: bool = False) -> BulkForm:
 
 def render_list(args, *, bulk_form=None, status=200):
     form, filters = parse_filters(current_user, args, quiet=bulk_form is not None)
-    page = args.get("page", 1, type=int)
-    pagination = db.paginate(queries.listed(queries.filtered_enterprises(current_user, filters)),
-                             page=max(page or 1, 1), per_page=PER_PAGE, error_out=False)
+    page = min(max(args.get("page", 1, type=int) or 1, 1), 100_000)
+    pagination = queries.page_of(queries.listed(queries.filtered_enterprises(current_user, filters)),
+                                 page, PER_PAGE, searching=bool(filters.q))
     if bulk_form is None and bulk.actions_for(current_user):
         bulk_form = _bulk_form(args, empty=True)
     if bulk_form is not None:
