@@ -126,15 +126,14 @@ class ListPage:
         return self.page + 1
 
 
-def page_of(query: Select, page: int, per_page: int, *, searching: bool) -> ListPage:
+def page_of(query: Select, page: int, per_page: int, *, together: bool) -> ListPage:
     """A page of the list and the number of matches.
 
-    A text search finds its matches through the trigram index, the costly part: the page and the
-    count come from that one scan (``count(*) OVER ()``). Without a search, the page is read in
-    index order and counted apart, from the index alone, which is faster than counting in the
-    same query.
+    ``together``: the page and the count come from one scan (``count(*) OVER ()``), for a text
+    search whose matches the trigram index finds, the costly part. Otherwise the page is read in
+    index order and counted apart, from the index alone.
     """
-    if not searching:
+    if not together:
         pagination = db.paginate(query, page=page, per_page=per_page, error_out=False)
         return ListPage(pagination.items, pagination.total or 0, page, per_page)
     rows = db.session.execute(query.add_columns(func.count().over().label("total"))
