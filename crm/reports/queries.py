@@ -206,21 +206,35 @@ def fact_groups(scope: ReportScope) -> list[dict]:
             for row in rows]
 
 
-def _summed(groups: list[dict], by: str | None = None) -> dict:
-    """Figures of the groups added up, or one Figures per value of ``by``."""
-    totals: dict = {}
+def fact_sums(scope: ReportScope, groups: list[dict] | None = None) -> dict:
+    """The groups added up: for the whole scope, and per region, organization and legal form.
+    JSON-ready (lists of [key, counts] pairs, as JSON keys are strings only)."""
+    groups = fact_groups(scope) if groups is None else groups
+    sums: dict = {"total": _add_up(groups)}
+    for by in FACT_GROUP:
+        parts: dict = {}
+        for group in groups:
+            parts.setdefault(group[by], []).append(group)
+        sums[by] = [[key, _add_up(members)] for key, members in parts.items()]
+    return sums
+
+
+def _add_up(groups: list[dict]) -> dict:
+    total: dict = {}
     for group in groups:
-        target = totals.setdefault(group[by] if by else None, {})
         for key, value in group.items():
             if key not in FACT_GROUP:
-                target[key] = target.get(key, 0) + value
-    figures = {key: Figures.from_mapping(values) for key, values in totals.items()}
-    return figures if by else figures.get(None, Figures.from_mapping({}))
+                total[key] = total.get(key, 0) + value
+    return total
 
 
-def programme_figures(scope: ReportScope, groups: list[dict] | None = None) -> Figures:
+def _figures_by(sums: dict, by: str) -> dict:
+    return {key: Figures.from_mapping(counts) for key, counts in sums[by]}
+
+
+def programme_figures(scope: ReportScope, sums: dict | None = None) -> Figures:
     """Target, funnel and per-stage counts of the whole scope."""
-    return _summed(fact_groups(scope) if groups is None else groups)
+    return Figures.from_mapping((fact_sums(scope) if sums is None else sums)["total"])
 
 
 @dataclass
@@ -253,9 +267,9 @@ class Breakdown:
         return ratio(self.figures.reached, self.target) if self.target else None
 
 
-def by_region(scope: ReportScope, *, programme_wide: bool, groups: list[dict] | None = None) -> list[Breakdown]:
+def by_region(scope: ReportScope, *, programme_wide: bool, sums: dict | None = None) -> list[Breakdown]:
     """The 17 regions (or the filtered one), with their share of the target when programme-wide."""
-    figures = _summed(fact_groups(scope) if groups is None else groups, "region_code")
+    figures = _figures_by(fact_sums(scope) if sums is None else sums, "region_code")
     target = programme_target()
     population = sum(REGION_WEIGHTS.values())
     codes = [scope.region] if scope.region else list(REGIONS)
@@ -269,15 +283,15 @@ def by_region(scope: ReportScope, *, programme_wide: bool, groups: list[dict] | 
     return rows
 
 
-def by_organization(scope: ReportScope, groups: list[dict] | None = None) -> list[Breakdown]:
-    figures = _summed(fact_groups(scope) if groups is None else groups, "organization_id")
+def by_organization(scope: ReportScope, sums: dict | None = None) -> list[Breakdown]:
+    figures = _figures_by(fact_sums(scope) if sums is None else sums, "organization_id")
     names = db.session.execute(select(Organization.id, Organization.name)
                                .where(Organization.id.in_(list(figures))).order_by(Organization.name))
     return [Breakdown(id_, name, figures[id_]) for id_, name in names]
 
 
-def by_legal_form(scope: ReportScope, groups: list[dict] | None = None) -> list[Breakdown]:
-    figures = _summed(fact_groups(scope) if groups is None else groups, "legal_form")
+def by_legal_form(scope: ReportScope, sums: dict | None = None) -> list[Breakdown]:
+    figures = _figures_by(fact_sums(scope) if sums is None else sums, "legal_form")
     return [Breakdown(code, str(label), figures[code]) for code, label in LEGAL_FORMS.items() if code in figures]
 
 
@@ -441,14 +455,14 @@ def dashboard(scope: ReportScope, *, today: date | None = None) -> Dashboard:
     today = today or datetime.now(PROGRAMME_TZ).date()
     months = month_starts(scope, today)
     raw = stored_or_computed(_key(scope, months), lambda: _raw_figures(scope, months))
-    groups = raw["groups"]
-    totals = programme_figures(scope, groups)
+    sums = raw["sums"]
+    totals = programme_figures(scope, sums)
     activity = [figure for query, values in zip(ACTIVITY_QUERIES, raw["activity"], strict=True)
                 for figure in query.present(values)]
     return Dashboard(
         scope=scope, target=programme_target(), totals=totals, funnel=funnel_steps(totals),
-        regions=by_region(scope, programme_wide=scope.organization_id is None, groups=groups),
-        organizations=by_organization(scope, groups), legal_forms=by_legal_form(scope, groups),
+        regions=by_region(scope, programme_wide=scope.organization_id is None, sums=sums),
+        organizations=by_organization(scope, sums), legal_forms=by_legal_form(scope, sums),
         months=months, monthly={(month, stage): count for month, stage, count in raw["monthly"]},
         durations=[StageDuration(*duration) for duration in raw["durations"]], activity=activity,
     )
@@ -457,7 +471,7 @@ def dashboard(scope: ReportScope, *, today: date | None = None) -> Dashboard:
 def _raw_figures(scope: ReportScope, months: list[date]) -> dict:
     """What the aggregate queries return, as JSON-ready values."""
     return {
-        "groups": fact_groups(scope),
+        "sums": fact_sums(scope),
         "monthly": [[month, stage, count] for (month, stage), count in monthly_entries(scope, months).items()],
         "durations": [[d.stage, d.median_days, d.stays] for d in median_days_in_stage(scope)],
         "activity": [query.compute(scope) for query in ACTIVITY_QUERIES],
@@ -468,5 +482,5 @@ def _key(scope: ReportScope, months: list[date]) -> str:
     """The scope (who may see what, filters) and the layout of the stored values."""
     dialect = db.session.get_bind().dialect
     enterprises = str(scope.enterprise_ids.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
-    return cache_key("dashboard-1", enterprises, scope.date_from, scope.date_to, months,
+    return cache_key("dashboard-2", enterprises, scope.date_from, scope.date_to, months,
                      [query.name for query in ACTIVITY_QUERIES])
