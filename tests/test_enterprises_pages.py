@@ -272,3 +272,26 @@ def test_a_search_counts_and_pages_its_matches(client, auth, make, world):  # no
     assert "53 entreprises correspondent." in second and "Coopérative 52" in second and "Coopérative 00" not in second
     beyond = client.get("/enterprises?q=cooperative&page=9").get_data(as_text=True)
     assert "53 entreprises correspondent." in beyond
+
+
+def test_the_list_count_is_stored_until_an_enterprise_changes(app, client, auth, make, world):  # noqa: F811
+    from sqlalchemy import event
+
+    for i in range(3):
+        make.enterprise(world.org, name=f"Entreprise {i}")
+    auth.login(world.manager)
+    assert "3 entreprises correspondent." in client.get("/enterprises").get_data(as_text=True)
+    seen = []
+    with app.app_context():
+        engine = db.engine
+    listener = lambda *args: seen.append(args[2])  # noqa: E731 - (conn, cursor, statement, …)
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        assert "3 entreprises correspondent." in client.get("/enterprises").get_data(as_text=True)
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    assert not any("count(*)" in statement.lower() for statement in seen)  # read from stored figures
+
+    make.enterprise(world.org, name="Entreprise 3")
+    assert "4 entreprises correspondent." in client.get("/enterprises").get_data(as_text=True)
+    assert "1 entreprise correspond." in client.get("/enterprises?q=Entreprise 3").get_data(as_text=True)

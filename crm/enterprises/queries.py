@@ -23,6 +23,7 @@ from crm.enterprises.models import (
 )
 from crm.extensions import db
 from crm.reference import STAGE_ORDER
+from crm.reports.cache import stored_or_computed
 from crm.text import fold
 
 STALE_AFTER = timedelta(days=30)
@@ -126,20 +127,25 @@ class ListPage:
         return self.page + 1
 
 
-def page_of(query: Select, page: int, per_page: int, *, together: bool) -> ListPage:
-    """A page of the list and the number of matches.
+def page_of(query: Select, page: int, per_page: int, *, together: bool, count_key: str | None = None) -> ListPage:
+    """A page of the list as (enterprise, coach's name) pairs, and the number of matches.
 
     ``together``: the page and the count come from one scan (``count(*) OVER ()``), for a text
     search whose matches the trigram index finds, the costly part. Otherwise the page is read in
-    index order and counted apart, from the index alone.
+    index order and counted apart, from the index alone, and the count is stored under
+    ``count_key`` until the enterprises change (crm.reports.cache): the programme office's list
+    counted 112,000 rows on every view at ten times the province.
     """
-    if not together:
-        pagination = db.paginate(query, page=page, per_page=per_page, error_out=False)
-        return ListPage(pagination.items, pagination.total or 0, page, per_page)
-    rows = db.session.execute(query.add_columns(func.count().over().label("total"))
-                              .limit(per_page).offset((page - 1) * per_page)).all()
-    total = rows[0].total if rows else (count(query) if page > 1 else 0)
-    return ListPage([row[0] for row in rows], total, page, per_page)
+    shown = (listed(query, with_coach=False).add_columns(User.full_name.label("coach_name"))
+             .outerjoin(User, User.id == Enterprise.coach_id).limit(per_page).offset((page - 1) * per_page))
+    if together:
+        rows = db.session.execute(shown.add_columns(func.count().over().label("total"))).all()
+        total = rows[0].total if rows else (count(query) if page > 1 else 0)
+    else:
+        rows = db.session.execute(shown).all()
+        total = (stored_or_computed(count_key, lambda: {"count": count(query)})["count"] if count_key
+                 else count(query))
+    return ListPage([(row[0], row.coach_name) for row in rows], total, page, per_page)
 
 
 def selected_enterprises(user, filters: EnterpriseFilters, ids: list[int] | None) -> Select:

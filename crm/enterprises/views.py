@@ -4,6 +4,7 @@ Per-enterprise records (page, stage, timeline, follow-ups, diagnostics, contacts
 ``record_views``, registered on the same blueprint.
 """
 import logging
+from dataclasses import asdict
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
@@ -37,6 +38,7 @@ from crm.i18n import _, _l, ngettext
 from crm.navigation import register_nav
 from crm.organizations.models import Organization
 from crm.reference import label
+from crm.reports.cache import cache_key
 
 bp = Blueprint("enterprises", __name__, template_folder="templates")
 register_nav("enterprises.caseload", _l("My caseload"), roles=("coach",), order=5)
@@ -90,11 +92,16 @@ def _count_with_page(filters) -> bool:
     return bool(filters.q) and (not current_user.is_admin or filters.organization_id is not None)
 
 
+def _count_key(filters) -> str:
+    """What the list's count depends on: who looks (what they may see) and the filters."""
+    return cache_key("enterprise-count-1", current_user.is_admin, current_user.organization_id, asdict(filters))
+
+
 def render_list(args, *, bulk_form=None, status=200):
     form, filters = parse_filters(current_user, args, quiet=bulk_form is not None)
     page = min(max(args.get("page", 1, type=int) or 1, 1), 100_000)
-    pagination = queries.page_of(queries.listed(queries.filtered_enterprises(current_user, filters)),
-                                 page, PER_PAGE, together=_count_with_page(filters))
+    pagination = queries.page_of(queries.filtered_enterprises(current_user, filters), page, PER_PAGE,
+                                 together=_count_with_page(filters), count_key=_count_key(filters))
     if bulk_form is None and bulk.actions_for(current_user):
         bulk_form = _bulk_form(args, empty=True)
     if bulk_form is not None:
