@@ -59,6 +59,8 @@ def _note_bulk_changes(state) -> None:
 
 @event.listens_for(Session, "before_commit")
 def _bump_version(session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint: the outer commit bumps, so the row is locked only at the very end
     session.flush()  # what commit would flush next, so that its changes are noted too
     if session.info.pop(_CHANGED, False):
         bump_version(session)
