@@ -62,6 +62,14 @@ STAGE_ORDER = {
     "coaching_collective": 3,
     "completed": 4,
 }
+# The usual next step, offered first when a coach changes an enterprise's stage.
+NEXT_STAGE = {
+    "identified": "awareness",
+    "awareness": "training",
+    "training": "coaching_individual",
+    "coaching_individual": "completed",
+    "coaching_collective": "completed",
+}
 # Stages that count toward the programme's target ("reached"): awareness or beyond.
 REACHED_STAGES = frozenset(STAGE_ORDER) - {"identified"}
 

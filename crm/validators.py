@@ -22,6 +22,12 @@ class InvalidValue(ValueError):
         self.message = message
 
 
+def is_number(text: str | None) -> bool:
+    """ASCII digits only. str.isdigit() also accepts « ² » or Arabic-Indic digits, which int() or
+    secrets.compare_digest() then refuse with an exception (a 500 for whoever typed them)."""
+    return bool(text) and text.isascii() and text.isdigit()
+
+
 def clean_neq(value: str | None) -> str | None:
     if value is None:
         return None

@@ -1,4 +1,6 @@
 """Input as people type it: bookmarked filter addresses and decimals written the French way."""
+from tests.cohorts_helpers import make_cohort
+from tests.conftest import post_form
 from tests.enterprises_helpers import post_prefixed, world  # noqa: F401 - fixture
 
 
@@ -42,3 +44,15 @@ def test_a_nul_character_pasted_into_a_form_is_dropped_not_a_crash(app, client, 
     with app.app_context():
         assert db.session.scalar(select(Activity.body).where(Activity.enterprise_id == enterprise.id)) == "Appel fait"
     assert client.get("/enterprises?q=co%00op").status_code == 200
+
+
+def test_digits_that_are_not_ascii_are_refused_without_a_crash(app, client, auth, make, world):  # noqa: F811
+    """« ² » or « ١ » pass str.isdigit() but not int(): ignored filters, refused ids, never a 500."""
+    make.enterprise(world.org, name="Toujours là")
+    auth.login(world.admin)
+    for query in ("organization=²", "coach=١٢", "organization=１"):
+        response = client.get("/enterprises?" + query)
+        assert response.status_code == 200 and "Toujours là" in response.get_data(as_text=True), query
+    cohort_id = make_cohort(app, world.org)
+    response = post_form(client, f"/cohorts/{cohort_id}/members", {"enterprise_id": "²"}, page=f"/cohorts/{cohort_id}")
+    assert response.status_code == 400

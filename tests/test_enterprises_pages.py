@@ -295,3 +295,15 @@ def test_the_list_count_is_stored_until_an_enterprise_changes(app, client, auth,
     make.enterprise(world.org, name="Entreprise 3")
     assert "4 entreprises correspondent." in client.get("/enterprises").get_data(as_text=True)
     assert "1 entreprise correspond." in client.get("/enterprises?q=Entreprise 3").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("stage, offered", [("identified", "Sensibilisation"),
+                                            ("training", "Accompagnement individuel"), ("completed", "Choisir…")])
+def test_the_stage_form_offers_the_usual_next_step(client, auth, make, world, stage, offered):  # noqa: F811
+    enterprise = make.enterprise(world.org, coach=world.coach, stage=stage)
+    auth.login(world.coach)
+    page = client.get(f"/enterprises/{enterprise.id}").get_data(as_text=True)
+    select = re.search(r'<select[^>]* id="stage-stage"[^>]*>(.*?)</select>', page, re.S).group(1)
+    chosen = re.findall(r"<option selected[^>]*>([^<]*)</option>", select)
+    assert chosen == [offered]
+    assert re.findall(r"<option[^>]*>([^<]*)</option>", select)[0] == "Choisir…"

@@ -29,6 +29,7 @@ HOSTILE = [
     "9999-12-31", "24:61", "true", "None", "null", "[]", "{}", "x" * 10_000, "\x00", "a\x00b", "\x1b[31m\x07",
     "\u202eevil", "\ufeff", "e\u0301", "\U0001f600" * 50, "\ud7ff", "' OR 1=1 --", "'; DROP TABLE users; --",
     SCRIPT, '"><img src=x onerror=alert(1)>', "javascript:alert(1)", "../../etc/passwd", "%00", "\r\n\r\nX: y",
+    "²", "١٢٣٤٥٦", "１２",  # digits to str.isdigit(), not to int() or compare_digest()
 ]
 value = st.one_of(st.sampled_from(HOSTILE), st.text(max_size=40), st.integers().map(str))
 

@@ -49,6 +49,8 @@ def test_a_coach_turns_two_factor_on_and_is_then_asked_for_a_code(app, client, m
     assert client.get("/account/").status_code == 302
     bad = send_code(client, "000000")
     assert bad.status_code == 400 and "n&#39;est pas valide ou a déjà été utilisé" in bad.get_data(as_text=True)
+    # Digits to str.isdigit() that compare_digest() cannot compare: refused like any wrong code.
+    assert send_code(client, "١٢٣٤٥٦").status_code == 400
     # The code of the next time step: the one of enrolment is already spent.
     code = pyotp.TOTP(secret).generate_otp(int(time.time()) // 30 + 1)
     assert send_code(client, code).status_code == 302

@@ -12,6 +12,7 @@ from crm.domain import DomainError
 from crm.extensions import db
 from crm.i18n import _l
 from crm.reference import ROLES
+from crm.validators import is_number
 
 log = logging.getLogger(__name__)
 
@@ -119,7 +120,7 @@ def set_new_password(user: User, password: str, *, actor, action: str) -> None:
 def load_user_from_session(session_id: str) -> User | None:
     """Flask-Login's loader: ``id:version``; a stale version is a logged-out cookie."""
     user_id, _, version = session_id.partition(":")
-    if not user_id.isdigit() or not version.isdigit():
+    if not is_number(user_id) or not is_number(version):
         return None
     user = db.session.get(User, int(user_id))
     if user is None or not user.is_active or user.session_version != int(version):

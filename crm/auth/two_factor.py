@@ -17,6 +17,7 @@ from crm.db import utcnow
 from crm.domain import DomainError
 from crm.extensions import db
 from crm.i18n import _l
+from crm.validators import is_number
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +51,7 @@ def grouped(secret: str) -> str:
 def _matching_counter(secret: str, code: str, now: float) -> int | None:
     """The time step whose code this is, allowing one step of clock drift either way."""
     code = "".join(code.split())
-    if not (code.isdigit() and len(code) == 6):
+    if not (is_number(code) and len(code) == 6):
         return None
     totp = pyotp.TOTP(secret)
     counter = int(now) // _STEP

@@ -18,6 +18,7 @@ from crm.extensions import db
 from crm.i18n import _, ngettext
 from crm.organizations.models import Organization
 from crm.reference import SelectChoice
+from crm.validators import is_number
 
 log = logging.getLogger(__name__)
 
@@ -124,7 +125,7 @@ def cohort_page(cohort_id):
 def add_member(cohort_id):
     cohort = get_cohort_or_404(cohort_id, current_user, for_manage=True)
     form = AddMemberForm()
-    if not form.validate_on_submit() or not form.enterprise_id.data.isdigit():
+    if not form.validate_on_submit() or not is_number(form.enterprise_id.data) or len(form.enterprise_id.data) > 9:
         abort(400)
     enterprise = get_enterprise_or_404(int(form.enterprise_id.data), current_user)
     try:

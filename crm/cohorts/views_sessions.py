@@ -23,6 +23,7 @@ from crm.cohorts.views import bp, show_domain_error, staff_choices
 from crm.domain import DomainError
 from crm.extensions import db
 from crm.i18n import _
+from crm.validators import is_number
 
 
 def _ambiguity_notice(form) -> None:
@@ -157,7 +158,7 @@ def _read_attendance(participants):
             return None, None
         marks[enterprise_id] = status
         ids = request.form.getlist(f"contacts-{enterprise_id}")
-        if not all(i.isdigit() for i in ids):
+        if not all(is_number(i) and len(i) < 10 for i in ids):
             return None, None
         came[enterprise_id] = {int(i) for i in ids}
     return marks, came

@@ -16,6 +16,7 @@ from crm.enterprises.queries import UNASSIGNED, EnterpriseFilters
 from crm.extensions import db
 from crm.i18n import _, _l
 from crm.organizations.models import Organization
+from crm.validators import is_number
 
 FILTER_KEYS = ("q", "stage", "region", "legal_form", "organization", "coach", "sort")
 
@@ -49,7 +50,7 @@ def chosen_organization_id(user, args: MultiDict) -> int | None:
 
 
 def _number(value) -> int | None:
-    return int(value) if value and value.isdigit() and len(value) < 10 else None
+    return int(value) if is_number(value) and len(value) < 10 else None
 
 
 def organization_choices(*, blank=None, exclude_id=None) -> list[SelectChoice]:

@@ -132,7 +132,7 @@ class ContactForm(Form):
 
 
 class StageForm(Form):
-    stage = SelectField(_l("New stage"), choices=choices(STAGES), validators=[DataRequired()])
+    stage = SelectField(_l("New stage"), choices=choices(STAGES, blank=_l("Choose…")), validators=[DataRequired()])
     comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=2000)])
 
 

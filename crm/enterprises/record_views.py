@@ -25,6 +25,7 @@ from crm.enterprises.views import apply_domain_error, bp
 from crm.extensions import db
 from crm.i18n import _, _l
 from crm.privacy.services import record_access
+from crm.reference import NEXT_STAGE
 
 
 def assign_choices(enterprise) -> list[SelectChoice]:
@@ -51,7 +52,8 @@ def render_enterprise(enterprise, *, status=200, **forms):
     context = {"enterprise": enterprise, "page": page, "can_edit": can_edit, "can_manage": can_manage,
                "can_history": can_history, "confirm_form": ConfirmForm(), "today": timeline.today_in_quebec()}
     if can_edit:
-        context["stage_form"] = forms.get("stage_form") or StageForm(prefix="stage", formdata=None)
+        context["stage_form"] = forms.get("stage_form") or StageForm(
+            prefix="stage", formdata=None, stage=NEXT_STAGE.get(enterprise.stage, ""))
         activity_form = forms.get("activity_form") or ActivityForm(prefix="activity", formdata=None)
         if activity_form.occurred_on.data is None and "activity_form" not in forms:
             activity_form.occurred_on.data = context["today"]
