@@ -1,6 +1,6 @@
 """Constant query counts at two data sizes, participants, coaching hours, the enterprise partial."""
 import threading
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from flask import render_template
@@ -197,3 +197,20 @@ def test_two_enrolments_at_the_same_instant_never_exceed_the_capacity(app, make,
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(CohortMembership)
                                  .where(CohortMembership.cohort_id == cohort_id)) == 1
+
+
+def test_the_cohort_list_pages_every_cohort_with_its_member_count(app, client, auth, make):
+    """At the province's scale the programme office sees 400 cohorts: none may fall off the list."""
+    org = make.organization()
+    admin = make.user(role="admin", organization=org)
+    people = [make.enterprise(org, name=f"Membre {n}") for n in range(3)]
+    for n in range(52):
+        make_cohort(app, org, name=f"Cohorte {n:02d}", start=date(2027, 1, 1) + timedelta(days=n),
+                    end=date(2027, 12, 1), enterprises=people if n == 51 else ())
+    auth.login(admin)
+    first = client.get("/cohorts").get_data(as_text=True)
+    assert "52 cohortes." in first and "Cohorte 51" in first and "Cohorte 01" not in first
+    assert "3 / 60" in first and 'aria-current="page"' in first
+    second = client.get("/cohorts?page=2").get_data(as_text=True)
+    assert "Cohorte 01" in second and "Cohorte 00" in second and "Cohorte 51" not in second
+    assert "52 cohortes." in client.get("/cohorts?kind=coaching_collective").get_data(as_text=True)

@@ -28,6 +28,9 @@ def _require_planner():
         abort(403)
 
 
+COHORTS_PER_PAGE = 50
+
+
 @bp.route("/cohorts")
 @login_required
 def list_cohorts():
@@ -35,16 +38,19 @@ def list_cohorts():
 
     status = request.args.get("status", "")
     kind = request.args.get("kind", "")
-    members = (select(CohortMembership.cohort_id, func.count().label("n"))
-               .where(CohortMembership.left_on.is_(None)).group_by(CohortMembership.cohort_id).subquery())
-    query = visible_cohorts(current_user).add_columns(func.coalesce(members.c.n, 0)).outerjoin(
-        members, members.c.cohort_id == Cohort.id)
+    query = visible_cohorts(current_user)
     if status in COHORT_STATUSES:
         query = query.where(Cohort.status == status)
     if kind in COHORT_KINDS:
         query = query.where(Cohort.kind == kind)
-    rows = db.session.execute(query.order_by(Cohort.start_date.desc(), Cohort.id.desc()).limit(200)).all()
-    return render_template("cohorts/list.html", rows=rows, status=status, kind=kind,
+    page = db.paginate(query.order_by(Cohort.start_date.desc(), Cohort.id.desc()), per_page=COHORTS_PER_PAGE,
+                       error_out=False)
+    members = dict(db.session.execute(
+        select(CohortMembership.cohort_id, func.count())
+        .where(CohortMembership.cohort_id.in_([c.id for c in page.items]), CohortMembership.left_on.is_(None))
+        .group_by(CohortMembership.cohort_id)).all()) if page.items else {}
+    rows = [(cohort, members.get(cohort.id, 0)) for cohort in page.items]
+    return render_template("cohorts/list.html", rows=rows, page=page, status=status, kind=kind,
                            statuses=COHORT_STATUSES.items(), kinds=COHORT_KINDS.items(),
                            can_create=current_user.is_admin or current_user.is_manager)
 
