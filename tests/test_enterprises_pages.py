@@ -277,10 +277,12 @@ def test_a_search_counts_and_pages_its_matches(client, auth, make, world):  # no
 def test_the_list_count_is_stored_until_an_enterprise_changes(app, client, auth, make, world):  # noqa: F811
     from sqlalchemy import event
 
-    for i in range(3):
-        make.enterprise(world.org, name=f"Entreprise {i}")
+    listed = [make.enterprise(world.org, name=f"Entreprise {i}") for i in range(3)]
     auth.login(world.manager)
-    assert "3 entreprises correspondent." in client.get("/enterprises").get_data(as_text=True)
+    page = client.get("/enterprises").get_data(as_text=True)
+    assert "3 entreprises correspondent." in page
+    assert all(f'<a href="/enterprises/{e.id}" id="name-{e.id}">Entreprise {i}</a>' in page
+               for i, e in enumerate(listed))
     seen = []
     with app.app_context():
         engine = db.engine

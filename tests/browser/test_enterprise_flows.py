@@ -191,8 +191,8 @@ def test_a_manager_filters_selects_and_assigns_in_bulk(page, make, world):  # no
     expect(filters.get_by_label("Région")).to_have_value("05")
     expect(filters.get_by_role("checkbox", name="Identifiée")).to_be_checked()
 
-    page.get_by_label("Sélectionner Coop de l'Estrie 0").check()
-    page.get_by_label("Sélectionner Coop de l'Estrie 2").check()
+    page.get_by_role("checkbox", name="Sélectionner Coop de l'Estrie 0").check()  # its accessible name
+    page.get_by_role("checkbox", name="Sélectionner Coop de l'Estrie 2").check()
     bulk = page.locator("#bulk-form")
     bulk.get_by_label("Action").select_option(label="Confier à une conseillère ou un conseiller")
     bulk.get_by_label("Conseillère ou conseiller", exact=True).select_option(label="Dominique Collègue")
