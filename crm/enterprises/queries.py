@@ -88,13 +88,11 @@ LIST_COLUMNS = (Enterprise.id, Enterprise.name, Enterprise.neq, Enterprise.stage
                 Enterprise.region_code, Enterprise.coach_id, Enterprise.last_activity_at, Enterprise.version)
 
 
-def listed(query: Select, *, with_coach: bool = True) -> Select:
-    """Only what a row of a list shows. The enterprise's wide row (search keys, address…), its
-    organization and its coach joined on every row cost more to load than the page's SQL at ten
-    times the province; coaches' names come in one more query, once per coach."""
-    coach = selectinload(Enterprise.coach).load_only(User.id, User.full_name) if with_coach else \
-        lazyload(Enterprise.coach)
-    return query.options(load_only(*LIST_COLUMNS), lazyload(Enterprise.organization), coach)
+def listed(query: Select) -> Select:
+    """Only what a row of a list shows. The enterprise's wide row (search keys, address…) and its
+    organization and coach joined on every row cost more to load than the page's SQL at ten times
+    the province; a list that shows the coach joins the name alone (``page_of``)."""
+    return query.options(load_only(*LIST_COLUMNS), lazyload(Enterprise.organization), lazyload(Enterprise.coach))
 
 
 @dataclass
@@ -136,7 +134,7 @@ def page_of(query: Select, page: int, per_page: int, *, together: bool, count_ke
     ``count_key`` until the enterprises change (crm.reports.cache): the programme office's list
     counted 112,000 rows on every view at ten times the province.
     """
-    shown = (listed(query, with_coach=False).add_columns(User.full_name.label("coach_name"))
+    shown = (listed(query).add_columns(User.full_name.label("coach_name"))
              .outerjoin(User, User.id == Enterprise.coach_id).limit(per_page).offset((page - 1) * per_page))
     if together:
         rows = db.session.execute(shown.add_columns(func.count().over().label("total"))).all()
@@ -179,7 +177,7 @@ def caseload(coach, today) -> list[tuple[Enterprise, int, bool]]:
                .correlate(Enterprise).scalar_subquery())
     stale = func.coalesce(Enterprise.last_activity_at, Enterprise.created_at) < utcnow() - STALE_AFTER
     needs_attention = case((or_(overdue > 0, stale), 0), else_=1)
-    query = (listed(visible_enterprises(coach), with_coach=False)
+    query = (listed(visible_enterprises(coach))
              .where(Enterprise.coach_id == coach.id)
              .add_columns(overdue.label("overdue"), stale.label("stale"))
              .order_by(_STAGE_RANK, needs_attention, Enterprise.name_key, Enterprise.id))
