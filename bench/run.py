@@ -222,7 +222,7 @@ def load(port, path, cookie, clients: int, seconds: float) -> dict:
         "requests": len(latencies), "rps": len(latencies) / elapsed if elapsed else 0.0,
         "p50_ms": 1000 * statistics.median(latencies) if latencies else None,
         "p95_ms": 1000 * latencies[int(0.95 * (len(latencies) - 1))] if latencies else None,
-        "errors": errors[0], "queries": max(queries) if queries else None,
+        "errors": errors[0], "queries": statistics.mode(queries) if queries else None,
     }
 
 
