@@ -206,10 +206,10 @@ def fact_groups(scope: ReportScope) -> list[dict]:
             for row in rows]
 
 
-def fact_sums(scope: ReportScope, groups: list[dict] | None = None) -> dict:
+def fact_sums(scope: ReportScope) -> dict:
     """The groups added up: for the whole scope, and per region, organization and legal form.
     JSON-ready (lists of [key, counts] pairs, as JSON keys are strings only)."""
-    groups = fact_groups(scope) if groups is None else groups
+    groups = fact_groups(scope)
     sums: dict = {"total": _add_up(groups)}
     for by in FACT_GROUP:
         parts: dict = {}
@@ -232,9 +232,9 @@ def _figures_by(sums: dict, by: str) -> dict:
     return {key: Figures.from_mapping(counts) for key, counts in sums[by]}
 
 
-def programme_figures(scope: ReportScope, sums: dict | None = None) -> Figures:
-    """Target, funnel and per-stage counts of the whole scope."""
-    return Figures.from_mapping((fact_sums(scope) if sums is None else sums)["total"])
+def programme_figures(sums: dict) -> Figures:
+    """Target, funnel and per-stage counts of the whole scope (``sums``: from ``fact_sums``)."""
+    return Figures.from_mapping(sums["total"])
 
 
 @dataclass
@@ -267,9 +267,9 @@ class Breakdown:
         return ratio(self.figures.reached, self.target) if self.target else None
 
 
-def by_region(scope: ReportScope, *, programme_wide: bool, sums: dict | None = None) -> list[Breakdown]:
+def by_region(scope: ReportScope, sums: dict, *, programme_wide: bool) -> list[Breakdown]:
     """The 17 regions (or the filtered one), with their share of the target when programme-wide."""
-    figures = _figures_by(fact_sums(scope) if sums is None else sums, "region_code")
+    figures = _figures_by(sums, "region_code")
     target = programme_target()
     population = sum(REGION_WEIGHTS.values())
     codes = [scope.region] if scope.region else list(REGIONS)
@@ -283,15 +283,15 @@ def by_region(scope: ReportScope, *, programme_wide: bool, sums: dict | None = N
     return rows
 
 
-def by_organization(scope: ReportScope, sums: dict | None = None) -> list[Breakdown]:
-    figures = _figures_by(fact_sums(scope) if sums is None else sums, "organization_id")
+def by_organization(sums: dict) -> list[Breakdown]:
+    figures = _figures_by(sums, "organization_id")
     names = db.session.execute(select(Organization.id, Organization.name)
                                .where(Organization.id.in_(list(figures))).order_by(Organization.name))
     return [Breakdown(id_, name, figures[id_]) for id_, name in names]
 
 
-def by_legal_form(scope: ReportScope, sums: dict | None = None) -> list[Breakdown]:
-    figures = _figures_by(fact_sums(scope) if sums is None else sums, "legal_form")
+def by_legal_form(sums: dict) -> list[Breakdown]:
+    figures = _figures_by(sums, "legal_form")
     return [Breakdown(code, str(label), figures[code]) for code, label in LEGAL_FORMS.items() if code in figures]
 
 
@@ -456,13 +456,13 @@ def dashboard(scope: ReportScope, *, today: date | None = None) -> Dashboard:
     months = month_starts(scope, today)
     raw = stored_or_computed(_key(scope, months), lambda: _raw_figures(scope, months))
     sums = raw["sums"]
-    totals = programme_figures(scope, sums)
+    totals = programme_figures(sums)
     activity = [figure for query, values in zip(ACTIVITY_QUERIES, raw["activity"], strict=True)
                 for figure in query.present(values)]
     return Dashboard(
         scope=scope, target=programme_target(), totals=totals, funnel=funnel_steps(totals),
-        regions=by_region(scope, programme_wide=scope.organization_id is None, sums=sums),
-        organizations=by_organization(scope, sums), legal_forms=by_legal_form(scope, sums),
+        regions=by_region(scope, sums, programme_wide=scope.organization_id is None),
+        organizations=by_organization(sums), legal_forms=by_legal_form(sums),
         months=months, monthly={(month, stage): count for month, stage, count in raw["monthly"]},
         durations=[StageDuration(*duration) for duration in raw["durations"]], activity=activity,
     )
