@@ -72,14 +72,18 @@ def post_prefixed(client, path, prefix, data, *, page):
 
 
 class QueryCounter:
-    """Counts the SQL statements the app sends while active."""
+    """Counts (and keeps) the SQL statements the app sends while active."""
 
     def __init__(self, app):
         self.app = app
-        self.count = 0
+        self.statements: list[str] = []
 
-    def _on_execute(self, *args, **kwargs):
-        self.count += 1
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+    def _on_execute(self, _conn, _cursor, statement, *args, **kwargs):
+        self.statements.append(statement)
 
     def __enter__(self):
         with self.app.app_context():

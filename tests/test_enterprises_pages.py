@@ -275,24 +275,15 @@ def test_a_search_counts_and_pages_its_matches(client, auth, make, world):  # no
 
 
 def test_the_list_count_is_stored_until_an_enterprise_changes(app, client, auth, make, world):  # noqa: F811
-    from sqlalchemy import event
-
     listed = [make.enterprise(world.org, name=f"Entreprise {i}") for i in range(3)]
     auth.login(world.manager)
     page = client.get("/enterprises").get_data(as_text=True)
     assert "3 entreprises correspondent." in page
     assert all(f'<a href="/enterprises/{e.id}" id="name-{e.id}">Entreprise {i}</a>' in page
                for i, e in enumerate(listed))
-    seen = []
-    with app.app_context():
-        engine = db.engine
-    listener = lambda *args: seen.append(args[2])  # noqa: E731 - (conn, cursor, statement, …)
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
+    with QueryCounter(app) as queries:
         assert "3 entreprises correspondent." in client.get("/enterprises").get_data(as_text=True)
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
-    assert not any("count(*)" in statement.lower() for statement in seen)  # read from stored figures
+    assert not any("count(*)" in statement.lower() for statement in queries.statements)  # read from stored figures
 
     make.enterprise(world.org, name="Entreprise 3")
     assert "4 entreprises correspondent." in client.get("/enterprises").get_data(as_text=True)

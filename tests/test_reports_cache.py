@@ -4,11 +4,12 @@ import io
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import event, func, insert, select
+from sqlalchemy import func, insert, select
 
 from crm.enterprises.models import Enterprise, StageChange
 from crm.extensions import db
 from crm.reports.models import FiguresVersion, StoredFigures
+from tests.enterprises_helpers import QueryCounter
 from tests.reports_helpers import add_identified, build_programme
 
 
@@ -25,16 +26,9 @@ def enterprises_counted(client) -> int:
 
 
 def statements_of(app, client, path) -> list[str]:
-    seen = []
-    with app.app_context():
-        engine = db.engine
-    listener = lambda *args: seen.append(args[2])  # noqa: E731 - (conn, cursor, statement, …)
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
+    with QueryCounter(app) as queries:
         assert client.get(path).status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
-    return seen
+    return queries.statements
 
 
 def stored_rows(app) -> int:
