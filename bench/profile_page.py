@@ -77,6 +77,10 @@ def main() -> int:
             print("   SQL", text[:120], "…", text[-160:])
         sql["seconds"] += time.perf_counter() - conn.info.pop("started")
 
+    if os.environ.get("GC_THRESHOLD"):
+        import gc
+
+        gc.set_threshold(*map(int, os.environ["GC_THRESHOLD"].split(",")))
     if os.environ.get("GC_FREEZE"):
         import gc
 
@@ -139,6 +143,8 @@ def main() -> int:
         import pstats
 
         stats = pstats.Stats(profiler)
+        if os.environ.get("PSTATS_FILE"):
+            stats.dump_stats(os.environ["PSTATS_FILE"])
         print(f"  {stats.total_calls / n:,.0f} Python function calls per request (steady, unlike times)")
         stats.sort_stats(os.environ.get("SORT", "tottime")).print_stats(int(os.environ.get("ROWS", 35)))
         if os.environ.get("CALLERS"):

@@ -120,7 +120,8 @@ def test_coaching_hours_count_individual_sessions_attended_only(app, make, monke
         assert data.coaching_minutes == 239 and len(data.past) == 4 and data.memberships
         with app.test_request_context():
             html = render_template("cohorts/_enterprise_sessions.html", enterprise_sessions=data,
-                                   enterprise=db.session.get(Enterprise, coached.id), can_plan_session=True)
+                                   enterprise=db.session.get(Enterprise, coached.id), can_plan_session=True,
+                                   past_sessions_shown=10, all_past_sessions=False)
         assert "Cohorte test" in html and "Absente" in html and "Accompagnement individuel reçu : 4 h" in html
 
 

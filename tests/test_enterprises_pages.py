@@ -300,3 +300,45 @@ def test_the_stage_form_offers_the_usual_next_step(client, auth, make, world, st
     chosen = re.findall(r"<option selected[^>]*>([^<]*)</option>", select)
     assert chosen == [offered]
     assert re.findall(r"<option[^>]*>([^<]*)</option>", select)[0] == "Choisir…"
+
+
+def test_the_page_shows_the_latest_timeline_entries_and_links_to_all_of_them(app, client, auth, make, world):  # noqa: F811
+    from datetime import timedelta
+
+    from crm.enterprises import timeline
+    from crm.enterprises.queries import TIMELINE_SHOWN
+
+    enterprise = make.enterprise(world.org, coach=world.coach)
+    with app.app_context():
+        row = db.session.get(Enterprise, enterprise.id)
+        today = timeline.today_in_quebec()
+        for i in range(TIMELINE_SHOWN + 3):
+            timeline.add_activity(row, actor=None, kind="note", occurred_on=today - timedelta(days=i),
+                                  body=f"Note numéro {i:03d}")
+        db.session.commit()
+    auth.login(world.coach)
+    page = client.get(f"/enterprises/{enterprise.id}").get_data(as_text=True)
+    shown = re.findall(r"Note numéro (\d{3})", page)
+    assert shown == [f"{i:03d}" for i in range(TIMELINE_SHOWN)]  # the latest first, the oldest left out
+    assert f"/enterprises/{enterprise.id}?timeline=all#timeline" in page and "Afficher tout le fil d’activités" in page
+    whole = client.get(f"/enterprises/{enterprise.id}?timeline=all").get_data(as_text=True)
+    assert len(re.findall(r"Note numéro \d{3}", whole)) == TIMELINE_SHOWN + 3
+    assert "?timeline=all#timeline" not in whole
+
+
+def test_the_page_lists_the_latest_past_sessions_and_links_to_all_of_them(app, client, auth, make, world):  # noqa: F811
+    from datetime import date
+
+    from crm.cohorts.integration import PAST_SESSIONS_SHOWN
+    from tests.cohorts_helpers import make_session
+
+    enterprise = make.enterprise(world.org, coach=world.coach)
+    for i in range(PAST_SESSIONS_SHOWN + 2):
+        make_session(app, enterprise_id=enterprise.id, day=date(2025, 1, 6 + i), title=f"Séance passée {i:02d}")
+    auth.login(world.coach)
+    page = client.get(f"/enterprises/{enterprise.id}").get_data(as_text=True)
+    shown = re.findall(r'/sessions/\d+">Séance passée (\d{2})', page)
+    assert shown == [f"{i:02d}" for i in range(PAST_SESSIONS_SHOWN + 1, 1, -1)]  # the most recent first
+    assert "?sessions=all#past-sessions" in page and f"({PAST_SESSIONS_SHOWN + 2})" in page
+    whole = client.get(f"/enterprises/{enterprise.id}?sessions=all").get_data(as_text=True)
+    assert len(re.findall(r'/sessions/\d+">Séance passée \d{2}', whole)) == PAST_SESSIONS_SHOWN + 2

@@ -2,6 +2,7 @@
 
 Imported by ``crm.cohorts.views`` so that registering the blueprint registers these hooks.
 """
+from flask import request
 from sqlalchemy import func, select
 
 from crm import access
@@ -63,10 +64,16 @@ def timeline_coaching_minutes(enterprise_id: int) -> int:
         .where(Activity.enterprise_id == enterprise_id, Activity.is_coaching.is_(True))) or 0
 
 
+# The enterprise page lists the latest past sessions, and links to all of them.
+PAST_SESSIONS_SHOWN = 10
+
+
 def _load_section(enterprise, user) -> dict:
     sessions = queries.enterprise_sessions(enterprise.id)
     timeline_minutes = timeline_coaching_minutes(enterprise.id)
     return {"enterprise_sessions": sessions,
+            "all_past_sessions": request.args.get("sessions") == "all",
+            "past_sessions_shown": PAST_SESSIONS_SHOWN,
             "can_plan_session": access.can_plan_individual_session(user, enterprise),
             "timeline_coaching_hours": timeline_minutes / 60,
             "total_coaching_hours": (sessions.coaching_minutes + timeline_minutes) / 60}

@@ -7,6 +7,7 @@ from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from crm.access import visible_enterprises, visible_sessions
+from crm.auth.models import User
 from crm.cohorts import timeutil
 from crm.cohorts.models import Attendance, Cohort, CohortMembership, Session, SessionChange
 from crm.enterprises.models import Contact, Enterprise
@@ -165,7 +166,8 @@ def enterprise_sessions(enterprise_id: int, *, now: datetime | None = None) -> E
     # in the identity map, no query).
     memberships = db.session.scalars(
         select(CohortMembership).where(CohortMembership.enterprise_id == enterprise_id)
-        .options(selectinload(CohortMembership.cohort).lazyload(Cohort.facilitators))
+        .options(selectinload(CohortMembership.cohort).lazyload(Cohort.facilitators),
+                 selectinload(CohortMembership.cohort).lazyload(Cohort.organization))
         .order_by(CohortMembership.joined_on.desc())).all()
     windows = [(m.cohort_id, m.joined_on, m.left_on) for m in memberships]
     conditions = [Session.enterprise_id == enterprise_id]
@@ -173,7 +175,8 @@ def enterprise_sessions(enterprise_id: int, *, now: datetime | None = None) -> E
                         *( [Session.starts_at < _day_start(left)] if left else []))
                    for cid, joined, left in windows]
     sessions = db.session.scalars(
-        select(Session).where(or_(*conditions)).options(selectinload(Session.facilitator))
+        select(Session).where(or_(*conditions))
+        .options(selectinload(Session.facilitator).load_only(User.id, User.full_name).lazyload(User.organization))
         .order_by(Session.starts_at)).all()
     attendance = {a.session_id: a for a in db.session.scalars(
         select(Attendance).where(Attendance.enterprise_id == enterprise_id,

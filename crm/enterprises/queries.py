@@ -159,7 +159,8 @@ def _load_people(user_ids: set) -> None:
     find their user in the session's identity map instead of one query each."""
     ids = sorted(i for i in user_ids if i is not None)
     if ids:
-        db.session.scalars(select(User).where(User.id.in_(ids)).options(load_only(User.id, User.full_name))).all()
+        db.session.scalars(select(User).where(User.id.in_(ids))
+                           .options(load_only(User.id, User.full_name), lazyload(User.organization))).all()
 
 
 def count(query: Select) -> int:
@@ -195,6 +196,11 @@ def overdue_tasks(user, today) -> list[FollowUpTask]:
     return list(db.session.scalars(query))
 
 
+# The timeline shows its latest entries; the page links to the whole of it.
+TIMELINE_SHOWN = 25
+TIMELINE_MAX = 1000
+
+
 @dataclass
 class EnterprisePage:
     contacts: list
@@ -204,10 +210,16 @@ class EnterprisePage:
     tasks: list
     diagnostics: list
     history: list
+    more_activities: bool = False
 
 
-def enterprise_page(enterprise: Enterprise, *, with_history: bool) -> EnterprisePage:
-    """Everything the enterprise page shows, in a fixed number of queries."""
+def enterprise_page(enterprise: Enterprise, *, with_history: bool, whole_timeline: bool = False) -> EnterprisePage:
+    """Everything the enterprise page shows, in a fixed number of queries.
+
+    The timeline holds its latest ``TIMELINE_SHOWN`` entries, or with ``whole_timeline`` up to
+    ``TIMELINE_MAX``; ``more_activities`` says whether older ones were left out.
+    """
+    shown = TIMELINE_MAX if whole_timeline else TIMELINE_SHOWN
     contacts = list(db.session.scalars(
         select(Contact).where(Contact.enterprise_id == enterprise.id, Contact.anonymized_at.is_(None))
         .order_by(Contact.last_name, Contact.first_name, Contact.id)))
@@ -216,7 +228,7 @@ def enterprise_page(enterprise: Enterprise, *, with_history: bool) -> Enterprise
         .order_by(StageChange.changed_at.desc(), StageChange.id.desc())))
     activities = list(db.session.scalars(
         select(Activity).where(Activity.enterprise_id == enterprise.id)
-        .order_by(Activity.occurred_on.desc(), Activity.id.desc()).limit(200)))
+        .order_by(Activity.occurred_on.desc(), Activity.id.desc()).limit(shown + 1)))
     tasks = list(db.session.scalars(
         select(FollowUpTask).where(FollowUpTask.enterprise_id == enterprise.id)
         .order_by(FollowUpTask.done_at.is_not(None), FollowUpTask.due_on, FollowUpTask.id)))
@@ -233,6 +245,6 @@ def enterprise_page(enterprise: Enterprise, *, with_history: bool) -> Enterprise
     return EnterprisePage(
         contacts=[c for c in contacts if c.archived_at is None],
         archived_contacts=[c for c in contacts if c.archived_at is not None],
-        stage_changes=stage_changes, activities=activities, tasks=tasks, diagnostics=diagnostics,
-        history=history,
+        stage_changes=stage_changes, activities=activities[:shown], tasks=tasks, diagnostics=diagnostics,
+        history=history, more_activities=len(activities) > shown,
     )

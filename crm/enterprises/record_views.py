@@ -1,10 +1,12 @@
 """The enterprise page and what is recorded on it: stage, timeline, follow-ups, diagnostics, contacts."""
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from sqlalchemy.orm import lazyload, load_only
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import SelectChoice
 
 from crm import access
+from crm.auth.models import User
 from crm.domain import DomainError
 from crm.enterprises import queries, services, timeline
 from crm.enterprises.filtering import organization_choices
@@ -27,16 +29,20 @@ from crm.i18n import _, _l
 from crm.privacy.services import record_access
 from crm.reference import NEXT_STAGE
 
+# People offered in a select: their names, without the rest of their account and organization.
+_NAMES_ONLY = (load_only(User.id, User.full_name), lazyload(User.organization))
+
 
 def assign_choices(enterprise) -> list[SelectChoice]:
     coaches = db.session.scalars(access.assignable_coaches(current_user)
-                                 .where(access.User.organization_id == enterprise.organization_id)).all()
+                                 .where(access.User.organization_id == enterprise.organization_id)
+                                 .options(*_NAMES_ONLY)).all()
     return [SelectChoice("", _l("Nobody")), *(SelectChoice(str(c.id), c.full_name) for c in coaches)]
 
 
 def _task_form(enterprise, formdata=None) -> TaskForm:
     form = TaskForm(prefix="task", formdata=formdata)
-    people = db.session.scalars(access.task_assignees(enterprise)).all()
+    people = db.session.scalars(access.task_assignees(enterprise).options(*_NAMES_ONLY)).all()
     form.assignee_id.choices = [SelectChoice(p.id, p.full_name) for p in people]
     if form.assignee_id.data is None and request.method == "GET":
         form.assignee_id.data = enterprise.coach_id or current_user.id
@@ -48,7 +54,8 @@ def render_enterprise(enterprise, *, status=200, **forms):
     can_edit = access.can_edit_enterprise(user, enterprise)
     can_manage = access.can_manage_enterprise(user, enterprise)
     can_history = access.can_view_history(user, enterprise)
-    page = queries.enterprise_page(enterprise, with_history=can_history)
+    page = queries.enterprise_page(enterprise, with_history=can_history,
+                                   whole_timeline=request.args.get("timeline") == "all")
     context = {"enterprise": enterprise, "page": page, "can_edit": can_edit, "can_manage": can_manage,
                "can_history": can_history, "confirm_form": ConfirmForm(), "today": timeline.today_in_quebec()}
     if can_edit:
