@@ -342,3 +342,28 @@ def test_the_page_lists_the_latest_past_sessions_and_links_to_all_of_them(app, c
     assert "?sessions=all#past-sessions" in page and f"({PAST_SESSIONS_SHOWN + 2})" in page
     whole = client.get(f"/enterprises/{enterprise.id}?sessions=all").get_data(as_text=True)
     assert len(re.findall(r'/sessions/\d+">Séance passée \d{2}', whole)) == PAST_SESSIONS_SHOWN + 2
+
+
+def test_list_rows_escape_every_value_and_show_each_column(client, auth, make, world):  # noqa: F811
+    from datetime import UTC, datetime
+
+    hostile = make.enterprise(world.org, coach=world.coach, stage="training", name='<script>alert("x")</script> & Cie',
+                              city="L'Île-<b>Perrot</b>", neq="1234567890", region_code="16")
+    plain = make.enterprise(world.org, name="Zèbre solidaire", city="", region_code="06")
+    with client.application.app_context():
+        db.session.get(Enterprise, plain.id).last_activity_at = datetime(2026, 3, 5, 15, tzinfo=UTC)
+        db.session.commit()
+    auth.login(world.manager)
+    page = client.get("/enterprises").get_data(as_text=True)
+    assert "<script>alert" not in page and "<b>Perrot" not in page
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; Cie" in page and "L&#39;Île-&lt;b&gt;Perrot" in page
+    def row_of(enterprise):
+        return re.search(rf'<tr>(?:(?!</tr>).)*id="name-{enterprise.id}"(?:(?!</tr>).)*</tr>', page, re.S).group(0)
+
+    row = row_of(hostile)
+    assert f'href="/enterprises/{hostile.id}"' in row and 'value="%d"' % hostile.id in row
+    assert 'aria-labelledby="select-column name-%d"' % hostile.id in row
+    assert "NEQ 1234567890" in row and '<span class="badge stage-training">Formation</span>' in row
+    assert "Montérégie" in row and world.coach.full_name in row
+    other = row_of(plain)
+    assert "Non attribuée" in other and "5 mars 2026" in other and '<td data-label="Ville">—</td>' in other

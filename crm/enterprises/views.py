@@ -15,7 +15,7 @@ from wtforms import SelectChoice
 from crm import access
 from crm.auth.models import User
 from crm.domain import DomainError
-from crm.enterprises import bulk, queries, services
+from crm.enterprises import bulk, list_rows, queries, services
 from crm.enterprises.filtering import (
     args_from_query_string,
     chosen_organization_id,
@@ -60,6 +60,9 @@ def diagnostic_tool_label(code):
 @bp.app_template_filter("maturity_label")
 def maturity_label(level):
     return label(MATURITY_LABELS, str(level))
+
+
+bp.add_app_template_global(list_rows.table_rows, "enterprise_rows")
 
 
 def apply_domain_error(form, error: DomainError) -> None:
