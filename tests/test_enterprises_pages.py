@@ -1,4 +1,5 @@
 """Behaviour of the list, the enterprise page and its forms: search, filters, validation, conflicts, audit."""
+import html
 import re
 
 import pytest
@@ -255,9 +256,10 @@ def test_admin_picks_coaches_and_cohorts_within_the_chosen_organization(client, 
 
 
 def _options(page: str, select_id: str) -> list[str]:
-    """The labels of one select's options."""
+    """The labels of one select's options, as a browser shows them."""
     select = re.search(rf'<select[^>]* id="{select_id}"[^>]*>(.*?)</select>', page, re.S)
-    return re.findall(r"<option[^>]*>([^<]*)</option>", select.group(1)) if select else []
+    labels = re.findall(r"<option[^>]*>([^<]*)</option>", select.group(1)) if select else []
+    return [html.unescape(text) for text in labels]
 
 
 def test_a_search_counts_and_pages_its_matches(client, auth, make, world):  # noqa: F811
@@ -361,8 +363,8 @@ def test_list_rows_escape_every_value_and_show_each_column(client, auth, make, w
         return re.search(rf'<tr>(?:(?!</tr>).)*id="name-{enterprise.id}"(?:(?!</tr>).)*</tr>', page, re.S).group(0)
 
     row = row_of(hostile)
-    assert f'href="/enterprises/{hostile.id}"' in row and 'value="%d"' % hostile.id in row
-    assert 'aria-labelledby="select-column name-%d"' % hostile.id in row
+    assert f'href="/enterprises/{hostile.id}"' in row and f'value="{hostile.id}"' in row
+    assert f'aria-labelledby="select-column name-{hostile.id}"' in row
     assert "NEQ 1234567890" in row and '<span class="badge stage-training">Formation</span>' in row
     assert "Montérégie" in row and world.coach.full_name in row
     other = row_of(plain)
