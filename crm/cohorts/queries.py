@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import Select, and_, case, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from crm.access import visible_enterprises, visible_sessions
 from crm.auth.models import User
@@ -157,30 +157,31 @@ class EnterpriseSessions:
 
 
 def enterprise_sessions(enterprise_id: int, *, now: datetime | None = None) -> EnterpriseSessions:
-    """Everything ``cohorts/_enterprise_sessions.html`` shows, in four queries.
+    """Everything ``cohorts/_enterprise_sessions.html`` shows, in two queries: the memberships with
+    their cohorts, then the sessions with their facilitator and the enterprise's attendance.
 
     Sessions: the enterprise's individual ones, and those of its cohorts on dates it was a member.
     """
     now = now or timeutil.now()
-    # The cohorts' facilitators are not shown here; a cohort session's cohort is one of these (found
-    # in the identity map, no query).
+    # The cohorts' facilitators and organizations are not shown here; a cohort session's cohort is
+    # one of these (found in the identity map, no query).
     memberships = db.session.scalars(
         select(CohortMembership).where(CohortMembership.enterprise_id == enterprise_id)
-        .options(selectinload(CohortMembership.cohort).lazyload(Cohort.facilitators),
-                 selectinload(CohortMembership.cohort).lazyload(Cohort.organization))
+        .options(joinedload(CohortMembership.cohort).options(lazyload(Cohort.facilitators),
+                                                             lazyload(Cohort.organization)))
         .order_by(CohortMembership.joined_on.desc())).all()
     windows = [(m.cohort_id, m.joined_on, m.left_on) for m in memberships]
     conditions = [Session.enterprise_id == enterprise_id]
     conditions += [and_(Session.cohort_id == cid, Session.starts_at >= _day_start(joined),
                         *( [Session.starts_at < _day_start(left)] if left else []))
                    for cid, joined, left in windows]
-    sessions = db.session.scalars(
-        select(Session).where(or_(*conditions))
-        .options(selectinload(Session.facilitator).load_only(User.id, User.full_name).lazyload(User.organization))
-        .order_by(Session.starts_at)).all()
-    attendance = {a.session_id: a for a in db.session.scalars(
-        select(Attendance).where(Attendance.enterprise_id == enterprise_id,
-                                 Attendance.session_id.in_([s.id for s in sessions])))} if sessions else {}
+    rows = db.session.execute(
+        select(Session, Attendance).where(or_(*conditions))
+        .outerjoin(Attendance, and_(Attendance.session_id == Session.id, Attendance.enterprise_id == enterprise_id))
+        .options(joinedload(Session.facilitator).lazyload(User.organization))
+        .order_by(Session.starts_at, Session.id)).all()
+    sessions = [session for session, _attendance in rows]
+    attendance = {session.id: row for session, row in rows if row is not None}
     minutes = sum(s.duration_minutes for s in sessions
                   if s.enterprise_id == enterprise_id and s.status == "scheduled"
                   and attendance.get(s.id) is not None and attendance[s.id].status == "present")

@@ -163,7 +163,7 @@ def _load_people(user_ids: set) -> None:
     ids = sorted(i for i in user_ids if i is not None)
     if ids:
         db.session.scalars(select(User).where(User.id.in_(ids))
-                           .options(load_only(User.id, User.full_name), lazyload(User.organization))).all()
+                           .options(lazyload(User.organization))).all()
 
 
 def count(query: Select) -> int:

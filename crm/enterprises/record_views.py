@@ -1,7 +1,7 @@
 """The enterprise page and what is recorded on it: stage, timeline, follow-ups, diagnostics, contacts."""
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy.orm import lazyload, load_only
+from sqlalchemy.orm import lazyload
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import SelectChoice
 
@@ -26,11 +26,11 @@ from crm.enterprises.sections import sections_for
 from crm.enterprises.views import apply_domain_error, bp
 from crm.extensions import db
 from crm.i18n import _, _l
-from crm.privacy.services import record_access
+from crm.privacy.services import commit_after_rendering, record_access
 from crm.reference import NEXT_STAGE
 
-# People offered in a select: their names, without the rest of their account and organization.
-_NAMES_ONLY = (load_only(User.id, User.full_name), lazyload(User.organization))
+# People offered in a select, without their organization (joined by default, the same for all).
+_NAMES_ONLY = (lazyload(User.organization),)
 
 
 def assign_choices(enterprise) -> list[SelectChoice]:
@@ -86,10 +86,10 @@ def render_enterprise(enterprise, *, status=200, **forms):
 @login_required
 def detail(enterprise_id):
     enterprise = access.get_enterprise_or_404(enterprise_id, current_user)
-    response = render_enterprise(enterprise)  # render first: the commit below expires what was loaded
+    response = render_enterprise(enterprise)
     # Law 25: viewing an enterprise shows its contacts' personal information.
     record_access(current_user, "view_enterprise", subject_type="enterprises", subject_id=enterprise.id)
-    db.session.commit()
+    commit_after_rendering()
     return response
 
 
