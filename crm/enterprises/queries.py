@@ -5,8 +5,9 @@ exports: it applies the access rules first, then the filters, then the sort.
 """
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import cache
 
-from sqlalchemy import Select, and_, case, func, or_, select
+from sqlalchemy import Select, and_, bindparam, case, func, or_, select
 from sqlalchemy.orm import lazyload, load_only, selectinload
 
 from crm.access import visible_enterprises
@@ -157,15 +158,6 @@ def selected_enterprises(user, filters: EnterpriseFilters, ids: list[int] | None
     return query
 
 
-def _load_people(user_ids: set) -> None:
-    """The names behind changed_by, author, assignee and actor, in one query: those relationships then
-    find their user in the session's identity map instead of one query each."""
-    ids = sorted(i for i in user_ids if i is not None)
-    if ids:
-        db.session.scalars(select(User).where(User.id.in_(ids))
-                           .options(lazyload(User.organization))).all()
-
-
 def count(query: Select) -> int:
     return db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
 
@@ -216,6 +208,29 @@ class EnterprisePage:
     more_activities: bool = False
 
 
+@cache
+def _page_statements() -> dict[str, Select]:
+    """The enterprise page's statements, built once with the enterprise bound when they run: building
+    them (with their cache keys) cost more Python than running them."""
+    enterprise_id = bindparam("enterprise_id")
+    return {
+        "contacts": select(Contact).where(Contact.enterprise_id == enterprise_id, Contact.anonymized_at.is_(None))
+        .order_by(Contact.last_name, Contact.first_name, Contact.id),
+        "stage_changes": select(StageChange).where(StageChange.enterprise_id == enterprise_id)
+        .order_by(StageChange.changed_at.desc(), StageChange.id.desc()),
+        "activities": select(Activity).where(Activity.enterprise_id == enterprise_id)
+        .order_by(Activity.occurred_on.desc(), Activity.id.desc()).limit(bindparam("limit")),
+        "tasks": select(FollowUpTask).where(FollowUpTask.enterprise_id == enterprise_id)
+        .order_by(FollowUpTask.done_at.is_not(None), FollowUpTask.due_on, FollowUpTask.id),
+        "diagnostics": select(DigitalDiagnostic).where(DigitalDiagnostic.enterprise_id == enterprise_id)
+        .order_by(DigitalDiagnostic.performed_on.desc(), DigitalDiagnostic.id.desc()),
+        "history": select(AuditEntry).where(AuditEntry.enterprise_id == enterprise_id)
+        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(200),
+        "people": select(User).where(User.id.in_(bindparam("ids", expanding=True)))
+        .options(lazyload(User.organization)),
+    }
+
+
 def enterprise_page(enterprise: Enterprise, *, with_history: bool, whole_timeline: bool = False) -> EnterprisePage:
     """Everything the enterprise page shows, in a fixed number of queries.
 
@@ -223,28 +238,21 @@ def enterprise_page(enterprise: Enterprise, *, with_history: bool, whole_timelin
     ``TIMELINE_MAX``; ``more_activities`` says whether older ones were left out.
     """
     shown = TIMELINE_MAX if whole_timeline else TIMELINE_SHOWN
-    contacts = list(db.session.scalars(
-        select(Contact).where(Contact.enterprise_id == enterprise.id, Contact.anonymized_at.is_(None))
-        .order_by(Contact.last_name, Contact.first_name, Contact.id)))
-    stage_changes = list(db.session.scalars(
-        select(StageChange).where(StageChange.enterprise_id == enterprise.id)
-        .order_by(StageChange.changed_at.desc(), StageChange.id.desc())))
-    activities = list(db.session.scalars(
-        select(Activity).where(Activity.enterprise_id == enterprise.id)
-        .order_by(Activity.occurred_on.desc(), Activity.id.desc()).limit(shown + 1)))
-    tasks = list(db.session.scalars(
-        select(FollowUpTask).where(FollowUpTask.enterprise_id == enterprise.id)
-        .order_by(FollowUpTask.done_at.is_not(None), FollowUpTask.due_on, FollowUpTask.id)))
-    diagnostics = list(db.session.scalars(
-        select(DigitalDiagnostic).where(DigitalDiagnostic.enterprise_id == enterprise.id)
-        .order_by(DigitalDiagnostic.performed_on.desc(), DigitalDiagnostic.id.desc())))
-    history = []
-    if with_history:
-        history = list(db.session.scalars(
-            select(AuditEntry).where(AuditEntry.enterprise_id == enterprise.id)
-            .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(200)))
-    _load_people({c.changed_by_id for c in stage_changes} | {a.author_id for a in activities}
-                 | {t.assignee_id for t in tasks} | {h.actor_id for h in history})
+    statements, bound = _page_statements(), {"enterprise_id": enterprise.id}
+
+    def rows(name, **more):
+        return list(db.session.scalars(statements[name], {**bound, **more}))
+
+    contacts, stage_changes = rows("contacts"), rows("stage_changes")
+    activities, tasks, diagnostics = rows("activities", limit=shown + 1), rows("tasks"), rows("diagnostics")
+    history = rows("history") if with_history else []
+    # The names behind changed_by, author, assignee and actor, in one query: those relationships then
+    # find their user in the session's identity map instead of one query each.
+    people = {c.changed_by_id for c in stage_changes} | {a.author_id for a in activities} \
+        | {t.assignee_id for t in tasks} | {h.actor_id for h in history}
+    people.discard(None)
+    if people:
+        db.session.scalars(statements["people"], {"ids": sorted(people)}).all()
     return EnterprisePage(
         contacts=[c for c in contacts if c.archived_at is None],
         archived_contacts=[c for c in contacts if c.archived_at is not None],
