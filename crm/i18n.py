@@ -56,7 +56,11 @@ def current_locale() -> str:
     locale = getattr(state, "babel_locale", None)
     if locale is None:
         locale = get_locale()
-    return str(locale)
+    # Babel builds a locale's code anew on each str() (a dashboard formats hundreds of numbers).
+    cached = getattr(state, "virage_locale_code", None)
+    if cached is None or cached[0] is not locale:
+        state.virage_locale_code = cached = (locale, str(locale))
+    return cached[1]
 
 
 def _(string, **variables):
