@@ -14,7 +14,7 @@ from crm.cohorts import timeutil
 from crm.fields import SelectField, SelectMultipleField
 from crm.formatting import format_date
 from crm.forms import Form
-from crm.i18n import _, _l
+from crm.i18n import _, _l, lazy_pgettext
 from crm.reference import REGIONS, choices
 
 COHORT_KINDS = {"training": _l("Training"), "coaching_collective": _l("Collective coaching")}
@@ -23,6 +23,8 @@ COHORT_STATUSES = {"planned": _l("Planned"), "running": _l("Running"), "finished
 MODES = {"in_person": _l("In person"), "virtual": _l("Virtual"), "hybrid": _l("Hybrid")}
 ATTENDANCE_LABELS = {"present": _l("Present"), "absent": _l("Absent"), "excused": _l("Excused")}
 SESSION_STATUSES = {"scheduled": _l("Scheduled"), "cancelled": _l("Cancelled")}
+# A session's title is its name; the bare "Title" is a contact's position (« Fonction »).
+SESSION_TITLE = lazy_pgettext("session", "Title")
 
 TIME_HINT = _l("Québec time. A time that occurs twice when clocks fall back in November is read "
                "as its first occurrence (daylight time).")
@@ -104,7 +106,7 @@ class SessionTimesMixin:
 
 
 class SessionForm(SessionTimesMixin, Form):
-    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    title = StringField(SESSION_TITLE, validators=[DataRequired(), Length(max=200)])
     mode = SelectField(_l("Mode"), choices=choices(MODES))
     place = StringField(_l("Place"), validators=[Optional(), Length(max=300)])
     meeting_url = StringField(_l("Meeting link"), validators=[Optional(), Length(max=500),

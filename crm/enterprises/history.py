@@ -1,12 +1,58 @@
-"""The enterprise page's history: audit entries described for people, in a fixed number of queries."""
+"""The enterprise page's history: audit entries described for people, in a fixed number of queries.
+
+Other features whose writes land in an enterprise's history (sessions, cohorts, attendance…) name
+their entities, actions and fields through ``register_history_terms``.
+"""
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+
 from sqlalchemy import select
 
 from crm.auth.models import User
+from crm.db import as_utc
 from crm.enterprises.forms import ACTIVITY_LABELS, DIAGNOSTIC_TOOL_LABELS
 from crm.extensions import db
-from crm.i18n import _l, lazy_pgettext
+from crm.formatting import date_filter, format_date, time_filter
+from crm.i18n import _, _l, lazy_pgettext
 from crm.organizations.models import Organization
 from crm.reference import LANGUAGES, LEGAL_FORMS, STAGES, label, region_label
+
+
+@dataclass(frozen=True)
+class Field:
+    """How the history shows a field: its label, and how its values read.
+
+    ``names`` is a model's name column when the values are ids of that model: the ids of a whole
+    history are named in one query per model. ``show`` turns any other value into text.
+    """
+
+    label: object
+    show: Callable | None = None
+    names: object = None
+
+
+def codes(mapping: dict) -> Callable:
+    return lambda code: label(mapping, code)
+
+
+def show_date(value) -> str:
+    """An ISO date, as the audit stores dates, in the reader's language."""
+    try:
+        return format_date(date.fromisoformat(value), "medium")
+    except (TypeError, ValueError):
+        return value
+
+
+def show_moment(value) -> str:
+    """An ISO date and time (UTC when it has no offset), in Québec time and the reader's language."""
+    try:
+        moment = as_utc(datetime.fromisoformat(value))
+    except (TypeError, ValueError):
+        return value
+    return _("%(date)s at %(time)s", date=date_filter(moment, "medium"), time=time_filter(moment))
+
 
 ACTIONS = {
     "create": lazy_pgettext("history", "Created"),
@@ -22,63 +68,88 @@ ENTITIES = {
     "follow_up_tasks": _l("Follow-up"), "digital_diagnostics": _l("Digital diagnostic"),
 }
 FIELDS = {
-    "name": _l("Name"), "neq": _l("NEQ"), "legal_form": _l("Legal form"), "region_code": _l("Region"),
-    "city": _l("City"), "postal_code": _l("Postal code"), "sector": _l("Sector of activity"),
-    "employees": _l("Employees"), "website": _l("Website"), "organization_id": _l("Organization"),
-    "coach_id": _l("Coach"), "preferred_language": _l("Preferred language"), "stage": _l("Stage"),
-    "first_name": _l("First name"), "last_name": _l("Last name"), "title": _l("Position"),
-    "email": _l("Email"), "phone": _l("Phone"), "email_consent": _l("Consent to emails"),
-    "consent_source": _l("How consent was given"), "consent_at": _l("Consent recorded on"),
-    "archived_at": _l("Archived on"), "kind": _l("Kind"), "occurred_on": _l("Date"),
-    "is_coaching": _l("Coaching time"), "duration_minutes": _l("Duration (minutes)"),
-    "due_on": _l("Due date"), "assignee_id": _l("Assigned to"), "done_at": _l("Done on"),
-    "performed_on": _l("Date"), "tool": _l("Tool"), "maturity_level": _l("Maturity level"),
-    "link": _l("Link to the report"),
+    "name": Field(_l("Name")), "neq": Field(_l("NEQ")), "legal_form": Field(_l("Legal form"), codes(LEGAL_FORMS)),
+    "region_code": Field(_l("Region"), region_label), "city": Field(_l("City")),
+    "postal_code": Field(_l("Postal code")), "sector": Field(_l("Sector of activity")),
+    "employees": Field(_l("Employees")), "website": Field(_l("Website")),
+    "organization_id": Field(_l("Organization"), names=Organization.name),
+    "coach_id": Field(_l("Coach"), names=User.full_name),
+    "preferred_language": Field(_l("Preferred language"), codes(LANGUAGES)),
+    "stage": Field(_l("Stage"), codes(STAGES)), "first_name": Field(_l("First name")),
+    "last_name": Field(_l("Last name")), "title": Field(_l("Position")), "email": Field(_l("Email")),
+    "phone": Field(_l("Phone")), "email_consent": Field(_l("Consent to emails")),
+    "consent_source": Field(_l("How consent was given")),
+    "consent_at": Field(_l("Consent recorded on"), show_moment), "archived_at": Field(_l("Archived on"), show_moment),
+    "kind": Field(_l("Kind"), codes(ACTIVITY_LABELS)), "occurred_on": Field(_l("Date"), show_date),
+    "is_coaching": Field(_l("Coaching time")), "duration_minutes": Field(_l("Duration (minutes)")),
+    "due_on": Field(_l("Due date"), show_date), "assignee_id": Field(_l("Assigned to"), names=User.full_name),
+    "done_at": Field(_l("Done on"), show_moment), "performed_on": Field(_l("Date"), show_date),
+    "tool": Field(_l("Tool"), codes(DIAGNOSTIC_TOOL_LABELS)), "maturity_level": Field(_l("Maturity level")),
+    "link": Field(_l("Link to the report")),
 }
-_CODES = {"legal_form": LEGAL_FORMS, "stage": STAGES, "preferred_language": LANGUAGES,
-          "kind": ACTIVITY_LABELS, "tool": DIAGNOSTIC_TOOL_LABELS}
-_PEOPLE = ("coach_id", "assignee_id")
+# Where a field's name means something else than in FIELDS: {entity type: {name: Field}}.
+ENTITY_FIELDS = {"follow_up_tasks": {"title": Field(_l("Follow-up"))}}
+
+
+def register_history_terms(*, entities: dict | None = None, actions: dict | None = None,
+                           fields: dict | None = None) -> None:
+    """Name another feature's entity types, actions and fields (``{entity type: {name: Field}}``)."""
+    ENTITIES.update(entities or {})
+    ACTIONS.update(actions or {})
+    for entity_type, by_name in (fields or {}).items():
+        ENTITY_FIELDS.setdefault(entity_type, {}).update(by_name)
 
 
 def describe_history(entries) -> list[dict]:
-    people_ids, org_ids = set(), set()
-    for entry in entries:
-        for name, values in (entry.changes or {}).items():
-            target = people_ids if name in _PEOPLE else org_ids if name == "organization_id" else None
-            if target is not None:
-                target.update(v for v in values if isinstance(v, int))
-    people = _names(User, User.full_name, people_ids)
-    organizations = _names(Organization, Organization.name, org_ids)
-    described = []
-    for entry in entries:
-        changes = []
-        for name, values in (entry.changes or {}).items():
-            old, new = (values + [None, None])[:2] if isinstance(values, list) else (None, values)
-            changes.append((FIELDS.get(name, name), _show(name, old, people, organizations),
-                            _show(name, new, people, organizations)))
-        described.append({"at": entry.at, "actor": entry.actor, "action": ACTIONS.get(entry.action, entry.action),
-                          "entity": ENTITIES.get(entry.entity_type, entry.entity_type),
-                          "comment": (entry.context or {}).get("comment"), "changes": changes})
-    return described
+    described = [(entry, _changes(entry)) for entry in entries]
+    names = _load_names(change for _entry, changes in described for change in changes)
+    return [{"at": entry.at, "actor": entry.actor, "action": ACTIONS.get(entry.action, entry.action),
+             "entity": ENTITIES.get(entry.entity_type, entry.entity_type), "comment": _comment(entry),
+             "changes": [(field.label, _show(field, old, names), _show(field, new, names))
+                         for field, old, new in changes]}
+            for entry, changes in described]
 
 
-def _names(model, column, ids) -> dict:
+def _field(entity_type: str, name: str) -> Field:
+    return ENTITY_FIELDS.get(entity_type, {}).get(name) or FIELDS.get(name) or Field(name)
+
+
+def _changes(entry) -> list[tuple[Field, object, object]]:
+    changes = []
+    for name, values in (entry.changes or {}).items():
+        old, new = (values + [None, None])[:2] if isinstance(values, list) else (None, values)
+        changes.append((_field(entry.entity_type, name), old, new))
+    return changes
+
+
+def _comment(entry):
+    context = entry.context or {}
+    return context.get("comment") or context.get("reason")
+
+
+def _load_names(changes) -> dict:
+    """{name column: {id: name}} for the ids the changes hold: one query per model named."""
+    wanted = defaultdict(set)
+    for field, old, new in changes:
+        if field.names is not None:
+            wanted[field.names].update(v for v in (old, new) if type(v) is int)  # not bools
+    return {column: _names(column, ids) for column, ids in wanted.items()}
+
+
+def _names(column, ids) -> dict:
     if not ids:
         return {}
+    model = column.class_
     return dict(db.session.execute(select(model.id, column).where(model.id.in_(ids))).all())
 
 
-def _show(name, value, people, organizations):
+def _show(field: Field, value, names: dict):
     if value is None or value == "":
         return "—"
-    if name in _PEOPLE:
-        return people.get(value, value)
-    if name == "organization_id":
-        return organizations.get(value, value)
-    if name == "region_code":
-        return region_label(value)
-    if name in _CODES:
-        return label(_CODES[name], value)
+    if field.names is not None:
+        return names[field.names].get(value, value) if type(value) is int else value
+    if field.show is not None:
+        return field.show(value)
     if isinstance(value, bool):
-        return _l("Yes") if value else _l("No")
+        return _("Yes") if value else _("No")
     return value
