@@ -22,7 +22,15 @@ SEND_POLICY = email.policy.default.clone(max_line_length=998)
 
 
 class MailError(RuntimeError):
-    """The SMTP server could not be reached or refused the message."""
+    """The SMTP server could not be reached or refused the message.
+
+    ``permanent``: the server refused this very message for good (a 5yz reply to its recipient or
+    its content, RFC 5321 §4.2.1): sending it again would get the same answer.
+    """
+
+    def __init__(self, message: str, *, permanent: bool = False):
+        super().__init__(message)
+        self.permanent = permanent
 
 
 def new_message(*, to: str, subject: str, text: str, html: str | None = None,
@@ -132,7 +140,17 @@ class MailSession:
 
 
 def _mail_error(error: Exception) -> MailError:
-    return MailError(f"{type(error).__name__}: {error}")
+    return MailError(f"{type(error).__name__}: {error}", permanent=_refused_for_good(error))
+
+
+def _refused_for_good(error: Exception) -> bool:
+    """A 5yz refusal of the message's recipient or content. Network trouble, 4yz replies and a refused
+    sign-in or sender (the configuration's problem, not the message's) are worth trying again."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return bool(error.recipients) and all(500 <= code < 600 for code, _text in error.recipients.values())
+    if isinstance(error, smtplib.SMTPDataError):
+        return 500 <= error.smtp_code < 600
+    return False
 
 
 def _connect(config) -> smtplib.SMTP:

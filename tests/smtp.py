@@ -28,6 +28,7 @@ class Mailbox:
         self.mail_commands = 0
         self.refuse = False
         self.refuse_recipients = set()
+        self.refusal = "550 5.1.1 No such mailbox"  # what refuse_recipients answer
         self.hang_up_at = set()
 
     async def handle_EHLO(self, server, session, envelope, hostname, responses):  # noqa: N802 - aiosmtpd's name
@@ -47,7 +48,7 @@ class Mailbox:
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
         if address in self.refuse_recipients:
-            return "550 5.1.1 No such mailbox"
+            return self.refusal
         envelope.rcpt_tos.append(address)
         envelope.rcpt_options.extend(rcpt_options)
         return "250 OK"

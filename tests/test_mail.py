@@ -19,15 +19,26 @@ def test_a_message_reaches_the_smtp_server(app, smtp_server):
 
 
 def test_a_refusing_server_raises_mail_error(app, smtp_server):
-    smtp_server.mailbox.refuse = True
-    with app.app_context(), pytest.raises(mail.MailError):
+    smtp_server.mailbox.refuse = True  # 451: try again later
+    with app.app_context(), pytest.raises(mail.MailError) as raised:
         mail.send(mail.new_message(to="x@coop.example", subject="s", text="t"))
+    assert not raised.value.permanent
 
 
 def test_an_unreachable_server_raises_mail_error(app):
     app.config.update(MAIL_PORT=1, MAIL_TIMEOUT=2)
-    with app.app_context(), pytest.raises(mail.MailError):
+    with app.app_context(), pytest.raises(mail.MailError) as raised:
         mail.send(mail.new_message(to="x@coop.example", subject="s", text="t"))
+    assert not raised.value.permanent
+
+
+@pytest.mark.parametrize(("reply", "permanent"), [("550 5.1.1 No such mailbox", True),
+                                                  ("450 4.2.1 Mailbox busy", False)])
+def test_only_a_5yz_refusal_of_the_recipient_is_for_good(app, smtp_server, reply, permanent):
+    smtp_server.mailbox.refuse_recipients, smtp_server.mailbox.refusal = {"x@coop.example"}, reply
+    with app.app_context(), pytest.raises(mail.MailError) as raised:
+        mail.send(mail.new_message(to="x@coop.example", subject="s", text="t"))
+    assert raised.value.permanent is permanent
 
 
 def test_a_long_french_subject_keeps_its_spaces(app, smtp_server):

@@ -250,7 +250,9 @@ def test_a_server_hanging_up_mid_batch_gets_the_rest_once_over_a_new_connection(
     assert len(sent) == 10 and {r.attempts for r in sent} == {1}
 
 
-def test_a_refused_recipient_is_retried_alone(app, make, smtp_server):
+def test_a_recipient_refused_for_good_fails_at_once_and_alone(app, make, smtp_server):
+    """550 "no such mailbox" (RFC 5321: 5yz, do not repeat): failed at once, for the manager to see
+    and correct, instead of hours of retries; the batch's other reminders go on the same connection."""
     world = build_world(app, make, contacts=2)
     plan(app, WEEK_BEFORE - timedelta(days=1))
     with app.app_context():
@@ -258,11 +260,23 @@ def test_a_refused_recipient_is_retried_alone(app, make, smtp_server):
         refused = db.session.get(Contact, world.contact_ids[0])
         smtp_server.mailbox.refuse_recipients = {refused.email}
     result = send(app, WEEK_BEFORE)
-    assert (result.sent, result.retried) == (2, 1) and smtp_server.mailbox.connections == 1
-    retry = rows(app, state="pending", offset_minutes=7 * 1440)
-    assert [r.contact_id for r in retry] == [world.contact_ids[0]] and "550" in retry[0].last_error
-    assert len(rows(app, state="sent")) == 2
+    assert (result.sent, result.failed, result.retried) == (2, 1, 0) and smtp_server.mailbox.connections == 1
+    failed = rows(app, state="failed", offset_minutes=7 * 1440)
+    assert [r.contact_id for r in failed] == [world.contact_ids[0]]
+    assert failed[0].attempts == 1 and "550" in failed[0].last_error
+    smtp_server.mailbox.refuse_recipients = set()
+    assert send(app, WEEK_BEFORE + timedelta(hours=1)).handled == 0  # failed stays failed until resent
+    assert len(smtp_server.messages) == 2
+
+
+def test_a_temporary_refusal_of_a_recipient_is_retried(app, make, smtp_server):
+    world = build_world(app, make, contacts=1)
+    plan(app, WEEK_BEFORE - timedelta(days=1))
+    with app.app_context():
+        from crm.enterprises.models import Contact
+        smtp_server.mailbox.refuse_recipients = {db.session.get(Contact, world.contact_ids[0]).email}
+        smtp_server.mailbox.refusal = "450 4.2.1 Mailbox busy, try later"
+    assert send(app, WEEK_BEFORE).retried == 1
+    assert rows(app, state="pending", offset_minutes=7 * 1440)[0].attempts == 1
     smtp_server.mailbox.refuse_recipients = set()
     assert send(app, WEEK_BEFORE + timedelta(seconds=60)).sent == 1
-    assert len(smtp_server.messages) == 3
-    assert len({m["Message-ID"] for m in smtp_server.messages}) == 3

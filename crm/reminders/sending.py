@@ -156,7 +156,7 @@ def send_claimed(ids: list[int], me: str, now: datetime) -> SendResult:
             try:
                 outbox.send(message)
             except mail.MailError as error:
-                _acknowledge_failure(row_id, attempts, str(error), me, now, result)
+                _acknowledge_failure(row_id, attempts, error, me, now, result)
             else:
                 _acknowledge(row_id, me, now, state="sent", sent_at=now, sent_sequence=sequence, last_error=None,
                              next_attempt_at=None)
@@ -165,13 +165,16 @@ def send_claimed(ids: list[int], me: str, now: datetime) -> SendResult:
     return result
 
 
-def _acknowledge_failure(row_id: int, attempts: int, error: str, me: str, now: datetime,
+def _acknowledge_failure(row_id: int, attempts: int, failure: mail.MailError, me: str, now: datetime,
                          result: SendResult) -> None:
-    """Back to ``pending`` with an exponential backoff, or ``failed`` after the last attempt."""
-    if attempts >= current_app.config["REMINDER_MAX_ATTEMPTS"]:
+    """Back to ``pending`` with an exponential backoff; ``failed`` after the last attempt, or at once
+    when the server refused the message for good (an address that does not exist): the reminders
+    page then shows it, to be corrected and sent again."""
+    error = str(failure)
+    if failure.permanent or attempts >= current_app.config["REMINDER_MAX_ATTEMPTS"]:
         _acknowledge(row_id, me, now, state="failed", last_error=error[:2000])
         result.failed += 1
-        log.warning("reminder %s failed after %s attempts", row_id, attempts)
+        log.warning("reminder %s failed after %s attempt(s): %s", row_id, attempts, error)
     else:
         retry_at = now + timedelta(seconds=current_app.config["REMINDER_RETRY_BASE_SECONDS"] * 2 ** (attempts - 1))
         _acknowledge(row_id, me, now, state="pending", next_attempt_at=retry_at, last_error=error[:2000])
