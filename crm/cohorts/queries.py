@@ -2,9 +2,10 @@
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cache
 
-from sqlalchemy import Select, and_, case, func, or_, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import Select, and_, bindparam, case, func, or_, select
+from sqlalchemy.orm import joinedload, load_only, selectinload
 
 from crm.access import visible_enterprises, visible_sessions
 from crm.auth.models import User
@@ -71,9 +72,11 @@ class Member:
         return self.present / attended if attended else None
 
 
-def cohort_members(cohort_id: int) -> list[Member]:
-    """Every membership of the cohort, active first, with its enterprise's current contacts and
-    attendance, in one query: one row per contact (or one for an enterprise without any)."""
+# The cohort page's two statements are built once, their cohort bound when they run: building them
+# (with their cache keys) cost more Python than running them and reading their rows.
+@cache
+def _members_statement() -> Select:
+    cohort_id = bindparam("cohort_id")
     counted = (
         select(Attendance.enterprise_id,
                func.sum(case((Attendance.status == "present", 1), else_=0)).label("present"),
@@ -81,7 +84,7 @@ def cohort_members(cohort_id: int) -> list[Member]:
         .join(Session, Session.id == Attendance.session_id)
         .where(Session.cohort_id == cohort_id, Session.status == "scheduled")
         .group_by(Attendance.enterprise_id).subquery())
-    rows = db.session.execute(
+    return (
         select(CohortMembership.id, CohortMembership.enterprise_id, Enterprise.name, Enterprise.city,
                Enterprise.stage, CohortMembership.joined_on, CohortMembership.left_on,
                counted.c.present, counted.c.absent, Contact.first_name, Contact.last_name, Contact.email)
@@ -92,9 +95,25 @@ def cohort_members(cohort_id: int) -> list[Member]:
         .where(CohortMembership.cohort_id == cohort_id)
         .order_by(CohortMembership.left_on.is_not(None), CohortMembership.joined_on, CohortMembership.id,
                   Contact.last_name, Contact.first_name, Contact.id))
+
+
+@cache
+def _sessions_statement() -> Select:
+    """The cohort's sessions with what ``_macros.html:session_table`` shows of them."""
+    return (
+        select(Session).where(Session.cohort_id == bindparam("cohort_id"))
+        .options(load_only(Session.id, Session.title, Session.starts_at, Session.ends_at, Session.status,
+                           Session.mode, Session.facilitator_id),
+                 joinedload(Session.facilitator).load_only(User.id, User.full_name).lazyload(User.organization))
+        .order_by(Session.starts_at))
+
+
+def cohort_members(cohort_id: int) -> list[Member]:
+    """Every membership of the cohort, active first, with its enterprise's current contacts and
+    attendance, in one query: one row per contact (or one for an enterprise without any)."""
     members: dict[int, Member] = {}
     for (membership_id, enterprise_id, name, city, stage, joined_on, left_on, present, absent,
-         first_name, last_name, email) in rows:
+         first_name, last_name, email) in db.session.execute(_members_statement(), {"cohort_id": cohort_id}):
         member = members.get(membership_id)
         if member is None:
             member = members[membership_id] = Member(membership_id, enterprise_id, name, city, stage, joined_on,
@@ -107,10 +126,7 @@ def cohort_members(cohort_id: int) -> list[Member]:
 def cohort_page(cohort: Cohort) -> dict:
     """The cohort page's members (active and former) and sessions, in two queries."""
     members = cohort_members(cohort.id)
-    sessions = db.session.scalars(
-        select(Session).where(Session.cohort_id == cohort.id)
-        .options(joinedload(Session.facilitator).load_only(User.id, User.full_name).lazyload(User.organization))
-        .order_by(Session.starts_at)).all()
+    sessions = db.session.scalars(_sessions_statement(), {"cohort_id": cohort.id}).all()
     return {"active": [m for m in members if m.left_on is None],
             "former": [m for m in members if m.left_on is not None],
             "sessions": sessions}
