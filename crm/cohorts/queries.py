@@ -3,9 +3,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache
+from typing import NamedTuple
 
 from sqlalchemy import Select, and_, bindparam, case, func, or_, select
-from sqlalchemy.orm import joinedload, load_only, selectinload
+from sqlalchemy.orm import selectinload
 
 from crm.access import visible_enterprises, visible_sessions
 from crm.auth.models import User
@@ -97,15 +98,30 @@ def _members_statement() -> Select:
                   Contact.last_name, Contact.first_name, Contact.id))
 
 
+class SessionLine(NamedTuple):
+    """A session as ``_macros.html:session_table`` lists it (without its owner), from plain rows."""
+
+    id: int
+    title: str
+    starts_at: datetime
+    ends_at: datetime
+    status: str
+    mode: str
+    facilitator_name: str | None
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == "cancelled"
+
+
 @cache
 def _sessions_statement() -> Select:
-    """The cohort's sessions with what ``_macros.html:session_table`` shows of them."""
     return (
-        select(Session).where(Session.cohort_id == bindparam("cohort_id"))
-        .options(load_only(Session.id, Session.title, Session.starts_at, Session.ends_at, Session.status,
-                           Session.mode, Session.facilitator_id),
-                 joinedload(Session.facilitator).load_only(User.id, User.full_name).lazyload(User.organization))
-        .order_by(Session.starts_at))
+        select(Session.id, Session.title, Session.starts_at, Session.ends_at, Session.status, Session.mode,
+               User.full_name)
+        .outerjoin(User, User.id == Session.facilitator_id)
+        .where(Session.cohort_id == bindparam("cohort_id"))
+        .order_by(Session.starts_at, Session.id))
 
 
 def cohort_members(cohort_id: int) -> list[Member]:
@@ -126,7 +142,7 @@ def cohort_members(cohort_id: int) -> list[Member]:
 def cohort_page(cohort: Cohort) -> dict:
     """The cohort page's members (active and former) and sessions, in two queries."""
     members = cohort_members(cohort.id)
-    sessions = db.session.scalars(_sessions_statement(), {"cohort_id": cohort.id}).all()
+    sessions = [SessionLine(*row) for row in db.session.execute(_sessions_statement(), {"cohort_id": cohort.id})]
     return {"active": [m for m in members if m.left_on is None],
             "former": [m for m in members if m.left_on is not None],
             "sessions": sessions}
