@@ -201,10 +201,11 @@ def can_facilitate(user, session) -> bool:
             or (session.cohort is not None and any(f.id == user.id for f in session.cohort.facilitators)))
 
 
-def get_cohort_or_404(cohort_id: int, user, *, for_manage: bool = False):
+def get_cohort_or_404(cohort_id: int, user, *, for_manage: bool = False, options=()):
+    """``options``: loader options of the cohort's query, for a page that needs less (or more)."""
     from crm.cohorts.models import Cohort
 
-    cohort = db.session.get(Cohort, cohort_id)
+    cohort = db.session.get(Cohort, cohort_id, options=options)
     if cohort is None or not can_view_cohort(user, cohort):
         abort(404)
     if for_manage and not can_manage_cohort(user, cohort):

@@ -21,15 +21,25 @@ def _world(app, make, size):
     manager = make.user(role="manager", organization=org)
     coach = make.user(role="coach", organization=org)
     enterprises = [make.enterprise(org, coach=coach, contacts=2) for _ in range(size)]
-    cohort = make_cohort(app, org, facilitators=[coach], enterprises=enterprises)
+    # The cohort page shows facilitators, former members and current contacts: each grows with size.
+    others = [make.user(role="coach", organization=org) for _ in range(size // 5)]
+    cohort = make_cohort(app, org, facilitators=[coach, *others], enterprises=enterprises)
     sessions = [make_session(app, cohort_id=cohort, facilitator=coach, day=date(2027, 10, d)) for d in (5, 12)]
+    sessions += [make_session(app, cohort_id=cohort, facilitator=person, day=date(2027, 10, 13)) for person in others]
     with app.app_context():
-        for session_id in sessions:
+        for session_id in sessions[:2]:
             session = db.session.get(Session, session_id)
             participants = queries.session_participants(session)
             services.record_attendance(session, {p.enterprise.id: "present" for p in participants},
                                        {p.enterprise.id: {p.contacts[0].id} for p in participants},
                                        actor=None, participants=participants)
+        leaving = db.session.scalars(select(CohortMembership).where(CohortMembership.cohort_id == cohort)
+                                     .order_by(CohortMembership.id).limit(size // 5)).all()
+        for membership in leaving:
+            services.leave_cohort(membership, actor=None, left_on=date(2027, 10, 15))
+        for contact in db.session.scalars(select(Contact).where(Contact.enterprise_id.in_(
+                [e.id for e in enterprises[::2]]))):
+            contact.archived_at = datetime(2027, 10, 1)
         db.session.commit()
     return manager, coach, cohort, sessions, enterprises
 
@@ -60,6 +70,8 @@ def test_pages_issue_the_same_number_of_queries_for_5_and_50_enterprises(app, cl
         few = _counts(app, client, auth, small[position], small[2], small[3][0])
         many = _counts(app, client, auth, large[position], large[2], large[3][0])
         assert few == many
+        # The viewer; the cohort with its facilitators; its members, contacts and attendance; its sessions.
+        assert few["/cohorts/{cohort}"] <= 4
     page = client.application.test_client()
     assert page  # the pages above were all 200
 

@@ -135,6 +135,10 @@ class Session(TimestampMixin, db.Model):
         return self.status == "cancelled"
 
     @property
+    def facilitator_name(self) -> str | None:
+        return self.facilitator.full_name if self.facilitator else None
+
+    @property
     def starts_utc(self) -> datetime:
         return as_utc(self.starts_at)
 

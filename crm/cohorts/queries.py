@@ -2,8 +2,10 @@
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cache
+from typing import NamedTuple
 
-from sqlalchemy import Select, and_, case, func, or_, select
+from sqlalchemy import Select, and_, bindparam, case, func, or_, select
 from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from crm.access import visible_enterprises, visible_sessions
@@ -49,40 +51,101 @@ def session_participants(session: Session) -> list[Participant]:
     return participants
 
 
-def attendance_rates(cohort_id: int) -> dict[int, tuple[int, int, int]]:
-    """Per enterprise of the cohort: (present, absent, excused) over the cohort's sessions."""
-    rows = db.session.execute(
+@dataclass
+class Member:
+    """An enterprise's stay in the cohort, as the cohort page shows it."""
+
+    id: int  # the membership's
+    enterprise_id: int
+    name: str
+    city: str | None
+    stage: str
+    joined_on: date
+    left_on: date | None
+    present: int  # cohort sessions held (not cancelled) where the enterprise was present
+    absent: int
+    contacts: list[tuple[str, str | None]] = field(default_factory=list)  # current ones: (name, email)
+
+    @property
+    def attendance_rate(self) -> float | None:
+        """Present over present + absent; excused absences do not count against the enterprise."""
+        attended = self.present + self.absent
+        return self.present / attended if attended else None
+
+
+# The cohort page's two statements are built once, their cohort bound when they run: building them
+# (with their cache keys) cost more Python than running them and reading their rows.
+@cache
+def _members_statement() -> Select:
+    cohort_id = bindparam("cohort_id")
+    counted = (
         select(Attendance.enterprise_id,
-               func.sum(case((Attendance.status == "present", 1), else_=0)),
-               func.sum(case((Attendance.status == "absent", 1), else_=0)),
-               func.sum(case((Attendance.status == "excused", 1), else_=0)))
+               func.sum(case((Attendance.status == "present", 1), else_=0)).label("present"),
+               func.sum(case((Attendance.status == "absent", 1), else_=0)).label("absent"))
         .join(Session, Session.id == Attendance.session_id)
         .where(Session.cohort_id == cohort_id, Session.status == "scheduled")
-        .group_by(Attendance.enterprise_id))
-    return {row[0]: (int(row[1] or 0), int(row[2] or 0), int(row[3] or 0)) for row in rows}
+        .group_by(Attendance.enterprise_id).subquery())
+    return (
+        select(CohortMembership.id, CohortMembership.enterprise_id, Enterprise.name, Enterprise.city,
+               Enterprise.stage, CohortMembership.joined_on, CohortMembership.left_on,
+               counted.c.present, counted.c.absent, Contact.first_name, Contact.last_name, Contact.email)
+        .join(Enterprise, Enterprise.id == CohortMembership.enterprise_id)
+        .outerjoin(counted, counted.c.enterprise_id == CohortMembership.enterprise_id)
+        .outerjoin(Contact, and_(Contact.enterprise_id == Enterprise.id, Contact.archived_at.is_(None),
+                                 Contact.anonymized_at.is_(None)))
+        .where(CohortMembership.cohort_id == cohort_id)
+        .order_by(CohortMembership.left_on.is_not(None), CohortMembership.joined_on, CohortMembership.id,
+                  Contact.last_name, Contact.first_name, Contact.id))
 
 
-def rate(counts: tuple[int, int, int] | None) -> float | None:
-    """Present over present + absent; excused absences do not count against the enterprise."""
-    if not counts or counts[0] + counts[1] == 0:
-        return None
-    return counts[0] / (counts[0] + counts[1])
+class SessionLine(NamedTuple):
+    """A session as ``_macros.html:session_table`` lists it (without its owner), from plain rows."""
+
+    id: int
+    title: str
+    starts_at: datetime
+    ends_at: datetime
+    status: str
+    mode: str
+    facilitator_name: str | None
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == "cancelled"
+
+
+@cache
+def _sessions_statement() -> Select:
+    return (
+        select(Session.id, Session.title, Session.starts_at, Session.ends_at, Session.status, Session.mode,
+               User.full_name)
+        .outerjoin(User, User.id == Session.facilitator_id)
+        .where(Session.cohort_id == bindparam("cohort_id"))
+        .order_by(Session.starts_at, Session.id))
+
+
+def cohort_members(cohort_id: int) -> list[Member]:
+    """Every membership of the cohort, active first, with its enterprise's current contacts and
+    attendance, in one query: one row per contact (or one for an enterprise without any)."""
+    members: dict[int, Member] = {}
+    for (membership_id, enterprise_id, name, city, stage, joined_on, left_on, present, absent,
+         first_name, last_name, email) in db.session.execute(_members_statement(), {"cohort_id": cohort_id}):
+        member = members.get(membership_id)
+        if member is None:
+            member = members[membership_id] = Member(membership_id, enterprise_id, name, city, stage, joined_on,
+                                                     left_on, int(present or 0), int(absent or 0))
+        if first_name is not None:
+            member.contacts.append((Contact.join_name(first_name, last_name), email))
+    return list(members.values())
 
 
 def cohort_page(cohort: Cohort) -> dict:
-    """Memberships with enterprises, their contacts and coach, sessions and attendance rates."""
-    memberships = db.session.scalars(
-        select(CohortMembership).where(CohortMembership.cohort_id == cohort.id)
-        .options(selectinload(CohortMembership.enterprise).selectinload(Enterprise.contacts))
-        .order_by(CohortMembership.left_on.is_not(None), CohortMembership.joined_on, CohortMembership.id)
-    ).all()
-    sessions = db.session.scalars(
-        select(Session).where(Session.cohort_id == cohort.id).options(selectinload(Session.facilitator))
-        .order_by(Session.starts_at)).all()
-    rates = attendance_rates(cohort.id)
-    return {"active": [m for m in memberships if m.left_on is None],
-            "former": [m for m in memberships if m.left_on is not None],
-            "sessions": sessions, "rates": rates}
+    """The cohort page's members (active and former) and sessions, in two queries."""
+    members = cohort_members(cohort.id)
+    sessions = [SessionLine(*row) for row in db.session.execute(_sessions_statement(), {"cohort_id": cohort.id})]
+    return {"active": [m for m in members if m.left_on is None],
+            "former": [m for m in members if m.left_on is not None],
+            "sessions": sessions}
 
 
 def enterprise_candidates(user, cohort: Cohort, q: str, limit: int = 20) -> list[Enterprise]:

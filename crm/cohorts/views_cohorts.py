@@ -4,6 +4,7 @@ import logging
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from crm.access import can_manage_cohort, get_cohort_or_404, get_enterprise_or_404, visible_enterprises
 from crm.auth.models import User
@@ -29,6 +30,9 @@ def _require_planner():
 
 
 COHORTS_PER_PAGE = 50
+
+# The cohort page shows its facilitators' names: in the cohort's query, without their accounts.
+_FACILITATOR_NAMES = (joinedload(Cohort.facilitators).load_only(User.id, User.full_name).lazyload(User.organization),)
 
 
 @bp.route("/cohorts")
@@ -116,14 +120,12 @@ def edit_cohort(cohort_id):
 @bp.route("/cohorts/<int:cohort_id>")
 @login_required
 def cohort_page(cohort_id):
-    cohort = get_cohort_or_404(cohort_id, current_user)
+    cohort = get_cohort_or_404(cohort_id, current_user, options=_FACILITATOR_NAMES)
     manage = can_manage_cohort(current_user, cohort)
     q = request.args.get("q", "").strip()[:100]
     candidates = queries.enterprise_candidates(current_user, cohort, q) if manage and q else []
     return render_template("cohorts/cohort.html", cohort=cohort, manage=manage, q=q, candidates=candidates,
-                           add_form=AddMemberForm(), leave_form=LeaveForm(formdata=None,
-                                                                            left_on=timeutil.to_local(timeutil.now()).date()),
-                           rate=queries.rate, now=timeutil.now(), **queries.cohort_page(cohort))
+                           today=timeutil.to_local(timeutil.now()).date(), **queries.cohort_page(cohort))
 
 
 @bp.route("/cohorts/<int:cohort_id>/members", methods=["POST"])

@@ -103,9 +103,13 @@ class Contact(TimestampMixin, db.Model):
 
     __mapper_args__ = {"version_id_col": version}
 
+    @staticmethod
+    def join_name(first_name: str, last_name: str) -> str:
+        return f"{first_name} {last_name}".strip()
+
     @property
     def full_name(self) -> str:
-        return f"{self.first_name} {self.last_name}".strip()
+        return self.join_name(self.first_name, self.last_name)
 
     @property
     def can_receive_email(self) -> bool:
