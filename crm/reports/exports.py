@@ -6,11 +6,13 @@ the comma is the decimal separator, so French Excel splits on semicolons), a com
 A text cell that begins with = + - @, a tab or a carriage return gets a leading apostrophe so a
 spreadsheet never runs it as a formula. XLSX: cells are written as text, never as formulas, with
 openpyxl's write-only mode so that a 112,000-row export does not sit in memory; CSV is streamed
-in batches from a server-side cursor (``yield_per``).
+in batches from a server-side cursor (``yield_per``). A large enterprise export is stored and
+sent again while nothing it shows has changed (crm.reports.export_store).
 """
 import io
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date
 from operator import itemgetter
 
@@ -25,10 +27,12 @@ from sqlalchemy import Select
 from crm.auth.models import User
 from crm.db import as_utc
 from crm.enterprises.models import Enterprise
+from crm.enterprises.queries import count
 from crm.extensions import db
 from crm.i18n import _
 from crm.organizations.models import Organization
 from crm.reference import LANGUAGES, LEGAL_FORMS, REGIONS, STAGES
+from crm.reports import export_store
 from crm.reports.queries import PROGRAMME_TZ
 
 BOM = "\ufeff"
@@ -147,6 +151,15 @@ def csv_response(chunks: Iterator[str], filename: str) -> Response:
     return Response(stream_with_context(chunks), content_type=CSV_MIMETYPE, headers=_attachment(filename))
 
 
+def file_response(content: bytes, fmt: str, filename: str) -> Response:
+    """A file made earlier, with the headers of the one made on the spot (an iterator: a CSV goes
+    without a length, as when it is streamed)."""
+    if fmt == "csv":
+        return Response(iter([content]), content_type=CSV_MIMETYPE, headers=_attachment(filename))
+    return Response(iter([content]), content_type=XLSX_MIMETYPE,
+                    headers={**_attachment(filename), "Content-Length": str(len(content))})
+
+
 # --- The enterprise list -----------------------------------------------------------------------
 
 TEXT, NUMBER, DAY = "text", "number", "day"  # kinds of column; the other kind is a {code: label}
@@ -242,12 +255,21 @@ def _xlsx_rows(kinds: list, statement: Select) -> Iterator[list]:
             yield [show(value) for show, value in zip(shows, row, strict=True)]
 
 
-def export_enterprises(select_stmt: Select, fmt: str):
-    """Download the enterprises of ``select_stmt`` (a select() of Enterprise, already limited to
-    what the user may see) as ``fmt`` = "csv" or "xlsx", columns in the user's language.
+@dataclass
+class EnterpriseExport:
+    """An export ready to send: how many enterprises it holds (for the access log), and its response."""
 
-    Only the exported columns are read, as plain rows (no ORM objects), in batches from a
-    server-side cursor: memory stays flat at any size.
+    count: int
+    respond: Callable[[], Response]
+
+
+def export_enterprises(select_stmt: Select, fmt: str) -> EnterpriseExport:
+    """The enterprises of ``select_stmt`` (a select() of Enterprise, already limited to what the
+    user may see) as ``fmt`` = "csv" or "xlsx", columns in the user's language.
+
+    Only the exported columns are read, as plain rows. A file of a size worth keeping is stored and
+    served again while nothing it shows has changed; the others are made on each request (a CSV
+    then streamed after the caller's commit, so ``respond`` comes after it).
     """
     columns = _enterprise_columns()
     header = [heading for heading, _, _ in columns]
@@ -259,6 +281,24 @@ def export_enterprises(select_stmt: Select, fmt: str):
     # i18n: file name of the enterprise list export, lower case without spaces
     base = _("enterprises")
     filename = f"{base}-{date.today().isoformat()}.{fmt}"
+    key = export_store.export_key(statement, locale=str(get_locale()), fmt=fmt)
+    stored = export_store.lookup(key)
+    if stored.content is not None:
+        return EnterpriseExport(stored.row_count, lambda: file_response(stored.content, fmt, filename))
+    total = count(select_stmt)
+    if export_store.worth_storing(total):
+        content = _file(header, kinds, statement, fmt)
+        export_store.store(key, stored.version, total, content)
+        return EnterpriseExport(total, lambda: file_response(content, fmt, filename))
     if fmt == "csv":
-        return csv_response(_csv_text(header, kinds, statement, csv_delimiter()), filename)
-    return xlsx_response([(_("Enterprises"), header, _xlsx_rows(kinds, statement))], filename)
+        return EnterpriseExport(total, lambda: csv_response(
+            _csv_text(header, kinds, statement, csv_delimiter()), filename))
+    return EnterpriseExport(total, lambda: xlsx_response(
+        [(_("Enterprises"), header, _xlsx_rows(kinds, statement))], filename))
+
+
+def _file(header: list, kinds: list, statement: Select, fmt: str) -> bytes:
+    if fmt == "csv":
+        return "".join(_csv_text(header, kinds, statement, csv_delimiter())).encode()
+    with xlsx_file([(_("Enterprises"), header, _xlsx_rows(kinds, statement))]) as file:
+        return file.read()
