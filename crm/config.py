@@ -38,6 +38,11 @@ class Defaults:
     PROGRAMME_TARGET = 1120
     # Dashboard figures are stored and reused until the data changes, at most this long (0: never).
     REPORT_CACHE_SECONDS = 300
+    # Enterprise exports of this many rows are stored and sent again until what they show changes,
+    # at most REPORT_CACHE_SECONDS; all of them together take at most EXPORT_STORE_BYTES.
+    EXPORT_STORE_MIN_ROWS = 100
+    EXPORT_STORE_MAX_ROWS = 50_000  # about 12 MB of CSV, made in memory before it is stored
+    EXPORT_STORE_BYTES = 64 * 1024 * 1024
     PROGRAMME_POPULATION = 11200
     # A person's name and title, set by each deployment; until then the role is shown, translated.
     PRIVACY_OFFICER_NAME = None
@@ -80,6 +85,9 @@ _ENV_PARSERS = {
     "MAIL_TIMEOUT": int,
     "PROGRAMME_TARGET": int,
     "REPORT_CACHE_SECONDS": int,
+    "EXPORT_STORE_MIN_ROWS": int,
+    "EXPORT_STORE_MAX_ROWS": int,
+    "EXPORT_STORE_BYTES": int,
     "IMPORT_MAX_BYTES": int,
     "IMPORT_MAX_ROWS": int,
     "PRIVACY_OFFICER_NAME": str,

@@ -8,6 +8,7 @@ from sqlalchemy import func, insert, select
 
 from crm.enterprises.models import Enterprise, StageChange
 from crm.extensions import db
+from crm.reports.cache import FIGURES
 from crm.reports.models import FiguresVersion, StoredFigures
 from tests.enterprises_helpers import QueryCounter
 from tests.reports_helpers import add_identified, build_programme
@@ -38,7 +39,7 @@ def stored_rows(app) -> int:
 
 def version(app) -> int:
     with app.app_context():
-        return db.session.scalar(select(FiguresVersion.version)) or 0
+        return db.session.scalar(select(FiguresVersion.version).where(FiguresVersion.id == FIGURES)) or 0
 
 
 def test_a_second_view_reads_the_stored_figures_instead_of_the_history(app, client, auth, programme):

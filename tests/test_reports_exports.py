@@ -4,10 +4,12 @@ import csv
 import io
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from crm.extensions import db
-from crm.reports.exports import csv_lines, neutralize
+from crm.reports.exports import csv_chunks, neutralize, text_cells
 from tests.reports_helpers import add_enterprise, build_programme
 
 DANGEROUS = ['=HYPERLINK("http://example.com/x","clic")', "+15145550000", "-2+3", "@SUM(A1:A9)",
@@ -138,12 +140,29 @@ def test_neutralize_leaves_ordinary_values_alone():
     assert neutralize("-3") == "'-3" and neutralize("@x") == "'@x"
 
 
-def test_csv_lines_stream_in_chunks_with_the_bom_once():
-    lines = csv_lines(["Nom", "Ville"], iter([["Café; «Élan»", "Québec"], ["=1", None]]), delimiter=";")
-    assert next(lines) == "\ufeffNom;Ville\r\n"
-    assert "".join(lines) == '"Café; «Élan»";Québec\r\n\'=1;\r\n'
+def test_csv_chunks_write_the_bom_once_then_one_chunk_per_batch():
+    batch = [text_cells(["Café; «Élan»", "=1"], ";"), text_cells(["Québec", None], ";")]
+    chunks = csv_chunks(["Nom", "Ville"], iter([batch]), delimiter=";")
+    assert next(chunks) == "\ufeffNom;Ville\r\n"
+    assert "".join(chunks) == '"Café; «Élan»";Québec\r\n\'=1;\r\n'
 
-    many = ([f"Entreprise {n}", "Sherbrooke"] for n in range(20_000))
-    chunks = list(csv_lines(["Nom", "Ville"], many, delimiter=";"))[1:]
-    assert 5 < len(chunks) < 20  # about 64 KiB each: streamed, yet not one write per row
+    batches = ([text_cells([f"Entreprise {n}" for n in range(start, start + 1000)], ";"), ["Sherbrooke"] * 1000]
+               for start in range(0, 20_000, 1000))
+    chunks = list(csv_chunks(["Nom", "Ville"], batches, delimiter=";"))[1:]
+    assert len(chunks) == 20  # streamed, yet not one write per row
     assert "".join(chunks).count("\r\n") == 20_000 and "\ufeff" not in "".join(chunks)
+
+
+# Text that needs quoting or neutralizing, mixed with ordinary text.
+cell_text = st.one_of(st.none(), st.text(), st.text(alphabet=';,"\r\n=+-@\t \'aé«', max_size=6))
+
+
+@given(rows=st.lists(st.lists(cell_text, min_size=3, max_size=3), min_size=1, max_size=8),
+       delimiter=st.sampled_from([";", ","]))
+def test_cells_are_written_exactly_as_csv_writer_writes_them(rows, delimiter):
+    expected = io.StringIO()
+    writer = csv.writer(expected, delimiter=delimiter, lineterminator="\r\n")
+    writer.writerow(["a", "b", "c"])
+    writer.writerows([["" if value is None else neutralize(value) for value in row] for row in rows])
+    columns = [text_cells(list(column), delimiter) for column in zip(*rows, strict=True)]
+    assert "".join(csv_chunks(["a", "b", "c"], [columns], delimiter=delimiter)) == "\ufeff" + expected.getvalue()

@@ -1,14 +1,15 @@
-"""Stored dashboard figures and the counter that says when they went stale."""
+"""Stored dashboard figures and export files, and the counters that say when they went stale."""
 from datetime import datetime
 
-from sqlalchemy import String, Text
+from sqlalchemy import LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from crm.db import Base
 
 
 class FiguresVersion(Base):
-    """One row: bumped by every transaction that changes what the figures count."""
+    """One row per kind of stored result (crm.reports.cache: FIGURES, EXPORTS), bumped by every
+    transaction that changes what they show."""
 
     __tablename__ = "figures_version"
 
@@ -25,3 +26,16 @@ class StoredFigures(Base):
     version: Mapped[int]
     computed_at: Mapped[datetime] = mapped_column(index=True)
     payload: Mapped[str] = mapped_column(Text)
+
+
+class StoredExport(Base):
+    """An export file as sent, for one query (scope and filters), language and format, at one version."""
+
+    __tablename__ = "stored_exports"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    version: Mapped[int]
+    created_at: Mapped[datetime] = mapped_column(index=True)
+    row_count: Mapped[int]
+    size: Mapped[int]  # bytes of content
+    content: Mapped[bytes] = mapped_column(LargeBinary)

@@ -129,8 +129,8 @@ def _export_enterprises(fmt: str):
     if any(name in args for name in form.errors):  # absent filters are not errors
         return render_error(400, _("Some filters were not understood: nothing was exported."))
     statement = enterprise_queries.filtered_enterprises(current_user, filters)
-    count = enterprise_queries.count(statement)
+    export = exports.export_enterprises(statement, fmt)
     record_access(current_user, "export_enterprises", subject_type="enterprises",
-                  details={"count": count, "format": fmt})
+                  details={"count": export.count, "format": fmt})
     db.session.commit()
-    return exports.export_enterprises(statement, fmt)
+    return export.respond()
