@@ -90,7 +90,6 @@ def _reminder_history(app, world, enterprise, smtp_server, *, day=date(2030, 3, 
     link of a reminder. Every entry the reminders feature writes to an enterprise's history."""
     session_id = make_session(app, enterprise_id=enterprise.id, day=day, start=time(14), end=time(15),
                               facilitator=world.coach, title=title)
-    app.config.update(REMINDER_MAX_ATTEMPTS=1)
     with app.app_context():
         manager = db.session.get(User, world.manager.id)
         reminders.set_session_offsets(db.session.get(Session, session_id), "10080, 1440", actor=manager)
