@@ -1,7 +1,8 @@
 """The enterprise page's history: audit entries described for people, in a fixed number of queries.
 
-Other features whose writes land in an enterprise's history (sessions, cohorts, attendance…) name
-their entities, actions and fields through ``register_history_terms``.
+Other features whose writes land in an enterprise's history (sessions, cohorts, attendance, consent,
+reminders…) name their entities, actions, fields, what an action's context says and the placeholders
+they store, through ``register_history_terms``.
 """
 from collections import defaultdict
 from collections.abc import Callable
@@ -25,12 +26,14 @@ class Field:
     """How the history shows a field: its label, and how its values read.
 
     ``names`` is a model's name column when the values are ids of that model: the ids of a whole
-    history are named in one query per model. ``show`` turns any other value into text.
+    history are named in one query per model. ``show`` turns any other value into text. ``blank``
+    says what no value means, when it means more than nothing (a programme default…).
     """
 
     label: object
     show: Callable | None = None
     names: object = None
+    blank: object = None
 
 
 def codes(mapping: dict) -> Callable:
@@ -89,25 +92,40 @@ FIELDS = {
 }
 # Where a field's name means something else than in FIELDS: {entity type: {name: Field}}.
 ENTITY_FIELDS = {"follow_up_tasks": {"title": Field(_l("Follow-up"))}}
+# What an action's context shows, in this order: {action: {context key: Field}}. An action listed
+# here shows nothing else of its context (its "reason" may be a code, its other keys private).
+CONTEXTS: dict[str, dict[str, Field]] = {}
+# Values a feature stores in place of others (erasure's placeholder…), whatever the field: {value: label}.
+VALUES: dict[str, object] = {}
 
 
 def register_history_terms(*, entities: dict | None = None, actions: dict | None = None,
-                           fields: dict | None = None) -> None:
-    """Name another feature's entity types, actions and fields (``{entity type: {name: Field}}``)."""
+                           fields: dict | None = None, contexts: dict | None = None,
+                           values: dict | None = None) -> None:
+    """Name another feature's entity types, actions and fields (``{entity type: {name: Field}}``),
+    what its actions' contexts say (``{action: {key: Field}}``) and the placeholders it stores."""
     ENTITIES.update(entities or {})
     ACTIONS.update(actions or {})
     for entity_type, by_name in (fields or {}).items():
         ENTITY_FIELDS.setdefault(entity_type, {}).update(by_name)
+    CONTEXTS.update(contexts or {})
+    VALUES.update(values or {})
+
+
+def field_label(entity_type: str, name: str) -> str:
+    """The label the history gives a field of an entity type (its name if none was registered)."""
+    return str(_field(entity_type, name).label)
 
 
 def describe_history(entries) -> list[dict]:
-    described = [(entry, _changes(entry)) for entry in entries]
-    names = _load_names(change for _entry, changes in described for change in changes)
+    described = [(entry, _changes(entry), _context(entry)) for entry in entries]
+    names = _load_names(item for _entry, changes, notes in described for item in changes + notes)
     return [{"at": entry.at, "actor": entry.actor, "action": ACTIONS.get(entry.action, entry.action),
              "entity": ENTITIES.get(entry.entity_type, entry.entity_type), "comment": _comment(entry),
+             "notes": [(field.label, _show(field, value, names)) for field, _none, value in notes],
              "changes": [(field.label, _show(field, old, names), _show(field, new, names))
                          for field, old, new in changes]}
-            for entry, changes in described]
+            for entry, changes, notes in described]
 
 
 def _field(entity_type: str, name: str) -> Field:
@@ -122,7 +140,16 @@ def _changes(entry) -> list[tuple[Field, object, object]]:
     return changes
 
 
+def _context(entry) -> list[tuple[Field, None, object]]:
+    """The registered keys of the entry's context that hold something, shaped like changes."""
+    context = entry.context or {}
+    return [(field, None, context[key]) for key, field in CONTEXTS.get(entry.action, {}).items()
+            if context.get(key) not in (None, "", [])]
+
+
 def _comment(entry):
+    if entry.action in CONTEXTS:
+        return None
     context = entry.context or {}
     return context.get("comment") or context.get("reason")
 
@@ -144,8 +171,12 @@ def _names(column, ids) -> dict:
 
 
 def _show(field: Field, value, names: dict):
-    if value is None or value == "":
+    if value is None:
+        return field.blank or "—"
+    if value == "":
         return "—"
+    if isinstance(value, str) and value in VALUES:
+        return VALUES[value]
     if field.names is not None:
         return names[field.names].get(value, value) if type(value) is int else value
     if field.show is not None:

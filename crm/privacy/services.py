@@ -40,6 +40,12 @@ ACCESS_ACTIONS = {
     "export_enterprises": _l("Exported enterprises"),
 }
 
+# Why a contact was anonymized (``anonymize_contact``'s reason).
+ERASURE_REASONS = {
+    "request": _l("At the person's request"),
+    "retention": _l("Retention period over"),
+}
+
 ANONYMIZED_NAME = "Personne anonymisée"  # stored data, not interface text: the same in every language
 # Contact fields that identify a person; erased by anonymization, and scrubbed from old audit entries.
 PERSONAL_FIELDS = ("first_name", "last_name", "title", "email", "phone", "consent_source")
@@ -142,9 +148,10 @@ def anonymize_contact(contact: Contact, *, actor, reason: str = "request") -> No
     """Erase what identifies ``contact``; the row stays so that statistics stay right."""
     if contact.anonymized_at is not None:
         raise DomainError(_l("This contact was already anonymized."))
-    withdraw_consent(contact, EMAIL_PURPOSE, source=None, actor=actor)
+    # Listed before the withdrawal, which clears the consent's source.
     erased = [name for name in PERSONAL_FIELDS
               if getattr(contact, name) not in (None, "", ANONYMIZED_NAME)]
+    withdraw_consent(contact, EMAIL_PURPOSE, source=None, actor=actor)
     contact.first_name = ANONYMIZED_NAME
     contact.last_name = ""
     contact.title = contact.email = contact.phone = contact.consent_source = None

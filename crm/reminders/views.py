@@ -18,10 +18,10 @@ from crm.access import (
 from crm.domain import DomainError
 from crm.enterprises.models import Contact
 from crm.extensions import csrf, db
-from crm.i18n import _, _l, ngettext
+from crm.i18n import _, _l
 from crm.navigation import register_nav
 from crm.organizations.models import Organization
-from crm.reminders import cli, queries, services
+from crm.reminders import cli, history, queries, services
 from crm.reminders import privacy as _privacy_export  # noqa: F401 - registers the export section
 from crm.reminders.content import contact_id_from_token
 from crm.reminders.forms import KIND_LABELS, STATE_LABELS, FilterForm, OffsetsForm, OptOutForm, ResendForm
@@ -44,14 +44,7 @@ def reminders_panel(session):
             "states": STATE_LABELS, "kinds": KIND_LABELS}
 
 
-@bp.app_template_filter("reminder_offset")
-def reminder_offset(minutes: int) -> str:
-    """1440 → "1 day before", 90 → "90 minutes before"."""
-    if minutes % 1440 == 0:
-        return ngettext("%(num)s day before", "%(num)s days before", minutes // 1440)
-    if minutes % 60 == 0:
-        return ngettext("%(num)s hour before", "%(num)s hours before", minutes // 60)
-    return ngettext("%(num)s minute before", "%(num)s minutes before", minutes)
+bp.add_app_template_filter(history.offset_text, "reminder_offset")
 
 
 @bp.route("/sessions/<int:session_id>/reminders", methods=["GET", "POST"])
