@@ -1,7 +1,6 @@
 """The enterprise page and what is recorded on it: stage, timeline, follow-ups, diagnostics, contacts."""
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy.orm import lazyload
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import SelectChoice
 
@@ -29,21 +28,18 @@ from crm.i18n import _, _l
 from crm.privacy.services import commit_after_rendering, record_access
 from crm.reference import NEXT_STAGE
 
-# People offered in a select, without their organization (joined by default, the same for all).
-_NAMES_ONLY = (lazyload(User.organization),)
-
 
 def assign_choices(enterprise) -> list[SelectChoice]:
-    coaches = db.session.scalars(access.assignable_coaches(current_user)
-                                 .where(access.User.organization_id == enterprise.organization_id)
-                                 .options(*_NAMES_ONLY)).all()
-    return [SelectChoice("", _l("Nobody")), *(SelectChoice(str(c.id), c.full_name) for c in coaches)]
+    coaches = db.session.execute(access.assignable_coaches(current_user)
+                                 .where(User.organization_id == enterprise.organization_id)
+                                 .with_only_columns(User.id, User.full_name))
+    return [SelectChoice("", _l("Nobody")), *(SelectChoice(str(id_), name) for id_, name in coaches)]
 
 
 def _task_form(enterprise, formdata=None) -> TaskForm:
     form = TaskForm(prefix="task", formdata=formdata)
-    people = db.session.scalars(access.task_assignees(enterprise).options(*_NAMES_ONLY)).all()
-    form.assignee_id.choices = [SelectChoice(p.id, p.full_name) for p in people]
+    people = db.session.execute(access.task_assignees(enterprise).with_only_columns(User.id, User.full_name))
+    form.assignee_id.choices = [SelectChoice(id_, name) for id_, name in people]
     if form.assignee_id.data is None and request.method == "GET":
         form.assignee_id.data = enterprise.coach_id or current_user.id
     return form
