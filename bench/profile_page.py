@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.pages import PAGES, resolve_placeholders  # noqa: E402
-from bench.run import PASSWORD, TOKEN_RE, database_url  # noqa: E402
+from bench.run import PASSWORD, SECRET_KEY, TOKEN_RE, database_url  # noqa: E402
 
 
 def sign_in(client, email):
@@ -59,7 +59,7 @@ def main() -> int:
     page = next(p for p in PAGES if p.name == args.page)
     url = database_url(args.database, args.factor)
     path = resolve_placeholders(url, [page])[page.name]
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "profile-only", "RATELIMIT_ENABLED": False,
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET_KEY, "RATELIMIT_ENABLED": False,
                       "BENCHMARK_ENDPOINTS": True})
     sql = {"count": 0, "seconds": 0.0}
     with app.app_context():

@@ -32,6 +32,8 @@ from tests.smtp import free_port  # noqa: E402
 
 BIN = Path(sys.executable).parent
 PASSWORD = os.environ.get("BENCH_PASSWORD", "virage-demo-2026")
+# One key for every process that touches a bench database: the TOTP secrets are sealed with it.
+SECRET_KEY = "benchmark-only-secret"  # noqa: S105
 TOKEN_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
 
 
@@ -63,7 +65,7 @@ def prepare_database(kind: str, factor: float, fresh: bool) -> str:
         admin.dispose()
     elif fresh:
         Path(url.removeprefix("sqlite:///")).unlink(missing_ok=True)
-    env = {**os.environ, "DATABASE_URL": url, "FLASK_APP": "wsgi.py"}
+    env = {**os.environ, "DATABASE_URL": url, "FLASK_APP": "wsgi.py", "SECRET_KEY": SECRET_KEY}
     flask = [str(BIN / "flask")]
     subprocess.run([*flask, "db", "upgrade"], cwd=ROOT, env=env, check=True)  # noqa: S603
     if not _seeded(url):
@@ -89,7 +91,7 @@ class Server:
     def __init__(self, url: str, workers: int):
         self.port = free_port()
         env = {**os.environ, "DATABASE_URL": url, "QUERY_COUNT_HEADER": "1", "BENCHMARK_ENDPOINTS": "1",
-               "SECRET_KEY": "benchmark-only-secret", "RATELIMIT_ENABLED": "false"}
+               "SECRET_KEY": SECRET_KEY, "RATELIMIT_ENABLED": "false"}
         self.process = subprocess.Popen(  # noqa: S603
             [str(BIN / "gunicorn"), "--workers", str(workers), "--bind", f"127.0.0.1:{self.port}",
              "--log-level", "warning", "wsgi:app"], cwd=ROOT, env=env)

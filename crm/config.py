@@ -6,6 +6,10 @@ DEFAULT_SECRET_KEY = "dev-only-change-me"  # noqa: S105 - refused in production 
 
 class Defaults:
     SECRET_KEY = DEFAULT_SECRET_KEY
+    # Fernet keys sealing the TOTP secrets, comma-separated, the first one sealing (crm.auth.sealed);
+    # empty: one key derived from SECRET_KEY. New key: python -c 'from cryptography.fernet import
+    # Fernet; print(Fernet.generate_key().decode())'.
+    SECRET_BOX_KEYS = ""
     SQLALCHEMY_DATABASE_URI = None  # filled in from the instance folder
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     SQLALCHEMY_TRACK_MODIFICATIONS = False
@@ -74,6 +78,7 @@ class Defaults:
 # Environment variables read at start-up, with how to parse them.
 _ENV_PARSERS = {
     "SECRET_KEY": str,
+    "SECRET_BOX_KEYS": str,
     "DATABASE_URL": str,
     "MAIL_SERVER": str,
     "MAIL_PORT": int,

@@ -31,3 +31,27 @@ def create_user_command(email, full_name, role, org_code, locale, password):
         raise click.ClickException(str(error.message)) from None
     db.session.commit()
     click.echo(f"User {user.email} created (id {user.id}).")
+
+
+@users_cli.command("reseal")
+def reseal_command():
+    """Seal every TOTP secret with the first of SECRET_BOX_KEYS (after adding a new key in front)."""
+    from sqlalchemy import text
+
+    from crm.auth import sealed
+
+    rows = db.session.execute(text("SELECT id, totp_secret FROM users WHERE totp_secret IS NOT NULL")).all()
+    unreadable = []
+    for user_id, value in rows:
+        try:
+            resealed = sealed.reseal(value)
+        except sealed.InvalidToken:
+            unreadable.append(user_id)
+            continue
+        db.session.execute(text("UPDATE users SET totp_secret = :value WHERE id = :id"),
+                           {"value": resealed, "id": user_id})
+    db.session.commit()
+    click.echo(f"{len(rows) - len(unreadable)} two-factor secret(s) sealed with the first key.")
+    if unreadable:
+        raise click.ClickException(f"no key of SECRET_BOX_KEYS opens the secrets of users {unreadable}: "
+                                   "add the key that sealed them, or reset their two-factor.")

@@ -5,6 +5,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from crm.auth.sealed import SealedString
 from crm.db import TimestampMixin
 from crm.extensions import db
 from crm.organizations.models import Organization
@@ -31,7 +32,8 @@ class User(TimestampMixin, db.Model):
     last_login_at: Mapped[datetime | None]
     # Two-factor authentication (TOTP): the secret, when it was confirmed, and the last time
     # step accepted, so that a code seen over someone's shoulder cannot be used a second time.
-    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    # The secret is stored sealed (crm.auth.sealed): a copy of the database cannot make codes.
+    totp_secret: Mapped[str | None] = mapped_column(SealedString(255))
     totp_enabled_at: Mapped[datetime | None]
     totp_last_counter: Mapped[int | None]
 

@@ -51,7 +51,7 @@ def grouped(secret: str) -> str:
 def _matching_counter(secret: str, code: str, now: float) -> int | None:
     """The time step whose code this is, allowing one step of clock drift either way."""
     code = "".join(code.split())
-    if not (is_number(code) and len(code) == 6):
+    if not secret or not (is_number(code) and len(code) == 6):  # no secret: unset, or unreadable
         return None
     totp = pyotp.TOTP(secret)
     counter = int(now) // _STEP
