@@ -21,6 +21,7 @@ from crm.enterprises.models import Contact, Enterprise
 from crm.enterprises.services import refresh_keys
 from crm.extensions import db
 from crm.i18n import _l
+from crm.privacy.erasure import ERASED, run_contact_erasers
 from crm.privacy.models import AccessLogEntry, ConsentEvent, Incident
 
 log = logging.getLogger(__name__)
@@ -49,7 +50,6 @@ ERASURE_REASONS = {
 ANONYMIZED_NAME = "Personne anonymisée"  # stored data, not interface text: the same in every language
 # Contact fields that identify a person; erased by anonymization, and scrubbed from old audit entries.
 PERSONAL_FIELDS = ("first_name", "last_name", "title", "email", "phone", "consent_source")
-ERASED = "[anonymized]"
 
 INCIDENT_FIELDS = (
     "discovered_on", "occurred_on", "nature", "information_categories", "people_affected",
@@ -145,7 +145,8 @@ def commit_after_rendering() -> None:
 # Erasure and retention -------------------------------------------------------------------------
 
 def anonymize_contact(contact: Contact, *, actor, reason: str = "request") -> None:
-    """Erase what identifies ``contact``; the row stays so that statistics stay right."""
+    """Erase what identifies ``contact``, here and in every feature that registered an eraser
+    (``crm.privacy.erasure``); the rows stay so that statistics stay right."""
     if contact.anonymized_at is not None:
         raise DomainError(_l("This contact was already anonymized."))
     # Listed before the withdrawal, which clears the consent's source.
@@ -157,6 +158,7 @@ def anonymize_contact(contact: Contact, *, actor, reason: str = "request") -> No
     contact.title = contact.email = contact.phone = contact.consent_source = None
     contact.anonymized_at = utcnow()
     _scrub_history(contact)
+    run_contact_erasers(contact)
     refresh_keys(contact.enterprise)
     audit.record("anonymize", contact, actor=actor, enterprise_id=contact.enterprise_id,
                  changes={"anonymized_at": [None, contact.anonymized_at.isoformat()]},

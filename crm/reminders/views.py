@@ -22,7 +22,7 @@ from crm.i18n import _, _l
 from crm.navigation import register_nav
 from crm.organizations.models import Organization
 from crm.reminders import cli, history, queries, services
-from crm.reminders import privacy as _privacy_export  # noqa: F401 - registers the export section
+from crm.reminders import privacy as _privacy  # noqa: F401 - registers the export section and the eraser
 from crm.reminders.content import contact_id_from_token
 from crm.reminders.forms import KIND_LABELS, STATE_LABELS, FilterForm, OffsetsForm, OptOutForm, ResendForm
 from crm.reminders.models import SessionReminderOffsets
