@@ -257,13 +257,14 @@ def test_a_recipient_refused_for_good_fails_at_once_and_alone(app, make, smtp_se
     plan(app, WEEK_BEFORE - timedelta(days=1))
     with app.app_context():
         from crm.enterprises.models import Contact
-        refused = db.session.get(Contact, world.contact_ids[0])
-        smtp_server.mailbox.refuse_recipients = {refused.email}
+        refused_email = db.session.get(Contact, world.contact_ids[0]).email
+        smtp_server.mailbox.refuse_recipients = {refused_email}
     result = send(app, WEEK_BEFORE)
     assert (result.sent, result.failed, result.retried) == (2, 1, 0) and smtp_server.mailbox.connections == 1
     failed = rows(app, state="failed", offset_minutes=7 * 1440)
     assert [r.contact_id for r in failed] == [world.contact_ids[0]]
     assert failed[0].attempts == 1 and "550" in failed[0].last_error
+    assert refused_email not in failed[0].last_error and "[recipient]" in failed[0].last_error  # Law 25
     smtp_server.mailbox.refuse_recipients = set()
     assert send(app, WEEK_BEFORE + timedelta(hours=1)).handled == 0  # failed stays failed until resent
     assert len(smtp_server.messages) == 2

@@ -20,6 +20,7 @@ import socket
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from email.utils import parseaddr
 
 from flask import current_app
 from sqlalchemy import and_, or_, select, update
@@ -156,7 +157,7 @@ def send_claimed(ids: list[int], me: str, now: datetime) -> SendResult:
             try:
                 outbox.send(message)
             except mail.MailError as error:
-                _acknowledge_failure(row_id, attempts, error, me, now, result)
+                _acknowledge_failure(row_id, attempts, error, me, now, result, recipient=message["To"])
             else:
                 _acknowledge(row_id, me, now, state="sent", sent_at=now, sent_sequence=sequence, last_error=None,
                              next_attempt_at=None)
@@ -166,11 +167,13 @@ def send_claimed(ids: list[int], me: str, now: datetime) -> SendResult:
 
 
 def _acknowledge_failure(row_id: int, attempts: int, failure: mail.MailError, me: str, now: datetime,
-                         result: SendResult) -> None:
+                         result: SendResult, *, recipient: str) -> None:
     """Back to ``pending`` with an exponential backoff; ``failed`` after the last attempt, or at once
     when the server refused the message for good (an address that does not exist): the reminders
     page then shows it, to be corrected and sent again."""
-    error = str(failure)
+    # The server's words often quote the address: kept out of the error, so that no copy of it
+    # outlives the contact's erasure (Law 25), even one written by a send in flight at that moment.
+    error = str(failure).replace(parseaddr(recipient)[1] or recipient, "[recipient]")
     if failure.permanent or attempts >= current_app.config["REMINDER_MAX_ATTEMPTS"]:
         _acknowledge(row_id, me, now, state="failed", last_error=error[:2000])
         result.failed += 1
