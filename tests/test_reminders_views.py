@@ -1,4 +1,5 @@
 """Reminder pages and the opt-out link, through the real routes (CSRF on)."""
+import html
 import re
 from datetime import timedelta
 
@@ -183,3 +184,13 @@ def test_the_list_filters_and_refuses_bad_filters(app, make, client, auth):
     assert client.get("/reminders?state=bogus").status_code == 400
     assert client.get(f"/reminders?organization_id={world.organization.id}&state=").status_code == 200
     assert client.get("/reminders?page=999&state=").status_code == 200
+
+
+def test_the_privacy_page_names_the_opt_out_link_in_words(app, make, client, auth, smtp_server):
+    world = build_world(app, make)
+    plan_and_send(app, WEEK_BEFORE)
+    post_form(client, optout_path(smtp_server.mailbox.to(".0@entreprise.example")[0]), {})
+    auth.login(make.user(role="admin"))
+    page = client.get(f"/privacy/admin/contacts/{world.contact_ids[0]}").get_data(as_text=True)
+    assert html.unescape("Lien de désabonnement d&#39;un courriel de rappel") in html.unescape(page)
+    assert "reminder email opt-out link" not in page

@@ -112,6 +112,12 @@ def register_history_terms(*, entities: dict | None = None, actions: dict | None
     VALUES.update(values or {})
 
 
+def stored_value_text(value):
+    """A placeholder a feature stores (e.g. the reminders' opt-out link as a consent's source), in
+    words of the reader's language; any other value as it is."""
+    return VALUES.get(value, value) if isinstance(value, str) else value
+
+
 def field_label(entity_type: str, name: str) -> str:
     """The label the history gives a field of an entity type (its name if none was registered)."""
     return str(_field(entity_type, name).label)

@@ -32,6 +32,7 @@ from crm.enterprises.forms import (
     EnterpriseForm,
     NewEnterpriseForm,
 )
+from crm.enterprises.history import stored_value_text
 from crm.enterprises.timeline import today_in_quebec
 from crm.extensions import db
 from crm.i18n import _, _l, ngettext
@@ -63,6 +64,7 @@ def maturity_label(level):
 
 
 bp.add_app_template_global(list_rows.table_rows, "enterprise_rows")
+bp.add_app_template_filter(stored_value_text, "stored_value_text")
 
 
 def apply_domain_error(form, error: DomainError) -> None:
