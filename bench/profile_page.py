@@ -10,6 +10,7 @@ time, and the number of statements; with --pyinstrument, a call tree of the last
 costs found here are what the load benchmark multiplies by its concurrent clients.
 """
 import argparse
+import gc
 import os
 import statistics
 import sys
@@ -77,17 +78,12 @@ def main() -> int:
             print("   SQL", text[:120], "…", text[-160:])
         sql["seconds"] += time.perf_counter() - conn.info.pop("started")
 
+    # As wsgi.py does in gunicorn's workers, when asked: GC_FREEZE=1, GC_THRESHOLD=10000,20,100.
     if os.environ.get("GC_THRESHOLD"):
-        import gc
-
         gc.set_threshold(*map(int, os.environ["GC_THRESHOLD"].split(",")))
     if os.environ.get("GC_FREEZE"):
-        import gc
-
         gc.collect()
         gc.freeze()
-    import gc
-
     gc_time = {"seconds": 0.0, "collections": [0, 0, 0]}
 
     def _gc_callback(phase, info):

@@ -55,9 +55,7 @@ def _option_markup(value: str, label: str, selected: bool) -> str:
 def _option(choice) -> str:
     if choice.render_kw:
         return str(widgets.Select.render_option(choice))
-    value = str(choice.value) if isinstance(choice.value, bool) else choice.value
-    selected = "selected " if choice.selected else ""
-    return f'<option {selected}value="{escape(value)}">{escape(choice.label or choice.value)}</option>'
+    return _option_markup(str(choice.value), str(choice.label or choice.value), bool(choice.selected))
 
 
 class SelectField(wtforms.SelectField):

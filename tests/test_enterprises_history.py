@@ -111,6 +111,12 @@ def _reminder_history(app, world, enterprise, smtp_server, *, day=date(2030, 3, 
         db.session.commit()
 
 
+def _page_history(client, enterprise, language: str | None = None) -> str:
+    """The enterprise page's history, as the signed-in person reads it (French unless ``language``)."""
+    headers = {"Accept-Language": language} if language else {}
+    return _history(client.get(f"/enterprises/{enterprise.id}", headers=headers).get_data(as_text=True))
+
+
 def _history(page: str) -> str:
     """The history section's text, tags removed and spaces collapsed."""
     section = page[page.index('id="history"'):]
@@ -122,7 +128,7 @@ def test_cohort_and_session_entries_read_well_in_french(client, auth, make, worl
     enterprise = make.enterprise(world.org, coach=world.coach, name="Coop du Plateau")
     _session_history(client.application, world, enterprise)
     auth.login(world.manager)
-    history = _history(client.get(f"/enterprises/{enterprise.id}").get_data(as_text=True))
+    history = _page_history(client, enterprise)
 
     for expected in (
         "Cohorte · Inscription", "Cohorte : — → Cohorte numérique",
@@ -147,8 +153,7 @@ def test_a_session_entry_reads_well_in_english(client, auth, make, world):  # no
     enterprise = make.enterprise(world.org, coach=world.coach)
     _session_history(client.application, world, enterprise)
     auth.login(world.manager)
-    page = client.get(f"/enterprises/{enterprise.id}", headers={"Accept-Language": "en"}).get_data(as_text=True)
-    history = _history(page)
+    history = _page_history(client, enterprise, "en")
     for expected in ("Session · Rescheduled", "Start: Jan 15, 2025 at 2:00 PM → Jan 22, 2025 at 10:00 AM",
                      "Session · Created", "Title: — → Diagnostic numérique", "Mode: — → Virtual",
                      "Facilitator: — → Camille Conseil", "Cohort · Joined", "Cohort: — → Cohorte numérique",
@@ -168,7 +173,7 @@ def test_enterprise_entries_show_dates_and_task_titles(app, client, auth, make, 
         timeline.complete_task(task, row, actor=None)
         db.session.commit()
     auth.login(world.manager)
-    history = _history(client.get(f"/enterprises/{enterprise.id}").get_data(as_text=True))
+    history = _page_history(client, enterprise)
     assert "Suivi : — → Rappeler la directrice" in history and "Fonction" not in history
     assert "Échéance : — → 2 mai 2025" in history and "Confié à : — → Camille Conseil" in history
     assert not ISO.search(history)
@@ -195,7 +200,7 @@ def test_the_page_sends_as_many_queries_whatever_the_history_holds(app, client, 
                          facilitator=make.user("coach", world.org, full_name=f"Animatrice {n}"))
         _privacy_history(app, world, enterprise)
         _reminder_history(app, world, enterprise, smtp_server, day=date(2030, 4, 1 + n), title=f"Suivi {n}")
-    history = _history(client.get(f"/enterprises/{enterprise.id}").get_data(as_text=True))
+    history = _page_history(client, enterprise)
     assert "Cohorte : — → Cohorte 1" in history and "Animation : — → Animatrice 1" in history
     assert history.count("Personne-ressource · Anonymisation") == 3
     assert history.count("Rappel par courriel · Nouvel envoi") == 3
@@ -206,7 +211,7 @@ def test_consent_and_anonymization_read_well_in_french_and_erase_for_good(client
     enterprise = make.enterprise(world.org, coach=world.coach, name="Coop du Plateau")
     anonymized_at = _privacy_history(client.application, world, enterprise)
     auth.login(world.manager)
-    history = _history(client.get(f"/enterprises/{enterprise.id}").get_data(as_text=True))
+    history = _page_history(client, enterprise)
 
     for expected in (
         "Personne-ressource · Consentement retiré", "Personne-ressource · Consentement donné",
@@ -240,7 +245,7 @@ def test_an_anonymization_at_the_end_of_retention_reads_well(app, client, auth, 
         assert len(privacy.anonymize_expired_contacts(30, now=utcnow() + timedelta(days=31))) == 1
         db.session.commit()
     auth.login(world.manager)
-    history = _history(client.get(f"/enterprises/{enterprise.id}").get_data(as_text=True))
+    history = _page_history(client, enterprise)
     assert "Système Personne-ressource · Anonymisation Motif : Durée de conservation échue" in history, history
     assert not PRIVACY_RAW.search(history), PRIVACY_RAW.search(history)
     assert not ISO.search(history)
@@ -250,8 +255,7 @@ def test_consent_and_anonymization_read_well_in_english(client, auth, make, worl
     enterprise = make.enterprise(world.org, coach=world.coach)
     _privacy_history(client.application, world, enterprise)
     auth.login(world.manager)
-    page = client.get(f"/enterprises/{enterprise.id}", headers={"Accept-Language": "en"}).get_data(as_text=True)
-    history = _history(page)
+    history = _page_history(client, enterprise, "en")
     for expected in ("Contact · Consent withdrawn", "Contact · Consent given",
                      "Purpose: Email reminders of sessions and follow-ups", "Expressed through: Courriel du 12 avril",
                      "Consent to emails: Yes → No", "Contact · Anonymized", "Reason: At the person's request",
@@ -268,7 +272,7 @@ def test_reminder_entries_read_well_in_french(client, auth, make, world, smtp_se
     enterprise = make.enterprise(world.org, coach=world.coach, contacts=1)
     _reminder_history(client.application, world, enterprise, smtp_server)
     auth.login(world.manager)
-    history = _history(client.get(f"/enterprises/{enterprise.id}").get_data(as_text=True))
+    history = _page_history(client, enterprise)
 
     for expected in (
         "Séance · Modification du calendrier des rappels",
@@ -291,8 +295,7 @@ def test_reminder_entries_read_well_in_english(client, auth, make, world, smtp_s
     enterprise = make.enterprise(world.org, coach=world.coach, contacts=1)
     _reminder_history(client.application, world, enterprise, smtp_server)
     auth.login(world.manager)
-    page = client.get(f"/enterprises/{enterprise.id}", headers={"Accept-Language": "en"}).get_data(as_text=True)
-    history = _history(page)
+    history = _page_history(client, enterprise, "en")
     for expected in ("Session · Reminder schedule changed",
                      "Reminders: Programme default → 7 days before, 1 day before",
                      "Reminders: 7 days before, 1 day before → 2 days before, 90 minutes before",

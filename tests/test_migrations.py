@@ -15,6 +15,14 @@ def fresh_database_uri(request, tmp_path):
     return f"sqlite:///{tmp_path / 'migrations.sqlite3'}"
 
 
+def insert_organization(conn) -> None:
+    """Organization 1, written in SQL as an old revision's schema holds it."""
+    from sqlalchemy import text
+
+    conn.execute(text("INSERT INTO organizations (id, code, name, kind, is_active, created_at, updated_at) "
+                      "VALUES (1, 'o', 'O', 'national', TRUE, '2026-01-01', '2026-01-01')"))
+
+
 def test_upgrade_from_nothing_matches_models_and_downgrades_to_base(request, tmp_path):
     app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": fresh_database_uri(request, tmp_path)})
     with app.app_context():
@@ -45,8 +53,7 @@ def test_consents_in_force_become_the_first_event_of_their_history(request, tmp_
     with app.app_context():
         upgrade(revision="0001")
         with db.engine.begin() as conn:
-            conn.execute(text("INSERT INTO organizations (id, code, name, kind, is_active, created_at, updated_at) "
-                              "VALUES (1, 'o', 'O', 'national', TRUE, '2026-01-01', '2026-01-01')"))
+            insert_organization(conn)
             conn.execute(text(
                 "INSERT INTO enterprises (id, name, name_key, legal_form, region_code, city_key, organization_id, "
                 "stage, preferred_language, search_text, version, created_at, updated_at) VALUES "

@@ -9,7 +9,7 @@ from crm.auth import two_factor
 from crm.auth.models import User
 from crm.extensions import db
 from tests.conftest import BASE_CONFIG
-from tests.test_migrations import fresh_database_uri
+from tests.test_migrations import fresh_database_uri, insert_organization
 
 SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
@@ -80,8 +80,7 @@ def test_the_migration_seals_the_secrets_already_stored_and_downgrade_opens_them
     with app.app_context():
         upgrade(revision="0013")
         with db.engine.begin() as conn:
-            conn.execute(text("INSERT INTO organizations (id, code, name, kind, is_active, created_at, updated_at) "
-                              "VALUES (1, 'o', 'O', 'national', TRUE, '2026-01-01', '2026-01-01')"))
+            insert_organization(conn)
             conn.execute(text(
                 "INSERT INTO users (id, email, full_name, password_hash, role, organization_id, is_active, "
                 "session_version, totp_secret, created_at, updated_at) VALUES (1, 'a@b.example', 'A', '!', 'admin', "

@@ -72,7 +72,7 @@ def contact(contact_id: int):
     services.record_access(current_user, "view_contact", subject_type="contacts", subject_id=contact.id)
     page = render_template("privacy/contact.html", contact=contact, events=events,
                            consent_form=ConsentForm(), purposes=services.PURPOSES)
-    db.session.commit()  # after rendering: a commit expires what the page shows
+    services.commit_after_rendering()
     return page
 
 
