@@ -95,11 +95,35 @@ def migrated_database(tmp_path_factory, request):
     return uri
 
 
-@pytest.fixture
-def database_uri(migrated_database, tmp_path):
-    """A clean database for one test: a copy of the template on SQLite, emptied tables on PostgreSQL."""
-    if DATABASE == "postgresql":
-        engine = create_engine(migrated_database)
+class LiveDatabase:
+    """The database every test of the session uses, set back to the migrated template before each.
+
+    SQLite: the template file is copied over the live file (after the app's connections are closed,
+    so no write-ahead log outlives them). PostgreSQL: every table is emptied and its ids restarted.
+    """
+
+    def __init__(self, template_uri: str, tmp_dir):
+        self.template_uri = template_uri
+        if DATABASE == "postgresql":
+            self.uri = template_uri
+        else:
+            self.uri = f"sqlite:///{tmp_dir / 'virage.sqlite3'}"
+        self.engines = []  # engines to close before a reset (the session's app)
+
+    def reset(self) -> None:
+        for engine in self.engines:
+            engine.dispose()
+        if DATABASE == "postgresql":
+            self._truncate()
+        else:
+            target = self.uri.removeprefix("sqlite:///")
+            for suffix in ("-wal", "-shm", "-journal"):
+                if os.path.exists(target + suffix):
+                    os.remove(target + suffix)
+            shutil.copyfile(self.template_uri.removeprefix("sqlite:///"), target)
+
+    def _truncate(self) -> None:
+        engine = create_engine(self.uri)
         with engine.begin() as conn:
             tables = conn.execute(text(
                 "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'"
@@ -107,20 +131,45 @@ def database_uri(migrated_database, tmp_path):
             if tables:
                 conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
         engine.dispose()
-        return migrated_database
-    source = migrated_database.removeprefix("sqlite:///")
-    target = tmp_path / "virage.sqlite3"
-    shutil.copyfile(source, target)
-    return f"sqlite:///{target}"
+
+
+@pytest.fixture(scope="session")
+def live_database(migrated_database, tmp_path_factory):
+    return LiveDatabase(migrated_database, tmp_path_factory.mktemp("live"))
 
 
 @pytest.fixture
-def app(database_uri, tmp_path):
-    app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": database_uri})
+def database_uri(live_database):
+    """A clean database for one test (the template's copy on SQLite, emptied tables on PostgreSQL)."""
+    live_database.reset()
+    return live_database.uri
+
+
+@pytest.fixture(scope="session")
+def session_app(live_database):
+    """One app for the whole test session: its templates and SQL statements compile once."""
+    app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": live_database.uri})
+    with app.app_context():
+        live_database.engines.append(db.engine)
     yield app
     with app.app_context():
-        db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture
+def app(session_app, database_uri):
+    """The session's app on a clean database, with its configuration and rate-limit counts as new;
+    what a test changes in ``app.config`` is undone after it."""
+    from crm.extensions import limiter
+
+    config = dict(session_app.config)
+    with session_app.app_context():
+        limiter.reset()
+    yield session_app
+    with session_app.app_context():
+        db.session.remove()
+    session_app.config.clear()
+    session_app.config.update(config)
 
 
 @pytest.fixture
