@@ -208,6 +208,20 @@ class Auth:
         email = getattr(user_or_email, "email", user_or_email)
         return complete_second_step(self.client, email, self.password_step(user_or_email, password))
 
+    def sign_in(self, user) -> None:
+        """Signed in without the form, as Flask-Login would leave the session after it: for tests of
+        other features (tests of signing in use ``login``). An admin, who must use two-factor
+        authentication, is enrolled first, as the enrolment page would do it."""
+        from tests.security_helpers import enrol_directly
+
+        app = self.client.application
+        with app.app_context():
+            session_id = enrol_directly(self.client, user.id)
+        with self.client.session_transaction() as session:
+            session["_user_id"] = session_id
+            session["_fresh"] = True
+            session.permanent = True
+
     def logout(self):
         return self.client.post("/logout", data={"csrf_token": csrf_token(self.client, "/")})
 

@@ -90,7 +90,7 @@ def world(app, make, monkeypatch):
 @pytest.mark.parametrize("role", ROLES)
 def test_every_route_answers_each_role_as_the_rules_say(client, auth, world, role):
     users, ids = world
-    auth.login(users[role])
+    auth.sign_in(users[role])
     token = csrf_token(client, "/calendar/mine")
     failures = []
     for method, template, data, expected in ROUTES:
@@ -107,12 +107,12 @@ def test_every_route_answers_each_role_as_the_rules_say(client, auth, world, rol
 
 def test_lists_and_calendars_hide_other_organizations_cohorts_and_sessions(client, auth, world):
     users, ids = world
-    auth.login(users["other"])
+    auth.sign_in(users["other"])
     for url in ("/cohorts", "/calendar/month?month=2027-10", "/calendar/week?date=2027-10-14"):
         page = client.get(url).get_data(as_text=True)
         assert "Cohorte test" not in page and "Séance secrète" not in page, url
     auth.logout()
-    auth.login(users["coach"])
+    auth.sign_in(users["coach"])
     assert "Séance secrète" in client.get("/calendar/week?date=2027-10-14").get_data(as_text=True)
     assert "Cohorte test" in client.get("/cohorts").get_data(as_text=True)
 
@@ -121,7 +121,7 @@ def test_a_facilitator_from_another_organization_sees_the_cohort_but_cannot_mana
     owner = make.organization()
     guest = make.user(role="coach", organization=make.organization())
     cohort = make_cohort(app, owner, facilitators=[guest])
-    auth.login(guest)
+    auth.sign_in(guest)
     assert client.get(f"/cohorts/{cohort}").status_code == 200
     assert client.get(f"/cohorts/{cohort}/edit").status_code == 403
 

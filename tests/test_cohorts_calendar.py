@@ -30,7 +30,7 @@ def test_private_feed_lists_visible_sessions_and_dies_when_revoked_or_regenerate
     make_session(app, enterprise_id=enterprise.id, facilitator=coach, day=date(2027, 10, 20), start=time(14),
                  end=time(15, 30), title="Accompagnement individuel")
     make_session(app, cohort_id=make_cohort(app, make.organization()), title="Ailleurs")
-    auth.login(coach)
+    auth.sign_in(coach)
     url = _feed_url(client)
     assert "ne sera plus affichée" not in client.get("/calendar/mine").get_data(as_text=True)
     assert url not in client.get("/calendar/mine").get_data(as_text=True)  # shown once only
@@ -49,7 +49,7 @@ def test_private_feed_lists_visible_sessions_and_dies_when_revoked_or_regenerate
     start = events["Accompagnement individuel"].decoded("DTSTART")
     assert (start.hour, start.minute, start.utcoffset()) == (14, 0, timedelta(hours=-4))
 
-    auth.login(coach)
+    auth.sign_in(coach)
     second = _feed_url(client)
     assert client.get(url).status_code == 404  # regenerating replaces the old address
     assert client.get(second).status_code == 200
@@ -64,7 +64,7 @@ def test_ics_of_a_cancelled_session_keeps_its_uid_with_a_higher_sequence(app, cl
     manager = make.user(role="manager", organization=org)
     cohort = make_cohort(app, org, start=date(2027, 3, 1), end=date(2027, 4, 30))
     session_id = make_session(app, cohort_id=cohort, day=date(2027, 3, 15), start=time(9), end=time(10))
-    auth.login(manager)
+    auth.sign_in(manager)
     first = Calendar.from_ical(client.get(f"/sessions/{session_id}.ics").data).walk("VEVENT")[0]
     assert first.decoded("DTSTART").utcoffset() == timedelta(hours=-4)  # the day after the change in March
     post_form(client, f"/sessions/{session_id}/cancel", {"reason": ""}, page=f"/sessions/{session_id}")
@@ -82,7 +82,7 @@ def test_month_and_week_views_show_cancelled_sessions_struck_and_navigate(app, c
     cohort = make_cohort(app, org, facilitators=[coach])
     make_session(app, cohort_id=cohort, facilitator=coach, day=date(2027, 10, 31), start=time(23, 30),
                  end=time(23, 59), title="Tard le soir")
-    auth.login(coach)
+    auth.sign_in(coach)
     month = client.get("/calendar/month").get_data(as_text=True)
     assert "octobre 2027" in month and "Tard le soir" in month and "?month=2027-11" in month
     week = client.get("/calendar/week?date=2027-10-31").get_data(as_text=True)

@@ -27,7 +27,7 @@ def test_manager_builds_an_estrie_cohort_and_a_coach_takes_attendance(app, clien
     freeze(monkeypatch, datetime(2027, 9, 20, 10, 0))
 
     # 1. The manager creates the cohort.
-    auth.login(manager)
+    auth.sign_in(manager)
     response = post_form(client, "/cohorts/new", {
         "name": "Accompagnement collectif Estrie — automne 2027", "kind": "coaching_collective",
         "organization_id": reses.id, "facilitator_ids": [coach.id], "start_date": "2027-10-01",
@@ -93,7 +93,7 @@ def test_manager_builds_an_estrie_cohort_and_a_coach_takes_attendance(app, clien
 
     # 4. After the first session, the coach takes attendance.
     freeze(monkeypatch, datetime(2027, 10, 14, 12, 30))
-    auth.login(coach)
+    auth.sign_in(coach)
     first_url = session_urls[0]
     form_page = client.get(f"{first_url}/attendance").get_data(as_text=True)
     assert all(e.name in form_page for e in enterprises)

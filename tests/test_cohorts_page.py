@@ -74,7 +74,7 @@ def _rows(page: str, caption: str) -> list[str]:
 
 
 def test_a_manager_sees_members_contacts_attendance_and_sessions(world, client, auth):
-    auth.login(world["people"]["manager"])
+    auth.sign_in(world["people"]["manager"])
     page = client.get(f"/cohorts/{world['cohort']}").get_data(as_text=True)
     e, memberships = world["enterprises"], world["memberships"]
     assert "Alain &lt;Roy&gt;, Hors Organisme, Zoé Tremblay" in page  # by name, escaped
@@ -109,7 +109,7 @@ def test_a_manager_sees_members_contacts_attendance_and_sessions(world, client, 
 
 
 def test_the_leave_and_add_forms_of_the_page_work(world, client, auth, app):
-    auth.login(world["people"]["manager"])
+    auth.sign_in(world["people"]["manager"])
     url = f"/cohorts/{world['cohort']}"
     search = client.get(f"{url}?q=zebre").get_data(as_text=True)
     found = _rows(search, "Résultats de la recherche")
@@ -124,7 +124,7 @@ def test_the_leave_and_add_forms_of_the_page_work(world, client, auth, app):
 
 def test_a_facilitator_sees_the_page_without_the_managers_forms(world, client, auth):
     for person in ("zoe", "outsider"):  # of the organization, and from another one
-        auth.login(world["people"][person])
+        auth.sign_in(world["people"][person])
         page = client.get(f"/cohorts/{world['cohort']}").get_data(as_text=True)
         members = _rows(page, "Entreprises de la cohorte")
         assert len(members) == 4 and '67 % <span class="muted">(2/3)</span>' in members[0]

@@ -50,7 +50,7 @@ PAGES = ["/cohorts", "/cohorts/{cohort}", "/cohorts/{cohort}?q=Test", "/sessions
 
 
 def _counts(app, client, auth, user, cohort, session):
-    auth.login(user)
+    auth.sign_in(user)
     counts = {}
     for template in PAGES:
         url = template.format(cohort=cohort, session=session)
@@ -161,7 +161,7 @@ def test_manager_adds_enterprises_in_bulk_only_within_capacity(app, client, auth
     manager = make.user(role="manager", organization=org)
     enterprises = [make.enterprise(org, stage="identified") for _ in range(3)]
     cohort = make_cohort(app, org, kind="training", capacity=2)
-    auth.login(manager)
+    auth.sign_in(manager)
     response = post_form(client, "/cohorts/enrol", {"cohort_id": cohort, "enterprise_ids": [e.id for e in enterprises],
                                                     "move_stage": "y", "next": "/cohorts"}, page="/cohorts/new")
     assert response.headers["Location"] == "/cohorts"
@@ -220,7 +220,7 @@ def test_the_cohort_list_pages_every_cohort_with_its_member_count(app, client, a
     for n in range(52):
         make_cohort(app, org, name=f"Cohorte {n:02d}", start=date(2027, 1, 1) + timedelta(days=n),
                     end=date(2027, 12, 1), enterprises=people if n == 51 else ())
-    auth.login(admin)
+    auth.sign_in(admin)
     first = client.get("/cohorts").get_data(as_text=True)
     assert "52 cohortes." in first and "Cohorte 51" in first and "Cohorte 01" not in first
     assert "3 / 60" in first and 'aria-current="page"' in first

@@ -16,7 +16,7 @@ def test_a_coach_plans_individual_coaching_and_attended_hours_are_counted(app, c
     org = make.organization()
     coach = make.user(role="coach", organization=org)
     enterprise = make.enterprise(org, coach=coach, contacts=1)
-    auth.login(coach)
+    auth.sign_in(coach)
     response = post_form(client, f"/enterprises/{enterprise.id}/sessions/new", {
         "title": "Accompagnement : site transactionnel", "start_date": "2027-11-06", "start_time": "23:00",
         "end_date": "2027-11-07", "end_time": "01:30", "mode": "virtual", "place": "",
@@ -43,7 +43,7 @@ def test_editing_details_bumps_the_sequence_and_keeps_times(app, client, auth, m
     coach = make.user(role="coach", organization=org)
     cohort = make_cohort(app, org, facilitators=[coach])
     session_id = make_session(app, cohort_id=cohort, facilitator=coach)
-    auth.login(manager)
+    auth.sign_in(manager)
     url = f"/sessions/{session_id}/edit"
     assert 'value="Séance test"' in client.get(url).get_data(as_text=True)
     response = post_form(client, url, {"title": "Séance renommée", "mode": "in_person", "place": "Magog",
@@ -63,7 +63,7 @@ def test_an_enterprise_leaves_with_a_date_and_can_join_again_later(app, client, 
     cohort = make_cohort(app, org, enterprises=[enterprise], capacity=1)
     with app.app_context():
         membership = db.session.scalars(select(CohortMembership.id)).one()
-    auth.login(manager)
+    auth.sign_in(manager)
     url = f"/cohorts/{cohort}"
     bad = post_form(client, f"{url}/members/{membership}/leave", {"left_on": "2027-08-01"}, page=url,
                     follow_redirects=True)
@@ -80,7 +80,7 @@ def test_an_enterprise_leaves_with_a_date_and_can_join_again_later(app, client, 
 
 
 def test_only_the_current_menu_entry_is_marked(client, auth, make):
-    auth.login(make.user(role="manager"))
+    auth.sign_in(make.user(role="manager"))
     page = client.get("/calendar/mine").get_data(as_text=True)
     assert page.count('aria-current="page"') == 1
     assert 'href="/calendar/mine" aria-current="page">Mes séances' in page

@@ -19,7 +19,7 @@ def planner(app, make, auth):
     enterprises = [make.enterprise(org) for _ in range(3)]
     cohort = make_cohort(app, org, facilitators=[coach], enterprises=enterprises,
                          start=date(2027, 3, 1), end=date(2027, 11, 30))
-    auth.login(manager)
+    auth.sign_in(manager)
     return org, manager, coach, cohort
 
 

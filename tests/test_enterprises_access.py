@@ -59,7 +59,7 @@ ROUTES = [
 @pytest.mark.parametrize("role", ROLES)
 def test_enterprise_routes_follow_the_access_rules(app, client, auth, make, world, role):  # noqa: F811
     """Every route of the enterprise page, on a fresh enterprise each time, as one role."""
-    auth.login(getattr(world, role))
+    auth.sign_in(getattr(world, role))
     token = csrf_token(client, "/")
     wrong = []
     for name, method, path, prefix, data, expected in ROUTES:
@@ -85,7 +85,7 @@ def test_enterprise_routes_follow_the_access_rules(app, client, auth, make, worl
 def test_task_assignee_may_mark_it_done_without_editing_the_enterprise(app, client, auth, make, world):  # noqa: F811
     enterprise = make.enterprise(world.org, coach=world.coach)
     task_id = _task(app, enterprise, world.colleague)
-    auth.login(world.colleague)
+    auth.sign_in(world.colleague)
     response = client.post(f"/enterprises/{enterprise.id}/tasks/{task_id}/done",
                            data={"csrf_token": csrf_token(client, "/")})
     assert response.status_code == 302
@@ -100,7 +100,7 @@ def test_list_shows_only_what_the_user_may_see(client, auth, make, world):  # no
                                (world.manager, ["Montréalaise"], ["Estrienne"]),
                                (world.colleague, ["Montréalaise"], ["Estrienne"]),
                                (world.other_coach, ["Estrienne"], ["Montréalaise"])]:
-        auth.login(user)
+        auth.sign_in(user)
         page = client.get("/enterprises").get_data(as_text=True)
         assert all(name in page for name in sees) and not any(name in page for name in hidden), user.role
         auth.logout()
@@ -110,7 +110,7 @@ def test_list_shows_only_what_the_user_may_see(client, auth, make, world):  # no
                                           ("other_manager", 302), ("other_coach", 403)])
 def test_bulk_assign_is_for_managers_of_the_owner(app, client, auth, make, world, role, status):  # noqa: F811
     enterprise = make.enterprise(world.org, name="Cible")
-    auth.login(getattr(world, role))
+    auth.sign_in(getattr(world, role))
     coach = world.other_coach if role == "other_manager" else world.coach
     response = client.post("/enterprises/bulk", data={
         "csrf_token": csrf_token(client, "/"), "action": "assign", "scope": "selected",
@@ -126,5 +126,5 @@ def test_bulk_assign_is_for_managers_of_the_owner(app, client, auth, make, world
 
 @pytest.mark.parametrize("role, status", [("admin", 403), ("manager", 403), ("coach", 200)])
 def test_caseload_is_for_coaches(client, auth, world, role, status):  # noqa: F811
-    auth.login(getattr(world, role))
+    auth.sign_in(getattr(world, role))
     assert client.get("/caseload").status_code == status

@@ -62,7 +62,7 @@ def test_done_when(app, client, auth, make, world):  # noqa: F811
     auth.logout()
 
     # The manager filters by region and stage, then bulk-assigns every match to the coach.
-    auth.login(world.manager)
+    auth.sign_in(world.manager)
     listing = "/enterprises?region=06&stage=awareness"
     shown = client.get(listing).get_data(as_text=True)
     assert "10 entreprises correspondent." in shown
@@ -78,12 +78,12 @@ def test_done_when(app, client, auth, make, world):  # noqa: F811
     auth.logout()
 
     # The coach's caseload now holds them.
-    auth.login(world.coach)
+    auth.sign_in(world.coach)
     assert "Atelier Montréal 07" in client.get("/caseload").get_data(as_text=True)
     auth.logout()
 
     # A coach of another organization sees none of it.
-    auth.login(world.other_coach)
+    auth.sign_in(world.other_coach)
     assert "Atelier" not in client.get("/enterprises").get_data(as_text=True)
     assert "Ruche" not in client.get("/enterprises?q=ruche").get_data(as_text=True)
     assert client.get(page).status_code == 404

@@ -127,7 +127,7 @@ def _history(page: str) -> str:
 def test_cohort_and_session_entries_read_well_in_french(client, auth, make, world):  # noqa: F811
     enterprise = make.enterprise(world.org, coach=world.coach, name="Coop du Plateau")
     _session_history(client.application, world, enterprise)
-    auth.login(world.manager)
+    auth.sign_in(world.manager)
     history = _page_history(client, enterprise)
 
     for expected in (
@@ -152,7 +152,7 @@ def test_cohort_and_session_entries_read_well_in_french(client, auth, make, worl
 def test_a_session_entry_reads_well_in_english(client, auth, make, world):  # noqa: F811
     enterprise = make.enterprise(world.org, coach=world.coach)
     _session_history(client.application, world, enterprise)
-    auth.login(world.manager)
+    auth.sign_in(world.manager)
     history = _page_history(client, enterprise, "en")
     for expected in ("Session · Rescheduled", "Start: Jan 15, 2025 at 2:00 PM → Jan 22, 2025 at 10:00 AM",
                      "Session · Created", "Title: — → Diagnostic numérique", "Mode: — → Virtual",
@@ -172,7 +172,7 @@ def test_enterprise_entries_show_dates_and_task_titles(app, client, auth, make, 
                                  assignee=db.session.get(User, world.coach.id))
         timeline.complete_task(task, row, actor=None)
         db.session.commit()
-    auth.login(world.manager)
+    auth.sign_in(world.manager)
     history = _page_history(client, enterprise)
     assert "Suivi : — → Rappeler la directrice" in history and "Fonction" not in history
     assert "Échéance : — → 2 mai 2025" in history and "Confié à : — → Camille Conseil" in history
@@ -185,7 +185,7 @@ def test_the_page_sends_as_many_queries_whatever_the_history_holds(app, client, 
     _session_history(app, world, enterprise)
     _privacy_history(app, world, enterprise)
     _reminder_history(app, world, enterprise, smtp_server)
-    auth.login(world.manager)
+    auth.sign_in(world.manager)
 
     def count() -> int:
         url = f"/enterprises/{enterprise.id}"
@@ -210,7 +210,7 @@ def test_the_page_sends_as_many_queries_whatever_the_history_holds(app, client, 
 def test_consent_and_anonymization_read_well_in_french_and_erase_for_good(client, auth, make, world):  # noqa: F811
     enterprise = make.enterprise(world.org, coach=world.coach, name="Coop du Plateau")
     anonymized_at = _privacy_history(client.application, world, enterprise)
-    auth.login(world.manager)
+    auth.sign_in(world.manager)
     history = _page_history(client, enterprise)
 
     for expected in (
@@ -244,7 +244,7 @@ def test_an_anonymization_at_the_end_of_retention_reads_well(app, client, auth, 
         db.session.commit()
         assert len(privacy.anonymize_expired_contacts(30, now=utcnow() + timedelta(days=31))) == 1
         db.session.commit()
-    auth.login(world.manager)
+    auth.sign_in(world.manager)
     history = _page_history(client, enterprise)
     assert "Système Personne-ressource · Anonymisation Motif : Durée de conservation échue" in history, history
     assert not PRIVACY_RAW.search(history), PRIVACY_RAW.search(history)
@@ -254,7 +254,7 @@ def test_an_anonymization_at_the_end_of_retention_reads_well(app, client, auth, 
 def test_consent_and_anonymization_read_well_in_english(client, auth, make, world):  # noqa: F811
     enterprise = make.enterprise(world.org, coach=world.coach)
     _privacy_history(client.application, world, enterprise)
-    auth.login(world.manager)
+    auth.sign_in(world.manager)
     history = _page_history(client, enterprise, "en")
     for expected in ("Contact · Consent withdrawn", "Contact · Consent given",
                      "Purpose: Email reminders of sessions and follow-ups", "Expressed through: Courriel du 12 avril",
@@ -271,7 +271,7 @@ def test_consent_and_anonymization_read_well_in_english(client, auth, make, worl
 def test_reminder_entries_read_well_in_french(client, auth, make, world, smtp_server):  # noqa: F811
     enterprise = make.enterprise(world.org, coach=world.coach, contacts=1)
     _reminder_history(client.application, world, enterprise, smtp_server)
-    auth.login(world.manager)
+    auth.sign_in(world.manager)
     history = _page_history(client, enterprise)
 
     for expected in (
@@ -294,7 +294,7 @@ def test_reminder_entries_read_well_in_french(client, auth, make, world, smtp_se
 def test_reminder_entries_read_well_in_english(client, auth, make, world, smtp_server):  # noqa: F811
     enterprise = make.enterprise(world.org, coach=world.coach, contacts=1)
     _reminder_history(client.application, world, enterprise, smtp_server)
-    auth.login(world.manager)
+    auth.sign_in(world.manager)
     history = _page_history(client, enterprise, "en")
     for expected in ("Session · Reminder schedule changed",
                      "Reminders: Programme default → 7 days before, 1 day before",
@@ -308,7 +308,7 @@ def test_reminder_entries_read_well_in_english(client, auth, make, world, smtp_s
 
 def test_the_session_form_calls_the_title_a_title(client, auth, make, world):  # noqa: F811
     enterprise = make.enterprise(world.org, coach=world.coach)
-    auth.login(world.coach)
+    auth.sign_in(world.coach)
     page = client.get(f"/enterprises/{enterprise.id}/sessions/new").get_data(as_text=True)
     label = re.search(r'<label[^>]*for="title"[^>]*>\s*([^<*]+)', page).group(1).strip()
     assert label == "Titre"

@@ -25,7 +25,7 @@ def test_search_ignores_case_and_accents(client, auth, make, world, term):  # no
         services.add_contact(db.session.get(Enterprise, enterprise.id), actor=None, first_name="Léa",
                              last_name="Tremblay", email="lea.tremblay@autre.example")
         db.session.commit()
-    auth.login(world.manager)
+    auth.sign_in(world.manager)
     page = client.get("/enterprises", query_string={"q": term}).get_data(as_text=True)
     expected = "Autre chose" if term == "lea.tremblay" else "Coopérative du Plateau"
     assert expected in page and "1 entreprise correspond." in page
@@ -35,7 +35,7 @@ def test_filters_sort_and_paginate_in_the_url(client, auth, make, world):  # noq
     for i in range(55):
         make.enterprise(world.org, name=f"Entreprise {i:02d}", region_code="06", legal_form="obnl")
     make.enterprise(world.org, name="Ailleurs", region_code="03", legal_form="obnl")
-    auth.login(world.manager)
+    auth.sign_in(world.manager)
     first = client.get("/enterprises?region=06&legal_form=obnl&sort=-name").get_data(as_text=True)
     assert "55 entreprises correspondent." in first and "Entreprise 54" in first and "Ailleurs" not in first
     assert "Page 1 de 2" in first and "region=06&amp;legal_form=obnl&amp;sort=-name&amp;page=2" in first
@@ -47,7 +47,7 @@ def test_filters_sort_and_paginate_in_the_url(client, auth, make, world):  # noq
                                    "organization=12", "q=" + "x" * 500])
 def test_bad_filters_are_ignored_with_a_message(client, auth, make, world, query):  # noqa: F811
     make.enterprise(world.org, name="Toujours là")
-    auth.login(world.manager)
+    auth.sign_in(world.manager)
     response = client.get("/enterprises?" + query)
     page = response.get_data(as_text=True)
     assert response.status_code == 200 and "Toujours là" in page
@@ -68,7 +68,7 @@ def test_list_and_page_issue_a_constant_number_of_queries(app, client, auth, mak
     target = make.enterprise(world.org, coach=world.coach, stage="awareness", contacts=2)
     for _ in range(2):
         make.enterprise(world.org, coach=world.coach, contacts=1)
-    auth.login(world.manager)
+    auth.sign_in(world.manager)
     small = counts()
     for i in range(57):
         make.enterprise(world.org, coach=world.colleague if i % 2 else world.coach, contacts=2, stage="training")
@@ -82,14 +82,14 @@ def test_list_and_page_issue_a_constant_number_of_queries(app, client, auth, mak
         db.session.commit()
     assert counts() == small
     auth.logout()
-    auth.login(world.coach)
+    auth.sign_in(world.coach)
     with QueryCounter(app) as counter:
         client.get("/")
     assert counter.count <= 8
 
 
 def test_create_validates_every_field_and_saves_nothing_when_invalid(app, client, auth, world):  # noqa: F811
-    auth.login(world.coach)
+    auth.sign_in(world.coach)
     response = post_form(client, "/enterprises/new", {**PROFILE, "neq": "12345", "postal_code": "D1A 1A1",
                                                       "website": "pas une adresse", "employees": "-3"})
     page = response.get_data(as_text=True)
@@ -111,7 +111,7 @@ def test_duplicates_link_to_the_visible_one_and_name_the_other_organization(clie
     mine = make.enterprise(world.org, name="Coop La Ruche", city="Montréal", neq="1111111111")
     make.enterprise(world.other_org, name="Café Solidaire", city="Sherbrooke", neq="2222222222",
                     sector="Secret bien gardé")
-    auth.login(world.coach)
+    auth.sign_in(world.coach)
     page = post_form(client, "/enterprises/new", {**PROFILE, "neq": "1111111111"}).get_data(as_text=True)
     assert f"/enterprises/{mine.id}" in page and "Coop La Ruche" in page
     response = post_form(client, "/enterprises/new", {**PROFILE, "name": "Café solidaire inc.", "city": "SHERBROOKE"})
@@ -123,7 +123,7 @@ def test_duplicates_link_to_the_visible_one_and_name_the_other_organization(clie
 
 def test_second_save_of_a_stale_edit_is_refused_and_keeps_the_input(app, client, auth, make, world):  # noqa: F811
     enterprise = make.enterprise(world.org, coach=world.coach, name="Version Un")
-    auth.login(world.coach)
+    auth.sign_in(world.coach)
     form_page = f"/enterprises/{enterprise.id}/edit"
     token = csrf_token(client, form_page)
     version = str(enterprise.version)
@@ -142,7 +142,7 @@ def test_second_save_of_a_stale_edit_is_refused_and_keeps_the_input(app, client,
 
 def test_moving_back_or_withdrawing_needs_a_comment(app, client, auth, make, world):  # noqa: F811
     enterprise = make.enterprise(world.org, coach=world.coach, stage="training")
-    auth.login(world.coach)
+    auth.sign_in(world.coach)
     page = f"/enterprises/{enterprise.id}"
     response = post_prefixed(client, f"{page}/stage", "stage", {"stage": "withdrawn"}, page=page)
     assert response.status_code == 400
@@ -156,7 +156,7 @@ def test_moving_back_or_withdrawing_needs_a_comment(app, client, auth, make, wor
 
 def test_contact_consent_is_recorded_and_withdrawn_at_once(app, client, auth, make, world):  # noqa: F811
     enterprise = make.enterprise(world.org, coach=world.coach)
-    auth.login(world.coach)
+    auth.sign_in(world.coach)
     new = f"/enterprises/{enterprise.id}/contacts/new"
     response = post_form(client, new, {"first_name": "Zoé", "email": "pas-un-courriel", "phone": "123",
                                        "email_consent": "y", "preferred_language": "en"})
@@ -186,26 +186,26 @@ def test_contact_consent_is_recorded_and_withdrawn_at_once(app, client, auth, ma
 
 def test_history_shows_changes_to_editors_only(client, auth, make, world):  # noqa: F811
     enterprise = make.enterprise(world.org, coach=world.coach, name="Ancien nom")
-    auth.login(world.coach)
+    auth.sign_in(world.coach)
     edit = f"/enterprises/{enterprise.id}/edit"
     post_form(client, edit, {**PROFILE, "name": "Nouveau nom", "version": str(enterprise.version)})
     page = client.get(f"/enterprises/{enterprise.id}").get_data(as_text=True)
     assert "Historique des modifications" in page and "Ancien nom → Nouveau nom" in page
     auth.logout()
-    auth.login(world.colleague)
+    auth.sign_in(world.colleague)
     assert "Historique des modifications" not in client.get(f"/enterprises/{enterprise.id}").get_data(as_text=True)
 
 
 def test_handover_moves_the_enterprise_out_of_sight_and_is_recorded(app, client, auth, make, world):  # noqa: F811
     enterprise = make.enterprise(world.org, coach=world.coach, name="À transférer")
-    auth.login(world.manager)
+    auth.sign_in(world.manager)
     page = f"/enterprises/{enterprise.id}"
     response = post_prefixed(client, f"{page}/handover", "handover",
                              {"organization_id": str(world.other_org.id), "comment": "Déménagement"}, page=page)
     assert response.status_code == 302 and response.headers["Location"] == "/enterprises"
     assert client.get(page).status_code == 404
     auth.logout()
-    auth.login(world.other_manager)
+    auth.sign_in(world.other_manager)
     shown = client.get(page).get_data(as_text=True)
     assert "Transfert" in shown and "Déménagement" in shown
     with app.app_context():
@@ -216,7 +216,7 @@ def test_handover_moves_the_enterprise_out_of_sight_and_is_recorded(app, client,
 def test_bulk_assign_of_ticked_enterprises_keeps_the_filters(app, client, auth, make, world):  # noqa: F811
     chosen = [make.enterprise(world.org, region_code="03") for _ in range(3)]
     left = make.enterprise(world.org, region_code="03")
-    auth.login(world.manager)
+    auth.sign_in(world.manager)
     response = client.post("/enterprises/bulk", data={
         "csrf_token": csrf_token(client, "/enterprises?region=03"), "action": "assign", "scope": "selected",
         "ids": [str(e.id) for e in chosen], "filters": "region=03", "coach_id": str(world.colleague.id)})
@@ -237,7 +237,7 @@ def test_admin_picks_coaches_and_cohorts_within_the_chosen_organization(client, 
     make.enterprise(world.other_org, name="Suivie en Estrie", coach=world.other_coach)
     make_cohort(client.application, world.org, name="Cohorte de Montréal")
     make_cohort(client.application, world.other_org, name="Cohorte de l'Estrie")
-    auth.login(world.admin)
+    auth.sign_in(world.admin)
     page = client.get("/enterprises").get_data(as_text=True)
     assert "Choisissez un organisme pour afficher ses conseillères et conseillers." in page
     assert _options(page, "coach") == ["Toutes les personnes conseillères", "Non attribuée"]
@@ -266,7 +266,7 @@ def test_a_search_counts_and_pages_its_matches(client, auth, make, world):  # no
     for i in range(53):
         make.enterprise(world.org, name=f"Coopérative {i:02d}")
     make.enterprise(world.org, name="Autre chose")
-    auth.login(world.manager)
+    auth.sign_in(world.manager)
     first = client.get("/enterprises?q=cooperative").get_data(as_text=True)
     assert "53 entreprises correspondent." in first and "Page 1 de 2" in first
     assert "Coopérative 49" in first and "Coopérative 50" not in first and "Autre chose" not in first
@@ -278,7 +278,7 @@ def test_a_search_counts_and_pages_its_matches(client, auth, make, world):  # no
 
 def test_the_list_count_is_stored_until_an_enterprise_changes(app, client, auth, make, world):  # noqa: F811
     listed = [make.enterprise(world.org, name=f"Entreprise {i}") for i in range(3)]
-    auth.login(world.manager)
+    auth.sign_in(world.manager)
     page = client.get("/enterprises").get_data(as_text=True)
     assert "3 entreprises correspondent." in page
     assert all(f'<a href="/enterprises/{e.id}" id="name-{e.id}">Entreprise {i}</a>' in page
@@ -296,7 +296,7 @@ def test_the_list_count_is_stored_until_an_enterprise_changes(app, client, auth,
                                             ("training", "Accompagnement individuel"), ("completed", "Choisir…")])
 def test_the_stage_form_offers_the_usual_next_step(client, auth, make, world, stage, offered):  # noqa: F811
     enterprise = make.enterprise(world.org, coach=world.coach, stage=stage)
-    auth.login(world.coach)
+    auth.sign_in(world.coach)
     page = client.get(f"/enterprises/{enterprise.id}").get_data(as_text=True)
     select = re.search(r'<select[^>]* id="stage-stage"[^>]*>(.*?)</select>', page, re.S).group(1)
     chosen = re.findall(r"<option selected[^>]*>([^<]*)</option>", select)
@@ -318,7 +318,7 @@ def test_the_page_shows_the_latest_timeline_entries_and_links_to_all_of_them(app
             timeline.add_activity(row, actor=None, kind="note", occurred_on=today - timedelta(days=i),
                                   body=f"Note numéro {i:03d}")
         db.session.commit()
-    auth.login(world.coach)
+    auth.sign_in(world.coach)
     page = client.get(f"/enterprises/{enterprise.id}").get_data(as_text=True)
     shown = re.findall(r"Note numéro (\d{3})", page)
     assert shown == [f"{i:03d}" for i in range(TIMELINE_SHOWN)]  # the latest first, the oldest left out
@@ -337,7 +337,7 @@ def test_the_page_lists_the_latest_past_sessions_and_links_to_all_of_them(app, c
     enterprise = make.enterprise(world.org, coach=world.coach)
     for i in range(PAST_SESSIONS_SHOWN + 2):
         make_session(app, enterprise_id=enterprise.id, day=date(2025, 1, 6 + i), title=f"Séance passée {i:02d}")
-    auth.login(world.coach)
+    auth.sign_in(world.coach)
     page = client.get(f"/enterprises/{enterprise.id}").get_data(as_text=True)
     shown = re.findall(r'/sessions/\d+">Séance passée (\d{2})', page)
     assert shown == [f"{i:02d}" for i in range(PAST_SESSIONS_SHOWN + 1, 1, -1)]  # the most recent first
@@ -355,7 +355,7 @@ def test_list_rows_escape_every_value_and_show_each_column(client, auth, make, w
     with client.application.app_context():
         db.session.get(Enterprise, plain.id).last_activity_at = datetime(2026, 3, 5, 15, tzinfo=UTC)
         db.session.commit()
-    auth.login(world.manager)
+    auth.sign_in(world.manager)
     page = client.get("/enterprises").get_data(as_text=True)
     assert "<script>alert" not in page and "<b>Perrot" not in page
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; Cie" in page and "L&#39;Île-&lt;b&gt;Perrot" in page

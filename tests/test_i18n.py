@@ -32,17 +32,17 @@ def test_language_switch_refuses_unknown_locales(client):
 
 def test_user_preference_wins_and_the_switch_updates_it(client, auth, make):
     user = make.user(locale="en")
-    auth.login(user)
+    auth.sign_in(user)
     page = client.get("/", headers={"Accept-Language": "fr"}).get_data(as_text=True)
     assert "Hello," in page
     client.post("/language", data={"locale": "fr", "next": "/", "csrf_token": csrf_token(client, "/")})
     auth.logout()
-    auth.login(user)
+    auth.sign_in(user)
     assert "Bonjour," in client.get("/", headers={"Accept-Language": "en"}).get_data(as_text=True)
 
 
 def test_error_pages_are_translated(client, auth, make):
-    auth.login(make.user(locale="fr"))
+    auth.sign_in(make.user(locale="fr"))
     response = client.get("/no-such-page")
     assert response.status_code == 404 and "Page introuvable" in response.get_data(as_text=True)
     english = client.get("/no-such-page", headers={"Accept-Language": "en"})

@@ -22,7 +22,7 @@ def world(app, client, auth, make):
         "coach": make.user(role="coach", organization=hub),
         "other_manager": make.user(role="manager", organization=other),
     }
-    auth.login(users["manager"])
+    auth.sign_in(users["manager"])
     batch_id = batch_id_from(upload(client, DATA / "cesim-utf8-bom.csv"))
     confirm_mapping(client, batch_id)
     auth.logout()
@@ -35,7 +35,7 @@ EXPECTED = {"admin": 200, "manager": 200, "coach": 403, "other_manager": 404}
 @pytest.mark.parametrize("role", list(EXPECTED))
 def test_get_routes_access_matrix(client, auth, world, role):
     users, batch_id = world
-    auth.login(users[role])
+    auth.sign_in(users[role])
     statuses = {route: client.get(route.format(id=batch_id)).status_code for route in GET_ROUTES}
     assert statuses == dict.fromkeys(GET_ROUTES, EXPECTED[role])
 
@@ -43,7 +43,7 @@ def test_get_routes_access_matrix(client, auth, world, role):
 @pytest.mark.parametrize("role", ["coach", "other_manager"])
 def test_post_routes_refuse_coaches_and_other_organizations(app, client, auth, world, role):
     users, batch_id = world
-    auth.login(users[role])
+    auth.sign_in(users[role])
     token = csrf_token(client, "/")
     statuses = {route: client.post(route.format(id=batch_id), data={"csrf_token": token, "duplicates": "skip"})
                 .status_code for route in POST_ROUTES}
@@ -56,7 +56,7 @@ def test_post_routes_refuse_coaches_and_other_organizations(app, client, auth, w
                                               ("other_manager", 200)])
 def test_list_and_upload_pages(client, auth, world, role, status):
     users, batch_id = world
-    auth.login(users[role])
+    auth.sign_in(users[role])
     assert client.get("/imports/new").status_code == status
     listing = client.get("/imports/")
     assert listing.status_code == status
@@ -73,16 +73,16 @@ def test_anonymous_is_sent_to_login(client, world):
 
 def test_nav_entry_only_for_admins_and_managers(client, auth, world):
     users, _batch_id = world
-    auth.login(users["manager"])
+    auth.sign_in(users["manager"])
     assert 'href="/imports/"' in client.get("/").get_data(as_text=True)
     auth.logout()
-    auth.login(users["coach"])
+    auth.sign_in(users["coach"])
     assert 'href="/imports/"' not in client.get("/").get_data(as_text=True)
 
 
 def test_managers_cannot_choose_another_organization(app, client, auth, world):
     users, _batch_id = world
-    auth.login(users["manager"])
+    auth.sign_in(users["manager"])
     page = client.get("/imports/new").get_data(as_text=True)
     assert 'name="organization"' not in page
     other_org = users["other_manager"].organization_id
@@ -110,7 +110,7 @@ def _count_queries(app, client, path) -> int:
 
 def test_list_and_detail_use_a_constant_number_of_queries(app, client, auth, world):
     users, batch_id = world
-    auth.login(users["manager"])
+    auth.sign_in(users["manager"])
     small = (_count_queries(app, client, "/imports/"), _count_queries(app, client, f"/imports/{batch_id}"))
     for _ in range(6):
         confirm_mapping(client, batch_id_from(upload(client, DATA / "pole-capitale-nationale-cp1252.csv")))

@@ -20,7 +20,7 @@ PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08
 @pytest.fixture
 def manager(make, auth):
     user = make.user(role="manager", organization=make.organization(region_code="03"))
-    auth.login(user)
+    auth.sign_in(user)
     return user
 
 

@@ -28,7 +28,7 @@ def test_manager_imports_the_windows_1252_semicolon_file_with_preview_duplicates
     ours = make.enterprise(hub, name="Centre d'entraide Les Écureuils", neq="1170000002", city="Lévis",
                            region_code="03", postal_code=None, sector=None)
     theirs = make.enterprise(other, name="Café L'Îlot", neq="1170000003", city="Québec", postal_code=None)
-    auth.login(manager)
+    auth.sign_in(manager)
 
     # 1. Upload: the file is read, and the browser goes to the column mapping.
     response = upload(client, DATA / "pole-capitale-nationale-cp1252.csv")
@@ -111,7 +111,7 @@ def test_manager_imports_the_windows_1252_semicolon_file_with_preview_duplicates
 
 def test_utf8_bom_comma_file_with_english_headers(app, client, auth, make):
     hub = make.organization(name="CÉSÎM", region_code="06", kind="regional")
-    auth.login(make.user(role="manager", organization=hub))
+    auth.sign_in(make.user(role="manager", organization=hub))
     batch_id = batch_id_from(upload(client, DATA / "cesim-utf8-bom.csv"))
     page = client.get(f"/imports/{batch_id}/mapping").get_data(as_text=True)
     assert preselected(page)["col_0"] == "name" and "Montréal Solidarity Co-op" in page
@@ -131,7 +131,7 @@ def test_utf8_bom_comma_file_with_english_headers(app, client, auth, make):
 def test_xlsx_file_formulas_are_data_and_admin_chooses_the_organization(app, client, auth, make):
     office = make.organization(name="Bureau du programme")
     tresca = make.organization(name="TRESCA", region_code="12", kind="regional")
-    auth.login(make.user(role="admin", organization=office))
+    auth.sign_in(make.user(role="admin", organization=office))
     response = upload(client, DATA / "tresca.xlsx", organization=str(tresca.id))
     batch_id = batch_id_from(response)
     confirm_mapping(client, batch_id)

@@ -97,7 +97,7 @@ def test_cli_refuses_unknown_organization_and_bad_files(app, runner, make, tmp_p
 
 def test_10000_rows_through_the_browser_with_progress_stored_for_other_workers(app, client, auth, make,
                                                                                 tmp_path, monkeypatch):
-    auth.login(make.user(role="manager", organization=make.organization()))
+    auth.sign_in(make.user(role="manager", organization=make.organization()))
     batch_id = batch_id_from(upload(client, _big_csv(tmp_path / "gros.csv", 10_000)))
     seen = []
     original = services.DatabaseProgress.__call__
@@ -128,7 +128,7 @@ def test_10000_rows_through_the_browser_with_progress_stored_for_other_workers(a
 
 
 def test_a_second_commit_is_refused_while_one_runs(app, client, auth, make):
-    auth.login(make.user(role="manager", organization=make.organization()))
+    auth.sign_in(make.user(role="manager", organization=make.organization()))
     batch_id = batch_id_from(upload(client, DATA / "cesim-utf8-bom.csv"))
     confirm_mapping(client, batch_id)
     with app.app_context():

@@ -41,7 +41,7 @@ def world(app, make):
 @pytest.mark.parametrize("role", ["manager", "coach", "other"])
 def test_non_admins_get_403_everywhere(client, auth, world, role):
     people, contact_id, incident_id = world
-    auth.login(people[role])
+    auth.sign_in(people[role])
     token = csrf_token(client, "/")
     for method, url in _routes(contact_id, incident_id):
         data = {"csrf_token": token} if method == "POST" else None
@@ -64,7 +64,7 @@ def test_anonymous_people_are_sent_to_sign_in(client, world):
 
 def test_admin_reaches_every_page(client, auth, world):
     people, contact_id, incident_id = world
-    auth.login(people["admin"])
+    auth.sign_in(people["admin"])
     for method, url in _routes(contact_id, incident_id):
         if method == "GET":
             assert client.get(url).status_code == 200, url
@@ -72,7 +72,7 @@ def test_admin_reaches_every_page(client, auth, world):
 
 def test_missing_records_are_404_for_admins(client, auth, world):
     people, _, _ = world
-    auth.login(people["admin"])
+    auth.sign_in(people["admin"])
     for url in ("/privacy/admin/contacts/999999", "/privacy/admin/contacts/999999/export.json",
                 "/privacy/admin/contacts/999999/anonymize", "/privacy/admin/incidents/999999",
                 "/privacy/admin/contacts/1/export.xml"):
@@ -81,9 +81,9 @@ def test_missing_records_are_404_for_admins(client, auth, world):
 
 def test_only_admins_see_the_privacy_menu(client, auth, world):
     people, _, _ = world
-    auth.login(people["manager"])
+    auth.sign_in(people["manager"])
     assert "Vie privée" not in client.get("/").get_data(as_text=True)
     auth.logout()
-    auth.login(people["admin"])
+    auth.sign_in(people["admin"])
     home = client.get("/").get_data(as_text=True)
     assert 'href="/privacy/admin/"' in home and "Vie privée" in home

@@ -13,7 +13,7 @@ from tests.privacy_helpers import contact_ids, count_queries, setup_people
 @pytest.fixture
 def world(app, client, auth, make):
     people, enterprise = setup_people(make)
-    auth.login(people["admin"])
+    auth.sign_in(people["admin"])
     return people, contact_ids(app, enterprise)
 
 

@@ -15,7 +15,7 @@ from tests.privacy_helpers import contact_ids, load_contact, setup_people
 @pytest.fixture
 def admin_and_contact(app, client, auth, make):
     people, enterprise = setup_people(make)
-    auth.login(people["admin"])
+    auth.sign_in(people["admin"])
     return people["admin"], contact_ids(app, enterprise)[0]
 
 

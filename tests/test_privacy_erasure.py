@@ -21,7 +21,7 @@ def world(app, client, auth, make):
         contact.phone = "514-555-0199"
         contact.title = "Directrice générale"
         db.session.commit()
-    auth.login(people["admin"])
+    auth.sign_in(people["admin"])
     # A consent recorded through the page, whose source names the person.
     page = f"/privacy/admin/contacts/{contact_id}"
     post_form(client, f"{page}/consent", {"purpose": "email_reminders", "decision": "withdraw",

@@ -24,7 +24,7 @@ def world(app, client, auth, make):
         contact.title = "@SUM(A1)"
         contact.phone = "+1 514 555 0199"
         db.session.commit()
-    auth.login(people["admin"])
+    auth.sign_in(people["admin"])
     page = f"/privacy/admin/contacts/{contact_id}"
     post_form(client, f"{page}/consent", {"purpose": "email_reminders", "decision": "withdraw",
                                           "source": "-retrait par téléphone"}, page=page)

@@ -22,7 +22,7 @@ VALID = {
 @pytest.fixture
 def admin(client, auth, make):
     people, _ = setup_people(make)
-    auth.login(people["admin"])
+    auth.sign_in(people["admin"])
     return people["admin"]
 
 

@@ -76,7 +76,7 @@ def test_failed_reminders_are_visible_and_can_be_sent_again(app, make, client, a
     app.config.update(REMINDER_MAX_ATTEMPTS=1)
     smtp_server.mailbox.refuse = True
     assert plan_and_send(app, WEEK_BEFORE).failed == 2
-    auth.login(world.manager)
+    auth.sign_in(world.manager)
     page = client.get(session_page(world)).get_data(as_text=True)
     assert "Échec" in page and "451" in page and "Envoyer de nouveau" in page
     listing = client.get("/reminders").get_data(as_text=True)
@@ -95,7 +95,7 @@ def test_failed_reminders_are_visible_and_can_be_sent_again(app, make, client, a
 def test_the_facilitator_sees_the_session_reminders(app, make, client, auth):
     world = build_world(app, make, contacts=1)
     plan_and_send(app, WEEK_BEFORE - timedelta(days=1))
-    auth.login(world.coach)
+    auth.sign_in(world.coach)
     page = client.get(session_page(world), headers={"Accept-Language": "en"})
     assert page.status_code == 200 and "Planned" in page.get_data(as_text=True)
     assert client.get("/reminders").status_code == 403  # the programme-wide list: admins and managers
@@ -110,7 +110,7 @@ def test_access_to_reminder_pages(app, make, client, auth, who, session_status, 
     users = {"admin": lambda: make.user("admin"), "manager": lambda: world.manager,
              "coach": lambda: make.user("coach", world.organization),
              "other_manager": lambda: make.user("manager", make.organization())}
-    auth.login(users[who]())
+    auth.sign_in(users[who]())
     assert client.get(session_page(world)).status_code == session_status
     listing = client.get("/reminders?state=")
     assert listing.status_code == list_status
@@ -124,7 +124,7 @@ def test_access_to_reminder_pages(app, make, client, auth, who, session_status, 
 
 def test_offsets_of_a_session_are_validated_and_saved_by_managers(app, make, client, auth):
     world = build_world(app, make, contacts=1)
-    auth.login(world.manager)
+    auth.sign_in(world.manager)
     bad = post_form(client, session_page(world), {"offsets": "demain"})
     assert bad.status_code == 400 and "séparées par des virgules" in bad.get_data(as_text=True)
     assert post_form(client, session_page(world), {"offsets": "2880, 60"}).status_code == 302
@@ -133,7 +133,7 @@ def test_offsets_of_a_session_are_validated_and_saved_by_managers(app, make, cli
         db.session.commit()
     assert {r.offset_minutes for r in rows(app)} == {2880, 60}
     auth.logout()
-    auth.login(world.coach)
+    auth.sign_in(world.coach)
     assert post_form(client, session_page(world), {"offsets": "60"}, page=session_page(world)).status_code == 403
 
 
@@ -156,7 +156,7 @@ def count_queries(app, client, path) -> int:
 def test_reminder_pages_issue_a_constant_number_of_queries(app, make, client, auth):
     world = build_world(app, make, contacts=2)
     plan_and_send(app, WEEK_BEFORE - timedelta(days=1))
-    auth.login(world.manager)
+    auth.sign_in(world.manager)
     small = (count_queries(app, client, session_page(world)), count_queries(app, client, "/reminders?state="))
     for n in range(5):
         add_session(app, world, starts=WEEK_BEFORE + timedelta(days=1, hours=n))
@@ -177,7 +177,7 @@ def test_reminder_pages_issue_a_constant_number_of_queries(app, make, client, au
 def test_the_list_filters_and_refuses_bad_filters(app, make, client, auth):
     world = build_world(app, make, contacts=1)
     plan_and_send(app, WEEK_BEFORE - timedelta(days=1))
-    auth.login(make.user("admin"))
+    auth.sign_in(make.user("admin"))
     assert "Aucun rappel" in client.get("/reminders").get_data(as_text=True)  # default: failures only
     planned = client.get("/reminders?state=pending&kind=reminder").get_data(as_text=True)
     assert "Atelier commerce en ligne" in planned
@@ -190,7 +190,7 @@ def test_the_privacy_page_names_the_opt_out_link_in_words(app, make, client, aut
     world = build_world(app, make)
     plan_and_send(app, WEEK_BEFORE)
     post_form(client, optout_path(smtp_server.mailbox.to(".0@entreprise.example")[0]), {})
-    auth.login(make.user(role="admin"))
+    auth.sign_in(make.user(role="admin"))
     page = client.get(f"/privacy/admin/contacts/{world.contact_ids[0]}").get_data(as_text=True)
     assert "Lien de désabonnement d'un courriel de rappel" in html.unescape(page)
     assert "reminder email opt-out link" not in page

@@ -44,7 +44,7 @@ def version(app) -> int:
 
 
 def test_a_second_view_reads_the_stored_figures_instead_of_the_history(app, client, auth, programme):
-    auth.login(programme.manager_a)
+    auth.sign_in(programme.manager_a)
     first = statements_of(app, client, "/reports/")
     second = statements_of(app, client, "/reports/")
     assert any("stage_changes" in s for s in first)
@@ -59,17 +59,17 @@ def without_tokens(response) -> str:
 
 
 def test_each_scope_and_filter_has_its_own_figures(app, client, auth, programme):
-    auth.login(programme.admin)
+    auth.sign_in(programme.admin)
     assert enterprises_counted(client) == 6
     assert client.get(f"/reports/?organization={programme.org_b.id}").status_code == 200
     auth.logout()
-    auth.login(programme.manager_a)
+    auth.sign_in(programme.manager_a)
     assert enterprises_counted(client) == 4
     assert stored_rows(app) == 3
 
 
 def test_a_change_through_the_application_shows_on_the_next_view(app, client, auth, programme):
-    auth.login(programme.manager_a)
+    auth.sign_in(programme.manager_a)
     assert enterprises_counted(client) == 4
     before = version(app)
     add_identified(app, programme.org_a.id, 2)  # the enterprise services, through the ORM
@@ -78,7 +78,7 @@ def test_a_change_through_the_application_shows_on_the_next_view(app, client, au
 
 
 def test_a_bulk_statement_also_marks_the_figures_stale(app, client, auth, programme):
-    auth.login(programme.manager_a)
+    auth.sign_in(programme.manager_a)
     assert enterprises_counted(client) == 4
     with app.app_context():
         enterprise_id = db.session.execute(insert(Enterprise.__table__).values(
@@ -92,7 +92,7 @@ def test_a_bulk_statement_also_marks_the_figures_stale(app, client, auth, progra
 
 
 def test_a_rolled_back_change_leaves_the_figures_alone(app, client, auth, programme):
-    auth.login(programme.manager_a)
+    auth.sign_in(programme.manager_a)
     assert enterprises_counted(client) == 4
     before = version(app)
     with app.app_context():
@@ -105,13 +105,13 @@ def test_a_rolled_back_change_leaves_the_figures_alone(app, client, auth, progra
 
 def test_storing_can_be_turned_off(app, client, auth, programme):
     app.config["REPORT_CACHE_SECONDS"] = 0
-    auth.login(programme.manager_a)
+    auth.sign_in(programme.manager_a)
     assert enterprises_counted(client) == 4
     assert enterprises_counted(client) == 4 and stored_rows(app) == 0
 
 
 def test_figures_older_than_the_limit_are_recomputed(app, client, auth, programme):
-    auth.login(programme.manager_a)
+    auth.sign_in(programme.manager_a)
     assert enterprises_counted(client) == 4
     with app.app_context():  # as if computed ten minutes ago, and the data changed since without a write
         stored = db.session.scalars(select(StoredFigures)).one()

@@ -56,7 +56,7 @@ def exports_version(app) -> int:
 
 
 def test_a_stored_file_is_sent_byte_for_byte_as_the_one_made_afresh(app, client, auth, programme):
-    auth.login(programme.manager_a)
+    auth.sign_in(programme.manager_a)
     app.config["REPORT_CACHE_SECONDS"] = 0  # storing off: made on each request, streamed
     fresh = export(client)
     assert stored(app) == []
@@ -72,7 +72,7 @@ def test_a_stored_file_is_sent_byte_for_byte_as_the_one_made_afresh(app, client,
 
 
 def test_a_stored_xlsx_holds_the_same_cells_and_headers(app, client, auth, programme):
-    auth.login(programme.manager_a)
+    auth.sign_in(programme.manager_a)
     app.config["REPORT_CACHE_SECONDS"] = 0
     fresh = export(client, "/reports/enterprises.xlsx")
     app.config["REPORT_CACHE_SECONDS"] = 300
@@ -91,7 +91,7 @@ def test_a_stored_xlsx_holds_the_same_cells_and_headers(app, client, auth, progr
 
 
 def test_every_export_is_in_the_access_log_with_its_count(app, client, auth, programme):
-    auth.login(programme.manager_a)
+    auth.sign_in(programme.manager_a)
     for _ in range(3):  # made, then sent from the store twice
         export(client)
     export(client, CSV + "?stage=training")
@@ -104,7 +104,7 @@ def test_every_export_is_in_the_access_log_with_its_count(app, client, auth, pro
 
 
 def test_a_change_through_the_application_shows_in_the_next_export(app, client, auth, programme):
-    auth.login(programme.manager_a)
+    auth.sign_in(programme.manager_a)
     export(client)
     add_identified(app, programme.org_a.id, 1)  # the enterprise services, through the ORM
     assert "Extra 0" in exported_names(export(client))
@@ -115,7 +115,7 @@ def test_a_change_through_the_application_shows_in_the_next_export(app, client, 
 
 
 def test_a_bulk_update_shows_in_the_next_export(app, client, auth, programme):
-    auth.login(programme.manager_a)
+    auth.sign_in(programme.manager_a)
     assert "Entreprise E2" in exported_names(export(client))
     with app.app_context():
         db.session.execute(update(Enterprise).where(Enterprise.id == programme.enterprise_ids["E2"])
@@ -134,7 +134,7 @@ def test_a_new_organization_or_coach_name_shows_in_the_next_export(app, client, 
     with app.app_context():
         add_enterprise(programme.org_a.id, "05", "obnl", [("identified", "03-01")], name="Suivie", coach_id=coach.id)
         db.session.commit()
-    auth.login(programme.manager_a)
+    auth.sign_in(programme.manager_a)
     assert "Ancien Nom" in export(client).get_data(as_text=True)
     with app.app_context():
         db.session.get(User, coach.id).full_name = "Nouveau Nom"
@@ -147,7 +147,7 @@ def test_a_new_organization_or_coach_name_shows_in_the_next_export(app, client, 
 
 
 def test_signing_in_and_other_tables_leave_the_stored_files_alone(app, client, auth, make, programme):
-    auth.login(programme.manager_a)
+    auth.sign_in(programme.manager_a)
     export(client)
     before = exports_version(app)
     auth.logout()
@@ -163,7 +163,7 @@ def test_different_scopes_never_get_each_others_file(app, client, auth, make, pr
                            (programme.admin, [f"Entreprise E{n}" for n in range(1, 7)]),
                            (programme.coach_a, ["Entreprise E1", "Entreprise E2", "Entreprise E3", "Entreprise E4"]),
                            (programme.manager_b, ["Entreprise E5", "Entreprise E6"])]:
-        auth.login(user)
+        auth.sign_in(user)
         assert exported_names(export(client)) == expected
         assert exported_names(export(client)) == expected
         auth.logout()
@@ -172,13 +172,13 @@ def test_different_scopes_never_get_each_others_file(app, client, auth, make, pr
 
 
 def test_filters_language_and_format_each_have_their_own_file(app, client, auth, make, programme):
-    auth.login(programme.manager_a)
+    auth.sign_in(programme.manager_a)
     assert exported_names(export(client, CSV + "?stage=training")) == ["Entreprise E3"]
     assert len(exported_names(export(client))) == 4
     assert exported_names(export(client, CSV + "?stage=training")) == ["Entreprise E3"]
     export(client, "/reports/enterprises.xlsx")
     auth.logout()
-    auth.login(make.user(role="manager", organization=programme.org_a, locale="en"))
+    auth.sign_in(make.user(role="manager", organization=programme.org_a, locale="en"))
     english = export(client).get_data(as_text=True)
     assert english.startswith("\ufeffName,NEQ,Legal form,Region")
     assert "Entreprise E1,," in english
@@ -186,7 +186,7 @@ def test_filters_language_and_format_each_have_their_own_file(app, client, auth,
 
 
 def test_files_of_an_older_version_or_beyond_the_size_limit_are_deleted(app, client, auth, programme):
-    auth.login(programme.manager_a)
+    auth.sign_in(programme.manager_a)
     export(client)
     export(client, CSV + "?stage=training")
     assert len(stored(app)) == 2
@@ -200,7 +200,7 @@ def test_files_of_an_older_version_or_beyond_the_size_limit_are_deleted(app, cli
 
 
 def test_only_exports_within_the_row_limits_are_stored(app, client, auth, programme):
-    auth.login(programme.manager_a)
+    auth.sign_in(programme.manager_a)
     app.config.update(EXPORT_STORE_MIN_ROWS=2, EXPORT_STORE_MAX_ROWS=3)
     export(client, CSV + "?stage=training")  # 1 row
     export(client)  # 4 rows
@@ -210,7 +210,7 @@ def test_only_exports_within_the_row_limits_are_stored(app, client, auth, progra
 
 
 def test_an_old_file_is_made_again(app, client, auth, programme):
-    auth.login(programme.manager_a)
+    auth.sign_in(programme.manager_a)
     export(client)
     with app.app_context():  # as if stored ten minutes ago, and the data changed since without a write
         row = db.session.scalars(select(StoredExport)).one()
@@ -232,7 +232,7 @@ def _statements(app, client) -> tuple[int, int]:
 
 
 def test_an_export_sends_as_many_queries_with_four_times_the_data(app, client, auth, programme):
-    auth.login(programme.manager_a)
+    auth.sign_in(programme.manager_a)
     export(client)  # per-process caches
     few = _statements(app, client)
     add_identified(app, programme.org_a.id, 12)

@@ -35,7 +35,7 @@ def names(rows) -> set[str]:
 
 
 def test_csv_in_french_uses_semicolons_translated_columns_and_bom(client, auth, programme):
-    auth.login(programme.manager_a)
+    auth.sign_in(programme.manager_a)
     response = client.get("/reports/enterprises.csv")
     assert 'filename="entreprises-' in response.headers["Content-Disposition"]
     rows = read_csv(response)
@@ -47,7 +47,7 @@ def test_csv_in_french_uses_semicolons_translated_columns_and_bom(client, auth, 
 
 
 def test_csv_in_english_uses_commas(client, auth, make, programme):
-    auth.login(make.user(role="manager", organization=programme.org_a, locale="en"))
+    auth.sign_in(make.user(role="manager", organization=programme.org_a, locale="en"))
     rows = read_csv(client.get("/reports/enterprises.csv"), delimiter=",")
     assert rows[0][:4] == ["Name", "NEQ", "Legal form", "Region"]
     assert len(rows) == 5
@@ -61,7 +61,7 @@ def test_csv_in_english_uses_commas(client, auth, make, programme):
     ("manager_c", set()),
 ])
 def test_exports_hold_only_what_the_user_may_see(client, auth, programme, role, expected):
-    auth.login(getattr(programme, role))
+    auth.sign_in(getattr(programme, role))
     wanted = {f"Entreprise {key}" for key in expected}  # E7 is archived: never exported
     assert names(read_csv(client.get("/reports/enterprises.csv"))) == wanted
     workbook = load_workbook(io.BytesIO(client.get("/reports/enterprises.xlsx").data), read_only=True)
@@ -71,7 +71,7 @@ def test_exports_hold_only_what_the_user_may_see(client, auth, programme, role, 
 
 def test_another_organizations_filter_gives_nothing_more_to_a_manager(client, auth, programme):
     # Managers have no organization filter (as on the list): the export stays their organization's.
-    auth.login(programme.manager_a)
+    auth.sign_in(programme.manager_a)
     exported = names(read_csv(client.get(f"/reports/enterprises.csv?organization={programme.org_b.id}")))
     assert exported == {"Entreprise E1", "Entreprise E2", "Entreprise E3", "Entreprise E4"}
 
@@ -86,7 +86,7 @@ def test_another_organizations_filter_gives_nothing_more_to_a_manager(client, au
     ("?stage=", {"Entreprise E1", "Entreprise E2", "Entreprise E3", "Entreprise E4"}),
 ])
 def test_the_lists_filters_apply_to_the_export(client, auth, programme, query, expected):
-    auth.login(programme.manager_a)
+    auth.sign_in(programme.manager_a)
     assert names(read_csv(client.get("/reports/enterprises.csv" + query))) == expected
 
 
@@ -96,7 +96,7 @@ def test_admin_filters_by_organization_and_coach(app, client, auth, make, progra
         add_enterprise(programme.org_b.id, "06", "obnl", [("identified", "03-01")], name="Suivie",
                        coach_id=coach.id)
         db.session.commit()
-    auth.login(programme.admin)
+    auth.sign_in(programme.admin)
     rows = read_csv(client.get(f"/reports/enterprises.csv?organization={programme.org_b.id}"))
     assert names(rows) == {"Entreprise E5", "Entreprise E6", "Suivie"}
     assert names(read_csv(client.get(f"/reports/enterprises.csv?coach={coach.id}"))) == {"Suivie"}
@@ -107,7 +107,7 @@ def test_admin_filters_by_organization_and_coach(app, client, auth, make, progra
 ])
 def test_bad_filter_values_are_refused_with_a_message(client, auth, programme, query):
     message = "pas été compris : rien n&#39;a été exporté."
-    auth.login(programme.admin if "organization" in query else programme.manager_a)
+    auth.sign_in(programme.admin if "organization" in query else programme.manager_a)
     for fmt in ("csv", "xlsx"):
         response = client.get(f"/reports/enterprises.{fmt}{query}")
         assert response.status_code == 400
@@ -120,7 +120,7 @@ def test_formulas_are_neutralized_in_csv_and_stay_text_in_xlsx(app, client, auth
             add_enterprise(programme.org_a.id, "05", "obnl", [("identified", "03-01")], name=name,
                            sector="=1+1")
         db.session.commit()
-    auth.login(programme.manager_a)
+    auth.sign_in(programme.manager_a)
     rows = read_csv(client.get("/reports/enterprises.csv"))
     exported = {row[0] for row in rows[1:]}
     for name in DANGEROUS:

@@ -38,7 +38,7 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, path):
 
 @pytest.mark.parametrize("role", ["admin", "manager_a", "coach_a", "manager_c"])
 def test_every_role_opens_every_report(client, auth, programme, role):
-    auth.login(getattr(programme, role))
+    auth.sign_in(getattr(programme, role))
     for path in PAGES:
         assert client.get(path).status_code == 200, path
 
@@ -46,13 +46,13 @@ def test_every_role_opens_every_report(client, auth, programme, role):
 @pytest.mark.parametrize("role, enterprises, reached", [
     ("admin", 6, 4), ("manager_a", 4, 3), ("coach_a", 4, 3), ("manager_b", 2, 1), ("manager_c", 0, 0)])
 def test_funder_workbook_counts_what_the_user_may_see(client, auth, programme, role, enterprises, reached):
-    auth.login(getattr(programme, role))
+    auth.sign_in(getattr(programme, role))
     figures = summary(funder_workbook(client))
     assert (figures["Entreprises"], figures["Entreprises rejointes"]) == (enterprises, reached)
 
 
 def test_a_manager_cannot_choose_another_organization(client, auth, programme):
-    auth.login(programme.manager_a)
+    auth.sign_in(programme.manager_a)
     figures = summary(funder_workbook(client, f"?organization={programme.org_b.id}"))
     assert figures["Entreprises"] == 4 and figures["Portée"] == "Pôle A"
     page = client.get(f"/reports/?organization={programme.org_b.id}").get_data(as_text=True)
@@ -60,7 +60,7 @@ def test_a_manager_cannot_choose_another_organization(client, auth, programme):
 
 
 def test_admin_filters_the_workbook_by_organization_region_and_period(client, auth, programme):
-    auth.login(programme.admin)
+    auth.sign_in(programme.admin)
     workbook = funder_workbook(client, f"?organization={programme.org_b.id}")
     assert summary(workbook)["Entreprises"] == 2
     assert [row[0] for row in workbook["Organisations"].iter_rows(min_row=2, values_only=True)] == ["Pôle B"]
@@ -78,7 +78,7 @@ def test_admin_filters_the_workbook_by_organization_region_and_period(client, au
 
 def test_dashboard_shows_target_funnel_and_regions_formatted_in_french(app, client, auth, programme):
     app.config["PROGRAMME_TARGET"] = 32
-    auth.login(programme.admin)
+    auth.sign_in(programme.admin)
     page = client.get("/reports/").get_data(as_text=True)
     flat = page.replace("\u202f", " ").replace("\u00a0", " ")
     assert "12,5 %" in flat  # 4 of 32
@@ -93,7 +93,7 @@ def test_dashboard_shows_target_funnel_and_regions_formatted_in_french(app, clie
 
 
 def test_numbers_use_french_grouping(client, auth, programme):
-    auth.login(programme.manager_a)
+    auth.sign_in(programme.manager_a)
     page = client.get("/reports/").get_data(as_text=True)
     assert "sur une cible de 1\u202f120" in page
     assert "Contribution de Pôle A à la cible du programme." in page
@@ -101,7 +101,7 @@ def test_numbers_use_french_grouping(client, auth, programme):
 
 def test_dashboard_in_english(client, auth, make, programme):
     english = make.user(role="manager", organization=programme.org_a, locale="en")
-    auth.login(english)
+    auth.sign_in(english)
     page = client.get("/reports/?date_from=2026-02-01").get_data(as_text=True)
     assert "Programme dashboard" in page and "3 enterprises reached out of a target of 1,120" in page
     assert "Since February 1, 2026" in page
@@ -115,7 +115,7 @@ def test_dashboard_in_english(client, auth, make, programme):
     ("?organization=abc", "N&#39;est pas un choix valide."),
 ])
 def test_bad_filters_are_explained_never_a_500(client, auth, programme, query, message):
-    auth.login(programme.admin)
+    auth.sign_in(programme.admin)
     for path in ("/reports/", "/reports/funder", "/reports/funder.xlsx"):
         response = client.get(path + query)
         assert response.status_code == 400, path
@@ -125,7 +125,7 @@ def test_bad_filters_are_explained_never_a_500(client, auth, programme, query, m
 
 
 def test_filters_stay_in_the_url_of_the_links(client, auth, programme):
-    auth.login(programme.admin)
+    auth.sign_in(programme.admin)
     page = client.get("/reports/?date_from=2026-02-01&region=05").get_data(as_text=True)
     assert re.search(r'href="/reports/funder\.xlsx\?[^"]*date_from=2026-02-01', page)
     assert re.search(r'href="/reports/funder\?[^"]*region=05', page)
@@ -133,7 +133,7 @@ def test_filters_stay_in_the_url_of_the_links(client, auth, programme):
 
 
 def test_printable_report_prints_with_a_vendored_script_and_a_print_stylesheet(client, auth, programme):
-    auth.login(programme.manager_a)
+    auth.sign_in(programme.manager_a)
     page = client.get("/reports/funder").get_data(as_text=True)
     assert "Rapport au bailleur de fonds" in page
     assert 'href="/static/css/reports-print.css" media="print"' in page
@@ -144,7 +144,7 @@ def test_printable_report_prints_with_a_vendored_script_and_a_print_stylesheet(c
 
 
 def test_dashboard_nav_entry(client, auth, programme):
-    auth.login(programme.coach_a)
+    auth.sign_in(programme.coach_a)
     assert '<a href="/reports/">Tableau de bord</a>' in client.get("/").get_data(as_text=True)
 
 
@@ -167,7 +167,7 @@ def count_queries(app, client, path) -> int:
 @pytest.mark.parametrize("path", ["/reports/", "/reports/funder.xlsx?date_from=2026-01-01",
                                   "/reports/enterprises.csv", "/reports/enterprises.xlsx"])
 def test_constant_number_of_queries_whatever_the_data_size(app, client, auth, programme, path):
-    auth.login(programme.admin)
+    auth.sign_in(programme.admin)
     small = count_queries(app, client, path)
     add_identified(app, programme.org_a.id, 25)
     add_identified(app, programme.org_b.id, 15, region="11")

@@ -51,7 +51,7 @@ def failing_app(app):
 def test_bulk_assign_failing_midway_changes_nothing(failing_app, client, auth, make, world, monkeypatch):  # noqa: F811
     app = failing_app
     chosen = [make.enterprise(world.org, region_code="03") for _ in range(5)]
-    auth.login(world.manager)
+    auth.sign_in(world.manager)
     token = csrf_token(client, "/enterprises")
     before = snapshot(app)
     calls = fail_on_call(monkeypatch, 3)  # two enterprises are already reassigned when it fails
@@ -74,7 +74,7 @@ def test_cohort_enrolment_failing_midway_changes_nothing(failing_app, client, au
     app = failing_app
     cohort = make_cohort(app, world.org, name="Cohorte formation", kind="training")
     chosen = [make.enterprise(world.org, stage="awareness", region_code="06") for _ in range(4)]
-    auth.login(world.manager)
+    auth.sign_in(world.manager)
     token = csrf_token(client, "/enterprises")
     data = {"csrf_token": token, "action": "enrol", "scope": "selected", "ids": [str(e.id) for e in chosen],
             "filters": "", "cohort_id": str(cohort), "move_stage": "y"}

@@ -82,7 +82,7 @@ def test_activity_figures_of_a_period_and_of_the_whole_programme(app, activity):
 
 
 def test_dashboard_and_funder_workbook_show_the_figures(app, client, auth, activity):
-    auth.login(activity.manager)
+    auth.sign_in(activity.manager)
     page = client.get("/reports/").get_data(as_text=True)
     assert "Séances tenues" in page and "75" in page
     workbook = load_workbook(io.BytesIO(client.get("/reports/funder.xlsx").data), read_only=True)

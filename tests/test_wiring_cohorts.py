@@ -23,7 +23,7 @@ def test_manager_adds_ticked_enterprises_to_a_cohort_and_moves_their_stage(app, 
     other = make_cohort(app, world.other_org, name="Cohorte Estrie")
     chosen = [make.enterprise(world.org, stage="awareness", region_code="06") for _ in range(2)]
     left = make.enterprise(world.org, stage="awareness", region_code="06")
-    auth.login(world.manager)
+    auth.sign_in(world.manager)
     page = client.get("/enterprises").get_data(as_text=True)
     assert "Ajouter à une cohorte" in page and "Cohorte Montréal" in page and "Cohorte Estrie" not in page
     response = client.post("/enterprises/bulk", data={
@@ -48,7 +48,7 @@ def test_all_matching_the_filter_respects_the_capacity(app, client, auth, make, 
     for _ in range(3):
         make.enterprise(world.org, region_code="05")
     make.enterprise(world.org, region_code="06")
-    auth.login(world.manager)
+    auth.sign_in(world.manager)
     data = {"action": "enrol", "scope": "all", "filters": "region=05", "cohort_id": str(cohort)}
     response = post_form(client, "/enterprises/bulk", data, page="/enterprises")
     assert response.status_code == 400 and "La cohorte est complète" in response.get_data(as_text=True)
@@ -61,7 +61,7 @@ def test_all_matching_the_filter_respects_the_capacity(app, client, auth, make, 
 def test_coaches_have_no_cohort_action(client, auth, make, world):  # noqa: F811
     make_cohort(client.application, world.org, name="Cohorte Montréal")
     make.enterprise(world.org, coach=world.coach)
-    auth.login(world.coach)
+    auth.sign_in(world.coach)
     assert "Cohorte Montréal" not in client.get("/enterprises").get_data(as_text=True)
     response = post_form(client, "/enterprises/bulk", {"action": "enrol", "scope": "all", "filters": ""},
                          page="/enterprises")
@@ -75,7 +75,7 @@ def test_enterprise_page_shows_cohorts_sessions_and_total_coaching_hours(app, cl
     make_cohort(app, world.org, name="Cohorte Montréal", enterprises=[enterprise])
     individual = make_session(app, enterprise_id=enterprise.id, day=date(2027, 11, 10), start=time(9),
                               end=time(11), title="Accompagnement site web")
-    auth.login(world.coach)
+    auth.sign_in(world.coach)
     response = post_form(client, f"/sessions/{individual}/attendance", {f"status-{enterprise.id}": "present"})
     assert response.status_code == 302
     with app.app_context():
@@ -90,7 +90,7 @@ def test_enterprise_page_shows_cohorts_sessions_and_total_coaching_hours(app, cl
     assert "Heures d’accompagnement au total : 3,5 h" in page
     assert "Planifier une séance d'accompagnement individuel" in page
     auth.logout()
-    auth.login(world.other_manager)
+    auth.sign_in(world.other_manager)
     assert client.get(f"/enterprises/{enterprise.id}").status_code == 404
 
 
@@ -102,7 +102,7 @@ def test_enterprise_page_query_count_does_not_grow_with_sessions(app, client, au
             assert client.get(f"/enterprises/{enterprise.id}").status_code == 200
         return counter.count
 
-    auth.login(world.manager)
+    auth.sign_in(world.manager)
     cohort = make_cohort(app, world.org, enterprises=[enterprise])
     make_session(app, cohort_id=cohort)
     small = count()
@@ -118,11 +118,11 @@ def test_session_page_shows_reminders_to_managers_only(app, client, auth, make, 
     # A coach of another organization who co-facilitates the cohort sees the session, not its reminders.
     cohort = make_cohort(app, world.org, facilitators=[world.other_coach], enterprises=[enterprise])
     session_id = make_session(app, cohort_id=cohort, facilitator=world.coach)
-    auth.login(world.manager)
+    auth.sign_in(world.manager)
     page = client.get(f"/sessions/{session_id}").get_data(as_text=True)
     assert "Rappels par courriel" in page and f"/sessions/{session_id}/reminders" in page
     auth.logout()
-    auth.login(world.other_coach)
+    auth.sign_in(world.other_coach)
     response = client.get(f"/sessions/{session_id}")
     assert response.status_code == 200
     page = response.get_data(as_text=True)

@@ -13,7 +13,7 @@ def test_export_links_carry_the_filters_and_the_export_is_logged(app, client, au
     make.enterprise(world.org, name="Coop Estrie", region_code="05")
     make.enterprise(world.org, name="Coop Montréal", region_code="06")
     make.enterprise(world.other_org, name="Ailleurs", region_code="05")
-    auth.login(world.manager)
+    auth.sign_in(world.manager)
     page = client.get("/enterprises?region=05&sort=-name").get_data(as_text=True)
     assert "Exporter (CSV)" in page and "Exporter (Excel)" in page
     assert 'href="/reports/enterprises.csv?region=05&amp;sort=-name"' in page
@@ -31,7 +31,7 @@ def test_export_links_carry_the_filters_and_the_export_is_logged(app, client, au
 
 
 def test_a_refused_export_is_not_logged(app, client, auth, world):  # noqa: F811
-    auth.login(world.manager)
+    auth.sign_in(world.manager)
     assert client.get("/reports/enterprises.csv?stage=nowhere").status_code == 400
     with app.app_context():
         assert db.session.scalars(select(AccessLogEntry).where(

@@ -23,7 +23,7 @@ def test_contact_export_has_reminders_and_attendance(app, client, auth, make, sm
         cohort_services.record_attendance(session, {world.enterprise.id: "present"}, {world.enterprise.id: {came}},
                                           actor=None, participants=cohort_queries.session_participants(session))
         db.session.commit()
-    auth.login(make.user("admin", world.organization))
+    auth.sign_in(make.user("admin", world.organization))
     data = json.loads(client.get(f"/privacy/admin/contacts/{came}/export.json").data)
     reminders = data["sections"]["reminders"]
     assert [(r["session_id"], r["session"], r["kind"], r["state"]) for r in reminders] == [
