@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the whole test suite on SQLite, then on PostgreSQL where it is reachable, and says which ran.
-# With CI=true, PostgreSQL is required. Extra arguments go to pytest.
+# With CI=true, PostgreSQL is required. Extra arguments go to pytest. The tests run in
+# VIRAGE_TEST_WORKERS processes (pytest-xdist; default 2, one per core here; 0 runs them in this one).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 BIN=${VENV:-.venv}/bin
@@ -26,15 +27,17 @@ if [ ! -x /usr/bin/chromium ]; then
   fi
 fi
 
+WORKERS=(-n "${VIRAGE_TEST_WORKERS:-2}")
+
 ran=()
 status=0
 echo "== Test suite on SQLite"
-VIRAGE_TEST_DATABASE=sqlite "$BIN/python" -m pytest "$@" || status=1
+VIRAGE_TEST_DATABASE=sqlite "$BIN/python" -m pytest "${WORKERS[@]}" "$@" || status=1
 ran+=("SQLite")
 
 if pg_reachable; then
   echo "== Test suite on PostgreSQL ($PG_URL)"
-  VIRAGE_TEST_DATABASE=postgresql "$BIN/python" -m pytest "$@" || status=1
+  VIRAGE_TEST_DATABASE=postgresql "$BIN/python" -m pytest "${WORKERS[@]}" "$@" || status=1
   ran+=("PostgreSQL")
 elif [ "${CI:-}" = "true" ]; then
   echo "PostgreSQL is not reachable at $PG_URL, and CI requires it." >&2
