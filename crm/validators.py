@@ -74,8 +74,11 @@ def clean_url(value: str | None) -> str | None:
     value = value.strip()
     if "://" not in value:
         value = "https://" + value
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or "." not in (parts.hostname or "") or " " in value:
+    try:
+        parts = urlsplit(value)
+    except ValueError:  # "coop[1].example": an IPv6 bracket left open (a 500 for whoever typed it)
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or "." not in (parts.hostname or "") or " " in value:
         raise InvalidValue(_l("Enter a web address such as https://example.org."))
     return value
 
