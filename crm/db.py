@@ -1,8 +1,11 @@
 """Declarative base, naming convention and time helpers shared by every model."""
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, MetaData
+from sqlalchemy import DateTime, MetaData, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry
+from sqlalchemy.types import TypeDecorator
+
+from crm.text import single_line
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -28,6 +31,22 @@ class Base(DeclarativeBase):
 class TimestampMixin:
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class SingleLineString(TypeDecorator):
+    """A ``String`` column of one-line text that people read (names, cities, titles).
+
+    Forms refuse line breaks and control characters and drop bidirectional controls; this type
+    makes the same true of whatever else writes the column (an import, a CLI command, a service
+    called from a test): bidirectional controls are removed and line breaks become spaces as the
+    value is sent to the database. The schema is a plain VARCHAR: no migration.
+    """
+
+    impl = String
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        return single_line(value)
 
 
 def as_utc(value: datetime | None) -> datetime | None:

@@ -13,6 +13,8 @@ from email.utils import formatdate, make_msgid
 
 from flask import current_app
 
+from crm.text import single_line
+
 log = logging.getLogger(__name__)
 
 # Python folds headers at 78 columns and then drops the space before an encoded word in long
@@ -39,7 +41,9 @@ def new_message(*, to: str, subject: str, text: str, html: str | None = None,
     message = EmailMessage()
     message["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
     message["To"] = to
-    message["Subject"] = subject
+    # A line break in a value stored before forms refused them (a session's title) would make the
+    # mail library refuse the header: the subject is one line, whatever it is made of.
+    message["Subject"] = single_line(subject)
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = message_id or make_msgid(domain=_sender_domain())
     message.set_content(text)

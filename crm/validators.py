@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from wtforms.validators import ValidationError
 
 from crm.i18n import _l
+from crm.text import has_line_break_or_control
 
 NEQ_RE = re.compile(r"^[0-9]{10}$")
 # Letters D, F, I, O, Q, U are never used; W and Z never first.
@@ -74,8 +75,11 @@ def clean_url(value: str | None) -> str | None:
     value = value.strip()
     if "://" not in value:
         value = "https://" + value
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or "." not in (parts.hostname or "") or " " in value:
+    try:
+        parts = urlsplit(value)
+    except ValueError:  # "coop[1].example": an IPv6 bracket left open (a 500 for whoever typed it)
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or "." not in (parts.hostname or "") or " " in value:
         raise InvalidValue(_l("Enter a web address such as https://example.org."))
     return value
 
@@ -91,3 +95,18 @@ class Cleaned:
             field.data = self.cleaner(field.data)
         except InvalidValue as error:
             raise ValidationError(str(error.message)) from None
+
+
+class SingleLine:
+    """Refuses line breaks and control characters in a one-line field (a name, a title, a city).
+
+    Nobody types them there; pasted, they would break what is built from the value: an email's
+    subject (the mail library refuses a header with a line break), a CSV cell, a calendar entry.
+    ``crm.forms.Form`` adds it to every one-line text field.
+    """
+
+    message = _l("Write this on one line, without line breaks or control characters.")
+
+    def __call__(self, form, field):
+        if isinstance(field.data, str) and has_line_break_or_control(field.data):
+            raise ValidationError(str(self.message))

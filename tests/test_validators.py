@@ -43,6 +43,7 @@ def test_phone_refuses_non_north_american_numbers(raw):
 def test_url_gets_a_scheme_and_refuses_nonsense():
     assert clean_url("coop.example") == "https://coop.example"
     assert clean_url("http://coop.example/a") == "http://coop.example/a"
-    for bad in ["javascript:alert(1)", "ftp://x.example", "not a url", "https://nodot"]:
+    for bad in ["javascript:alert(1)", "ftp://x.example", "not a url", "https://nodot", "coop[1].example",
+                "https://]coop.example"]:
         with pytest.raises(InvalidValue):
             clean_url(bad)

@@ -6,7 +6,7 @@ from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.auth.sealed import SealedString
-from crm.db import TimestampMixin
+from crm.db import SingleLineString, TimestampMixin
 from crm.extensions import db
 from crm.organizations.models import Organization
 
@@ -21,7 +21,7 @@ class User(TimestampMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     # Stored lower-cased, so uniqueness is case-insensitive on every database.
     email: Mapped[str] = mapped_column(String(254), unique=True)
-    full_name: Mapped[str] = mapped_column(String(200))
+    full_name: Mapped[str] = mapped_column(SingleLineString(200))
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(20), index=True)  # admin | manager | coach
     organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)

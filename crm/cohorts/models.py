@@ -6,7 +6,7 @@ from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.auth.models import User
-from crm.db import TimestampMixin, as_utc, utcnow
+from crm.db import SingleLineString, TimestampMixin, as_utc, utcnow
 from crm.enterprises.models import Contact, Enterprise
 from crm.extensions import db
 from crm.organizations.models import Organization
@@ -32,14 +32,14 @@ class Cohort(TimestampMixin, db.Model):
     __tablename__ = "cohorts"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(SingleLineString(200))
     kind: Mapped[str] = mapped_column(String(30))  # training | coaching_collective
     organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
     start_date: Mapped[date]
     end_date: Mapped[date]
     capacity: Mapped[int]
     mode: Mapped[str] = mapped_column(String(20), default="in_person")  # in_person | virtual | hybrid
-    place: Mapped[str | None] = mapped_column(String(300))
+    place: Mapped[str | None] = mapped_column(SingleLineString(300))
     region_code: Mapped[str | None] = mapped_column(String(2), index=True)
     status: Mapped[str] = mapped_column(String(20), default="planned", index=True)
     description: Mapped[str | None] = mapped_column(Text)
@@ -100,13 +100,13 @@ class Session(TimestampMixin, db.Model):
     enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprises.id"), index=True)
     # The owner's organization, copied so calendars filter sessions in one indexed query.
     organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
-    title: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(SingleLineString(200))
     starts_at: Mapped[datetime] = mapped_column(index=True)
     ends_at: Mapped[datetime]
     # Minutes between start and end (in UTC, so right across time changes): summed as coaching hours.
     duration_minutes: Mapped[int]
     mode: Mapped[str] = mapped_column(String(20), default="in_person")
-    place: Mapped[str | None] = mapped_column(String(300))
+    place: Mapped[str | None] = mapped_column(SingleLineString(300))
     meeting_url: Mapped[str | None] = mapped_column(String(500))
     facilitator_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     agenda: Mapped[str | None] = mapped_column(Text)

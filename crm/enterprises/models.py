@@ -5,7 +5,7 @@ from sqlalchemy import ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.auth.models import User
-from crm.db import TimestampMixin, utcnow
+from crm.db import SingleLineString, TimestampMixin, utcnow
 from crm.extensions import db
 from crm.organizations.models import Organization
 
@@ -16,16 +16,16 @@ class Enterprise(TimestampMixin, db.Model):
     __tablename__ = "enterprises"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(SingleLineString(200))
     # Folded name (no case, no accents, no legal suffix): sorting and duplicate detection.
     name_key: Mapped[str] = mapped_column(String(200), index=True)
     neq: Mapped[str | None] = mapped_column(String(10), unique=True)
     legal_form: Mapped[str] = mapped_column(String(30), index=True)
     region_code: Mapped[str] = mapped_column(String(2), index=True)
-    city: Mapped[str | None] = mapped_column(String(120))
+    city: Mapped[str | None] = mapped_column(SingleLineString(120))
     city_key: Mapped[str] = mapped_column(String(120), default="")
     postal_code: Mapped[str | None] = mapped_column(String(7))
-    sector: Mapped[str | None] = mapped_column(String(120))
+    sector: Mapped[str | None] = mapped_column(SingleLineString(120))
     employees: Mapped[int | None]
     website: Mapped[str | None] = mapped_column(String(300))
     organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
@@ -84,16 +84,16 @@ class Contact(TimestampMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
-    first_name: Mapped[str] = mapped_column(String(100))
-    last_name: Mapped[str] = mapped_column(String(100), default="")
-    title: Mapped[str | None] = mapped_column(String(120))
+    first_name: Mapped[str] = mapped_column(SingleLineString(100))
+    last_name: Mapped[str] = mapped_column(SingleLineString(100), default="")
+    title: Mapped[str | None] = mapped_column(SingleLineString(120))
     email: Mapped[str | None] = mapped_column(String(254), index=True)
     phone: Mapped[str | None] = mapped_column(String(30))
     preferred_language: Mapped[str] = mapped_column(String(5), default="fr")
     # Law 25: consent specific to email reminders, recorded and withdrawable.
     email_consent: Mapped[bool] = mapped_column(default=False)
     consent_at: Mapped[datetime | None]
-    consent_source: Mapped[str | None] = mapped_column(String(200))
+    consent_source: Mapped[str | None] = mapped_column(SingleLineString(200))
     consent_recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     archived_at: Mapped[datetime | None]
     anonymized_at: Mapped[datetime | None]
@@ -175,7 +175,7 @@ class FollowUpTask(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
-    title: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(SingleLineString(200))
     due_on: Mapped[date] = mapped_column(index=True)
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

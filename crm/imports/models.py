@@ -5,7 +5,7 @@ from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.auth.models import User
-from crm.db import TimestampMixin
+from crm.db import SingleLineString, TimestampMixin
 from crm.extensions import db
 from crm.organizations.models import Organization
 
@@ -23,7 +23,7 @@ class ImportBatch(TimestampMixin, db.Model):
     organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
     # None when run from the command line without --user.
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    file_name: Mapped[str] = mapped_column(String(255))
+    file_name: Mapped[str] = mapped_column(SingleLineString(255))
     file_kind: Mapped[str] = mapped_column(String(10))  # csv | xlsx
     file_size: Mapped[int] = mapped_column(default=0)
     # The uploaded bytes live here between the steps (any worker can read them), and are

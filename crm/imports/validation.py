@@ -13,7 +13,7 @@ from flask_babel import force_locale
 from crm.i18n import _, _l
 from crm.imports.parsing import header_key
 from crm.reference import LEGAL_FORMS, REGIONS
-from crm.text import fold
+from crm.text import fold, single_line
 from crm.validators import InvalidValue, clean_neq, clean_phone, clean_postal_code, clean_url
 
 
@@ -226,7 +226,7 @@ class RowValidator:
         return str(FIELDS[key].label)
 
     def validate(self, line: int, cells: list[str]) -> RowResult:
-        raw = {key: (cells[i].strip() if i < len(cells) else "") for key, i in self.columns.items()}
+        raw = {key: (single_line(cells[i]).strip() if i < len(cells) else "") for key, i in self.columns.items()}
         result = RowResult(line)
         for key, value in raw.items():
             limit = FIELDS[key].max_length

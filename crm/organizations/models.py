@@ -1,7 +1,7 @@
 from sqlalchemy import String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
-from crm.db import TimestampMixin
+from crm.db import SingleLineString, TimestampMixin
 from crm.extensions import db
 
 
@@ -12,7 +12,7 @@ class Organization(TimestampMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True)
-    name: Mapped[str] = mapped_column(String(200), unique=True)
+    name: Mapped[str] = mapped_column(SingleLineString(200), unique=True)
     kind: Mapped[str] = mapped_column(String(20), default="national")  # national | regional
     region_code: Mapped[str | None] = mapped_column(String(2))  # a regional hub's region
     is_active: Mapped[bool] = mapped_column(default=True)

@@ -5,7 +5,7 @@ from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.auth.models import User
-from crm.db import TimestampMixin, utcnow
+from crm.db import SingleLineString, TimestampMixin, utcnow
 from crm.extensions import db
 
 
@@ -20,7 +20,7 @@ class ConsentEvent(db.Model):
     granted: Mapped[bool]
     at: Mapped[datetime] = mapped_column(default=utcnow)
     # How the consent was given or withdrawn ("paper form at the 3 March session", "email link").
-    source: Mapped[str | None] = mapped_column(String(200))
+    source: Mapped[str | None] = mapped_column(SingleLineString(200))
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     recorded_by: Mapped[User | None] = relationship(lazy="joined")

@@ -1,13 +1,14 @@
 """How the reminders' writes read in an enterprise's history: a failed reminder sent again, a session's
-reminder schedule, and the opt-out link as the way a consent was withdrawn.
+reminder schedule, and the opt-out link as the way a consent was withdrawn; and why a reminder failed.
 
 Imported by ``crm.reminders.views`` so that registering the blueprint registers these terms. A resent
 reminder's last error is not shown: it may hold the address of a person since anonymized.
 """
 from crm.enterprises.history import Field, codes, register_history_terms
-from crm.i18n import _l, lazy_pgettext, ngettext
+from crm.i18n import _, _l, lazy_pgettext, ngettext
 from crm.reminders.forms import STATE_LABELS
 from crm.reminders.models import parse_offsets
+from crm.reminders.sending import BUILD_FAILED, GAVE_UP
 from crm.reminders.services import OPTOUT_SOURCE
 
 
@@ -18,6 +19,20 @@ def offset_text(minutes: int) -> str:
     if minutes % 60 == 0:
         return ngettext("%(num)s hour before", "%(num)s hours before", minutes // 60)
     return ngettext("%(num)s minute before", "%(num)s minutes before", minutes)
+
+
+def error_text(error: str | None) -> str:
+    """Why a reminder failed, as the reminders pages show it: Virage's own reasons in the reader's
+    language, the mail server's answer in its own words."""
+    if not error:
+        return ""
+    if error.startswith(BUILD_FAILED):
+        detail = error[len(BUILD_FAILED):].strip(" ()")
+        return _("The email could not be built from the session's details (%(error)s). Correct the session "
+                 "(title, place, link), then send it again.", error=detail or "?")
+    if error == GAVE_UP:
+        return _("The sender stopped while sending this email, too many times.")
+    return error
 
 
 def offsets_text(value) -> str:

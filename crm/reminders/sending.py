@@ -36,6 +36,11 @@ from crm.reminders.models import Reminder
 
 log = logging.getLogger(__name__)
 
+# The start of ``last_error`` when the email could not be built (a template or header error): shown
+# translated by ``history.error_text``. Only the exception's class is kept: its text may quote values.
+BUILD_FAILED = "The email could not be built"
+GAVE_UP = "The sender stopped while sending, too many times."
+
 
 @dataclass
 class SendResult:
@@ -74,7 +79,7 @@ def _give_up_stale(now: datetime) -> None:
     db.session.execute(
         update(Reminder).where(Reminder.state == "sending", Reminder.claimed_at < stale,
                                Reminder.attempts >= current_app.config["REMINDER_MAX_ATTEMPTS"])
-        .values(state="failed", last_error="The sender stopped while sending, too many times.", updated_at=now)
+        .values(state="failed", last_error=GAVE_UP, updated_at=now)
         .execution_options(synchronize_session=False))
 
 
@@ -140,16 +145,21 @@ def send_claimed(ids: list[int], me: str, now: datetime) -> SendResult:
     work = []
     for row in rows:
         reason = _skip_reason(row, now)
-        message = None
+        message = broken = None
         if reason is None:
             try:
                 message = content.build_message(row, now=now)
             except Exception as error:  # noqa: BLE001 - a bad row must not stop the others
-                log.exception("reminder %s could not be built", row.id)
-                reason = f"could not build the message: {type(error).__name__}"
-        work.append((row.id, row.attempts, row.session.sequence, message, reason))
+                # Failed, not cancelled: the planner would queue it again, unseen, at every run.
+                log.exception("reminder %s of session %s could not be built", row.id, row.session_id)
+                broken = f"{BUILD_FAILED} ({type(error).__name__})"
+        work.append((row.id, row.attempts, row.session.sequence, message, reason, broken))
     with mail.MailSession() as outbox:
-        for row_id, attempts, sequence, message, reason in work:
+        for row_id, attempts, sequence, message, reason, broken in work:
+            if broken is not None:
+                _acknowledge(row_id, me, now, state="failed", last_error=broken)
+                result.failed += 1
+                continue
             if message is None:
                 _acknowledge(row_id, me, now, state="cancelled", last_error=reason)
                 result.skipped += 1

@@ -45,6 +45,7 @@ def reminders_panel(session):
 
 
 bp.add_app_template_filter(history.offset_text, "reminder_offset")
+bp.add_app_template_filter(history.error_text, "reminder_error")
 
 
 @bp.route("/sessions/<int:session_id>/reminders", methods=["GET", "POST"])
