@@ -8,7 +8,7 @@ from crm.enterprises.models import Contact, Enterprise, StageChange
 from crm.extensions import db
 from crm.imports import services
 from crm.imports.models import ImportBatch
-from crm.imports.parsing import FileRefused, decode, detect_delimiter, read_table
+from crm.imports.parsing import FileRefused, Limits, decode, detect_delimiter, read_table
 from crm.imports.validation import Lookups, guess_mapping
 from crm.organizations.models import Organization
 from tests.imports_helpers import (
@@ -177,7 +177,7 @@ def test_headers_and_codes_are_recognized_in_french_and_english(app):
 
 def test_read_table_reports_spreadsheet_line_numbers_and_skips_blank_rows(app):
     with app.app_context():
-        table = read_table(b"Nom;NEQ\r\nA;1\r\n;\r\nB;2\r\n", "x.csv", max_rows=10)
+        table = read_table(b"Nom;NEQ\r\nA;1\r\n;\r\nB;2\r\n", "x.csv", Limits(rows=10))
         assert [line for line, _cells in table.rows] == [2, 4]
         with pytest.raises(FileRefused):
-            read_table(b"Nom;NEQ\r\nA;1\r\nB;2\r\n", "x.csv", max_rows=1)
+            read_table(b"Nom;NEQ\r\nA;1\r\nB;2\r\n", "x.csv", Limits(rows=1))
