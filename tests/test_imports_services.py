@@ -123,6 +123,8 @@ def test_10000_rows_through_the_browser_with_progress_stored_for_other_workers(a
     assert response.status_code == 302
     assert ("committing", "saving", 0) in seen
     assert count(app, Enterprise) == 10_000 and count(app, Contact) == 10_000
+    detail = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Importation terminée : 10\u202f000 entreprises créées, 0 mise à jour." in detail
     progress = client.get(f"/imports/{batch_id}/progress").get_json()
     assert progress["status"] == "done"
 
