@@ -92,11 +92,14 @@ def estrie_members_xlsx() -> bytes:
     return workbook_bytes(rows, merges=["A1:H1", "A2:H2", "C4:C6"])
 
 
-def huge_dimension_xlsx() -> bytes:
-    """About 1.5 KB: two real rows, and a declared dimension of the whole grid (16,384 × 1,048,576)."""
+def huge_dimension_xlsx(far_row: bool = True) -> bytes:
+    """About 1.6 KB: two real rows, a declared dimension of the whole grid (16,384 × 1,048,576)
+    and, unless told, an empty row element on the grid's last line, as a careless writer leaves it:
+    a reader that trusts the dimension builds a million rows of 16,384 cells."""
     sheet = (_SHEET_HEAD + '<dimension ref="A1:XFD1048576"/><sheetData>'
              + '<row r="1">' + _inline("A1", "Nom") + _inline("B1", "Ville") + "</row>"
              + '<row r="2">' + _inline("A2", "Coop Bombe") + _inline("B2", "Sherbrooke") + "</row>"
+             + ('<row r="1048576" spans="1:16384"/>' if far_row else "")
              + "</sheetData></worksheet>")
     return _package(sheet, level=9)
 
@@ -112,14 +115,14 @@ def far_cell_xlsx() -> bytes:
 
 
 def zip_bomb_xlsx(uncompressed: int = 400_000_000) -> bytes:
-    """A valid workbook whose sheet inflates to ``uncompressed`` bytes of identical rows (~1000:1)."""
-    row = ('<row><c t="inlineStr"><is><t>' + "A" * 200 + "</t></is></c></row>").encode()
+    """A valid workbook of about 400 KB whose sheet inflates to ``uncompressed`` bytes: rows of one
+    cell of a million letters (deflate's best, about 1,000:1)."""
+    row = b'<row><c t="inlineStr"><is><t>' + b"A" * 1_000_000 + b"</t></is></c></row>"
 
     def write(stream):
         stream.write((_SHEET_HEAD + "<sheetData>").encode())
-        chunk = row * (1_000_000 // len(row))
-        for _ in range(uncompressed // len(chunk)):
-            stream.write(chunk)
+        for _ in range(max(uncompressed // len(row), 1)):
+            stream.write(row)
         stream.write(b"</sheetData></worksheet>")
 
     return _package(sheet_writer=write, level=9)

@@ -211,7 +211,7 @@ def _read_xlsx(data: bytes, limits: Limits) -> Sheet:
         # The declared dimension (<dimension ref="A1:XFD1048576"/>) is the file's word, not its
         # content: forgetting it, rows are as long as their last real cell.
         sheet.reset_dimensions()
-        rows = _collect(([_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)), limits)
+        rows = _collect(sheet.iter_rows(values_only=True), limits)
         workbook.close()
     except FileRefused:
         raise
@@ -310,12 +310,14 @@ def _collect(rows, limits: Limits) -> list[tuple[int, list[str]]]:
     cells_seen = 0
     max_rows = limits.rows + HEADER_SEARCH_ROWS
     for number, cells in enumerate(rows, start=1):
-        # Empty cells count too: they cost the reading as much as full ones.
-        cells_seen += max(len(cells), 1)
+        # Empty cells count too: they cost the reading as much as full ones; so do missing rows.
+        cells_seen += len(cells) or 1
         if cells_seen > limits.cells:
             raise FileRefused(_l(
                 "The file has more than %(max)s cells (rows × columns): delete the empty rows and columns "
                 "around the list, or split it into smaller files.", max=format_decimal(limits.cells)))
+        if not cells:
+            continue
         cells = [c.strip() if isinstance(c, str) else _cell_text(c) for c in cells]
         while cells and not cells[-1]:
             cells.pop()
