@@ -131,6 +131,8 @@ def remember_mapping(batch: ImportBatch, *, actor) -> ImportMapping:
     saved.headers, saved.mapping, saved.defaults = significant(batch.headers), dict(batch.mapping), dict(batch.defaults)
     saved.updated_by_id = getattr(actor, "id", None)
     db.session.flush()
+    log.info("import %s: mapping %s saved for organization %s by user %s", batch.id, saved.id,
+             batch.organization_id, getattr(actor, "id", None))
     return saved
 
 
