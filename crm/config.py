@@ -39,6 +39,11 @@ class Defaults:
     # Imports (crm/imports): a bigger file gets a clear message rather than Flask's 413.
     IMPORT_MAX_BYTES = 10 * 1000 * 1000
     IMPORT_MAX_ROWS = 20_000
+    # A hostile file is refused before it costs a worker: columns of a row, cells read (empty ones
+    # too, rows × columns), and the size of an .xlsx workbook once uncompressed (checked first).
+    IMPORT_MAX_COLUMNS = 200
+    IMPORT_MAX_CELLS = 1_000_000
+    IMPORT_MAX_UNCOMPRESSED_BYTES = 50 * 1000 * 1000
     PROGRAMME_TARGET = 1120
     # Dashboard figures are stored and reused until the data changes, at most this long (0: never).
     REPORT_CACHE_SECONDS = 300
@@ -95,6 +100,9 @@ _ENV_PARSERS = {
     "EXPORT_STORE_BYTES": int,
     "IMPORT_MAX_BYTES": int,
     "IMPORT_MAX_ROWS": int,
+    "IMPORT_MAX_COLUMNS": int,
+    "IMPORT_MAX_CELLS": int,
+    "IMPORT_MAX_UNCOMPRESSED_BYTES": int,
     "PRIVACY_OFFICER_NAME": str,
     "PRIVACY_OFFICER_TITLE": str,
     "PRIVACY_OFFICER_EMAIL": str,

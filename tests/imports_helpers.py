@@ -40,7 +40,7 @@ def preselected(page: str) -> dict[str, str]:
     chosen = {}
     for match in SELECTED_RE.finditer(page):
         option = re.search(r'<option selected value="([^"]*)"|<option value="([^"]*)" selected', match.group(0))
-        chosen[match.group(1)] = (option.group(1) or option.group(2)) if option else ""
+        chosen[match.group(1)] = next(v for v in option.groups() if v is not None) if option else ""
     return chosen
 
 

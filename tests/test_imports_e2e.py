@@ -94,13 +94,16 @@ def test_manager_imports_the_windows_1252_semicolon_file_with_preview_duplicates
         assert update.entity_id == ours.id and update.changes["postal_code"] == [None, "G6V 4Z2"]
         assert all(e.actor_id == manager.id for e in tagged)
 
-    # 5. The report: UTF-8 with BOM, formulas neutralized, every refused or skipped row.
+    # 5. The report: UTF-8 with BOM, formulas neutralized, the refused rows with the file's own
+    # columns and a last one that says what to fix.
     response = client.get(f"/imports/{batch_id}/report.csv")
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert response.data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig")), delimiter=";"))
-    assert rows[0] == ["Ligne", "Colonne", "Valeur", "Motif"]
-    assert {r[0] for r in rows[1:]} >= {"3", "4", "5", "6", "7", "9"}
+    assert rows[0][:2] == ["Nom de l'entreprise", "NEQ"] and rows[0][-1] == "Problème à corriger"
+    assert [r[0] for r in rows[1:]] == ["Friperie Bon Débarras", "Atelier Vélo-Cité", "Ressourcerie Saint-Roch"]
+    assert rows[1][1] == "12345" and rows[1][-1].startswith("Ligne 5 : NEQ : Le NEQ doit compter exactement 10")
+    assert "Entrez un code postal canadien" in rows[3][-1]
     assert all(not cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
 
     # The list of imports shows it, and a second commit is refused (already done).

@@ -8,7 +8,7 @@ from crm.enterprises.models import Contact, Enterprise, StageChange
 from crm.extensions import db
 from crm.imports import services
 from crm.imports.models import ImportBatch
-from crm.imports.parsing import FileRefused, decode, detect_delimiter, read_table
+from crm.imports.parsing import FileRefused, Limits, decode, detect_delimiter, read_table
 from crm.imports.validation import Lookups, guess_mapping
 from crm.organizations.models import Organization
 from tests.imports_helpers import (
@@ -123,6 +123,8 @@ def test_10000_rows_through_the_browser_with_progress_stored_for_other_workers(a
     assert response.status_code == 302
     assert ("committing", "saving", 0) in seen
     assert count(app, Enterprise) == 10_000 and count(app, Contact) == 10_000
+    detail = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Importation terminée : 10\u202f000 entreprises créées, 0 mise à jour." in detail
     progress = client.get(f"/imports/{batch_id}/progress").get_json()
     assert progress["status"] == "done"
 
@@ -177,7 +179,7 @@ def test_headers_and_codes_are_recognized_in_french_and_english(app):
 
 def test_read_table_reports_spreadsheet_line_numbers_and_skips_blank_rows(app):
     with app.app_context():
-        table = read_table(b"Nom;NEQ\r\nA;1\r\n;\r\nB;2\r\n", "x.csv", max_rows=10)
+        table = read_table(b"Nom;NEQ\r\nA;1\r\n;\r\nB;2\r\n", "x.csv", Limits(rows=10))
         assert [line for line, _cells in table.rows] == [2, 4]
         with pytest.raises(FileRefused):
-            read_table(b"Nom;NEQ\r\nA;1\r\nB;2\r\n", "x.csv", max_rows=1)
+            read_table(b"Nom;NEQ\r\nA;1\r\nB;2\r\n", "x.csv", Limits(rows=1))

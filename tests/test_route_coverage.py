@@ -89,6 +89,7 @@ ACCESS = {
     "/imports/": {"GET": "ok ok 403 ok 403 login"},
     "/imports/new": {"GET": "ok ok 403 ok 403 login", "POST": "invalid invalid 403 invalid 403 login"},
     "/imports/<int:batch_id>/mapping": {"GET": "ok ok 403 404 403 login", "POST": "invalid invalid 403 404 403 login"},
+    "/imports/<int:batch_id>/header": {"POST": "invalid invalid 403 404 403 login"},
     "/imports/<int:batch_id>/preview": {"GET": "ok ok 403 404 403 login"},
     "/imports/<int:batch_id>": {"GET": "ok ok 403 404 403 login"},
     "/imports/<int:batch_id>/report.csv": {"GET": "ok ok 403 404 403 login"},

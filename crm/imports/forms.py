@@ -5,6 +5,7 @@ from wtforms import RadioField
 from crm.fields import SelectField
 from crm.forms import Form
 from crm.i18n import _l
+from crm.imports.parsing import HEADER_SEARCH_ROWS
 from crm.imports.validation import FIELDS
 from crm.reference import LEGAL_FORMS, REGIONS, choices
 
@@ -25,6 +26,21 @@ class CommitForm(Form):
 
 class CancelForm(Form):
     pass
+
+
+class HeaderRowForm(Form):
+    header_line = SelectField(_l("Row that holds the column names"), coerce=int)
+
+
+def header_row_form(batch, formdata=None) -> HeaderRowForm:
+    """One option per first row of the file: « Line 3: Entreprise · NEQ · Région… »."""
+    form = HeaderRowForm(formdata=formdata) if formdata is not None else HeaderRowForm()
+    form.header_line.choices = [
+        (line, _l("Line %(line)s: %(cells)s", line=line, cells=" · ".join(c for c in cells if c)[:120]))
+        for line, cells in batch.head_rows[:HEADER_SEARCH_ROWS]]
+    if not form.is_submitted():
+        form.header_line.data = batch.header_line
+    return form
 
 
 def field_choices():

@@ -1,7 +1,7 @@
 """The import batch: one uploaded file, from upload to commit, with its report."""
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.auth.models import User
@@ -32,6 +32,11 @@ class ImportBatch(TimestampMixin, db.Model):
     encoding: Mapped[str | None] = mapped_column(String(20))
     delimiter: Mapped[str | None] = mapped_column(String(4))
     headers: Mapped[list] = mapped_column(JSON, default=list)
+    # The line that holds the column names (titles and notes may come above it).
+    header_line: Mapped[int] = mapped_column(default=1)
+    # The first rows of the file as read, [[line, [cells]]]: to choose the header row and show the
+    # first values of each column without reading the file again. Dropped with file_data.
+    head_rows: Mapped[list] = mapped_column(JSON, default=list)
     # {"column index": "field"}, and default values for blank cells {"region_code": "06"}.
     mapping: Mapped[dict] = mapped_column(JSON, default=dict)
     defaults: Mapped[dict] = mapped_column(JSON, default=dict)
@@ -42,6 +47,13 @@ class ImportBatch(TimestampMixin, db.Model):
     counts: Mapped[dict] = mapped_column(JSON, default=dict)
     # [{"line", "column", "value", "code", "params"}]: rows refused or skipped, and why.
     issues: Mapped[list] = mapped_column(JSON, default=list)
+    # What the preview shows besides the issues: the first rows as they will be written, merged
+    # values copied down, defaults applied ({"rows": […], "filled": […], "defaulted": {…}}).
+    preview: Mapped[dict] = mapped_column(JSON, default=dict)
+    # The refused rows as the file had them, [[line, [cells]]], for the report to fix and re-import.
+    rejected_rows: Mapped[list] = mapped_column(JSON, default=list)
+    # The organization's saved mapping proposed for these headers, if any.
+    saved_mapping_id: Mapped[int | None] = mapped_column(ForeignKey("import_mappings.id", ondelete="SET NULL"))
     error_code: Mapped[str | None] = mapped_column(String(40))
     error_detail: Mapped[str | None] = mapped_column(Text)
     # Progress of the running step, written by the worker that runs it, polled by the browser.
@@ -53,6 +65,7 @@ class ImportBatch(TimestampMixin, db.Model):
 
     organization: Mapped[Organization] = relationship(lazy="joined")
     created_by: Mapped[User | None] = relationship(lazy="joined")
+    saved_mapping: Mapped["ImportMapping | None"] = relationship()
 
     __table_args__ = (Index("ix_import_batches_organization_id_created_at", "organization_id", "created_at"),)
 
@@ -68,3 +81,24 @@ class ImportBatch(TimestampMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<ImportBatch {self.id} {self.status}>"
+
+
+class ImportMapping(TimestampMixin, db.Model):
+    """The columns an organization chose for one header layout: proposed again when a file with
+    the same column names comes back (the partners' monthly lists)."""
+
+    __tablename__ = "import_mappings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    # crm.imports.headers.headers_key: a digest of the folded column names, in their order.
+    headers_key: Mapped[str] = mapped_column(String(64))
+    headers: Mapped[list] = mapped_column(JSON, default=list)
+    mapping: Mapped[dict] = mapped_column(JSON, default=dict)
+    defaults: Mapped[dict] = mapped_column(JSON, default=dict)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    __table_args__ = (UniqueConstraint("organization_id", "headers_key"),)
+
+    def __repr__(self) -> str:
+        return f"<ImportMapping {self.id} org {self.organization_id}>"

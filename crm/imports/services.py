@@ -3,15 +3,13 @@
 ``progress(phase, done, total)`` callbacks report long steps: the web stores them on the batch
 (``DatabaseProgress``), the CLI draws a progress bar.
 """
-import csv
-import io
 import logging
 import re
 import time
 from types import SimpleNamespace
 
 from flask import current_app
-from sqlalchemy import insert, text, update
+from sqlalchemy import insert, select, text, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from crm.audit import services as audit
@@ -21,11 +19,13 @@ from crm.domain import DomainError
 from crm.enterprises.models import Contact, Enterprise, StageChange
 from crm.enterprises.services import CONTACT_FIELDS, ENTERPRISE_FIELDS, refresh_keys
 from crm.extensions import db
-from crm.i18n import _, _l
+from crm.i18n import _l
+from crm.imports.headers import candidate_rows, find_header_line, headers_key, significant
 from crm.imports.matching import FILLABLE, count, plan_rows
-from crm.imports.models import BUSY_STATUSES, ImportBatch
-from crm.imports.parsing import FileRefused, file_kind, read_table
-from crm.imports.validation import FIELDS, RowValidator, guess_mapping, issue_message
+from crm.imports.models import BUSY_STATUSES, ImportBatch, ImportMapping
+from crm.imports.parsing import HEADER_SEARCH_ROWS, FileRefused, Limits, check_table, file_kind, read_sheet, read_table
+from crm.imports.report import preview_of, rejected_rows
+from crm.imports.validation import FIELDS, RowValidator, guess_mapping
 from crm.privacy.models import ConsentEvent
 from crm.privacy.services import EMAIL_PURPOSE
 
@@ -44,27 +44,96 @@ def safe_file_name(name: str | None) -> str:
     return re.sub(r"[\x00-\x1f\x7f]", "", base).strip()[:255] or "import"
 
 
+def limits() -> Limits:
+    return Limits.from_config(current_app.config)
+
+
 def start_import(data: bytes, file_name: str, *, organization, actor) -> ImportBatch:
-    """Read the file and keep it on a new batch, with the columns recognized from its header."""
+    """Read the file and keep it on a new batch, with its header row found and its columns
+    recognized: as the organization saved them for these headers, else from their names."""
     max_bytes = current_app.config["IMPORT_MAX_BYTES"]
     if len(data) > max_bytes:
         raise DomainError(too_large_message(max_bytes), field="file")
     file_name = safe_file_name(file_name)
     try:
-        table = read_table(data, file_name, max_rows=current_app.config["IMPORT_MAX_ROWS"])
+        sheet = read_sheet(data, file_name, limits())
+        saved = saved_mappings(organization.id, [cells for _line, cells in candidate_rows(sheet)])
+        table = sheet.table(find_header_line(sheet, frozenset(saved)), limits())
+        check_table(table)
     except FileRefused as refused:
         raise DomainError(refused.message, field="file") from None
     batch = ImportBatch(
         organization_id=organization.id, created_by_id=getattr(actor, "id", None), file_name=file_name,
-        file_kind=file_kind(file_name), file_size=len(data), file_data=data, encoding=table.encoding,
-        delimiter=table.delimiter, headers=table.headers, mapping=guess_mapping(table.headers),
+        file_kind=file_kind(file_name), file_size=len(data), file_data=data, encoding=sheet.encoding,
+        delimiter=sheet.delimiter, head_rows=head_rows(sheet), status="uploaded",
         defaults={"region_code": organization.region_code or "", "legal_form": ""},
-        row_count=len(table.rows), status="uploaded",
     )
+    _use_header(batch, table, saved)
     db.session.add(batch)
     db.session.flush()
     log.info("import %s uploaded (%s rows) by user %s", batch.id, batch.row_count, getattr(actor, "id", None))
     return batch
+
+
+def head_rows(sheet) -> list:
+    """The rows shown to choose the header row and as first values: short, and few."""
+    width = 60
+    return [[line, [c if len(c) <= width else c[:width] + "…" for c in cells]]
+            for line, cells in sheet.rows[:len(candidate_rows(sheet)) + 3]]
+
+
+def saved_mappings(organization_id: int, header_rows: list[list[str]]) -> dict[str, ImportMapping]:
+    """The organization's saved mappings for any of these header rows, by headers key (one query)."""
+    keys = {headers_key(cells) for cells in header_rows}
+    query = select(ImportMapping).where(ImportMapping.organization_id == organization_id,
+                                        ImportMapping.headers_key.in_(sorted(keys)))
+    return {m.headers_key: m for m in db.session.scalars(query)}
+
+
+def _use_header(batch: ImportBatch, table, saved: dict) -> None:
+    """The batch's columns are now the table's: propose the saved mapping, or a guess."""
+    proposal = saved.get(headers_key(table.headers))
+    batch.headers, batch.header_line, batch.row_count = table.headers, table.header_line, len(table.rows)
+    if proposal is not None:
+        width = len(significant(table.headers))
+        batch.mapping = {i: f for i, f in proposal.mapping.items() if f in FIELDS and int(i) < width}
+        batch.defaults = {**batch.defaults, **proposal.defaults}
+        batch.saved_mapping = proposal
+    else:
+        batch.mapping, batch.saved_mapping = guess_mapping(table.headers), None
+    batch.counts, batch.issues, batch.preview, batch.rejected_rows = {}, [], {}, []
+
+
+def choose_header_line(batch: ImportBatch, line: int, *, actor) -> None:
+    """The user says the column names are on this line: read the columns again from there."""
+    if batch.status not in ("uploaded", "previewed") or not batch.file_data:
+        raise DomainError(_l("This import is already being processed, or is finished."))
+    if line not in {row_line for row_line, _cells in batch.head_rows[:HEADER_SEARCH_ROWS]}:
+        raise DomainError(_l("Choose one of the rows shown."), field="header_line")
+    try:
+        table = read_sheet(batch.file_data, batch.file_name, limits()).table(line, limits())
+        check_table(table)
+    except FileRefused as refused:
+        raise DomainError(refused.message, field="header_line") from None
+    _use_header(batch, table, saved_mappings(batch.organization_id, [table.headers]))
+    batch.status = "uploaded"
+    log.info("import %s: header on line %s, chosen by user %s", batch.id, line, getattr(actor, "id", None))
+
+
+def remember_mapping(batch: ImportBatch, *, actor) -> ImportMapping:
+    """Save the columns used, for the next file of the organization with the same headers."""
+    key = headers_key(batch.headers)
+    saved = db.session.scalar(select(ImportMapping).where(
+        ImportMapping.organization_id == batch.organization_id, ImportMapping.headers_key == key))
+    if saved is None:
+        saved = ImportMapping(organization_id=batch.organization_id, headers_key=key)
+        db.session.add(saved)
+    saved.headers, saved.mapping, saved.defaults = significant(batch.headers), dict(batch.mapping), dict(batch.defaults)
+    saved.updated_by_id = getattr(actor, "id", None)
+    db.session.flush()
+    log.info("import %s: mapping %s saved for organization %s by user %s", batch.id, saved.id,
+             batch.organization_id, getattr(actor, "id", None))
+    return saved
 
 
 def too_large_message(max_bytes: int):
@@ -85,7 +154,7 @@ def analyse(batch: ImportBatch, mapping: dict, defaults: dict, progress=_noop):
     """Validate every row and decide what to do with it; reads only."""
     progress("reading", 0, batch.row_count)
     try:
-        table = read_table(batch.file_data or b"", batch.file_name, max_rows=current_app.config["IMPORT_MAX_ROWS"])
+        table = read_table(batch.file_data or b"", batch.file_name, limits(), header_line=batch.header_line)
     except FileRefused as refused:
         raise DomainError(refused.message, field="file") from None
     validator = RowValidator(table.headers, mapping, defaults)
@@ -97,17 +166,19 @@ def analyse(batch: ImportBatch, mapping: dict, defaults: dict, progress=_noop):
             progress("checking", index, total)
     progress("checking", total, total)
     counts = plan_rows(results, batch.organization_id, validator.column_name("name"))
-    return results, counts
+    return table, results, counts
 
 
 def preview_import(batch: ImportBatch, *, mapping: dict, defaults: dict, actor, progress=_noop) -> dict:
     """Check the file with this mapping and store the report; nothing else is written."""
     check_mapping(mapping)
     mapping = {str(k): v for k, v in mapping.items() if v}
-    results, counts = analyse(batch, mapping, defaults, progress)
+    table, results, counts = analyse(batch, mapping, defaults, progress)
     # The batch row is changed only now: the progress writer updated it meanwhile.
     batch.mapping, batch.defaults = mapping, defaults
     batch.counts, batch.issues = counts, [i for r in results for i in r.issues]
+    batch.preview = preview_of(table, results, mapping, defaults)
+    batch.rejected_rows = rejected_rows(table, results)
     batch.status, batch.phase, batch.error_code = "previewed", None, None
     log.info("import %s previewed by user %s: %s", batch.id, getattr(actor, "id", None), counts)
     return counts
@@ -115,7 +186,7 @@ def preview_import(batch: ImportBatch, *, mapping: dict, defaults: dict, actor, 
 
 def commit_import(batch: ImportBatch, *, actor, update_empty: bool, progress=_noop) -> dict:
     """Write the valid rows: all of them or, if anything fails, none (the caller commits once)."""
-    results, counts = analyse(batch, batch.mapping, batch.defaults, progress)
+    table, results, counts = analyse(batch, batch.mapping, batch.defaults, progress)
     context = {"import_id": batch.id}
     creates = [r for r in results if r.action == "create"]
     updates = [r for r in results if r.action == "existing" and update_empty and (r.fill or r.add_contact)]
@@ -134,9 +205,12 @@ def commit_import(batch: ImportBatch, *, actor, update_empty: bool, progress=_no
     batch.issues = [i for r in results for i in r.issues]
     batch.counts = {**count(results), "created": len(creates), "updated": len(updates),
                     "skipped": sum(1 for r in results if r.is_valid) - len(creates) - len(updates)}
+    batch.rejected_rows = rejected_rows(table, results)
     batch.update_empty = update_empty
     batch.status, batch.phase, batch.committed_at = "done", None, utcnow()
-    batch.file_data = None  # personal information is kept in the CRM, not twice
+    # Personal information is kept in the CRM, not twice; the refused rows stay for the report.
+    batch.file_data, batch.head_rows, batch.preview = None, [], {**batch.preview, "rows": []}
+    remember_mapping(batch, actor=actor)
     log.info("import %s committed by user %s: %s created, %s updated", batch.id,
              getattr(actor, "id", None), len(creates), len(updates))
     return batch.counts
@@ -145,7 +219,8 @@ def commit_import(batch: ImportBatch, *, actor, update_empty: bool, progress=_no
 def cancel_import(batch: ImportBatch, *, actor) -> None:
     if batch.status in ("done", "cancelled"):
         raise DomainError(_l("This import is already finished."))
-    batch.status, batch.file_data = "cancelled", None
+    batch.status, batch.file_data, batch.head_rows, batch.rejected_rows = "cancelled", None, [], []
+    batch.preview = {}
     log.info("import %s cancelled by user %s", batch.id, getattr(actor, "id", None))
 
 
@@ -297,23 +372,3 @@ class DatabaseProgress:
 
 
 PHASES = {"reading": _l("Reading the file"), "checking": _l("Checking the rows"), "saving": _l("Saving")}
-
-REPORT_NEUTRALIZE = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralize(value) -> str:
-    """A spreadsheet must show a cell, never run it: formulas get a leading quote."""
-    value = "" if value is None else str(value)
-    return "'" + value if value.startswith(REPORT_NEUTRALIZE) else value
-
-
-def error_report_csv(batch: ImportBatch) -> bytes:
-    """Rows refused or skipped, and why: UTF-8 with BOM and semicolons, as French Excel opens it."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow([_("Line"), _("Column"), _("Value"), _("Reason")])
-    for issue in batch.issues:
-        writer.writerow([issue["line"], neutralize(issue["column"]), neutralize(issue["value"]),
-                         neutralize(issue_message(issue))])
-    return "\ufeff".encode() + buffer.getvalue().encode("utf-8")
-

@@ -118,16 +118,31 @@ def choice_key(value: str | None) -> str:
     return " ".join(_SAINT.get(w, w) for w in words)
 
 
+# « Nom » alone is the enterprise's name, unless another column holds it and a first-name column
+# stands beside it: then it is the contact's last name.
+_AMBIGUOUS_NAMES = frozenset({"nom", "name"})
+
+
 def guess_mapping(headers: list[str]) -> dict[str, str]:
     """{"column index": field} for the headers recognized, each field used once."""
     aliases = {header_key(alias): key for key, f in FIELDS.items() for alias in f.aliases}
-    mapping, used = {}, set()
+    mapping, used, ambiguous = {}, set(), []
     for index, header in enumerate(headers):
-        key = aliases.get(header_key(header))
+        folded = header_key(header)
+        if folded in _AMBIGUOUS_NAMES:
+            ambiguous.append(index)
+            continue
+        key = aliases.get(folded)
         if key and key not in used:
             mapping[str(index)] = key
             used.add(key)
-    return mapping
+    for index in ambiguous:
+        key = "name" if "name" not in used else "contact_last_name"
+        if key == "contact_last_name" and ("contact_first_name" not in used or key in used):
+            continue
+        mapping[str(index)] = key
+        used.add(key)
+    return dict(sorted(mapping.items(), key=lambda item: int(item[0])))
 
 
 @dataclass
@@ -178,6 +193,8 @@ class RowResult:
     existing: object = None
     fill: dict = field(default_factory=dict)
     add_contact: bool = False
+    # Fields whose cell was empty and that take the import's default value.
+    defaulted: list = field(default_factory=list)
 
     @property
     def is_valid(self) -> bool:
@@ -206,6 +223,12 @@ def issue_message(issue: dict) -> str:
     return text
 
 
+def _unquoted(value: str) -> str:
+    """'=1+2 -> =1+2: the quote that the report of rows to fix puts before a formula's text, as
+    Excel marks text, comes off when the fixed rows are imported again."""
+    return value[1:] if value.startswith("'") and value[1:2] in ("=", "+", "-", "@") else value
+
+
 def is_error(issue: dict) -> bool:
     return issue["code"] in ERROR_CODES
 
@@ -226,7 +249,8 @@ class RowValidator:
         return str(FIELDS[key].label)
 
     def validate(self, line: int, cells: list[str]) -> RowResult:
-        raw = {key: (single_line(cells[i]).strip() if i < len(cells) else "") for key, i in self.columns.items()}
+        raw = {key: (_unquoted(single_line(cells[i]).strip()) if i < len(cells) else "")
+               for key, i in self.columns.items()}
         result = RowResult(line)
         for key, value in raw.items():
             limit = FIELDS[key].max_length
@@ -277,6 +301,7 @@ class RowValidator:
                 self._issue(result, key, value, unknown)
             return code
         if self.defaults.get(key):
+            result.defaulted.append(key)
             return self.defaults[key]
         self._issue(result, key, "", missing)
         return None

@@ -22,13 +22,23 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from crm.access import can_import, get_import_or_404, visible_imports
 from crm.domain import DomainError
 from crm.extensions import db
-from crm.i18n import _, _l
+from crm.formatting import format_decimal
+from crm.i18n import _, _l, ngettext
 from crm.imports import services
-from crm.imports.forms import CancelForm, CommitForm, UploadForm, defaults_from, mapping_form, mapping_from
+from crm.imports.forms import (
+    CancelForm,
+    CommitForm,
+    UploadForm,
+    defaults_from,
+    header_row_form,
+    mapping_form,
+    mapping_from,
+)
+from crm.imports.headers import mapping_warnings
 from crm.imports.matching import outcome
 from crm.imports.models import ImportBatch
-from crm.imports.parsing import FileRefused, read_table
-from crm.imports.validation import is_error, issue_message
+from crm.imports.report import error_report_csv
+from crm.imports.validation import FIELDS, is_error, issue_message
 from crm.navigation import register_nav
 from crm.organizations.models import Organization
 from crm.reference import choices
@@ -101,20 +111,34 @@ def too_large(error):
 
 
 def _sample_values(batch: ImportBatch) -> list[list[str]]:
-    """The first values of each column, to help recognize it."""
-    try:
-        rows = read_table(batch.file_data or b"", batch.file_name,
-                          max_rows=current_app.config["IMPORT_MAX_ROWS"]).rows[:3]
-    except FileRefused:
-        return [[] for _header in batch.headers]
-    return [[cells[i] for _line, cells in rows if i < len(cells) and cells[i]] for i in range(len(batch.headers))]
+    """The first values of each column, to help recognize it (kept on the batch at upload)."""
+    rows = [cells for line, cells in batch.head_rows if line > batch.header_line][:3]
+    return [[cells[i] for cells in rows if i < len(cells) and cells[i]] for i in range(len(batch.headers))]
+
+
+def _editable(batch: ImportBatch):
+    """None when the columns may still be chosen; else where to go instead."""
+    if batch.status not in ("uploaded", "previewed"):
+        return redirect(url_for(".detail", batch_id=batch.id))
+    if len(batch.headers) > current_app.config["IMPORT_MAX_COLUMNS"]:  # uploaded before the limit
+        flash(_("The file has more than %(max)s columns: delete the columns you do not import.",
+                max=format_decimal(current_app.config["IMPORT_MAX_COLUMNS"])), "error")
+        return redirect(url_for(".detail", batch_id=batch.id))
+    return None
+
+
+def _render_mapping(batch, form, header_form=None, status=200):
+    chosen = mapping_from(form) if form.is_submitted() else batch.mapping
+    return render_template("imports/mapping.html", batch=batch, form=form,
+                           header_form=header_form or header_row_form(batch), samples=_sample_values(batch),
+                           warnings=mapping_warnings(batch.headers, chosen)), status
 
 
 @bp.route("/<int:batch_id>/mapping", methods=["GET", "POST"])
 def mapping(batch_id):
     batch = get_import_or_404(batch_id, current_user)
-    if batch.status not in ("uploaded", "previewed"):
-        return redirect(url_for(".detail", batch_id=batch.id))
+    if (elsewhere := _editable(batch)) is not None:
+        return elsewhere
     form = mapping_form(batch.headers, batch.mapping, batch.defaults)
     if form.validate_on_submit():
         try:
@@ -125,8 +149,27 @@ def mapping(batch_id):
             form.form_errors.append(str(error.message))
         else:
             return redirect(url_for(".preview", batch_id=batch.id))
-    return render_template("imports/mapping.html", batch=batch, form=form, samples=_sample_values(batch)), \
-        400 if form.errors else 200
+    return _render_mapping(batch, form, status=400 if form.errors or form.form_errors else 200)
+
+
+@bp.route("/<int:batch_id>/header", methods=["POST"])
+def header(batch_id):
+    batch = get_import_or_404(batch_id, current_user)
+    if (elsewhere := _editable(batch)) is not None:
+        return elsewhere
+    header_form = header_row_form(batch)
+    if header_form.validate_on_submit():
+        try:
+            services.choose_header_line(batch, header_form.header_line.data, actor=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            header_form.header_line.errors.append(str(error.message))
+        else:
+            db.session.commit()
+            flash(_("The column names are now read from line %(line)s.", line=batch.header_line), "success")
+            return redirect(url_for(".mapping", batch_id=batch.id))
+    form = mapping_form(batch.headers, batch.mapping, batch.defaults, formdata=None)
+    return _render_mapping(batch, form, header_form, status=400)
 
 
 def _run_step(batch, busy_status, from_statuses, step, **kwargs):
@@ -163,7 +206,8 @@ def _render_preview(batch, form, status=200):
         "imports/preview.html", batch=batch, form=form, cancel_form=CancelForm(),
         if_skip=outcome(batch.counts, False), if_update=outcome(batch.counts, True),
         errors=errors[:SHOWN_ISSUES], error_total=len(errors), notices=notices[:SHOWN_ISSUES],
-        notice_total=len(notices), shown=SHOWN_ISSUES), status
+        notice_total=len(notices), shown=SHOWN_ISSUES, fields=FIELDS,
+        warnings=mapping_warnings(batch.headers, batch.mapping)), status
 
 
 @bp.route("/<int:batch_id>/commit", methods=["POST"])
@@ -178,8 +222,12 @@ def commit(batch_id):
     except DomainError as error:
         flash(str(error.message), "error")
         return redirect(url_for(".preview", batch_id=batch.id))
-    flash(_("Import finished: %(created)s created, %(updated)s updated.",
-            created=batch.counts["created"], updated=batch.counts["updated"]), "success")
+    created, updated = batch.counts["created"], batch.counts["updated"]
+    flash(_("Import finished: %(created)s, %(updated)s.",
+            created=ngettext("%(count)s enterprise created", "%(count)s enterprises created", created,
+                             count=format_decimal(created)),
+            updated=ngettext("%(count)s updated", "%(count)s updated", updated, count=format_decimal(updated))),
+          "success")
     return redirect(url_for(".detail", batch_id=batch.id))
 
 
@@ -208,7 +256,7 @@ def detail(batch_id):
 @bp.route("/<int:batch_id>/report.csv")
 def report(batch_id):
     batch = get_import_or_404(batch_id, current_user)
-    return Response(services.error_report_csv(batch), mimetype="text/csv",
+    return Response(error_report_csv(batch), mimetype="text/csv",
                     headers={"Content-Disposition": f"attachment; filename=import-{batch.id}-report.csv"})
 
 
