@@ -6,7 +6,7 @@ values copied down, defaults applied), the refused rows for the report, and the 
 proposed. Batches already there get an empty preview and the header on line 1.
 
 Revision ID: 2824aa2893e1
-Revises: 0014
+Revises: 12f34f9eb862
 Create Date: 2026-12-03 10:00:00
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "2824aa2893e1"
-down_revision = "0014"
+down_revision = "12f34f9eb862"
 branch_labels = None
 depends_on = None
 
