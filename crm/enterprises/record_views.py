@@ -1,12 +1,10 @@
 """The enterprise page and what is recorded on it: stage, timeline, follow-ups, diagnostics, contacts."""
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy.orm.exc import StaleDataError
 from wtforms import SelectChoice
 
 from crm import access
 from crm.auth.models import User
-from crm.domain import DomainError
 from crm.enterprises import queries, services, timeline
 from crm.enterprises.filtering import organization_choices
 from crm.enterprises.forms import (
@@ -22,11 +20,12 @@ from crm.enterprises.forms import (
 from crm.enterprises.history import describe_history
 from crm.enterprises.models import Contact, FollowUpTask
 from crm.enterprises.sections import sections_for
-from crm.enterprises.views import apply_domain_error, bp
+from crm.enterprises.views import bp
 from crm.extensions import db
 from crm.i18n import _, _l
-from crm.privacy.services import commit_after_rendering, record_access
+from crm.privacy.services import record_access
 from crm.reference import NEXT_STAGE
+from crm.transaction import refusals_flashed, refusals_shown_on
 
 
 def assign_choices(enterprise) -> list[SelectChoice]:
@@ -85,7 +84,6 @@ def detail(enterprise_id):
     response = render_enterprise(enterprise)
     # Law 25: viewing an enterprise shows its contacts' personal information.
     record_access(current_user, "view_enterprise", subject_type="enterprises", subject_id=enterprise.id)
-    commit_after_rendering()
     return response
 
 
@@ -94,18 +92,10 @@ def _back(enterprise, anchor=""):
 
 
 def _record(enterprise, form, form_name, anchor, write, success):
-    """The shared shape of the page's small forms: validate, call the service, commit or show errors."""
+    """The shared shape of the page's small forms: validate, call the service, or show the errors."""
     if form.validate_on_submit():
-        try:
+        with refusals_shown_on(form):
             write()
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_error(form, error)
-        except StaleDataError:
-            db.session.rollback()
-            form.form_errors.append(_("Someone else changed this enterprise at the same time. Try again."))
-        else:
             flash(success, "success")
             return _back(enterprise, anchor)
     return render_enterprise(enterprise, status=400, **{form_name: form})
@@ -153,13 +143,8 @@ def complete_task(enterprise_id, task_id):
         abort(403)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
+    with refusals_flashed():
         timeline.complete_task(task, enterprise, actor=current_user)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "warning")
-    else:
-        db.session.commit()
         flash(_("Follow-up done."), "success")
     return redirect(request.form.get("next") == "caseload" and url_for("enterprises.caseload")
                     or url_for("enterprises.detail", enterprise_id=enterprise.id) + "#tasks")
@@ -184,29 +169,23 @@ def _get_contact(enterprise, contact_id) -> Contact:
 
 
 def _save_contact(enterprise, form, contact=None):
-    try:
-        if contact is None:
-            services.add_contact(enterprise, actor=current_user, **form.values())
-        else:
-            services.update_contact(contact, actor=current_user, expected_version=form.expected_version(),
-                                    **form.values())
-        db.session.commit()
-    except services.StaleVersion:
-        db.session.rollback()
-        form.form_errors.append(_("Someone else saved this contact after you opened the form. Your input is "
-                                  "kept below: check the current values, then save again."))
-        form.version.data = str(contact.version)
-        return None, 409
-    except StaleDataError:
-        db.session.rollback()
-        form.form_errors.append(_("Someone else changed this contact at the same time. Try again."))
-        return None, 409
-    except DomainError as error:
-        db.session.rollback()
-        apply_domain_error(form, error)
-        return None, 400
-    flash(_("Contact saved."), "success")
-    return _back(enterprise, "#contacts"), 200
+    """The redirect once saved; else None and the status to show the form again with."""
+    with refusals_shown_on(form):
+        try:
+            if contact is None:
+                services.add_contact(enterprise, actor=current_user, **form.values())
+            else:
+                services.update_contact(contact, actor=current_user, expected_version=form.expected_version(),
+                                        **form.values())
+        except services.StaleVersion:
+            db.session.rollback()
+            form.form_errors.append(_("Someone else saved this contact after you opened the form. Your input "
+                                      "is kept below: check the current values, then save again."))
+            form.version.data = str(contact.version)
+            return None, 409
+        flash(_("Contact saved."), "success")
+        return _back(enterprise, "#contacts"), 200
+    return None, 400
 
 
 def _contact_page(enterprise, contact=None):
@@ -244,13 +223,8 @@ def archive_contact(enterprise_id, contact_id):
     contact = _get_contact(enterprise, contact_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
+    with refusals_flashed():
         services.archive_contact(contact, actor=current_user)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "warning")
-    else:
-        db.session.commit()
         flash(_("Contact archived."), "success")
     return _back(enterprise, "#contacts")
 
