@@ -113,4 +113,4 @@ def feed(token):
     body = ics.calendar_bytes(sessions, name=_("Virage sessions"), url_for_session=lambda s: url_for(
         "cohorts.session_page", session_id=s.id, _external=True))
     db.session.commit()
-    return Response(body, mimetype="text/calendar", headers={"Cache-Control": "private, max-age=300"})
+    return Response(body, mimetype="text/calendar")  # no-store, as every personal response (crm/security.py)
