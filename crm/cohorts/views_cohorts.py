@@ -198,9 +198,9 @@ def enrol():
         flash(str(error.message), "error")
         return redirect(back)
     db.session.commit()
-    flash(ngettext("%(num)d enterprise joined %(cohort)s.", "%(num)d enterprises joined %(cohort)s.",
+    flash(ngettext("%(num)s enterprise joined %(cohort)s.", "%(num)s enterprises joined %(cohort)s.",
                    len(added), cohort=cohort.name), "success")
     if skipped:
-        flash(ngettext("%(num)d was already in the cohort.", "%(num)d were already in the cohort.",
+        flash(ngettext("%(num)s was already in the cohort.", "%(num)s were already in the cohort.",
                        len(skipped)), "info")
     return redirect(back)

@@ -140,7 +140,7 @@ def bulk_action():
             apply_domain_error(form, error)
         else:
             db.session.commit()
-            flash(ngettext("%(num)d enterprise updated.", "%(num)d enterprises updated.", changed), "success")
+            flash(ngettext("%(num)s enterprise updated.", "%(num)s enterprises updated.", changed), "success")
             return redirect(url_for("enterprises.index") + ("?" + form.filters.data if form.filters.data else ""))
     return render_list(args, bulk_form=form, status=400)
 

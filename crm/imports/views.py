@@ -22,6 +22,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from crm.access import can_import, get_import_or_404, visible_imports
 from crm.domain import DomainError
 from crm.extensions import db
+from crm.formatting import format_decimal
 from crm.i18n import _, _l
 from crm.imports import services
 from crm.imports.forms import CancelForm, CommitForm, UploadForm, defaults_from, mapping_form, mapping_from
@@ -180,7 +181,8 @@ def commit(batch_id):
         flash(str(error.message), "error")
         return redirect(url_for(".preview", batch_id=batch.id))
     flash(_("Import finished: %(created)s created, %(updated)s updated.",
-            created=batch.counts["created"], updated=batch.counts["updated"]), "success")
+            created=format_decimal(batch.counts["created"]), updated=format_decimal(batch.counts["updated"])),
+          "success")
     return redirect(url_for(".detail", batch_id=batch.id))
 
 
