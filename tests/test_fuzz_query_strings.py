@@ -2,8 +2,9 @@
 translated message or a 400/404, never a 500.
 
 The pages are found in ``app.url_map`` (every GET route); each is asked for by the roles of
-organization A, which owns every object of the world (see tests/route_access.py), with the URL's
-ids of those objects and absurd ones, and query strings made of the parameters the page reads.
+organization A, which owns every object of the world (see tests/route_access.py), and the public
+ones by nobody signed in, with the URL's ids of those objects and absurd ones, and query strings
+made of the parameters the page reads.
 The parameters each page reads are declared in ``PARAMETERS``;
 ``test_every_query_parameter_read_in_the_code_is_declared`` fails when code reads one that is not.
 """
@@ -14,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.route_access import build_world, sign_in, url_for_rule
+from tests.route_access import PUBLIC_ENDPOINTS, build_world, sign_in, url_for_rule
 
 ROOT = Path(__file__).resolve().parent.parent
 ENTERPRISE_FILTERS = ("q", "stage", "region", "legal_form", "organization", "coach", "sort")
@@ -52,7 +53,7 @@ HOSTILE = [*HUGE, *DATES, "", " ", "\x00", "a\x00b", "²", "١٢٣", "１２", "
 # Sent to each parameter a page reads, one at a time; the first three to all of EVERYWHERE at once.
 SHARP = ["9" * 30, "9999-12-31", "\x00", str(2**63), "-" + "9" * 30, "0001-01-01"]
 ABSURD_IDS = [2**31, 10**30]  # beyond PostgreSQL's integer, and SQLite's
-ROLES = ("admin", "manager", "coach")
+ROLES = ("admin", "manager", "coach", "anonymous")  # anonymous: the public pages only
 
 value = st.one_of(st.sampled_from(HOSTILE), st.text(max_size=20), st.integers().map(str),
                   st.dates().map(str))
@@ -94,9 +95,11 @@ def test_no_query_string_or_url_id_answers_a_500(app, client, auth, make, role):
             failures.append(f"{status} {url} {query!r}")
 
     for rule in _pages(app):
+        if role == "anonymous" and rule.endpoint not in PUBLIC_ENDPOINTS:
+            continue
         url = url_for_rule(rule, world.ids)
         names = PARAMETERS.get(rule.endpoint, ())
-        if role == "admin":  # the admin sees every page: each parameter alone, at its sharpest
+        if role in ("admin", "anonymous"):  # who sees every page: each parameter alone, at its sharpest
             for sharp in SHARP:
                 for name in names:
                     check(url, [(name, sharp)])
