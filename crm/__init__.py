@@ -57,7 +57,7 @@ def _configure_logging(app: Flask) -> None:
 
 
 def _init_extensions(app: Flask) -> None:
-    from crm import db_events, models, security, transaction  # noqa: F401 - every model registered before migrations
+    from crm import db_events, models, query_args, security, transaction  # noqa: F401 - every model registered before migrations
     from crm.auth.services import load_user_from_session
     from crm.extensions import babel, csrf, db, limiter, login_manager, migrate
     from crm.i18n import _l, install_template_gettext, select_locale
@@ -81,6 +81,7 @@ def _init_extensions(app: Flask) -> None:
     limiter.init_app(app)
     security.init_app(app)
     transaction.install(app)
+    query_args.init_app(app)
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -35,6 +35,9 @@ class Defaults:
     PASSWORD_RESET_LIMIT = "5 per hour"  # noqa: S105 - requests per address and per email
     PASSWORD_RESET_MAX_AGE = 3600  # seconds a reset link stays valid
     TRUSTED_PROXIES = 0  # reverse proxies in front whose X-Forwarded-For/-Proto to trust
+    # Strict-Transport-Security's max-age, in seconds: None is a year (31536000) when ENV_NAME is
+    # production and off elsewhere; 0 never sends it (when the TLS proxy sends its own).
+    HSTS_SECONDS = None
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
     # Imports (crm/imports): a bigger file gets a clear message rather than Flask's 413.
     IMPORT_MAX_BYTES = 10 * 1000 * 1000
@@ -122,6 +125,7 @@ _ENV_PARSERS = {
     "LOGIN_LIMIT_PER_ACCOUNT": str,
     "LOGIN_LIMIT_PER_ADDRESS": str,
     "TRUSTED_PROXIES": int,
+    "HSTS_SECONDS": int,
 }
 
 
@@ -150,8 +154,12 @@ class ConfigurationError(RuntimeError):
 
 
 def apply_security_defaults(config: dict) -> None:
-    """Cookies only over HTTPS in production, or wherever SESSION_COOKIE_SECURE is set."""
-    if config.get("ENV_NAME") == "production":
+    """Cookies only over HTTPS in production, or wherever SESSION_COOKIE_SECURE is set; HSTS in
+    production unless HSTS_SECONDS says otherwise."""
+    production = config.get("ENV_NAME") == "production"
+    if config.get("HSTS_SECONDS") is None:
+        config["HSTS_SECONDS"] = 365 * 24 * 3600 if production else 0
+    if production:
         config["SESSION_COOKIE_SECURE"] = True
     if config.get("SESSION_COOKIE_SECURE"):
         config["REMEMBER_COOKIE_SECURE"] = True

@@ -96,6 +96,11 @@ def percent_filter(value, digits=1):
     return format_percent(value, format="#,##0." + "#" * digits + " %" if digits else "#,##0 %")
 
 
+def megabytes_filter(size_in_bytes) -> str:
+    """A size in megabytes (10⁶ bytes), one decimal at least: « 10,0 » in French, "10.0" in English."""
+    return format_decimal(size_in_bytes / 1_000_000, format="#,##0.0##")
+
+
 def money_filter(value):
     return "" if value is None else _format_currency(value, "CAD")
 
@@ -109,6 +114,7 @@ def register(app: Flask) -> None:
         number=number_filter,
         percent=percent_filter,
         money=money_filter,
+        megabytes=megabytes_filter,
         stage_label=lambda code: reference.label(reference.STAGES, code),
         region_label=reference.region_label,
         legal_form_label=lambda code: reference.label(reference.LEGAL_FORMS, code),

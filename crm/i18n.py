@@ -3,6 +3,7 @@
 Order: the signed-in user's preference, then the language chosen in this session, then the
 browser's Accept-Language, then French (Charte de la langue française: French by default).
 """
+from babel import numbers
 from flask import Flask, current_app, g, has_request_context, request, session
 from flask_babel import get_locale, get_translations
 from flask_babel.speaklater import LazyString
@@ -69,7 +70,8 @@ def _(string, **variables):
 
 
 def ngettext(singular, plural, num, **variables):
-    variables.setdefault("num", num)
+    """``%(num)s`` is the count, written as the language writes numbers (« 1 234 » in French)."""
+    variables.setdefault("num", numbers.format_decimal(num, locale=current_locale()))
     return current_translations().ungettext(singular, plural, num) % variables
 
 

@@ -1,10 +1,15 @@
 """HTTP hardening: security headers on every response, the proxy in front, the 2FA gate.
 
+Nothing personal stays in a cache: every response to a signed-in person (pages, CSV and XLSX
+exports, import reports, calendar files) and the public responses that show someone's information
+carry ``Cache-Control: no-store``. With ``HSTS_SECONDS`` (a year when ``ENV_NAME=production``)
+every response carries ``Strict-Transport-Security``.
+
 The Content-Security-Policy forbids inline scripts and styles: put JavaScript in
 ``crm/static/js/`` and styles in ``crm/static/css/``; templates carry no ``style=`` or
 ``<script>`` body.
 """
-from flask import Flask, redirect, request, session, url_for
+from flask import Flask, current_app, redirect, request, session, url_for
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -27,6 +32,12 @@ SECURITY_HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
 }
 
+# Public responses with someone's information: the link is the credential.
+_PERSONAL_PUBLIC_ENDPOINTS = frozenset({
+    "cohorts.feed",  # a coach's sessions, with the enterprises coached
+    "reminders.optout",  # the contact's (masked) address
+})
+
 # What a signed-in person who must enrol in two-factor authentication may still reach.
 _ENDPOINTS_BEFORE_ENROLMENT = frozenset({
     "account.two_factor_setup", "account.recovery_codes", "auth.logout", "main.set_language",
@@ -37,12 +48,23 @@ _ENDPOINTS_BEFORE_ENROLMENT = frozenset({
 def add_security_headers(response):
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
-    if response.mimetype == "text/html" and (
-        current_user.is_authenticated or "pending_login" in session
-    ):
-        # Pages with personal information must not stay in a shared browser's cache.
+    if _may_be_personal():
+        # Whatever its type (a page, a CSV, a spreadsheet, a calendar), nothing personal may stay
+        # in a shared browser's cache, a proxy's or a download folder's copy served again.
         response.headers["Cache-Control"] = "no-store"
+    hsts_seconds = current_app.config.get("HSTS_SECONDS")
+    if hsts_seconds:
+        # Sent whatever the scheme Virage sees: the TLS proxy in front may not say it was HTTPS, and
+        # browsers ignore the header on plain HTTP.
+        response.headers.setdefault("Strict-Transport-Security", f"max-age={int(hsts_seconds)}")
     return response
+
+
+def _may_be_personal() -> bool:
+    if request.endpoint == "static":  # the same files for everyone
+        return False
+    return (request.endpoint in _PERSONAL_PUBLIC_ENDPOINTS or current_user.is_authenticated
+            or "pending_login" in session)
 
 
 def require_enrolment():

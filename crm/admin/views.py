@@ -5,7 +5,7 @@ stays with the programme office.
 """
 import logging
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
@@ -19,6 +19,7 @@ from crm.extensions import db
 from crm.i18n import _, _l
 from crm.navigation import register_nav
 from crm.organizations.models import Organization
+from crm.query_args import paginate
 
 bp = Blueprint("admin", __name__, template_folder="templates", url_prefix="/admin")
 log = logging.getLogger(__name__)
@@ -56,8 +57,7 @@ def index():
 def users():
     _require(access.can_view_users(current_user))
     query = access.visible_users(current_user).order_by(User.is_active.desc(), User.full_name, User.id)
-    page = db.paginate(query, page=request.args.get("page", 1, type=int), per_page=PER_PAGE,
-                       error_out=False)
+    page = paginate(query, per_page=PER_PAGE)
     return render_template("admin/users.html", page=page, can_manage=access.can_manage_users(current_user))
 
 

@@ -17,6 +17,7 @@ from crm.domain import DomainError
 from crm.enterprises.models import Contact, Enterprise
 from crm.enterprises.services import change_stage
 from crm.extensions import db
+from crm.formatting import format_decimal
 from crm.i18n import _l
 from crm.reference import STAGE_ORDER
 
@@ -48,7 +49,8 @@ def _check_cohort(cohort: Cohort, *, members: int) -> None:
         raise DomainError(_l("The capacity must be at least 1."), field="capacity")
     if cohort.capacity < members:
         raise DomainError(
-            _l("The cohort already has %(count)s enterprises: the capacity cannot be lower.", count=members),
+            _l("The cohort already has %(count)s enterprises: the capacity cannot be lower.",
+               count=format_decimal(members)),
             field="capacity")
     if cohort.id is not None:
         first, last = timeutil.local_day_bounds(cohort.start_date, cohort.end_date)
@@ -115,7 +117,8 @@ def enrol_enterprises(cohort: Cohort, enterprises, *, actor, move_stage: bool,
     if len(new) > free:
         raise DomainError(
             _l("The cohort is full: %(free)s places left for %(wanted)s enterprises (capacity %(capacity)s).",
-               free=max(free, 0), wanted=len(new), capacity=cohort.capacity), field="enterprise_ids")
+               free=format_decimal(max(free, 0)), wanted=format_decimal(len(new)),
+               capacity=format_decimal(cohort.capacity)), field="enterprise_ids")
     for enterprise in new:
         membership = CohortMembership(cohort=cohort, enterprise_id=enterprise.id, joined_on=joined_on,
                                       added_by_id=_actor_id(actor))

@@ -10,6 +10,7 @@ from crm.cohorts.forms import FeedForm
 from crm.cohorts.views import bp
 from crm.extensions import csrf, db
 from crm.i18n import _
+from crm.query_args import in_supported_range
 
 FEED_PAST_DAYS = 90
 FEED_FUTURE_DAYS = 400
@@ -35,9 +36,10 @@ def _parse_month(raw: str | None) -> date | None:
         return _today().replace(day=1)
     try:
         year, month = (int(part) for part in raw.split("-"))
-        return date(year, month, 1) if 1900 < year < 2200 else None
+        first = date(year, month, 1)
     except ValueError:
         return None
+    return first if in_supported_range(first) else None
 
 
 @bp.route("/calendar/month")
@@ -62,6 +64,8 @@ def week():
     try:
         day = date.fromisoformat(raw) if raw else _today()
     except ValueError:
+        abort(404)
+    if not in_supported_range(day):  # a week no calendar shows, like a month that is not one
         abort(404)
     monday = day - timedelta(days=day.weekday())
     week_days = [monday + timedelta(days=i) for i in range(7)]
@@ -109,4 +113,4 @@ def feed(token):
     body = ics.calendar_bytes(sessions, name=_("Virage sessions"), url_for_session=lambda s: url_for(
         "cohorts.session_page", session_id=s.id, _external=True))
     db.session.commit()
-    return Response(body, mimetype="text/calendar", headers={"Cache-Control": "private, max-age=300"})
+    return Response(body, mimetype="text/calendar")  # no-store, as every personal response (crm/security.py)

@@ -18,6 +18,7 @@ from crm.enterprises.models import Enterprise
 from crm.extensions import db
 from crm.i18n import _, ngettext
 from crm.organizations.models import Organization
+from crm.query_args import paginate
 from crm.reference import SelectChoice
 from crm.validators import is_number
 
@@ -47,8 +48,7 @@ def list_cohorts():
         query = query.where(Cohort.status == status)
     if kind in COHORT_KINDS:
         query = query.where(Cohort.kind == kind)
-    page = db.paginate(query.order_by(Cohort.start_date.desc(), Cohort.id.desc()), per_page=COHORTS_PER_PAGE,
-                       error_out=False)
+    page = paginate(query.order_by(Cohort.start_date.desc(), Cohort.id.desc()), per_page=COHORTS_PER_PAGE)
     members = dict(db.session.execute(
         select(CohortMembership.cohort_id, func.count())
         .where(CohortMembership.cohort_id.in_([c.id for c in page.items]), CohortMembership.left_on.is_(None))
@@ -198,9 +198,9 @@ def enrol():
         flash(str(error.message), "error")
         return redirect(back)
     db.session.commit()
-    flash(ngettext("%(num)d enterprise joined %(cohort)s.", "%(num)d enterprises joined %(cohort)s.",
+    flash(ngettext("%(num)s enterprise joined %(cohort)s.", "%(num)s enterprises joined %(cohort)s.",
                    len(added), cohort=cohort.name), "success")
     if skipped:
-        flash(ngettext("%(num)d was already in the cohort.", "%(num)d were already in the cohort.",
+        flash(ngettext("%(num)s was already in the cohort.", "%(num)s were already in the cohort.",
                        len(skipped)), "info")
     return redirect(back)

@@ -38,6 +38,7 @@ from crm.extensions import db
 from crm.i18n import _, _l, ngettext
 from crm.navigation import register_nav
 from crm.organizations.models import Organization
+from crm.query_args import page_number
 from crm.reference import label
 from crm.reports.cache import cache_key
 
@@ -104,7 +105,7 @@ def _count_key(filters) -> str:
 
 def render_list(args, *, bulk_form=None, status=200):
     form, filters = parse_filters(current_user, args, quiet=bulk_form is not None)
-    page = min(max(args.get("page", 1, type=int) or 1, 1), 100_000)
+    page = page_number(args)
     pagination = queries.page_of(queries.filtered_enterprises(current_user, filters), page, PER_PAGE,
                                  together=_count_with_page(filters), count_key=_count_key(filters))
     if bulk_form is None and bulk.actions_for(current_user):
@@ -139,7 +140,7 @@ def bulk_action():
             apply_domain_error(form, error)
         else:
             db.session.commit()
-            flash(ngettext("%(num)d enterprise updated.", "%(num)d enterprises updated.", changed), "success")
+            flash(ngettext("%(num)s enterprise updated.", "%(num)s enterprises updated.", changed), "success")
             return redirect(url_for("enterprises.index") + ("?" + form.filters.data if form.filters.data else ""))
     return render_list(args, bulk_form=form, status=400)
 

@@ -19,6 +19,7 @@ from crm.domain import DomainError
 from crm.enterprises.models import Contact, Enterprise, StageChange
 from crm.enterprises.services import CONTACT_FIELDS, ENTERPRISE_FIELDS, refresh_keys
 from crm.extensions import db
+from crm.formatting import megabytes_filter
 from crm.i18n import _l
 from crm.imports.headers import candidate_rows, find_header_line, headers_key, significant
 from crm.imports.matching import FILLABLE, count, plan_rows
@@ -137,7 +138,7 @@ def remember_mapping(batch: ImportBatch, *, actor) -> ImportMapping:
 
 
 def too_large_message(max_bytes: int):
-    return _l("The file is too large: at most %(size)s MB.", size=round(max_bytes / 1_000_000, 1))
+    return _l("The file is too large: at most %(size)s MB.", size=megabytes_filter(max_bytes))
 
 
 def check_mapping(mapping: dict[str, str]) -> None:

@@ -41,6 +41,7 @@ from crm.imports.report import error_report_csv
 from crm.imports.validation import FIELDS, is_error, issue_message
 from crm.navigation import register_nav
 from crm.organizations.models import Organization
+from crm.query_args import paginate
 from crm.reference import choices
 
 bp = Blueprint("imports", __name__, template_folder="templates", url_prefix="/imports")
@@ -64,7 +65,7 @@ def import_issue_message(issue):
 @bp.route("/")
 def index():
     query = visible_imports(current_user).order_by(ImportBatch.created_at.desc(), ImportBatch.id.desc())
-    page = db.paginate(query, per_page=25, error_out=False)
+    page = paginate(query, per_page=25)
     return render_template("imports/index.html", page=page)
 
 

@@ -18,6 +18,7 @@ from crm.forms import Form
 from crm.i18n import _l, lazy_pgettext
 from crm.privacy.incidents import INFORMATION_CATEGORIES
 from crm.privacy.services import ACCESS_ACTIONS, PURPOSES
+from crm.query_args import SupportedDate
 from crm.reference import choices
 
 
@@ -50,8 +51,8 @@ class AccessLogFilterForm(Form):
 
     user = SelectField(_l("Person"), choices=[], default="")
     action = SelectField(_l("Action"), choices=choices(ACCESS_ACTIONS, blank=_l("All actions")), default="")
-    start = DateField(lazy_pgettext("date range", "From"), validators=[Optional()])
-    end = DateField(lazy_pgettext("date range", "To"), validators=[Optional()])
+    start = DateField(lazy_pgettext("date range", "From"), validators=[Optional(), SupportedDate()])
+    end = DateField(lazy_pgettext("date range", "To"), validators=[Optional(), SupportedDate()])
 
     def validate_end(self, field):
         if field.data and self.start.data and field.data < self.start.data:

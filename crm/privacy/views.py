@@ -20,6 +20,7 @@ from crm.privacy import export, services
 from crm.privacy import history as _history_terms  # noqa: F401 - registers the enterprise history's terms
 from crm.privacy.forms import AccessLogFilterForm, AnonymizeForm, ConsentForm, ContactSearchForm, IncidentForm
 from crm.privacy.models import AccessLogEntry, ConsentEvent, Incident
+from crm.query_args import paginate
 from crm.reference import choices
 
 bp = Blueprint("privacy", __name__, template_folder="templates", url_prefix="/privacy/admin")
@@ -59,7 +60,7 @@ def index():
                          (Contact.first_name, Contact.last_name, Contact.email, Enterprise.name))))
             .order_by(Contact.last_name, Contact.first_name, Contact.id)
         )
-        contacts = db.paginate(query, per_page=PER_PAGE, error_out=False)
+        contacts = paginate(query, per_page=PER_PAGE)
     return render_template("privacy/index.html", form=form, contacts=contacts)
 
 
@@ -153,7 +154,7 @@ def access_log():
             query = query.where(AccessLogEntry.at >= _day_start(form.start.data))
         if form.end.data:
             query = query.where(AccessLogEntry.at < _day_start(form.end.data, days=1))
-    entries = db.paginate(query, per_page=PER_PAGE, error_out=False)
+    entries = paginate(query, per_page=PER_PAGE)
     return render_template("privacy/access_log.html", form=form, entries=entries,
                            actions=services.ACCESS_ACTIONS), 200 if valid else 400
 
@@ -167,8 +168,7 @@ def _day_start(day, days=0):
 @bp.route("/incidents")
 @privacy_admin_required
 def incidents():
-    page = db.paginate(select(Incident).order_by(Incident.discovered_on.desc(), Incident.id.desc()),
-                       per_page=PER_PAGE, error_out=False)
+    page = paginate(select(Incident).order_by(Incident.discovered_on.desc(), Incident.id.desc()), per_page=PER_PAGE)
     return render_template("privacy/incidents.html", incidents=page)
 
 

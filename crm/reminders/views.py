@@ -21,6 +21,7 @@ from crm.extensions import csrf, db
 from crm.i18n import _, _l
 from crm.navigation import register_nav
 from crm.organizations.models import Organization
+from crm.query_args import paginate
 from crm.reminders import cli, history, queries, services
 from crm.reminders import privacy as _privacy  # noqa: F401 - registers the export section and the eraser
 from crm.reminders.content import contact_id_from_token
@@ -109,7 +110,7 @@ def reminders_list():
     organization_id = int(form.organization_id.data) if current_user.is_admin and form.organization_id.data else None
     query = queries.reminders_list(visible_reminders(current_user), state=form.state.data or None,
                                    kind=form.kind.data or None, organization_id=organization_id)
-    page = db.paginate(query, per_page=PER_PAGE, error_out=False)
+    page = paginate(query, per_page=PER_PAGE)
     return render_template("reminders/list.html", form=form, page=page, states=STATE_LABELS, kinds=KIND_LABELS,
                            resend_form=ResendForm())
 

@@ -5,6 +5,7 @@ from wtforms.validators import Optional, ValidationError
 from crm.fields import SelectField
 from crm.forms import Form
 from crm.i18n import _l
+from crm.query_args import SupportedDate
 from crm.reference import REGIONS, choices
 
 
@@ -12,8 +13,8 @@ class ReportFilterForm(Form):
     class Meta:
         csrf = False  # a GET form that only reads
 
-    date_from = DateField(_l("From"), validators=[Optional()])
-    date_to = DateField(_l("To"), validators=[Optional()])
+    date_from = DateField(_l("From"), validators=[Optional(), SupportedDate()])
+    date_to = DateField(_l("To"), validators=[Optional(), SupportedDate()])
     organization = SelectField(_l("Organization"), default="")
     region = SelectField(_l("Region"), choices=choices(REGIONS, blank=_l("All regions")), default="")
 
