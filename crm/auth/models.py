@@ -94,3 +94,22 @@ class RecoveryCode(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     code_hash: Mapped[str] = mapped_column(String(64))
     used_at: Mapped[datetime | None]
+
+
+class TwoFactorPending(db.Model):
+    """What two-factor set-up keeps between two requests, on the server: Flask's session cookie is
+    signed, not encrypted, so whoever sees it (a shared computer, a proxy's log) could read it.
+
+    First the secret being enrolled, until a code from the app confirms it; then the new recovery
+    codes, until the page that shows them once. Both sealed, like the secrets in use. One row per
+    person, deleted when two-factor authentication is turned off.
+    """
+
+    __tablename__ = "two_factor_pending"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    secret: Mapped[str | None] = mapped_column(SealedString(255))
+    secret_created_at: Mapped[datetime | None]
+    # Space-separated; ten codes sealed take about 230 characters.
+    recovery_codes: Mapped[str | None] = mapped_column(SealedString(400))
+    codes_created_at: Mapped[datetime | None]
