@@ -89,3 +89,11 @@ def require_redis() -> None:
     if os.environ.get("CI") == "true":
         pytest.fail("Redis must run at 127.0.0.1:6379 in CI (.ci/run starts it)")
     pytest.skip("Redis is not running at 127.0.0.1:6379 (start it with redis-server to run this test)")
+
+
+def send_account_emails(app, now=None) -> int:
+    """What ``flask reminders send`` does first: send the account emails due (password links)."""
+    from crm.auth import emails
+
+    with app.app_context():
+        return emails.send_due(me="test-sender", now=now)
