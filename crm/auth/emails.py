@@ -75,9 +75,13 @@ def send_due(*, me: str, now: datetime | None = None, batch: int | None = None) 
 def _tidy(now: datetime) -> None:
     """Cancel what would arrive with a dead link; delete what finished long ago."""
     expired = now - timedelta(seconds=current_app.config["PASSWORD_RESET_MAX_AGE"])
-    db.session.execute(update(AccountEmail).where(AccountEmail.state == "pending", AccountEmail.created_at < expired)
-                       .values(state="cancelled", last_error="not sent before its link expired", updated_at=now)
-                       .execution_options(synchronize_session=False))
+    late = db.session.execute(
+        update(AccountEmail).where(AccountEmail.state == "pending", AccountEmail.created_at < expired)
+        .values(state="cancelled", last_error="not sent before its link expired", updated_at=now)
+        .execution_options(synchronize_session=False)).rowcount
+    if late:
+        log.warning("%s account email(s) cancelled: not sent before their links expired (worker or SMTP down?)",
+                    late)
     db.session.execute(delete(AccountEmail).where(AccountEmail.state.in_(("sent", "failed", "cancelled")),
                                                   AccountEmail.updated_at < now - timedelta(days=KEEP_DAYS))
                        .execution_options(synchronize_session=False))

@@ -93,7 +93,8 @@ def setup_secret(user: User) -> str:
     """The secret being enrolled, the same from one request to the next until confirmed (or stale)."""
     pending = _pending(user)
     now = utcnow()
-    if pending.secret is None or as_utc(pending.secret_created_at) < now - timedelta(seconds=SETUP_SECONDS):
+    # No secret yet, a stale one, or one no key opens any more (crm.auth.sealed.UNREADABLE).
+    if not pending.secret or as_utc(pending.secret_created_at) < now - timedelta(seconds=SETUP_SECONDS):
         pending.secret, pending.secret_created_at = new_secret(), now
         db.session.flush()
     return pending.secret
