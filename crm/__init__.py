@@ -25,6 +25,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config["SQLALCHEMY_DATABASE_URI"] = (
             "sqlite:///" + os.path.join(app.instance_path, "virage.sqlite3")
         )
+    from crm import ratelimit
+
+    ratelimit.configure(app.config)
     apply_security_defaults(app.config)
     check_production_ready(app.config)
     _configure_logging(app)
@@ -57,7 +60,7 @@ def _configure_logging(app: Flask) -> None:
 
 
 def _init_extensions(app: Flask) -> None:
-    from crm import db_events, models, query_args, security, transaction  # noqa: F401 - every model registered before migrations
+    from crm import db_events, models, query_args, ratelimit, security, transaction  # noqa: F401 - every model registered before migrations
     from crm.auth.services import load_user_from_session
     from crm.extensions import babel, csrf, db, limiter, login_manager, migrate
     from crm.i18n import _l, install_template_gettext, select_locale
@@ -79,6 +82,7 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.user_loader(load_user_from_session)
     limiter.init_app(app)
+    ratelimit.init_app(app)
     security.init_app(app)
     transaction.install(app)
     query_args.init_app(app)

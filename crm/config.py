@@ -28,6 +28,12 @@ class Defaults:
     # Rate limits (Flask-Limiter). memory:// counts per process: with several gunicorn workers
     # use redis://127.0.0.1:6379 so that they share the counts.
     RATELIMIT_STORAGE_URI = "memory://"
+    # Keys in the storage start with this; empty: "virage-" and a hash of the database URL (without
+    # its password), so deployments sharing a Redis keep apart (crm/ratelimit.py).
+    RATELIMIT_KEY_PREFIX = ""
+    # Redis down: count in each process's memory until it answers, never a 500 (crm/ratelimit.py).
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
     RATELIMIT_HEADERS_ENABLED = False
     LOGIN_LIMIT_PER_ACCOUNT = "5 per 15 minutes"  # failed sign-ins for one email
     LOGIN_LIMIT_PER_ADDRESS = "30 per 15 minutes"  # failed sign-ins from one IP address
@@ -122,6 +128,7 @@ _ENV_PARSERS = {
     "SESSION_COOKIE_SECURE": lambda v: v.lower() in {"1", "true", "yes", "on"},
     "PERMANENT_SESSION_LIFETIME": int,
     "RATELIMIT_STORAGE_URI": str,
+    "RATELIMIT_KEY_PREFIX": str,
     "LOGIN_LIMIT_PER_ACCOUNT": str,
     "LOGIN_LIMIT_PER_ADDRESS": str,
     "TRUSTED_PROXIES": int,

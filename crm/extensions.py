@@ -14,5 +14,7 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
-# No default limits: the sign-in, second-step and reset routes declare theirs.
-limiter = Limiter(key_func=get_remote_address)
+# No default limits: the sign-in, second-step and reset routes declare theirs. The deployment's
+# prefix (RATELIMIT_KEY_PREFIX) is given to the storage, see crm/ratelimit.py; this constant one also
+# keeps Flask-Limiter from reading RATELIMIT_KEY_PREFIX itself, once for every app of the process.
+limiter = Limiter(key_func=get_remote_address, key_prefix="virage")

@@ -10,6 +10,7 @@ import smtplib
 import ssl
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
+from urllib.parse import urlsplit
 
 from flask import current_app
 
@@ -50,6 +51,24 @@ def new_message(*, to: str, subject: str, text: str, html: str | None = None,
     if html:
         message.add_alternative(html, subtype="html")
     return message
+
+
+def external_url(endpoint: str, **values) -> str:
+    """An absolute link for an email, from ``PUBLIC_BASE_URL`` (emails are sent outside requests)."""
+    base = urlsplit(current_app.config["PUBLIC_BASE_URL"])
+    adapter = current_app.url_map.bind(base.netloc, url_scheme=base.scheme or "https",
+                                       script_name=base.path or "/")
+    return adapter.build(endpoint, values, force_external=True)
+
+
+def render_email(name: str, context: dict) -> str:
+    """Render outside any request (the sender is a CLI command): no request context processors.
+
+    A language without its own template falls back to French (CONVENTIONS: French by default).
+    """
+    french = name.rsplit(".", 2)[0] + ".fr." + name.rsplit(".", 1)[-1]
+    template = current_app.jinja_env.get_or_select_template([name, french])
+    return template.render(context)
 
 
 def send(message: EmailMessage) -> None:

@@ -4,10 +4,13 @@
 other features can sign in as an admin (who must use 2FA) as before: it enrols the user on the
 real enrolment page when needed, or types a real TOTP code (or a recovery code).
 """
+import os
 import re
+import socket
 import time
 
 import pyotp
+import pytest
 from sqlalchemy import select
 
 from crm.auth.models import User
@@ -89,3 +92,23 @@ def enrol_directly(client, user_id: int) -> str:
         db.session.commit()
         secrets_of(client)[user.email] = {"secret": secret, "codes": list(codes)}
     return user.get_id()
+
+
+def require_redis() -> None:
+    """Skip without Redis at 127.0.0.1:6379 (fail in CI, where .ci/run starts it)."""
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
+            return
+    except OSError:
+        pass
+    if os.environ.get("CI") == "true":
+        pytest.fail("Redis must run at 127.0.0.1:6379 in CI (.ci/run starts it)")
+    pytest.skip("Redis is not running at 127.0.0.1:6379 (start it with redis-server to run this test)")
+
+
+def send_account_emails(app, now=None) -> int:
+    """What ``flask reminders send`` does first: send the account emails due (password links)."""
+    from crm.auth import emails
+
+    with app.app_context():
+        return emails.send_due(me="test-sender", now=now)

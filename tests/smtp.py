@@ -18,7 +18,8 @@ class Mailbox:
 
     Misbehaviours, for the tests: ``refuse`` answers 451 to every message; ``refuse_recipients``
     answers 550 to those addresses; ``hang_up_at`` holds numbers of MAIL commands (1 for the
-    first since the server started) at which the server closes the connection without answering.
+    first since the server started) at which the server closes the connection without answering;
+    ``delay`` makes it take that many seconds to accept each message, like a slow provider.
     """
 
     def __init__(self):
@@ -30,6 +31,7 @@ class Mailbox:
         self.refuse_recipients = set()
         self.refusal = "550 5.1.1 No such mailbox"  # what refuse_recipients answer
         self.hang_up_at = set()
+        self.delay = 0.0
 
     async def handle_EHLO(self, server, session, envelope, hostname, responses):  # noqa: N802 - aiosmtpd's name
         self.connections += 1
@@ -54,6 +56,8 @@ class Mailbox:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
+        if self.delay:
+            await asyncio.sleep(self.delay)
         if self.refuse:
             return "451 4.3.0 Try again later"
         message = message_from_bytes(envelope.content, policy=policy.default)

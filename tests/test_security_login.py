@@ -1,17 +1,20 @@
 """Sign-in rate limits (Flask-Limiter), per account and per address, in memory and in Redis."""
-import os
+import json
 import random
 import re
-import socket
 import subprocess
 import sys
 import uuid
+from contextlib import contextmanager
 
 import pytest
 
 from crm import create_app
 from crm.extensions import db
-from tests.conftest import BASE_CONFIG, Auth
+from crm.ratelimit import default_key_prefix
+from tests.conftest import BASE_CONFIG, DATABASE, Auth, migrate
+from tests.security_helpers import require_redis
+from tests.smtp import free_port
 
 LOCKED = "Trop de tentatives. Attendez quelques minutes et réessayez."
 
@@ -90,26 +93,30 @@ def test_the_second_step_is_limited_too(app, client, make):
     assert enrol  # the helper module is importable for other tests
 
 
-def redis_reachable() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
-            return True
-    except OSError:
-        return False
-
-
 @pytest.fixture
 def redis_app(database_uri):
-    if not redis_reachable():
-        if os.environ.get("CI") == "true":
-            pytest.fail("Redis must run at 127.0.0.1:6379 in CI (.ci/run starts it)")
-        pytest.skip("Redis is not running at 127.0.0.1:6379 (start it with redis-server to run this test)")
+    require_redis()
+    with deployment(database_uri) as app:
+        yield app
+
+
+@contextmanager
+def deployment(database_uri, **config):
+    """An app counting in the local Redis. Flask-Limiter's one ``Limiter`` serves the app initialized
+    last: use the apps one after the other, never interleaved."""
     app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": database_uri,
-                      "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379"})
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+                      "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379", **config})
+    try:
+        yield app
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+def fresh_address() -> str:
+    # Counts in Redis outlive the test: a fresh account and address keep runs independent.
+    return f"10.{random.randint(0, 255)}.{random.randint(0, 255)}.{random.randint(1, 254)}"
 
 
 _OTHER_WORKER = """
@@ -129,8 +136,7 @@ def test_with_redis_the_counts_are_shared_by_every_worker(redis_app, database_ur
     from tests.factories import Factory
 
     user = Factory(redis_app).user(email=f"redis-{uuid.uuid4().hex[:8]}@virage.example")
-    # Counts in Redis outlive the test: a fresh account and address keep runs independent.
-    address = f"10.{random.randint(0, 255)}.{random.randint(0, 255)}.{random.randint(1, 254)}"
+    address = fresh_address()
     client = redis_app.test_client()
     client.environ_base["REMOTE_ADDR"] = address
     for _ in range(3):
@@ -140,3 +146,77 @@ def test_with_redis_the_counts_are_shared_by_every_worker(redis_app, database_ur
                            capture_output=True, text=True, timeout=60, check=True)
     assert other.stdout.split() == ["400", "400"], other.stderr
     assert failed_login(client, user.email).status_code == 429
+
+
+def test_the_default_prefix_names_the_database_without_its_password():
+    prefix = default_key_prefix("postgresql+psycopg://virage:s3cret@db.example/virage")
+    assert prefix.startswith("virage-") and "s3cret" not in prefix
+    assert prefix == default_key_prefix("postgresql+psycopg://virage:changed@db.example/virage")
+    assert prefix != default_key_prefix("postgresql+psycopg://virage:s3cret@db.example/virage_staging")
+    assert prefix != default_key_prefix("sqlite:////srv/other/virage.sqlite3")
+
+
+@pytest.fixture
+def other_database(request, migrated_database):
+    """A second migrated database: another deployment's."""
+    if DATABASE == "postgresql":
+        uri = request.getfixturevalue("pg_server").new_database("virage_other")
+        migrate(uri)
+        return uri
+    return migrated_database  # the template the per-test copies come from: only read here
+
+
+def test_deployments_sharing_one_redis_keep_their_counts_apart(database_uri, other_database):
+    """Same email, same address, same Redis: a lock-out in one deployment is not one in another."""
+    require_redis()
+    email, address = f"shared-{uuid.uuid4().hex[:8]}@virage.example", fresh_address()
+
+    def attempts(app, count):
+        client = app.test_client()
+        client.environ_base["REMOTE_ADDR"] = address
+        return [failed_login(client, email).status_code for _ in range(count)]
+
+    with deployment(database_uri) as app:
+        assert attempts(app, 6) == [400] * 5 + [429]
+    with deployment(other_database) as app:  # another database: another prefix by default
+        assert attempts(app, 2) == [400, 400]
+    with deployment(database_uri, RATELIMIT_KEY_PREFIX="staging") as app:  # a prefix of its own
+        assert attempts(app, 2) == [400, 400]
+    with deployment(database_uri) as app:  # the first deployment again: still locked
+        assert attempts(app, 1) == [429]
+
+
+_UNREACHABLE_REDIS = """
+import json, logging, sys
+from crm import create_app
+from tests.conftest import BASE_CONFIG, Auth
+uri, email, port = sys.argv[1:4]
+records = []
+class Keep(logging.Handler):
+    def emit(self, record):
+        records.append([record.levelname, record.name, record.getMessage()])
+logging.getLogger().addHandler(Keep())
+logging.getLogger().setLevel(logging.INFO)
+app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": uri,
+                  "RATELIMIT_STORAGE_URI": f"redis://:hunter2@127.0.0.1:{port}"})
+auth = Auth(app.test_client())
+signed_in = auth.login(email).status_code
+auth.logout()
+failures = [auth.password_step(email, "not the password at all").status_code for _ in range(6)]
+print(json.dumps({"signed_in": signed_in, "failures": failures, "records": records}))
+"""
+
+
+def test_an_unreachable_redis_still_lets_people_sign_in_counts_in_memory_and_says_so_loudly(make, database_uri):
+    """A wrong RATELIMIT_STORAGE_URI: no 500, the limits still hold (per process), an ERROR in the log.
+    In a process of its own: Flask-Limiter remembers a dead storage for its whole process."""
+    user = make.user()
+    done = subprocess.run([sys.executable, "-c", _UNREACHABLE_REDIS, database_uri, user.email, str(free_port())],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["signed_in"] == 302
+    assert result["failures"] == [400] * 5 + [429]
+    alarms = [message for level, name, message in result["records"] if level == "ERROR" and name == "crm.ratelimit"]
+    assert len(alarms) == 1, result["records"]  # at most one a minute
+    assert "does not answer" in alarms[0] and "hunter2" not in alarms[0]

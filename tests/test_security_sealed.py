@@ -92,3 +92,21 @@ def test_the_migration_seals_the_secrets_already_stored_and_downgrade_opens_them
         downgrade(revision="0013")
         assert stored(app, 1) == SECRET
         db.engine.dispose()
+
+
+def test_reseal_moves_a_set_up_under_way_too_and_one_no_key_opens_starts_again(app, make, runner):
+    old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    app.config["SECRET_BOX_KEYS"] = old
+    user = make.user()
+    with app.app_context():
+        secret = two_factor.setup_secret(db.session.get(User, user.id))
+        db.session.commit()
+    app.config["SECRET_BOX_KEYS"] = f"{new}, {old}"
+    assert runner.invoke(args=["users", "reseal"]).exit_code == 0
+    with app.app_context():
+        raw = db.session.execute(text("SELECT secret FROM two_factor_pending")).scalar()
+    assert Fernet(new).decrypt(raw.encode()).decode() == secret
+    app.config.update(SECRET_BOX_KEYS=Fernet.generate_key().decode(), SECRET_KEY="another-secret-key")
+    with app.app_context():
+        fresh = two_factor.setup_secret(db.session.get(User, user.id))
+    assert fresh and fresh != secret  # never an empty secret behind the QR code

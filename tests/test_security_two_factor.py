@@ -1,11 +1,14 @@
 """Two-factor authentication (TOTP) driven with pyotp codes through the real pages."""
 import time
+from datetime import timedelta
 
 import pyotp
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from crm.audit.models import AuditEntry
+from crm.auth import sealed, two_factor
 from crm.auth.models import RecoveryCode, User
+from crm.db import utcnow
 from crm.extensions import db
 from crm.organizations.models import Organization
 from tests.conftest import Auth, csrf_token, post_form
@@ -145,3 +148,52 @@ def test_new_recovery_codes_replace_the_old_ones(app, client, auth, make):
     assert response.headers["Location"] == "/account/two-factor/recovery-codes"
     new = recovery_codes(client.get("/account/two-factor/recovery-codes").get_data(as_text=True))
     assert len(new) == 10 and not set(new) & set(old)
+
+
+def cookie_session(app, client) -> str:
+    """What the session cookie says, decoded as anyone holding it can (it is signed, not encrypted)."""
+    cookie = client.get_cookie("session")
+    if cookie is None:
+        return ""
+    return repr(app.session_interface.get_signing_serializer(app).loads(cookie.value))
+
+
+def test_the_session_cookie_holds_neither_the_secret_being_enrolled_nor_the_recovery_codes(app, client, make):
+    admin = make.user(role="admin")
+    Auth(client).password_step(admin, PASSWORD)
+    secret = manual_key(client.get("/account/two-factor/setup").get_data(as_text=True))
+    assert "pending_login" in cookie_session(app, client)  # the cookie is really read
+    assert secret not in cookie_session(app, client)
+    wrong = post_form(client, "/account/two-factor/setup", {"code": "000000"})
+    assert manual_key(wrong.get_data(as_text=True)) == secret  # the same secret, kept on the server
+    assert secret not in cookie_session(app, client)
+    with app.app_context():
+        stored = db.session.execute(text("SELECT secret FROM two_factor_pending")).scalar()
+        assert sealed.is_sealed(stored) and secret not in stored
+
+    response = post_form(client, "/account/two-factor/setup", {"code": pyotp.TOTP(secret).now()})
+    assert response.headers["Location"] == "/account/two-factor/recovery-codes"
+    before_showing = cookie_session(app, client)
+    codes = recovery_codes(client.get("/account/two-factor/recovery-codes").get_data(as_text=True))
+    assert len(codes) == 10
+    for seen in (before_showing, cookie_session(app, client)):
+        assert secret not in seen and not [code for code in codes if code in seen]
+    with app.app_context():  # shown, then forgotten
+        assert db.session.execute(text("SELECT secret, recovery_codes FROM two_factor_pending")).one() == (None, None)
+
+    response = client.post("/account/two-factor/recovery-codes/new",
+                           data={"codes-password": PASSWORD, "csrf_token": csrf_token(client, "/account/")})
+    new = cookie_session(app, client)
+    codes = recovery_codes(client.get(response.headers["Location"]).get_data(as_text=True))
+    assert len(codes) == 10 and not [code for code in codes if code in new]
+
+
+def test_recovery_codes_not_shown_within_ten_minutes_are_not_shown_later(app, client, auth, make, monkeypatch):
+    auth.login(make.user())
+    page = client.get("/account/two-factor/setup").get_data(as_text=True)
+    post_form(client, "/account/two-factor/setup", {"code": pyotp.TOTP(manual_key(page)).now()})
+    later = utcnow() + timedelta(seconds=two_factor.SHOW_CODES_SECONDS + 1)
+    monkeypatch.setattr(two_factor, "utcnow", lambda: later)
+    assert client.get("/account/two-factor/recovery-codes").headers["Location"] == "/account/"
+    with app.app_context():
+        assert db.session.execute(text("SELECT recovery_codes FROM two_factor_pending")).scalar() is None

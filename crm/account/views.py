@@ -1,7 +1,7 @@
 """The signed-in person's security settings: password change, two-factor authentication."""
 import logging
 
-from flask import Blueprint, flash, redirect, render_template, session, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required, login_user
 
 from crm.auth import two_factor
@@ -63,27 +63,24 @@ def two_factor_setup():
         return redirect(url_for("auth.login"))
     if user.has_two_factor:
         return redirect(url_for("account.security"))
-    setup = session.get("totp_setup")
-    if not isinstance(setup, dict) or setup.get("uid") != user.id:
-        setup = session["totp_setup"] = {"uid": user.id, "secret": two_factor.new_secret()}
+    secret = two_factor.setup_secret(user)  # kept on the server, not in the cookie
     form = TwoFactorSetupForm()
     if form.validate_on_submit():
         try:
-            codes = two_factor.enable(user, setup["secret"], form.code.data)
+            two_factor.confirm_setup(user, form.code.data)
         except DomainError as error:
             form.code.errors.append(str(error.message))
         else:
-            session.pop("totp_setup", None)
-            session["recovery_codes"] = codes
             if signing_in:
                 finish_pending_login(user)  # commits and signs in
             else:
                 db.session.commit()
             return redirect(url_for("account.recovery_codes"))
-    uri = two_factor.provisioning_uri(user, setup["secret"])
+    db.session.commit()  # the set-up secret, for the next request
+    uri = two_factor.provisioning_uri(user, secret)
     return render_template(
         "account/two_factor_setup.html", form=form, qr_code=two_factor.qr_code_data_uri(uri),
-        manual_key=two_factor.grouped(setup["secret"]), signing_in=signing_in,
+        manual_key=two_factor.grouped(secret), signing_in=signing_in,
         required=two_factor.requires_two_factor(user),
     ), (400 if form.errors else 200)
 
@@ -92,7 +89,8 @@ def two_factor_setup():
 @login_required
 def recovery_codes():
     """New recovery codes, shown once: they are stored hashed and cannot be shown again."""
-    codes = session.pop("recovery_codes", None)
+    codes = two_factor.codes_to_show(current_user)
+    db.session.commit()  # forgotten as soon as read
     if not codes:
         return redirect(url_for("account.security"))
     return render_template("account/recovery_codes.html", codes=codes)
@@ -105,7 +103,7 @@ def new_recovery_codes():
     if not current_user.has_two_factor:
         return redirect(url_for("account.security"))
     if form.validate_on_submit() and current_user.check_password(form.password.data):
-        session["recovery_codes"] = two_factor.regenerate_recovery_codes(current_user)
+        two_factor.regenerate_recovery_codes(current_user)
         db.session.commit()
         return redirect(url_for("account.recovery_codes"))
     db.session.rollback()

@@ -5,7 +5,7 @@ import re
 from sqlalchemy import func, select
 
 from crm.audit.services import changed_fields, record, snapshot
-from crm.auth import two_factor
+from crm.auth import emails, two_factor
 from crm.auth.models import User
 from crm.auth.services import create_user, normalize_email
 from crm.domain import DomainError
@@ -39,7 +39,7 @@ def _check_user_values(values: dict, *, user: User | None = None) -> None:
 
 def create_account(*, actor, email: str, full_name: str, role: str, organization_id: int,
                    locale: str | None) -> User:
-    """A new account without a password: the person chooses one through the emailed link."""
+    """A new account without a password: the person chooses one through the emailed link (queued)."""
     values = {"email": normalize_email(email), "role": role, "organization_id": organization_id,
               "locale": locale or None}
     _check_user_values(values)
@@ -47,6 +47,7 @@ def create_account(*, actor, email: str, full_name: str, role: str, organization
     user = create_user(email=values["email"], full_name=full_name, password=None, role=role,
                        organization=organization, locale=values["locale"], actor=actor)
     record("user.created", user, actor=actor, changes=snapshot(user, USER_FIELDS))
+    emails.queue_password_link(user, actor=actor, welcome=True)
     return user
 
 
@@ -136,7 +137,9 @@ def update_organization(organization: Organization, *, actor, **fields) -> dict:
     return changes
 
 
-def record_reset_link_sent(user: User, *, actor) -> None:
+def send_password_link(user: User, *, actor) -> None:
+    """Queue a link to choose a password (the worker sends it: crm/auth/emails.py)."""
     if not user.is_active:
         raise DomainError(_l("Reactivate the account first."), field=None)
+    emails.queue_password_link(user, actor=actor)
     record("user.password_link_sent", user, actor=actor)

@@ -3,17 +3,15 @@
 Managers see, read-only, the people of their own organization ("Team"). Creating accounts
 stays with the programme office.
 """
-import logging
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
-from crm import access, mail
+from crm import access
 from crm.admin import services
 from crm.admin.forms import ConfirmForm, OrganizationForm, UserForm
 from crm.auth.models import User
-from crm.auth.reset import send_reset_email
 from crm.domain import DomainError
 from crm.extensions import db
 from crm.i18n import _, _l
@@ -22,7 +20,6 @@ from crm.organizations.models import Organization
 from crm.query_args import paginate
 
 bp = Blueprint("admin", __name__, template_folder="templates", url_prefix="/admin")
-log = logging.getLogger(__name__)
 register_nav("admin.index", _l("Administration"), roles=("admin",), order=90)
 register_nav("admin.users", _l("Team"), roles=("manager",), order=90)
 
@@ -83,7 +80,8 @@ def new_user():
             _form_error(form, error)
         else:
             db.session.commit()
-            _send_link(user, welcome=True)
+            flash(_("Account of %(name)s created; an email with a link to choose a password is on its way "
+                    "to %(email)s.", name=user.full_name, email=user.email), "success")
             return redirect(url_for("admin.users"))
     return render_template("admin/user_form.html", form=form, user=None), (400 if form.errors else 200)
 
@@ -107,17 +105,6 @@ def edit_user(user_id):
         (400 if form.errors else 200)
 
 
-def _send_link(user: User, *, welcome: bool) -> None:
-    try:
-        send_reset_email(user, welcome=welcome)
-    except mail.MailError:
-        log.exception("password link to user %s could not be sent", user.id)
-        flash(_("The email to %(email)s could not be sent. Try “Send a password link” again later.",
-                email=user.email), "warning")
-        return
-    flash(_("%(email)s received a link to choose a password.", email=user.email), "success")
-
-
 @bp.route("/users/<int:user_id>/<action>", methods=["POST"])
 @login_required
 def user_action(user_id, action):
@@ -133,14 +120,15 @@ def user_action(user_id, action):
         elif action == "reset-two-factor":
             services.reset_two_factor(user, actor=current_user)
         else:
-            services.record_reset_link_sent(user, actor=current_user)
+            services.send_password_link(user, actor=current_user)
     except DomainError as error:
         db.session.rollback()
         flash(str(error.message), "error")
         return redirect(url_for("admin.edit_user", user_id=user.id))
     db.session.commit()
     if action == "send-reset":
-        _send_link(user, welcome=False)
+        flash(_("An email with a link to choose a password is on its way to %(email)s.", email=user.email),
+              "success")
     else:
         flash(_ACTION_MESSAGES[action], "success")
     return redirect(url_for("admin.edit_user", user_id=user.id))

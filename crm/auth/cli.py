@@ -50,8 +50,26 @@ def reseal_command():
             continue
         db.session.execute(text("UPDATE users SET totp_secret = :value WHERE id = :id"),
                            {"value": resealed, "id": user_id})
+    _reseal_pending(sealed)
     db.session.commit()
     click.echo(f"{len(rows) - len(unreadable)} two-factor secret(s) sealed with the first key.")
     if unreadable:
         raise click.ClickException(f"no key of SECRET_BOX_KEYS opens the secrets of users {unreadable}: "
                                    "add the key that sealed them, or reset their two-factor.")
+
+
+def _reseal_pending(sealed) -> None:
+    """Set-ups under way and recovery codes waiting to be shown (minutes old): resealed too; one no key
+    opens is dropped, and that set-up simply starts again."""
+    from sqlalchemy import text
+
+    rows = db.session.execute(text("SELECT user_id, secret, recovery_codes FROM two_factor_pending")).all()
+    for user_id, *values in rows:
+        resealed = []
+        for value in values:
+            try:
+                resealed.append(None if value is None else sealed.reseal(value))
+            except sealed.InvalidToken:
+                resealed.append(None)
+        db.session.execute(text("UPDATE two_factor_pending SET secret = :secret, recovery_codes = :codes "
+                                "WHERE user_id = :id"), {"secret": resealed[0], "codes": resealed[1], "id": user_id})

@@ -2,7 +2,7 @@ from datetime import datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.auth.sealed import SealedString
@@ -94,3 +94,59 @@ class RecoveryCode(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     code_hash: Mapped[str] = mapped_column(String(64))
     used_at: Mapped[datetime | None]
+
+
+class TwoFactorPending(db.Model):
+    """What two-factor set-up keeps between two requests, on the server: Flask's session cookie is
+    signed, not encrypted, so whoever sees it (a shared computer, a proxy's log) could read it.
+
+    First the secret being enrolled, until a code from the app confirms it; then the new recovery
+    codes, until the page that shows them once. Both sealed, like the secrets in use. One row per
+    person, deleted when two-factor authentication is turned off.
+    """
+
+    __tablename__ = "two_factor_pending"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    secret: Mapped[str | None] = mapped_column(SealedString(255))
+    secret_created_at: Mapped[datetime | None]
+    # Space-separated; ten codes sealed take about 230 characters.
+    recovery_codes: Mapped[str | None] = mapped_column(SealedString(400))
+    codes_created_at: Mapped[datetime | None]
+
+
+ACCOUNT_EMAIL_KINDS = ("password_reset", "welcome")
+
+
+class AccountEmail(TimestampMixin, db.Model):
+    """An email about a person's account (a link to choose a password), queued in the request and
+    sent by ``flask reminders send`` (crm/auth/emails.py, crm/outbox.py).
+
+    It holds no link and no address: the worker signs the link at send time from ``user_id`` and
+    ``created_at`` (the request's time, which its expiry counts from), and reads the address then.
+    ``user_id`` is empty for a request about an address without an active account: written all the
+    same, already ``cancelled``, never sent, so that both answers cost the same.
+    """
+
+    __tablename__ = "account_emails"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # password_reset | welcome
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    due_at: Mapped[datetime]
+    state: Mapped[str] = mapped_column(String(20), default="pending")
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    claimed_at: Mapped[datetime | None]
+    claimed_by: Mapped[str | None] = mapped_column(String(120))
+    sent_at: Mapped[datetime | None]
+    message_id: Mapped[str] = mapped_column(String(200), unique=True)
+
+    user: Mapped[User | None] = relationship()
+
+    __table_args__ = (
+        Index("ix_account_emails_state_due_at", "state", "due_at"),
+        CheckConstraint("state IN ('pending', 'sending', 'sent', 'failed', 'cancelled')", name="state"),
+        CheckConstraint("kind IN ('password_reset', 'welcome')", name="kind"),
+    )

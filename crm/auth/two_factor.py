@@ -1,19 +1,23 @@
 """Two-factor authentication: TOTP codes from an authenticator app, and recovery codes.
 
 Required for admins and for members of organizations that require it; optional for others.
+Between the set-up page and its confirmation, and between making recovery codes and showing them,
+they wait on the server (``TwoFactorPending``, sealed), never in the session cookie.
 """
 import hashlib
 import logging
 import secrets
 import time
+from datetime import timedelta
 
 import pyotp
 import segno
 from sqlalchemy import delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from crm.audit.services import record
-from crm.auth.models import RecoveryCode, User
-from crm.db import utcnow
+from crm.auth.models import RecoveryCode, TwoFactorPending, User
+from crm.db import as_utc, utcnow
 from crm.domain import DomainError
 from crm.extensions import db
 from crm.i18n import _l
@@ -24,6 +28,8 @@ log = logging.getLogger(__name__)
 ISSUER = "Virage"
 RECOVERY_CODE_COUNT = 10
 _STEP = 30  # seconds per TOTP code
+SETUP_SECONDS = 3600  # a set-up secret not confirmed within an hour is replaced by a new one
+SHOW_CODES_SECONDS = 600  # new recovery codes not shown within 10 minutes are not shown (they work)
 
 
 def requires_two_factor(user: User) -> bool:
@@ -76,6 +82,50 @@ def enable(user: User, secret: str, code: str) -> list[str]:
     return codes
 
 
+def _pending(user: User) -> TwoFactorPending:
+    # Two set-up pages opened at once must not fail on each other's row.
+    insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    db.session.execute(insert(TwoFactorPending).values(user_id=user.id).on_conflict_do_nothing())
+    return db.session.get(TwoFactorPending, user.id, populate_existing=True)
+
+
+def setup_secret(user: User) -> str:
+    """The secret being enrolled, the same from one request to the next until confirmed (or stale)."""
+    pending = _pending(user)
+    now = utcnow()
+    # No secret yet, a stale one, or one no key opens any more (crm.auth.sealed.UNREADABLE).
+    if not pending.secret or as_utc(pending.secret_created_at) < now - timedelta(seconds=SETUP_SECONDS):
+        pending.secret, pending.secret_created_at = new_secret(), now
+        db.session.flush()
+    return pending.secret
+
+
+def confirm_setup(user: User, code: str) -> list[str]:
+    """Enable with the set-up secret and a first code; the recovery codes wait for ``codes_to_show``."""
+    pending = db.session.get(TwoFactorPending, user.id)
+    codes = enable(user, pending.secret if pending is not None else "", code)
+    pending.secret = pending.secret_created_at = None
+    _keep_to_show(pending, codes)
+    return codes
+
+
+def codes_to_show(user: User) -> list[str]:
+    """The recovery codes just made, once: they are forgotten as they are read (or when stale)."""
+    pending = db.session.get(TwoFactorPending, user.id)
+    if pending is None or not pending.recovery_codes:
+        return []
+    fresh = as_utc(pending.codes_created_at) >= utcnow() - timedelta(seconds=SHOW_CODES_SECONDS)
+    codes = pending.recovery_codes.split() if fresh else []
+    pending.recovery_codes = pending.codes_created_at = None
+    db.session.flush()
+    return codes
+
+
+def _keep_to_show(pending: TwoFactorPending, codes: list[str]) -> None:
+    pending.recovery_codes, pending.codes_created_at = " ".join(codes), utcnow()
+    db.session.flush()
+
+
 def disable(user: User, *, actor, password: str | None = None) -> None:
     """Turn 2FA off: the person with their password, or an admin (lost device) without it."""
     if actor.id == user.id:
@@ -88,6 +138,7 @@ def disable(user: User, *, actor, password: str | None = None) -> None:
     user.totp_enabled_at = None
     user.totp_last_counter = None
     db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    db.session.execute(delete(TwoFactorPending).where(TwoFactorPending.user_id == user.id))
     if actor.id != user.id:
         user.end_all_sessions()
     record("user.two_factor_disabled", user, actor=actor)
@@ -106,7 +157,9 @@ def verify(user: User, code: str) -> bool:
 
 
 def regenerate_recovery_codes(user: User) -> list[str]:
+    """New codes replace the old ones; they wait for ``codes_to_show``."""
     codes = _replace_recovery_codes(user)
+    _keep_to_show(_pending(user), codes)
     record("user.recovery_codes_regenerated", user, actor=user)
     return codes
 

@@ -1,21 +1,19 @@
 """Sign-in (password, then the second factor where needed), sign-out, forgotten passwords."""
-import logging
 import time
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from crm import mail
 from crm.auth import two_factor
+from crm.auth.emails import queue_password_reset
 from crm.auth.forms import ForgotPasswordForm, LoginCodeForm, LoginForm, LogoutForm, ResetPasswordForm
 from crm.auth.models import User
-from crm.auth.reset import send_reset_email, user_for_reset_token
+from crm.auth.reset import user_for_reset_token
 from crm.auth.services import (
     MIN_PASSWORD_LENGTH,
     authenticate,
     end_all_sessions,
-    find_user_by_email,
     normalize_email,
     record_login,
     set_new_password,
@@ -25,7 +23,6 @@ from crm.extensions import db, limiter
 from crm.i18n import _
 
 bp = Blueprint("auth", __name__, template_folder="templates")
-log = logging.getLogger(__name__)
 
 PENDING_LOGIN_SECONDS = 600  # to type the code or finish enrolment after the password
 
@@ -160,13 +157,10 @@ def logout():
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        user = find_user_by_email(form.email.data)
-        if user is not None and user.is_active:
-            try:
-                send_reset_email(user)
-            except mail.MailError:
-                # Same answer as for an unknown address: the page must not tell who has an account.
-                log.exception("password reset email to user %s failed", user.id)
+        # Queued, sent by the worker: the same work and the same answer whether or not the address
+        # has an account, so that neither the page nor its timing tells (crm/auth/emails.py).
+        queue_password_reset(form.email.data)
+        db.session.commit()
         flash(_("If an active account uses this address, we have sent it a link to choose a new "
                 "password. It works once, for a limited time."), "info")
         return redirect(url_for("auth.login"))

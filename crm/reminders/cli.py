@@ -1,4 +1,5 @@
-"""``flask reminders send [--loop]`` (cron or worker), ``flask reminders test-email ADDRESS``."""
+"""``flask reminders send [--loop]`` (cron or worker): the account emails (crm/auth/emails.py) and the
+reminders; ``flask reminders test-email ADDRESS``."""
 import logging
 import signal
 import threading
@@ -13,14 +14,18 @@ log = logging.getLogger(__name__)
 
 
 def run_once(*, batch: int | None = None):
-    """Plan, commit, then send what is due. Returns (plan result, send result)."""
+    """Send the account emails due (a person is waiting for them), plan reminders, commit, send the
+    reminders due. Returns (plan result, send result, account emails sent)."""
+    from crm.auth import emails
     from crm.reminders.planning import plan_all
     from crm.reminders.sending import send_due, sender_name
 
+    me = sender_name()
+    accounts = emails.send_due(me=me, batch=batch)
     plan = plan_all(timeutil.now())
     db.session.commit()
-    sent = send_due(me=sender_name(), batch=batch)
-    return plan, sent
+    sent = send_due(me=me, batch=batch)
+    return plan, sent, accounts
 
 
 def register(bp) -> None:
@@ -31,11 +36,12 @@ def register(bp) -> None:
     @click.option("--batch", default=None, type=click.IntRange(1, 10000),
                   help="Rows claimed at a time (default REMINDER_BATCH_SIZE).")
     def send_command(loop, interval, batch):
-        """Plan reminders, send those due, and exit (for cron); --loop runs as a worker."""
+        """Send account emails, plan reminders, send those due, and exit (for cron); --loop runs as a worker."""
         if not loop:
-            plan, sent = run_once(batch=batch)
+            plan, sent, accounts = run_once(batch=batch)
             click.echo(f"planned {plan.created} new, {plan.cancelled} cancelled; sent {sent.sent}, "
-                       f"retry later {sent.retried}, failed {sent.failed}, skipped {sent.skipped}")
+                       f"retry later {sent.retried}, failed {sent.failed}, skipped {sent.skipped}; "
+                       f"account emails sent {accounts}")
             return
         stop = threading.Event()
 
@@ -48,10 +54,10 @@ def register(bp) -> None:
         click.echo(f"reminder worker started, every {interval} s; SIGTERM stops it cleanly")
         while not stop.is_set():
             try:
-                plan, sent = run_once(batch=batch)
-                if sent.handled or plan.created:
+                plan, sent, accounts = run_once(batch=batch)
+                if sent.handled or plan.created or accounts:
                     click.echo(f"planned {plan.created}; sent {sent.sent}, retry later {sent.retried}, "
-                               f"failed {sent.failed}")
+                               f"failed {sent.failed}; account emails sent {accounts}")
             except Exception:  # noqa: BLE001 - a worker survives a bad round (database restart…)
                 db.session.rollback()
                 log.exception("reminder round failed; next round in %s s", interval)

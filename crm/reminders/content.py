@@ -2,7 +2,6 @@
 from datetime import date
 from email.message import EmailMessage
 from functools import lru_cache
-from urllib.parse import urlsplit
 
 from babel.dates import format_date, format_time
 from flask import current_app
@@ -31,14 +30,6 @@ def contact_id_from_token(token: str) -> int | None:
     return value if isinstance(value, int) else None
 
 
-def external_url(endpoint: str, **values) -> str:
-    """An absolute link for an email, from ``PUBLIC_BASE_URL`` (emails are sent outside requests)."""
-    base = urlsplit(current_app.config["PUBLIC_BASE_URL"])
-    adapter = current_app.url_map.bind(base.netloc, url_scheme=base.scheme or "https",
-                                       script_name=base.path or "/")
-    return adapter.build(endpoint, values, force_external=True)
-
-
 def when(session, language: str) -> dict:
     """The session's day and times in Québec time, formatted by Babel for ``language``."""
     locale = DATE_LOCALES.get(language, "fr_CA")
@@ -62,7 +53,7 @@ def build_message(row, *, now) -> EmailMessage:
     """The email of outbox row ``row`` (session, contact and user loaded), with its stable Message-ID."""
     session = row.session
     language = row.language if row.language in current_app.config["LANGUAGES"] else "fr"
-    optout = external_url("reminders.optout", token=optout_token(row.contact_id)) if row.contact_id else None
+    optout = mail.external_url("reminders.optout", token=optout_token(row.contact_id)) if row.contact_id else None
     with force_locale(language):
         moment = when(session, language)
         context = {"row": row, "session": session, "when": moment, "optout_url": optout,
@@ -71,8 +62,8 @@ def build_message(row, *, now) -> EmailMessage:
                    "enterprise": session.enterprise.name if session.enterprise else None,
                    "mode": session.mode}
         title = subject(row, session, moment)
-        text = _render(f"reminders/email/reminder.{language}.txt", context)
-        html = _render(f"reminders/email/reminder.{language}.html", {**context, "subject": title})
+        text = mail.render_email(f"reminders/email/reminder.{language}.txt", context)
+        html = mail.render_email(f"reminders/email/reminder.{language}.html", {**context, "subject": title})
     message = mail.new_message(to=row.email, subject=title, text=text, html=html, message_id=row.message_id)
     if optout:
         # RFC 8058 one-click unsubscribe: mail clients POST "List-Unsubscribe=One-Click" to the link.
@@ -82,16 +73,6 @@ def build_message(row, *, now) -> EmailMessage:
     message.add_attachment(invitation(session, row.email, method=method, now=now), maintype="text",
                            subtype="calendar", filename="invitation.ics", params={"method": method})
     return message
-
-
-def _render(name: str, context: dict) -> str:
-    """Render outside any request (the sender is a CLI command): no request context processors.
-
-    A language without its own template falls back to French (CONVENTIONS: French by default).
-    """
-    french = name.rsplit(".", 2)[0] + ".fr." + name.rsplit(".", 1)[-1]
-    template = current_app.jinja_env.get_or_select_template([name, french])
-    return template.render(context)
 
 
 def invitation(session, attendee: str, *, method: str, now) -> bytes:

@@ -19,13 +19,13 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from email.utils import make_msgid
 
 from flask import current_app
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import selectinload
 
+from crm import outbox
 from crm.cohorts import timeutil
 from crm.cohorts.models import Session
 from crm.extensions import db
@@ -162,9 +162,7 @@ def _change(row, state, due, email, language) -> dict:
 
 
 def new_message_id() -> str:
-    sender = current_app.config["MAIL_DEFAULT_SENDER"]
-    domain = sender.rsplit("@", 1)[-1].strip(">").strip() or "virage.local"
-    return make_msgid(idstring="reminder", domain=domain)
+    return outbox.new_message_id("reminder")
 
 
 def _write(inserts, changes, now) -> None:

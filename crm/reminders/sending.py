@@ -1,5 +1,7 @@
 """Sending the outbox: claim due rows, send each, record the outcome — never the same row twice.
 
+The claims and acknowledgements are ``crm/outbox.py``'s, shared with the account emails.
+
 1. Claim (one short transaction, committed): rows due, or claimed by a sender that has been silent
    longer than ``REMINDER_CLAIM_TIMEOUT_SECONDS``, become ``sending`` with ``claimed_by`` = this
    sender. PostgreSQL: ``SELECT … FOR UPDATE SKIP LOCKED LIMIT n``, so concurrent senders on several
@@ -19,15 +21,13 @@ import os
 import socket
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from email.utils import parseaddr
+from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import and_, or_, select, update
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from crm import mail
+from crm import mail, outbox
 from crm.cohorts import timeutil
 from crm.cohorts.models import Cohort, Session
 from crm.extensions import db
@@ -39,7 +39,7 @@ log = logging.getLogger(__name__)
 # The start of ``last_error`` when the email could not be built (a template or header error): shown
 # translated by ``history.error_text``. Only the exception's class is kept: its text may quote values.
 BUILD_FAILED = "The email could not be built"
-GAVE_UP = "The sender stopped while sending, too many times."
+GAVE_UP = outbox.GAVE_UP
 
 
 @dataclass
@@ -64,58 +64,13 @@ def sender_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
-def _due(now: datetime):
-    stale = now - timedelta(seconds=current_app.config["REMINDER_CLAIM_TIMEOUT_SECONDS"])
-    return or_(
-        and_(Reminder.state == "pending", Reminder.due_at <= now,
-             or_(Reminder.next_attempt_at.is_(None), Reminder.next_attempt_at <= now)),
-        and_(Reminder.state == "sending", Reminder.claimed_at < stale),
-    )
-
-
-def _give_up_stale(now: datetime) -> None:
-    """A row whose senders kept dying mid-way (a message that crashes them) stops being retried."""
-    stale = now - timedelta(seconds=current_app.config["REMINDER_CLAIM_TIMEOUT_SECONDS"])
-    db.session.execute(
-        update(Reminder).where(Reminder.state == "sending", Reminder.claimed_at < stale,
-                               Reminder.attempts >= current_app.config["REMINDER_MAX_ATTEMPTS"])
-        .values(state="failed", last_error=GAVE_UP, updated_at=now)
-        .execution_options(synchronize_session=False))
-
-
 def claim(me: str, now: datetime, limit: int) -> list[int]:
-    """Take up to ``limit`` due rows for sender ``me``; commits. Returns their ids."""
-    _give_up_stale(now)
-    claimed = {"state": "sending", "claimed_by": me, "claimed_at": now, "updated_at": now,
-               "attempts": Reminder.attempts + 1}
-    try:
-        if db.session.get_bind().dialect.name == "postgresql":
-            ids = db.session.scalars(select(Reminder.id).where(_due(now)).order_by(Reminder.due_at, Reminder.id)
-                                     .limit(limit).with_for_update(skip_locked=True)).all()
-            if ids:
-                db.session.execute(update(Reminder).where(Reminder.id.in_(ids)).values(**claimed)
-                                   .execution_options(synchronize_session=False))
-        else:
-            candidates = select(Reminder.id).where(_due(now)).order_by(Reminder.due_at, Reminder.id).limit(limit)
-            ids = db.session.scalars(
-                update(Reminder).where(Reminder.id.in_(candidates.scalar_subquery()), _due(now))
-                .values(**claimed).returning(Reminder.id).execution_options(synchronize_session=False)).all()
-        db.session.commit()
-    except OperationalError:  # SQLite: another sender holds the write lock; try again next round
-        db.session.rollback()
-        log.warning("claim by %s failed: database busy", me)
-        return []
-    return list(ids)
+    """Take up to ``limit`` due reminders for sender ``me``; commits. Returns their ids."""
+    return outbox.claim(Reminder, me, now, limit)
 
 
 def _acknowledge(row_id: int, me: str, now: datetime, **values) -> bool:
-    done = db.session.execute(
-        update(Reminder).where(Reminder.id == row_id, Reminder.claimed_by == me, Reminder.state == "sending")
-        .values(updated_at=now, **values).execution_options(synchronize_session=False)).rowcount
-    db.session.commit()
-    if not done:
-        log.warning("reminder %s: claim of %s was taken over before acknowledging", row_id, me)
-    return bool(done)
+    return outbox.acknowledge(Reminder, row_id, me, now, **values)
 
 
 def _skip_reason(row: Reminder, now: datetime) -> str | None:
@@ -178,21 +133,11 @@ def send_claimed(ids: list[int], me: str, now: datetime) -> SendResult:
 
 def _acknowledge_failure(row_id: int, attempts: int, failure: mail.MailError, me: str, now: datetime,
                          result: SendResult, *, recipient: str) -> None:
-    """Back to ``pending`` with an exponential backoff; ``failed`` after the last attempt, or at once
-    when the server refused the message for good (an address that does not exist): the reminders
-    page then shows it, to be corrected and sent again."""
-    # The server's words often quote the address: kept out of the error, so that no copy of it
-    # outlives the contact's erasure (Law 25), even one written by a send in flight at that moment.
-    error = str(failure).replace(parseaddr(recipient)[1] or recipient, "[recipient]")
-    if failure.permanent or attempts >= current_app.config["REMINDER_MAX_ATTEMPTS"]:
-        _acknowledge(row_id, me, now, state="failed", last_error=error[:2000])
+    """Retried later, or failed: the reminders page then shows it, to be corrected and sent again."""
+    if outbox.acknowledge_failure(Reminder, row_id, attempts, failure, me, now, recipient=recipient) == "failed":
         result.failed += 1
-        log.warning("reminder %s failed after %s attempt(s): %s", row_id, attempts, error)
     else:
-        retry_at = now + timedelta(seconds=current_app.config["REMINDER_RETRY_BASE_SECONDS"] * 2 ** (attempts - 1))
-        _acknowledge(row_id, me, now, state="pending", next_attempt_at=retry_at, last_error=error[:2000])
         result.retried += 1
-        log.info("reminder %s: attempt %s failed, retry at %s", row_id, attempts, retry_at.isoformat())
 
 
 def send_due(*, now: datetime | None = None, me: str | None = None, batch: int | None = None) -> SendResult:

@@ -1,0 +1,106 @@
+"""Outbox tables drained by ``flask reminders send``: claim the due rows, then acknowledge each outcome.
+
+Shared by the session reminders (``crm/reminders/sending.py``, which explains the protocol) and the
+account emails (``crm/auth/emails.py``). An outbox model has the columns ``id``, ``state`` (pending,
+sending, sent, failed, cancelled), ``due_at``, ``next_attempt_at``, ``attempts``, ``claimed_at``,
+``claimed_by``, ``sent_at``, ``last_error``, ``updated_at`` and ``message_id``; the worker's settings
+(``REMINDER_MAX_ATTEMPTS``, ``REMINDER_RETRY_BASE_SECONDS``, ``REMINDER_CLAIM_TIMEOUT_SECONDS``) apply
+to all of them.
+"""
+import logging
+from datetime import datetime, timedelta
+from email.utils import make_msgid, parseaddr
+
+from flask import current_app
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.exc import OperationalError
+
+from crm import mail
+from crm.extensions import db
+
+log = logging.getLogger(__name__)
+
+
+def new_message_id(idstring: str) -> str:
+    """Chosen once, when the row is queued: a retry after a crash carries the same Message-ID."""
+    sender = current_app.config["MAIL_DEFAULT_SENDER"]
+    domain = sender.rsplit("@", 1)[-1].strip(">").strip() or "virage.local"
+    return make_msgid(idstring=idstring, domain=domain)
+
+
+# last_error of a row given up after its senders kept stopping mid-way (shown translated by features).
+GAVE_UP = "The sender stopped while sending, too many times."
+
+
+def due(model, now: datetime):
+    stale = now - timedelta(seconds=current_app.config["REMINDER_CLAIM_TIMEOUT_SECONDS"])
+    return or_(
+        and_(model.state == "pending", model.due_at <= now,
+             or_(model.next_attempt_at.is_(None), model.next_attempt_at <= now)),
+        and_(model.state == "sending", model.claimed_at < stale),
+    )
+
+
+def _give_up_stale(model, now: datetime) -> None:
+    """A row whose senders kept dying mid-way (a message that crashes them) stops being retried."""
+    stale = now - timedelta(seconds=current_app.config["REMINDER_CLAIM_TIMEOUT_SECONDS"])
+    db.session.execute(
+        update(model).where(model.state == "sending", model.claimed_at < stale,
+                            model.attempts >= current_app.config["REMINDER_MAX_ATTEMPTS"])
+        .values(state="failed", last_error=GAVE_UP, updated_at=now)
+        .execution_options(synchronize_session=False))
+
+
+def claim(model, me: str, now: datetime, limit: int) -> list[int]:
+    """Take up to ``limit`` due rows of ``model`` for sender ``me``; commits. Returns their ids."""
+    _give_up_stale(model, now)
+    claimed = {"state": "sending", "claimed_by": me, "claimed_at": now, "updated_at": now,
+               "attempts": model.attempts + 1}
+    try:
+        if db.session.get_bind().dialect.name == "postgresql":
+            ids = db.session.scalars(select(model.id).where(due(model, now)).order_by(model.due_at, model.id)
+                                     .limit(limit).with_for_update(skip_locked=True)).all()
+            if ids:
+                db.session.execute(update(model).where(model.id.in_(ids)).values(**claimed)
+                                   .execution_options(synchronize_session=False))
+        else:
+            candidates = select(model.id).where(due(model, now)).order_by(model.due_at, model.id).limit(limit)
+            ids = db.session.scalars(
+                update(model).where(model.id.in_(candidates.scalar_subquery()), due(model, now))
+                .values(**claimed).returning(model.id).execution_options(synchronize_session=False)).all()
+        db.session.commit()
+    except OperationalError:  # SQLite: another sender holds the write lock; try again next round
+        db.session.rollback()
+        log.warning("claim of %s by %s failed: database busy", model.__tablename__, me)
+        return []
+    return list(ids)
+
+
+def acknowledge(model, row_id: int, me: str, now: datetime, **values) -> bool:
+    """Record an outcome, unless the claim of ``me`` was taken over meanwhile; commits."""
+    done = db.session.execute(
+        update(model).where(model.id == row_id, model.claimed_by == me, model.state == "sending")
+        .values(updated_at=now, **values).execution_options(synchronize_session=False)).rowcount
+    db.session.commit()
+    if not done:
+        log.warning("%s %s: claim of %s was taken over before acknowledging", model.__tablename__, row_id, me)
+    return bool(done)
+
+
+def acknowledge_failure(model, row_id: int, attempts: int, failure: mail.MailError, me: str, now: datetime, *,
+                        recipient: str) -> str:
+    """Back to ``pending`` with an exponential backoff (returns ``retried``); ``failed`` after the last
+    attempt, or at once when the server refused the message for good (an address that does not exist).
+
+    The server's words often quote the address: kept out of the stored error, so that no copy of it
+    outlives the person's erasure (Law 25), even one written by a send in flight at that moment."""
+    error = str(failure).replace(parseaddr(recipient)[1] or recipient, "[recipient]")
+    name = model.__tablename__
+    if failure.permanent or attempts >= current_app.config["REMINDER_MAX_ATTEMPTS"]:
+        acknowledge(model, row_id, me, now, state="failed", last_error=error[:2000])
+        log.warning("%s %s failed after %s attempt(s): %s", name, row_id, attempts, error)
+        return "failed"
+    retry_at = now + timedelta(seconds=current_app.config["REMINDER_RETRY_BASE_SECONDS"] * 2 ** (attempts - 1))
+    acknowledge(model, row_id, me, now, state="pending", next_attempt_at=retry_at, last_error=error[:2000])
+    log.info("%s %s: attempt %s failed, retry at %s", name, row_id, attempts, retry_at.isoformat())
+    return "retried"
