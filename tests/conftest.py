@@ -163,8 +163,9 @@ def app(session_app, database_uri):
     from crm.extensions import limiter
 
     config = dict(session_app.config)
-    with session_app.app_context():
-        limiter.reset()
+    # Flask-Limiter keeps one storage per process, the last app's: tests that create apps of their
+    # own (another Redis, a dead one) move it. Binding it to this app again gives fresh counts.
+    limiter.init_app(session_app)
     yield session_app
     with session_app.app_context():
         db.session.remove()
