@@ -94,7 +94,8 @@ def _register_blueprints(app: Flask) -> None:
     from crm.auth.cli import users_cli  # noqa: F401
     from crm.auth.views import bp as auth_bp
     from crm.cohorts.views import bp as cohorts_bp
-    from crm.enterprises.views import bp as enterprises_bp
+    from crm.enterprises import bp as enterprises_bp
+    from crm.enterprises import record_views, views  # noqa: F401 - the routes of its blueprint
     from crm.imports.views import bp as imports_bp
     from crm.main.views import bp as main_bp
     from crm.ops.views import bp as ops_bp

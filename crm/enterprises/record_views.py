@@ -5,7 +5,7 @@ from wtforms import SelectChoice
 
 from crm import access
 from crm.auth.models import User
-from crm.enterprises import queries, services, timeline
+from crm.enterprises import bp, queries, services, timeline
 from crm.enterprises.filtering import organization_choices
 from crm.enterprises.forms import (
     ActivityForm,
@@ -20,9 +20,9 @@ from crm.enterprises.forms import (
 from crm.enterprises.history import describe_history
 from crm.enterprises.models import Contact, FollowUpTask
 from crm.enterprises.sections import sections_for
-from crm.enterprises.views import bp
 from crm.extensions import db
 from crm.i18n import _, _l
+from crm.organizations.models import Organization
 from crm.privacy.services import record_access
 from crm.reference import NEXT_STAGE
 from crm.transaction import refusals_flashed, refusals_shown_on
@@ -228,3 +228,56 @@ def archive_contact(enterprise_id, contact_id):
         flash(_("Contact archived."), "success")
     return _back(enterprise, "#contacts")
 
+
+def _redirect_detail(enterprise):
+    return redirect(url_for("enterprises.detail", enterprise_id=enterprise.id))
+
+
+@bp.route("/enterprises/<int:enterprise_id>/archive", methods=["POST"])
+@login_required
+def archive(enterprise_id):
+    enterprise = access.get_enterprise_or_404(enterprise_id, current_user, for_manage=True)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    with refusals_flashed():
+        if request.form.get("restore"):
+            services.restore_enterprise(enterprise, actor=current_user)
+        else:
+            services.archive_enterprise(enterprise, actor=current_user)
+        flash(_("Enterprise restored.") if request.form.get("restore") else _("Enterprise archived."), "success")
+    return _redirect_detail(enterprise)
+
+
+@bp.route("/enterprises/<int:enterprise_id>/assign", methods=["POST"])
+@login_required
+def assign(enterprise_id):
+    enterprise = access.get_enterprise_or_404(enterprise_id, current_user, for_manage=True)
+    form = AssignForm(prefix="assign")
+    form.coach_id.choices = assign_choices(enterprise)
+    if form.validate_on_submit():
+        coach = None
+        if form.coach_id.data:
+            coach = db.session.scalar(access.assignable_coaches(current_user)
+                                      .where(User.id == int(form.coach_id.data)))
+        with refusals_shown_on(form):
+            services.assign_coach([enterprise], coach, actor=current_user)
+            flash(_("Coach assignment saved."), "success")
+            return _redirect_detail(enterprise)
+    return render_enterprise(enterprise, status=400, assign_form=form)
+
+
+@bp.route("/enterprises/<int:enterprise_id>/handover", methods=["POST"])
+@login_required
+def handover(enterprise_id):
+    enterprise = access.get_enterprise_or_404(enterprise_id, current_user, for_manage=True)
+    form = HandOverForm(prefix="handover")
+    form.organization_id.choices = organization_choices(exclude_id=enterprise.organization_id)
+    if form.validate_on_submit():
+        organization = db.session.get(Organization, form.organization_id.data)
+        with refusals_shown_on(form):
+            services.hand_over(enterprise, organization, actor=current_user, comment=form.comment.data)
+            flash(_("%(organization)s now follows this enterprise.", organization=organization.name), "success")
+            if access.can_view_enterprise(current_user, enterprise):
+                return _redirect_detail(enterprise)
+            return redirect(url_for("enterprises.index"))
+    return render_enterprise(enterprise, status=400, handover_form=form)

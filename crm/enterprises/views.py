@@ -1,12 +1,11 @@
-"""Enterprise list, bulk actions, caseload, and the enterprise's profile and management actions.
+"""Enterprise list, bulk actions, caseload, and creating or editing an enterprise's profile.
 
-Per-enterprise records (page, stage, timeline, follow-ups, diagnostics, contacts) are in
-``record_views``, registered on the same blueprint.
+The enterprise's own page and what is recorded on it are in ``record_views``.
 """
 import logging
 from dataclasses import asdict
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
@@ -15,13 +14,12 @@ from wtforms import SelectChoice
 from crm import access
 from crm.auth.models import User
 from crm.domain import DomainError
-from crm.enterprises import bulk, list_rows, queries, services
+from crm.enterprises import bp, bulk, list_rows, queries, services
 from crm.enterprises.filtering import (
     args_from_query_string,
     chosen_organization_id,
     coach_choices,
     filter_query_string,
-    organization_choices,
     parse_filters,
 )
 from crm.enterprises.forms import (
@@ -37,12 +35,11 @@ from crm.enterprises.timeline import today_in_quebec
 from crm.extensions import db
 from crm.i18n import _, _l, ngettext
 from crm.navigation import register_nav
-from crm.organizations.models import Organization
 from crm.query_args import page_number
 from crm.reference import label
 from crm.reports.cache import cache_key
+from crm.transaction import refusals_shown_on, show_refusal
 
-bp = Blueprint("enterprises", __name__, template_folder="templates")
 register_nav("enterprises.caseload", _l("My caseload"), roles=("coach",), order=5)
 register_nav("enterprises.index", _l("Enterprises"), order=10)
 log = logging.getLogger(__name__)
@@ -66,15 +63,6 @@ def maturity_label(level):
 
 bp.add_app_template_global(list_rows.table_rows, "enterprise_rows")
 bp.add_app_template_filter(stored_value_text, "stored_value_text")
-
-
-def apply_domain_error(form, error: DomainError) -> None:
-    """Show a service's refusal next to its field, or above the form."""
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, str(error.message)]
-    else:
-        form.form_errors.append(str(error.message))
 
 
 def _bulk_form(args, *, empty: bool = False) -> BulkForm:
@@ -133,13 +121,8 @@ def bulk_action():
         action = bulk.get_action(form.action.data, current_user)
         _, filters = parse_filters(current_user, args, quiet=True)
         ids = None if form.scope.data == "all" else list(form.ids.data or [])
-        try:
+        with refusals_shown_on(form):
             changed = action.run(queries.selected_enterprises(current_user, filters, ids), form, current_user)
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_error(form, error)
-        else:
-            db.session.commit()
             flash(ngettext("%(num)s enterprise updated.", "%(num)s enterprises updated.", changed), "success")
             return redirect(url_for("enterprises.index") + ("?" + form.filters.data if form.filters.data else ""))
     return render_list(args, bulk_form=form, status=400)
@@ -189,9 +172,8 @@ def new():
         except services.DuplicateEnterprise as error:
             db.session.rollback()
             duplicate = error.existing if access.can_view_enterprise(current_user, error.existing) else None
-            apply_domain_error(form, DomainError(_duplicate_message(error.existing, error.field), error.field))
+            show_refusal(form, DomainError(_duplicate_message(error.existing, error.field), error.field))
         else:
-            db.session.commit()
             flash(_("Enterprise created."), "success")
             return redirect(url_for("enterprises.detail", enterprise_id=enterprise.id))
     if form.errors or form.form_errors:
@@ -210,20 +192,16 @@ def edit(enterprise_id):
         try:
             services.update_enterprise(enterprise, actor=current_user,
                                        expected_version=form.expected_version(), **form.profile())
-            db.session.commit()
-        except services.StaleVersion as error:
-            db.session.rollback()
-            form.form_errors.append(str(error.message))
-            status = 409
-        except StaleDataError:
+        except (services.StaleVersion, StaleDataError):
             db.session.rollback()
             form.form_errors.append(str(services.StaleVersion().message))
             status = 409
+        except services.DuplicateEnterprise as error:
+            db.session.rollback()
+            show_refusal(form, DomainError(_duplicate_message(error.existing, error.field), error.field))
         except DomainError as error:
             db.session.rollback()
-            if isinstance(error, services.DuplicateEnterprise):
-                error = DomainError(_duplicate_message(error.existing, error.field), error.field)
-            apply_domain_error(form, error)
+            show_refusal(form, error)
         else:
             flash(_("Enterprise saved."), "success")
             return redirect(url_for("enterprises.detail", enterprise_id=enterprise.id))
@@ -237,88 +215,9 @@ def edit(enterprise_id):
                            current_version=enterprise.version, show_create_anyway=False), status
 
 
-def _redirect_detail(enterprise):
-    return redirect(url_for("enterprises.detail", enterprise_id=enterprise.id))
-
-
-@bp.route("/enterprises/<int:enterprise_id>/archive", methods=["POST"])
-@login_required
-def archive(enterprise_id):
-    from crm.enterprises.forms import ConfirmForm
-
-    enterprise = access.get_enterprise_or_404(enterprise_id, current_user, for_manage=True)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    try:
-        if request.form.get("restore"):
-            services.restore_enterprise(enterprise, actor=current_user)
-        else:
-            services.archive_enterprise(enterprise, actor=current_user)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-        return _redirect_detail(enterprise)
-    db.session.commit()
-    flash(_("Enterprise restored.") if request.form.get("restore") else _("Enterprise archived."), "success")
-    return _redirect_detail(enterprise)
-
-
-@bp.route("/enterprises/<int:enterprise_id>/assign", methods=["POST"])
-@login_required
-def assign(enterprise_id):
-    from crm.enterprises.forms import AssignForm
-    from crm.enterprises.record_views import assign_choices, render_enterprise
-
-    enterprise = access.get_enterprise_or_404(enterprise_id, current_user, for_manage=True)
-    form = AssignForm(prefix="assign")
-    form.coach_id.choices = assign_choices(enterprise)
-    if form.validate_on_submit():
-        coach = None
-        if form.coach_id.data:
-            coach = db.session.scalar(access.assignable_coaches(current_user)
-                                      .where(User.id == int(form.coach_id.data)))
-        try:
-            services.assign_coach([enterprise], coach, actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Coach assignment saved."), "success")
-            return _redirect_detail(enterprise)
-    return render_enterprise(enterprise, status=400, assign_form=form)
-
-
-@bp.route("/enterprises/<int:enterprise_id>/handover", methods=["POST"])
-@login_required
-def handover(enterprise_id):
-    from crm.enterprises.forms import HandOverForm
-    from crm.enterprises.record_views import render_enterprise
-
-    enterprise = access.get_enterprise_or_404(enterprise_id, current_user, for_manage=True)
-    form = HandOverForm(prefix="handover")
-    form.organization_id.choices = organization_choices(exclude_id=enterprise.organization_id)
-    if form.validate_on_submit():
-        organization = db.session.get(Organization, form.organization_id.data)
-        try:
-            services.hand_over(enterprise, organization, actor=current_user, comment=form.comment.data)
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("%(organization)s now follows this enterprise.", organization=organization.name), "success")
-            if access.can_view_enterprise(current_user, enterprise):
-                return _redirect_detail(enterprise)
-            return redirect(url_for("enterprises.index"))
-    return render_enterprise(enterprise, status=400, handover_form=form)
-
-
 def coaches_by_id(ids) -> dict:
     ids = {i for i in ids if i}
     if not ids:
         return {}
     return {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))}
 
-
-from crm.enterprises import record_views  # noqa: E402,F401 - registers the per-enterprise routes
