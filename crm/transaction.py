@@ -56,16 +56,16 @@ def refusals_shown_on(form) -> Iterator[None]:
 
 
 @contextmanager
-def refusals_flashed() -> Iterator[None]:
+def refusals_flashed(category: str = "warning") -> Iterator[None]:
     """For an action without a form (a button): a refusal undoes its writes and is flashed."""
     try:
         yield
     except StaleDataError:
         db.session.rollback()
-        flash(str(ChangedMeanwhile().message), "warning")
+        flash(str(ChangedMeanwhile().message), category)
     except DomainError as error:
         db.session.rollback()
-        flash(str(error.message), "warning")
+        flash(str(error.message), category)
 
 
 def finish_transaction(response):
@@ -73,12 +73,18 @@ def finish_transaction(response):
     if response.status_code >= 400:
         db.session.rollback()
         return response
+    # The answer is built: nothing reads the loaded objects again, so the commit need not expire them
+    # (on the enterprise page, expiring its loaded objects cost more than the access log's insert).
+    request_session = db.session()
+    request_session.expire_on_commit = False
     try:
-        db.session.commit()
+        request_session.commit()
     except SQLAlchemyError:
         # The error page ("nothing was saved") follows; a "saved" message must not.
         session.pop("_flashes", None)
         raise
+    finally:
+        request_session.expire_on_commit = True
     return response
 
 

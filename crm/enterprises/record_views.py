@@ -239,7 +239,7 @@ def archive(enterprise_id):
     enterprise = access.get_enterprise_or_404(enterprise_id, current_user, for_manage=True)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    with refusals_flashed():
+    with refusals_flashed("error"):
         if request.form.get("restore"):
             services.restore_enterprise(enterprise, actor=current_user)
         else:

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from crm.access import has_caseload, visible_enterprises
 from crm.auth.views import safe_next
+from crm.enterprises.views import render_caseload
 from crm.extensions import db
 from crm.i18n import _l
 from crm.main.forms import LanguageForm
@@ -28,8 +29,6 @@ register_nav("main.home", _l("Home"), roles=("admin", "manager"), order=0)
 def home():
     """Coaches land on their caseload; managers and the programme office on the funnel summary."""
     if has_caseload(current_user):
-        from crm.enterprises.views import render_caseload
-
         return render_caseload()
     visible = visible_enterprises(current_user).subquery()
     rows = db.session.execute(
@@ -49,7 +48,6 @@ def set_language():
     session["locale"] = form.locale.data
     if current_user.is_authenticated:
         current_user.locale = form.locale.data
-        db.session.commit()
     return redirect(safe_next(form.next.data) or url_for("main.home"))
 
 

@@ -128,20 +128,6 @@ def record_access(user, action: str, *, subject_type: str, subject_id: int | Non
     return entry
 
 
-def commit_after_rendering() -> None:
-    """Commit what a page recorded (its access-log entry) once the page is rendered.
-
-    Nothing reads the objects the page loaded after this, so the commit does not expire them: on the
-    enterprise page, expiring some 150 loaded objects cost more than the insert itself.
-    """
-    session = db.session()
-    session.expire_on_commit = False
-    try:
-        session.commit()
-    finally:
-        session.expire_on_commit = True
-
-
 # Erasure and retention -------------------------------------------------------------------------
 
 def anonymize_contact(contact: Contact, *, actor, reason: str = "request") -> None:

@@ -11,7 +11,6 @@ from sqlalchemy.orm import contains_eager
 from crm.access import can_administer_privacy
 from crm.auth.models import User
 from crm.db import utcnow
-from crm.domain import DomainError
 from crm.enterprises.models import Contact, Enterprise
 from crm.extensions import db
 from crm.i18n import _, _l
@@ -22,6 +21,7 @@ from crm.privacy.forms import AccessLogFilterForm, AnonymizeForm, ConsentForm, C
 from crm.privacy.models import AccessLogEntry, ConsentEvent, Incident
 from crm.query_args import paginate
 from crm.reference import choices
+from crm.transaction import refusals_flashed, refusals_shown_on
 
 bp = Blueprint("privacy", __name__, template_folder="templates", url_prefix="/privacy/admin")
 register_nav("privacy.index", _l("Privacy"), roles=("admin",), order=90)
@@ -71,10 +71,8 @@ def contact(contact_id: int):
     events = db.session.scalars(select(ConsentEvent).where(ConsentEvent.contact_id == contact.id)
                                 .order_by(ConsentEvent.at.desc(), ConsentEvent.id.desc())).all()
     services.record_access(current_user, "view_contact", subject_type="contacts", subject_id=contact.id)
-    page = render_template("privacy/contact.html", contact=contact, events=events,
+    return render_template("privacy/contact.html", contact=contact, events=events,
                            consent_form=ConsentForm(), purposes=services.PURPOSES)
-    services.commit_after_rendering()
-    return page
 
 
 @bp.route("/contacts/<int:contact_id>/consent", methods=["POST"])
@@ -84,15 +82,10 @@ def record_consent(contact_id: int):
     form = ConsentForm()
     if form.validate_on_submit():
         change = services.grant_consent if form.decision.data == "grant" else services.withdraw_consent
-        try:
+        with refusals_flashed("error"):
             event = change(contact, form.purpose.data, source=form.source.data, actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error.message), "error")
-            return redirect(url_for(".contact", contact_id=contact_id))
-        db.session.commit()
-        flash(_("Consent recorded.") if event else _("Nothing changed: this was already the case."),
-              "success" if event else "info")
+            flash(_("Consent recorded.") if event else _("Nothing changed: this was already the case."),
+                  "success" if event else "info")
         return redirect(url_for(".contact", contact_id=contact_id))
     events = db.session.scalars(select(ConsentEvent).where(ConsentEvent.contact_id == contact.id)
                                 .order_by(ConsentEvent.at.desc(), ConsentEvent.id.desc())).all()
@@ -109,7 +102,6 @@ def export_contact(contact_id: int, fmt: str):
     data = export.build_contact_export(contact)
     services.record_access(current_user, "export_contact", subject_type="contacts",
                            subject_id=contact.id, details={"format": fmt})
-    db.session.commit()
     filename = f"virage-contact-{contact.id}-{utcnow():%Y%m%d}.{fmt}"
     body, mimetype = ((export.to_json(data), "application/json") if fmt == "json"
                       else (export.to_csv(data), "text/csv; charset=utf-8"))
@@ -124,14 +116,9 @@ def anonymize(contact_id: int):
     contact = _contact_or_404(contact_id)
     form = AnonymizeForm()
     if contact.anonymized_at is None and form.validate_on_submit():
-        try:
+        with refusals_flashed("error"):
             services.anonymize_contact(contact, actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error.message), "error")
-            return redirect(url_for(".contact", contact_id=contact_id))
-        db.session.commit()
-        flash(_("The contact was anonymized. The enterprise's statistics are unchanged."), "success")
+            flash(_("The contact was anonymized. The enterprise's statistics are unchanged."), "success")
         return redirect(url_for(".contact", contact_id=contact_id))
     status = 400 if form.errors else 200
     return render_template("privacy/anonymize.html", contact=contact, form=form), status
@@ -178,7 +165,6 @@ def new_incident():
     form = IncidentForm()
     if form.validate_on_submit():
         incident = services.create_incident(actor=current_user, **form.values())
-        db.session.commit()
         _flash_notification_duty(incident)
         flash(_("Incident recorded in the register."), "success")
         return redirect(url_for(".incidents"))
@@ -195,16 +181,12 @@ def edit_incident(incident_id: int):
             version = int(form.version.data)
         except (TypeError, ValueError):
             version = -1
-        try:
+        with refusals_shown_on(form):
             services.update_incident(incident, actor=current_user, version=version, **form.values())
-        except DomainError as error:
-            db.session.rollback()
-            form.form_errors.append(str(error.message))
-            return render_template("privacy/incident_form.html", form=form, incident=incident), 409
-        db.session.commit()
-        _flash_notification_duty(incident)
-        flash(_("Incident updated."), "success")
-        return redirect(url_for(".incidents"))
+            _flash_notification_duty(incident)
+            flash(_("Incident updated."), "success")
+            return redirect(url_for(".incidents"))
+        return render_template("privacy/incident_form.html", form=form, incident=incident), 409
     return render_template("privacy/incident_form.html", form=form, incident=incident), 400 if form.errors else 200
 
 

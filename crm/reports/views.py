@@ -132,5 +132,4 @@ def _export_enterprises(fmt: str):
     export = exports.export_enterprises(statement, fmt)
     record_access(current_user, "export_enterprises", subject_type="enterprises",
                   details={"count": export.count, "format": fmt})
-    db.session.commit()
     return export.respond()
