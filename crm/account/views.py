@@ -8,10 +8,10 @@ from crm.auth import two_factor
 from crm.auth.forms import ChangePasswordForm, PasswordConfirmForm, TwoFactorSetupForm
 from crm.auth.services import change_password
 from crm.auth.views import finish_pending_login, pending_user
-from crm.domain import DomainError
 from crm.extensions import db
 from crm.i18n import _, _l
 from crm.navigation import register_nav
+from crm.transaction import refusals_flashed, refusals_shown_on
 
 bp = Blueprint("account", __name__, template_folder="templates", url_prefix="/account")
 log = logging.getLogger(__name__)
@@ -34,12 +34,8 @@ def security():
 def change_password_page():
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        try:
+        with refusals_shown_on(form):
             change_password(current_user, current=form.current_password.data, new=form.password.data)
-        except DomainError as error:
-            getattr(form, error.field or "password").errors.append(str(error.message))
-        else:
-            db.session.commit()
             # This session goes on with the new session version (the real object: a proxy in
             # flask.g would point at itself).
             login_user(current_user._get_current_object())
@@ -64,19 +60,15 @@ def two_factor_setup():
     if user.has_two_factor:
         return redirect(url_for("account.security"))
     secret = two_factor.setup_secret(user)  # kept on the server, not in the cookie
+    # The secret the page shows must outlive a mistyped code (an answer the request's step rolls back).
+    db.session.commit()
     form = TwoFactorSetupForm()
     if form.validate_on_submit():
-        try:
+        with refusals_shown_on(form):
             two_factor.confirm_setup(user, form.code.data)
-        except DomainError as error:
-            form.code.errors.append(str(error.message))
-        else:
             if signing_in:
-                finish_pending_login(user)  # commits and signs in
-            else:
-                db.session.commit()
+                finish_pending_login(user)
             return redirect(url_for("account.recovery_codes"))
-    db.session.commit()  # the set-up secret, for the next request
     uri = two_factor.provisioning_uri(user, secret)
     return render_template(
         "account/two_factor_setup.html", form=form, qr_code=two_factor.qr_code_data_uri(uri),
@@ -89,8 +81,7 @@ def two_factor_setup():
 @login_required
 def recovery_codes():
     """New recovery codes, shown once: they are stored hashed and cannot be shown again."""
-    codes = two_factor.codes_to_show(current_user)
-    db.session.commit()  # forgotten as soon as read
+    codes = two_factor.codes_to_show(current_user)  # forgotten as soon as read
     if not codes:
         return redirect(url_for("account.security"))
     return render_template("account/recovery_codes.html", codes=codes)
@@ -104,7 +95,6 @@ def new_recovery_codes():
         return redirect(url_for("account.security"))
     if form.validate_on_submit() and current_user.check_password(form.password.data):
         two_factor.regenerate_recovery_codes(current_user)
-        db.session.commit()
         return redirect(url_for("account.recovery_codes"))
     db.session.rollback()
     flash(_("The password is incorrect; no new codes were made."), "error")
@@ -118,12 +108,7 @@ def disable_two_factor():
     if not form.validate_on_submit():
         flash(_("The password is incorrect."), "error")
     elif current_user.has_two_factor:
-        try:
+        with refusals_flashed("error"):
             two_factor.disable(current_user, actor=current_user, password=form.password.data)
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error.message), "error")
-        else:
-            db.session.commit()
             flash(_("Two-factor authentication is off."), "info")
     return redirect(url_for("account.security"))

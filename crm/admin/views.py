@@ -12,12 +12,12 @@ from crm import access
 from crm.admin import services
 from crm.admin.forms import ConfirmForm, OrganizationForm, UserForm
 from crm.auth.models import User
-from crm.domain import DomainError
 from crm.extensions import db
 from crm.i18n import _, _l
 from crm.navigation import register_nav
 from crm.organizations.models import Organization
 from crm.query_args import paginate
+from crm.transaction import refusals_flashed, refusals_shown_on
 
 bp = Blueprint("admin", __name__, template_folder="templates", url_prefix="/admin")
 register_nav("admin.index", _l("Administration"), roles=("admin",), order=90)
@@ -31,13 +31,6 @@ ORGANIZATION_FORM_FIELDS = ("code", "name", "kind", "region_code", "is_active", 
 def _require(allowed: bool) -> None:
     if not allowed:
         abort(403)
-
-
-def _form_error(form, error: DomainError) -> None:
-    if error.field and hasattr(form, error.field):
-        getattr(form, error.field).errors.append(str(error.message))
-    else:
-        form.form_errors.append(str(error.message))
 
 
 @bp.route("/")
@@ -73,13 +66,8 @@ def new_user():
     _require(access.can_manage_users(current_user))
     form = _user_form()
     if form.validate_on_submit():
-        try:
+        with refusals_shown_on(form):
             user = services.create_account(actor=current_user, **{f: form[f].data for f in USER_FORM_FIELDS})
-        except DomainError as error:
-            db.session.rollback()
-            _form_error(form, error)
-        else:
-            db.session.commit()
             flash(_("Account of %(name)s created; an email with a link to choose a password is on its way "
                     "to %(email)s.", name=user.full_name, email=user.email), "success")
             return redirect(url_for("admin.users"))
@@ -92,13 +80,8 @@ def edit_user(user_id):
     user = access.get_user_or_404(user_id, current_user, for_manage=True)
     form = _user_form(user)
     if form.validate_on_submit():
-        try:
+        with refusals_shown_on(form):
             services.update_account(user, actor=current_user, **{f: form[f].data for f in USER_FORM_FIELDS})
-        except DomainError as error:
-            db.session.rollback()
-            _form_error(form, error)
-        else:
-            db.session.commit()
             flash(_("Account of %(name)s saved.", name=user.full_name), "success")
             return redirect(url_for("admin.users"))
     return render_template("admin/user_form.html", form=form, user=user, confirm=ConfirmForm()), \
@@ -114,23 +97,18 @@ def user_action(user_id, action):
     user = access.get_user_or_404(user_id, current_user, for_manage=True)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
+    with refusals_flashed("error"):
         if action in ("deactivate", "reactivate"):
             services.set_active(user, action == "reactivate", actor=current_user)
         elif action == "reset-two-factor":
             services.reset_two_factor(user, actor=current_user)
         else:
             services.send_password_link(user, actor=current_user)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-        return redirect(url_for("admin.edit_user", user_id=user.id))
-    db.session.commit()
-    if action == "send-reset":
-        flash(_("An email with a link to choose a password is on its way to %(email)s.", email=user.email),
-              "success")
-    else:
-        flash(_ACTION_MESSAGES[action], "success")
+        if action == "send-reset":
+            flash(_("An email with a link to choose a password is on its way to %(email)s.", email=user.email),
+                  "success")
+        else:
+            flash(_ACTION_MESSAGES[action], "success")
     return redirect(url_for("admin.edit_user", user_id=user.id))
 
 
@@ -163,16 +141,11 @@ def edit_organization(organization_id=None):
     form = OrganizationForm(obj=organization)
     if form.validate_on_submit():
         values = {f: form[f].data for f in ORGANIZATION_FORM_FIELDS}
-        try:
+        with refusals_shown_on(form):
             if organization is None:
                 services.create_organization(actor=current_user, **values)
             else:
                 services.update_organization(organization, actor=current_user, **values)
-        except DomainError as error:
-            db.session.rollback()
-            _form_error(form, error)
-        else:
-            db.session.commit()
             flash(_("Organization %(name)s saved.", name=values["name"].strip()), "success")
             return redirect(url_for("admin.organizations"))
     return render_template("admin/organization_form.html", form=form, organization=organization), \

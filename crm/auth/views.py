@@ -18,9 +18,9 @@ from crm.auth.services import (
     record_login,
     set_new_password,
 )
-from crm.domain import DomainError
 from crm.extensions import db, limiter
 from crm.i18n import _
+from crm.transaction import refusals_shown_on
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 
@@ -84,7 +84,6 @@ def complete_login(user: User, *, remember: bool, next_url: str | None):
     """Sign in for real after every step; returns the redirect to where the person was going."""
     session.pop("pending_login", None)
     record_login(user)
-    db.session.commit()
     login_user(user, remember=remember)
     session.permanent = True  # expires after PERMANENT_SESSION_LIFETIME without activity
     flash(_("Welcome, %(name)s.", name=user.full_name), "success")
@@ -143,7 +142,6 @@ def login_code():
 def logout():
     if LogoutForm().validate_on_submit():
         end_all_sessions(current_user)
-        db.session.commit()
         logout_user()
         session.pop("pending_login", None)
         flash(_("You are signed out."), "info")
@@ -160,7 +158,6 @@ def forgot_password():
         # Queued, sent by the worker: the same work and the same answer whether or not the address
         # has an account, so that neither the page nor its timing tells (crm/auth/emails.py).
         queue_password_reset(form.email.data)
-        db.session.commit()
         flash(_("If an active account uses this address, we have sent it a link to choose a new "
                 "password. It works once, for a limited time."), "info")
         return redirect(url_for("auth.login"))
@@ -176,12 +173,8 @@ def reset_password(token):
         return redirect(url_for("auth.forgot_password"))
     form = ResetPasswordForm()
     if form.validate_on_submit():
-        try:
+        with refusals_shown_on(form):
             set_new_password(user, form.password.data, actor=user, action="user.password_reset")
-        except DomainError as error:
-            form.password.errors.append(str(error.message))
-        else:
-            db.session.commit()
             flash(_("Your password is changed. Sign in with it."), "success")
             return redirect(url_for("auth.login"))
     status = 400 if form.errors else 200
