@@ -43,6 +43,7 @@ from crm.navigation import register_nav
 from crm.organizations.models import Organization
 from crm.query_args import paginate
 from crm.reference import choices
+from crm.transaction import refusals_flashed, refusals_shown_on
 
 bp = Blueprint("imports", __name__, template_folder="templates", url_prefix="/imports")
 register_nav("imports.index", _l("Imports"), roles=("admin", "manager"), order=60)
@@ -89,14 +90,9 @@ def new():
         organization = (db.session.get(Organization, form.organization.data) if current_user.is_admin
                         else current_user.organization)
         data = form.file.data.read(current_app.config["IMPORT_MAX_BYTES"] + 1)
-        try:
+        with refusals_shown_on(form):
             batch = services.start_import(data, form.file.data.filename, organization=organization,
                                           actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            form.file.errors.append(str(error.message))
-        else:
-            db.session.commit()
             return redirect(url_for(".mapping", batch_id=batch.id))
     return render_template("imports/new.html", form=form), 400 if form.errors else 200
 
@@ -160,13 +156,8 @@ def header(batch_id):
         return elsewhere
     header_form = header_row_form(batch)
     if header_form.validate_on_submit():
-        try:
+        with refusals_shown_on(header_form):
             services.choose_header_line(batch, header_form.header_line.data, actor=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            header_form.header_line.errors.append(str(error.message))
-        else:
-            db.session.commit()
             flash(_("The column names are now read from line %(line)s.", line=batch.header_line), "success")
             return redirect(url_for(".mapping", batch_id=batch.id))
     form = mapping_form(batch.headers, batch.mapping, batch.defaults, formdata=None)
@@ -174,7 +165,10 @@ def header(batch_id):
 
 
 def _run_step(batch, busy_status, from_statuses, step, **kwargs):
-    """Run a long step once (whatever the number of workers), with its progress stored."""
+    """Run a long step once (whatever the number of workers), with its progress stored.
+
+    The one view helper that commits itself: the claim, the progress that other requests read while
+    the step runs, and the release after a failure are transactions of their own."""
     previous = batch.status
     if not services.claim(batch.id, busy_status, from_statuses):
         raise DomainError(_l("This import is already being processed, or is finished."))
@@ -237,12 +231,8 @@ def cancel(batch_id):
     batch = get_import_or_404(batch_id, current_user)
     if not CancelForm().validate_on_submit():
         abort(400)
-    try:
+    with refusals_flashed("error"):
         services.cancel_import(batch, actor=current_user)
-    except DomainError as error:
-        flash(str(error.message), "error")
-    else:
-        db.session.commit()
         flash(_("Import cancelled; nothing was imported."), "info")
     return redirect(url_for(".detail", batch_id=batch.id))
 
