@@ -1,4 +1,4 @@
-"""A failure in the middle of a multi-step action leaves nothing half-done (issue 8, reliability).
+"""A failure in the middle of a multi-step action leaves nothing half-done; the request's transaction step.
 
 The audit service is made to fail on its Nth call, after some records were already changed in
 the same request: the request ends in the translated error page and the database is as before.
@@ -6,6 +6,7 @@ the same request: the request ends in the translated error page and the database
 """
 import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
 from crm.audit import services as audit_services
 from crm.audit.models import AuditEntry
@@ -88,3 +89,53 @@ def test_cohort_enrolment_failing_midway_changes_nothing(failing_app, client, au
     assert client.post("/enterprises/bulk", data=data).status_code == 302
     _, stages, _, memberships, _ = snapshot(app)
     assert memberships == before[3] + 4 and all(stages[e.id] == "training" for e in chosen)
+
+
+def test_a_refused_form_writes_nothing_and_a_failed_commit_says_nothing_was_saved(failing_app, client, auth, make,
+                                                                                     world, monkeypatch):  # noqa: F811
+    """The request's step: a refusal rolls back what the service flushed; a commit that fails rolls
+    back, answers the error page and drops the success message the view had flashed."""
+    app = failing_app
+    enterprise = make.enterprise(world.org, coach=world.coach)
+    auth.sign_in(world.manager)
+    token = csrf_token(client, f"/enterprises/{enterprise.id}")
+    before = snapshot(app)
+    # Back to "identified" with no comment: refused by the service, after nothing else was written.
+    refused = client.post(f"/enterprises/{enterprise.id}/stage",
+                          data={"csrf_token": token, "stage-stage": "identified", "stage-comment": ""})
+    assert refused.status_code == 400
+    assert snapshot(app) == before
+
+    def failing_commit(self):
+        raise OperationalError("COMMIT", {}, Exception("the database went away"))
+
+    with app.app_context():
+        session_class = type(db.session())
+    monkeypatch.setattr(session_class, "commit", failing_commit)
+    failed = client.post(f"/enterprises/{enterprise.id}/stage",
+                         data={"csrf_token": token, "stage-stage": "awareness", "stage-comment": ""})
+    monkeypatch.undo()
+    failed_page = failed.get_data(as_text=True)
+    assert failed.status_code == 500 and "Rien n&#39;a été enregistré" in failed_page
+    assert "Étape changée." not in failed_page  # the view's success message is dropped
+    assert snapshot(app) == before
+    assert "Étape changée." not in client.get(f"/enterprises/{enterprise.id}").get_data(as_text=True)
+    assert client.post(f"/enterprises/{enterprise.id}/stage", data={
+        "csrf_token": token, "stage-stage": "awareness", "stage-comment": ""}).status_code == 302
+    assert snapshot(app)[1][enterprise.id] == "awareness"
+
+
+@pytest.mark.parametrize(("status", "kept"), [(200, True), (302, True), (400, False), (404, False), (500, False)])
+def test_the_step_commits_a_success_and_rolls_back_any_other_answer(app, status, kept):
+    from flask import Response
+
+    from crm.organizations.models import Organization
+    from crm.transaction import finish_transaction
+
+    with app.test_request_context("/"):
+        db.session.add(Organization(code="written", name="Écrite par la requête", kind="regional"))
+        db.session.flush()
+        finish_transaction(Response(status=status))
+    with app.app_context():
+        written = db.session.scalar(select(Organization).where(Organization.code == "written"))
+    assert (written is not None) is kept
