@@ -84,6 +84,16 @@ def can_manage_users(user) -> bool:
     return user.is_admin
 
 
+def can_view_funnel_summary(user) -> bool:
+    """The home page's funnel: the programme office and managers (coaches land on their caseload)."""
+    return user.is_admin or user.is_manager
+
+
+def can_view_team(user) -> bool:
+    """A manager's own people, read-only (admins manage everyone through Administration)."""
+    return user.is_manager
+
+
 def can_import(user) -> bool:
     """Imports create enterprises for an organization: its managers and the programme office."""
     return user.is_admin or user.is_manager

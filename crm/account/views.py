@@ -4,18 +4,18 @@ import logging
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required, login_user
 
+from crm import signals
 from crm.auth import two_factor
 from crm.auth.forms import ChangePasswordForm, PasswordConfirmForm, TwoFactorSetupForm
 from crm.auth.services import change_password
 from crm.auth.views import finish_pending_login, pending_user
 from crm.extensions import db
 from crm.i18n import _, _l
-from crm.navigation import register_nav
+from crm.navigation import MenuItem
 from crm.transaction import refusals_flashed, refusals_shown_on
 
 bp = Blueprint("account", __name__, template_folder="templates", url_prefix="/account")
 log = logging.getLogger(__name__)
-register_nav("account.security", _l("My account"), order=95)
 
 
 @bp.route("/")
@@ -112,3 +112,8 @@ def disable_two_factor():
             two_factor.disable(current_user, actor=current_user, password=form.password.data)
             flash(_("Two-factor authentication is off."), "info")
     return redirect(url_for("account.security"))
+
+
+@signals.menu_items.connect
+def menu_items(_sender, **_extra):
+    return MenuItem("account.security", _l("My account"), 95)

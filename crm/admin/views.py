@@ -8,20 +8,18 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
-from crm import access
+from crm import access, signals
 from crm.admin import services
 from crm.admin.forms import ConfirmForm, OrganizationForm, UserForm
 from crm.auth.models import User
 from crm.extensions import db
 from crm.i18n import _, _l
-from crm.navigation import register_nav
+from crm.navigation import MenuItem
 from crm.organizations.models import Organization
 from crm.query_args import paginate
 from crm.transaction import refusals_flashed, refusals_shown_on
 
 bp = Blueprint("admin", __name__, template_folder="templates", url_prefix="/admin")
-register_nav("admin.index", _l("Administration"), roles=("admin",), order=90)
-register_nav("admin.users", _l("Team"), roles=("manager",), order=90)
 
 PER_PAGE = 50
 USER_FORM_FIELDS = ("email", "full_name", "role", "organization_id", "locale")
@@ -150,3 +148,9 @@ def edit_organization(organization_id=None):
             return redirect(url_for("admin.organizations"))
     return render_template("admin/organization_form.html", form=form, organization=organization), \
         (400 if form.errors else 200)
+
+
+@signals.menu_items.connect
+def menu_items(_sender, **_extra):
+    return [MenuItem("admin.index", _l("Administration"), 90, access.can_manage_organizations),
+            MenuItem("admin.users", _l("Team"), 90, access.can_view_team)]

@@ -2,17 +2,22 @@
 from flask import Blueprint, flash
 from sqlalchemy import select
 
+from crm import signals
 from crm.auth.models import User
 from crm.extensions import db
 from crm.i18n import _l
-from crm.navigation import register_nav
+from crm.navigation import MenuItem
 from crm.reference import SelectChoice
 
 bp = Blueprint("cohorts", __name__, template_folder="templates")
 
-register_nav("cohorts.list_cohorts", _l("Cohorts"), order=30)
-register_nav("cohorts.my_sessions", _l("My sessions"), order=31)
-register_nav("cohorts.month", _l("Calendar"), order=32, also=("cohorts.week",))
+
+
+@signals.menu_items.connect
+def menu_items(_sender, **_extra):
+    return [MenuItem("cohorts.list_cohorts", _l("Cohorts"), 30),
+            MenuItem("cohorts.my_sessions", _l("My sessions"), 31),
+            MenuItem("cohorts.month", _l("Calendar"), 32, also=frozenset({"cohorts.week"}))]
 
 
 def show_domain_error(form, error) -> None:

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import SelectChoice
 
-from crm import access
+from crm import access, signals
 from crm.auth.models import User
 from crm.domain import DomainError
 from crm.enterprises import bp, bulk, list_rows, queries, services
@@ -34,14 +34,12 @@ from crm.enterprises.history import stored_value_text
 from crm.enterprises.timeline import today_in_quebec
 from crm.extensions import db
 from crm.i18n import _, _l, ngettext
-from crm.navigation import register_nav
+from crm.navigation import MenuItem
 from crm.query_args import page_number
 from crm.reference import label
 from crm.reports.cache import cache_key
 from crm.transaction import refusals_shown_on, show_refusal
 
-register_nav("enterprises.caseload", _l("My caseload"), roles=("coach",), order=5)
-register_nav("enterprises.index", _l("Enterprises"), order=10)
 log = logging.getLogger(__name__)
 PER_PAGE = 50
 
@@ -221,3 +219,8 @@ def coaches_by_id(ids) -> dict:
         return {}
     return {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))}
 
+
+@signals.menu_items.connect
+def menu_items(_sender, **_extra):
+    return [MenuItem("enterprises.caseload", _l("My caseload"), 5, access.has_caseload),
+            MenuItem("enterprises.index", _l("Enterprises"), 10)]

@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from crm import access, signals
 from crm.access import can_import, get_import_or_404, visible_imports
 from crm.domain import DomainError
 from crm.extensions import db
@@ -39,14 +40,13 @@ from crm.imports.matching import outcome
 from crm.imports.models import ImportBatch
 from crm.imports.report import error_report_csv
 from crm.imports.validation import FIELDS, is_error, issue_message
-from crm.navigation import register_nav
+from crm.navigation import MenuItem
 from crm.organizations.models import Organization
 from crm.query_args import paginate
 from crm.reference import choices
 from crm.transaction import refusals_flashed, refusals_shown_on
 
 bp = Blueprint("imports", __name__, template_folder="templates", url_prefix="/imports")
-register_nav("imports.index", _l("Imports"), roles=("admin", "manager"), order=60)
 log = logging.getLogger(__name__)
 SHOWN_ISSUES = 500  # on a page; the CSV report has them all
 
@@ -257,3 +257,8 @@ def progress(batch_id):
     phase = services.PHASES.get(batch.phase or "")
     return jsonify(status=batch.status, phase=batch.phase, label=str(phase) if phase else "",
                    done=batch.progress_done, total=batch.progress_total, percent=batch.percent)
+
+
+@signals.menu_items.connect
+def menu_items(_sender, **_extra):
+    return MenuItem("imports.index", _l("Imports"), 60, access.can_import)

@@ -11,17 +11,17 @@ from flask import (
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
+from crm import access, signals
 from crm.access import has_caseload, visible_enterprises
 from crm.auth.views import safe_next
 from crm.enterprises.views import render_caseload
 from crm.extensions import db
 from crm.i18n import _l
 from crm.main.forms import LanguageForm
-from crm.navigation import register_nav
+from crm.navigation import MenuItem
 from crm.reference import STAGES
 
 bp = Blueprint("main", __name__, template_folder="templates")
-register_nav("main.home", _l("Home"), roles=("admin", "manager"), order=0)
 
 
 @bp.route("/")
@@ -62,3 +62,8 @@ def layout_context():
     # The header's language switch posts LanguageForm's fields; written out in base.html rather
     # than built as a form on every page.
     return {"language_next": request.full_path.rstrip("?")}
+
+
+@signals.menu_items.connect
+def menu_items(_sender, **_extra):
+    return MenuItem("main.home", _l("Home"), 0, access.can_view_funnel_summary)

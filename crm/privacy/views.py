@@ -8,13 +8,14 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import contains_eager
 
+from crm import access, signals
 from crm.access import can_administer_privacy
 from crm.auth.models import User
 from crm.db import utcnow
 from crm.enterprises.models import Contact, Enterprise
 from crm.extensions import db
 from crm.i18n import _, _l
-from crm.navigation import register_nav
+from crm.navigation import MenuItem
 from crm.privacy import export, services
 from crm.privacy import history as _history_terms  # noqa: F401 - registers the enterprise history's terms
 from crm.privacy.forms import AccessLogFilterForm, AnonymizeForm, ConsentForm, ContactSearchForm, IncidentForm
@@ -24,7 +25,6 @@ from crm.reference import choices
 from crm.transaction import refusals_flashed, refusals_shown_on
 
 bp = Blueprint("privacy", __name__, template_folder="templates", url_prefix="/privacy/admin")
-register_nav("privacy.index", _l("Privacy"), roles=("admin",), order=90)
 
 PER_PAGE = 50
 
@@ -201,3 +201,8 @@ def _flash_notification_duty(incident: Incident) -> None:
     if incident.serious_injury_risk and not (incident.commission_notified_on and incident.people_notified_on):
         flash(_("A risk of serious injury must be notified promptly to the Commission d'accès à "
                 "l'information and to the people concerned."), "warning")
+
+
+@signals.menu_items.connect
+def menu_items(_sender, **_extra):
+    return MenuItem("privacy.index", _l("Privacy"), 90, access.can_administer_privacy)

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 from wtforms import ValidationError
 
+from crm import access, signals
 from crm.access import (
     can_list_reminders,
     can_manage_session,
@@ -19,7 +20,7 @@ from crm.domain import DomainError
 from crm.enterprises.models import Contact
 from crm.extensions import csrf, db
 from crm.i18n import _, _l
-from crm.navigation import register_nav
+from crm.navigation import MenuItem
 from crm.organizations.models import Organization
 from crm.query_args import paginate
 from crm.reminders import cli, history, queries, services
@@ -31,7 +32,6 @@ from crm.reminders.models import SessionReminderOffsets
 bp = Blueprint("reminders", __name__, template_folder="templates", cli_group="reminders")
 cli.register(bp)
 
-register_nav("reminders.reminders_list", _l("Reminders"), roles=("admin", "manager"), order=40)
 
 PER_PAGE = 50
 
@@ -151,3 +151,8 @@ def _mask(email: str | None) -> str:
         return ""
     local, domain = email.split("@", 1)
     return f"{local[:1]}•••@{domain}"
+
+
+@signals.menu_items.connect
+def menu_items(_sender, **_extra):
+    return MenuItem("reminders.reminders_list", _l("Reminders"), 40, access.can_list_reminders)

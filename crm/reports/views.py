@@ -3,6 +3,7 @@ from flask import Blueprint, abort, render_template, request
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from crm import access, signals
 from crm.access import can_filter_reports_by_organization, can_view_reports
 from crm.db import utcnow
 from crm.enterprises import queries as enterprise_queries
@@ -11,7 +12,7 @@ from crm.errors import render_error
 from crm.extensions import db
 from crm.formatting import format_date
 from crm.i18n import _, _l
-from crm.navigation import register_nav
+from crm.navigation import MenuItem
 from crm.organizations.models import Organization
 from crm.privacy.services import record_access
 from crm.reference import region_label
@@ -19,7 +20,6 @@ from crm.reports import exports, presentation, queries
 from crm.reports.forms import ReportFilterForm
 
 bp = Blueprint("reports", __name__, url_prefix="/reports", template_folder="templates")
-register_nav("reports.dashboard", _l("Dashboard"), order=20)
 
 
 def _load_report():
@@ -133,3 +133,8 @@ def _export_enterprises(fmt: str):
     record_access(current_user, "export_enterprises", subject_type="enterprises",
                   details={"count": export.count, "format": fmt})
     return export.respond()
+
+
+@signals.menu_items.connect
+def menu_items(_sender, **_extra):
+    return MenuItem("reports.dashboard", _l("Dashboard"), 20, access.can_view_reports)

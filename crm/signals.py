@@ -1,0 +1,56 @@
+"""The named signals through which features contribute to each other (blinker, shipped with Flask).
+
+A feature that shows or does something in another feature's place (an entry of the main menu, a
+section of the enterprise page, a bulk action of the enterprise list, figures of the dashboard,
+a section of a contact's export, the erasure of a contact) connects a receiver to one of these
+signals; the feature that sends the signal does not know who answers. Receivers are decorated
+with ``@signals.<name>.connect`` in the module of the feature that owns what they return (see
+docs/architecture.md); ``answers(signal, sender, **kwargs)`` collects what they returned.
+
+Each signal says what it sends and what its receivers return.
+"""
+from blinker import Namespace, Signal
+
+_signals = Namespace()
+
+menu_items = _signals.signal("menu-items", doc="""
+Sender: None. Receivers return a ``crm.navigation.MenuItem`` or a list of them; the header shows
+those whose ``shown_to(user)`` is true, by ``order``.""")
+
+enterprise_sections = _signals.signal("enterprise-sections", doc="""
+Sender: the Enterprise shown; keyword ``user``. Receivers return a
+``crm.enterprises.sections.Section`` (a template, its context, an order) or None to show nothing
+to this user; a receiver runs a constant number of queries.""")
+
+enterprise_bulk_actions = _signals.signal("enterprise-bulk-actions", doc="""
+Sender: None. Receivers return a ``crm.enterprises.bulk.BulkAction`` (or a list of them).""")
+
+history_terms = _signals.signal("history-terms", doc="""
+Sender: None. Receivers return a ``crm.enterprises.history.HistoryTerms``: how the enterprise's
+history names the entities, actions and fields of their feature.""")
+
+contact_export_sections = _signals.signal("contact-export-sections", doc="""
+Sender: the Contact exported (Law 25 access and portability). Receivers return
+``(section name, a dict or a list of dicts of JSON-friendly values)``, in a constant number of
+queries.""")
+
+contact_anonymized = _signals.signal("contact-anonymized", doc="""
+Sender: the Contact being anonymized (its own fields already erased, its id kept). Receivers erase
+what identifies the person in their feature's rows, keep what statistics count, flush and never
+commit, in a constant number of queries.""")
+
+dashboard_activity = _signals.signal("dashboard-activity", doc="""
+Sender: None. Receivers return a ``crm.reports.queries.ActivityQuery``: figures of the
+dashboard's Activity section (coaching hours, sessions, attendance…).""")
+
+
+def answers(signal: Signal, sender=None, **kwargs) -> list:
+    """What the receivers returned, in the order they were connected; lists are flattened and
+    ``None`` (nothing to contribute) left out."""
+    collected = []
+    for _receiver, value in signal.send(sender, **kwargs):
+        if isinstance(value, list):
+            collected.extend(value)
+        elif value is not None:
+            collected.append(value)
+    return collected
