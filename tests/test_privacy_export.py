@@ -6,9 +6,9 @@ import json
 import pytest
 from sqlalchemy import select
 
+from crm import signals
 from crm.enterprises.models import Contact
 from crm.extensions import db
-from crm.privacy import export
 from crm.privacy.models import AccessLogEntry
 from tests.conftest import post_form
 from tests.privacy_helpers import contact_ids, count_queries, setup_people
@@ -72,15 +72,18 @@ def test_csv_export_is_utf8_with_bom_and_neutralizes_formulas(client, world):
 
 def test_features_add_their_sections(client, world):
     _, _, contact_id = world
-    export.register_contact_export_section(
-        "reminders_test", lambda contact: [{"contact": contact.id, "subject": "=cmd"}])
+
+    def section(contact, **_extra):
+        return ("reminders_test", [{"contact": contact.id, "subject": "=cmd"}])
+
+    signals.contact_export_sections.connect(section)
     try:
         data = json.loads(client.get(f"/privacy/admin/contacts/{contact_id}/export.json").data)
         assert data["sections"]["reminders_test"] == [{"contact": contact_id, "subject": "=cmd"}]
         text = client.get(f"/privacy/admin/contacts/{contact_id}/export.csv").data.decode("utf-8-sig")
         assert "reminders_test,1,subject,'=cmd" in text
     finally:
-        export._SECTIONS.pop("reminders_test")
+        signals.contact_export_sections.disconnect(section)
 
 
 def test_export_and_contact_page_use_a_constant_number_of_queries(app, client, world):

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import inspect, select
 
+from crm import signals
 from crm.audit.models import AuditEntry
 from crm.auth.models import User
 from crm.cohorts import services as cohort_services
@@ -14,7 +15,7 @@ from crm.cohorts.models import Cohort
 from crm.db import utcnow
 from crm.enterprises.models import Contact, Enterprise
 from crm.extensions import db
-from crm.privacy.erasure import ERASED, contact_erasers
+from crm.privacy.erasure import ERASED
 from crm.privacy.services import anonymize_contact
 from crm.reminders import planning, sending, services
 from crm.reminders.models import Reminder
@@ -99,8 +100,10 @@ def anonymize(app, runner, how, contact):
         assert result.exit_code == 0 and "1 contact(s)" in result.output, result.output
 
 
-def test_the_reminders_feature_registers_its_eraser(app):
-    assert "reminders" in contact_erasers()
+def test_the_reminders_feature_answers_the_anonymization_signal(app):
+    from crm.reminders import privacy
+
+    assert privacy.erase in list(signals.contact_anonymized.receivers_for(None))
 
 
 @pytest.mark.parametrize("how", ["service", "retention"])

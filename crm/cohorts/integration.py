@@ -6,18 +6,17 @@ Imported by ``crm.cohorts.views`` so that registering the blueprint registers th
 from flask import request
 from sqlalchemy import func, select
 
-from crm import access
+from crm import access, signals
 from crm.auth.models import User
 from crm.cohorts import forms, queries, services
 from crm.cohorts.models import Attendance, Cohort, Session, attendance_contacts
 from crm.domain import DomainError
-from crm.enterprises.bulk import BulkAction, load_targets, register_bulk_action
+from crm.enterprises.bulk import BulkAction, load_targets
 from crm.enterprises.history import Field, codes, register_history_terms, show_date, show_moment
 from crm.enterprises.models import Activity
-from crm.enterprises.sections import register_enterprise_section
+from crm.enterprises.sections import Section
 from crm.extensions import db
 from crm.i18n import _l, lazy_pgettext
-from crm.privacy.export import register_contact_export_section
 from crm.reference import SelectChoice
 
 OPEN_STATUSES = ("planned", "running")
@@ -58,7 +57,9 @@ def _prepare(form, user, organization_id) -> None:
     form.cohort_id.choices = cohort_choices(user, organization_id)
 
 
-register_bulk_action(BulkAction("enrol", _l("Add to a cohort"), can_enrol_in_bulk, _enrol, _prepare))
+@signals.enterprise_bulk_actions.connect
+def bulk_action(_sender, **_extra):
+    return BulkAction("enrol", _l("Add to a cohort"), can_enrol_in_bulk, _enrol, _prepare)
 
 
 def timeline_coaching_minutes(enterprise_id: int) -> int:
@@ -82,7 +83,9 @@ def _load_section(enterprise, user) -> dict:
             "total_coaching_hours": (sessions.coaching_minutes + timeline_minutes) / 60}
 
 
-register_enterprise_section("cohorts/_enterprise_section.html", _load_section, order=60)
+@signals.enterprise_sections.connect
+def enterprise_section(enterprise, *, user, **_extra):
+    return Section("cohorts/_enterprise_section.html", _load_section(enterprise, user), order=60)
 
 # What services.py writes to an enterprise's history: individual sessions, memberships, attendance.
 register_history_terms(
@@ -118,4 +121,6 @@ def _attendance_export(contact) -> list[dict]:
              "cohort_id": r.cohort_id, "status": r.status, "recorded_at": r.recorded_at} for r in rows]
 
 
-register_contact_export_section("attendance", _attendance_export)
+@signals.contact_export_sections.connect
+def export_section(contact, **_extra):
+    return ("attendance", _attendance_export(contact))

@@ -1,15 +1,16 @@
 """The dashboard's Activity figures (coaching hours, sessions held, attendance rate), in one query.
 
-Registered with ``crm.reports.queries.register_activity_query``; imported by ``crm.cohorts.views``.
+Answers ``signals.dashboard_activity`` (crm.reports.queries shows what it returns).
 """
 from sqlalchemy import and_, case, func, or_, select
 
+from crm import signals
 from crm.cohorts import timeutil
 from crm.cohorts.models import Attendance, CohortMembership, Session
 from crm.enterprises.models import Activity
 from crm.extensions import db
 from crm.i18n import _l
-from crm.reports.queries import ActivityFigure, ActivityQuery, ReportScope, register_activity_query
+from crm.reports.queries import ActivityFigure, ActivityQuery, ReportScope
 
 
 def _in_period(column, scope: ReportScope) -> list:
@@ -75,4 +76,6 @@ def activity_figures(values: list) -> list[ActivityFigure]:
     ]
 
 
-register_activity_query(ActivityQuery("cohorts", activity_values, activity_figures))
+@signals.dashboard_activity.connect
+def activity_query(_sender, **_extra):
+    return ActivityQuery("cohorts", activity_values, activity_figures)

@@ -1,14 +1,16 @@
-"""Bulk actions of the enterprise list: a registry, so other features add theirs beside "assign".
+"""Bulk actions of the enterprise list: features answer ``signals.enterprise_bulk_actions`` with
+theirs, beside "assign".
 
 A handler receives the select() of the targeted enterprises (already limited by the access rules
 and the list's filters), the submitted ``BulkForm`` and the actor; it calls services (which flush),
-returns how many enterprises changed, and raises ``DomainError`` to refuse. The view commits.
+returns how many enterprises changed, and raises ``DomainError`` to refuse.
 """
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import Select
 
+from crm import signals
 from crm.access import assignable_coaches, can_bulk_assign
 from crm.auth.models import User
 from crm.domain import DomainError
@@ -30,20 +32,12 @@ class BulkAction:
     prepare: Callable[[object, User, int | None], None] | None = None
 
 
-_ACTIONS: dict[str, BulkAction] = {}
-
-
-def register_bulk_action(action: BulkAction) -> None:
-    _ACTIONS[action.code] = action
-
-
 def actions_for(user) -> list[BulkAction]:
-    return [a for a in _ACTIONS.values() if a.allowed(user)]
+    return [action for action in signals.answers(signals.enterprise_bulk_actions) if action.allowed(user)]
 
 
 def get_action(code: str, user) -> BulkAction | None:
-    action = _ACTIONS.get(code)
-    return action if action and action.allowed(user) else None
+    return next((action for action in actions_for(user) if action.code == code), None)
 
 
 def load_targets(query: Select) -> list:
@@ -70,4 +64,6 @@ def _assign(query: Select, form, actor) -> int:
     return services.assign_coach(load_targets(query), coach, actor=actor)
 
 
-register_bulk_action(BulkAction("assign", _l("Assign to a coach"), can_bulk_assign, _assign))
+@signals.enterprise_bulk_actions.connect
+def assign_action(_sender, **_extra):
+    return BulkAction("assign", _l("Assign to a coach"), can_bulk_assign, _assign)

@@ -1,35 +1,22 @@
-"""Extra sections of the enterprise page, contributed by other features (sessions, coaching hours…).
+"""Sections of the enterprise page contributed by other features (sessions, coaching hours…).
 
-    register_enterprise_section("cohorts/_enterprise_sessions.html", load_sessions, order=60)
-
-``load(enterprise, user) -> dict | None`` runs a fixed number of queries and returns the
-partial's context, or None to hide the section from this user.
+A feature answers ``signals.enterprise_sections`` (sender: the enterprise; keyword: ``user``) with a
+``Section``: its template and context, computed in a constant number of queries, or None to show
+nothing to this user.
 """
-from collections.abc import Callable
 from dataclasses import dataclass
+
+from crm import signals
 
 
 @dataclass(frozen=True)
 class Section:
     template: str
-    load: Callable
-    order: int
-
-
-_SECTIONS: list[Section] = []
-
-
-def register_enterprise_section(template: str, load: Callable, *, order: int = 50) -> None:
-    if any(s.template == template for s in _SECTIONS):
-        return
-    _SECTIONS.append(Section(template, load, order))
-    _SECTIONS.sort(key=lambda s: s.order)
+    context: dict
+    order: int = 50
 
 
 def sections_for(enterprise, user) -> list[tuple[str, dict]]:
-    shown = []
-    for section in _SECTIONS:
-        context = section.load(enterprise, user)
-        if context is not None:
-            shown.append((section.template, context))
-    return shown
+    sections = sorted(signals.answers(signals.enterprise_sections, enterprise, user=user),
+                      key=lambda section: (section.order, section.template))
+    return [(section.template, section.context) for section in sections]

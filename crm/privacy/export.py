@@ -1,39 +1,23 @@
 """Access and portability: everything Virage holds about one contact, as JSON or CSV.
 
-Each feature that keeps data about contacts adds a section::
-
-    from crm.privacy.export import register_contact_export_section
-    register_contact_export_section("reminders", lambda contact: [{"sent_at": …, …}, …])
-
-A section function takes the Contact and returns a dict (one record) or a list of dicts, made of
-JSON-friendly values (dates are turned into ISO strings here). It must run a constant number
-of queries.
+Each feature that keeps data about contacts answers ``signals.contact_export_sections`` with
+``(name, data)``: a dict (one record) or a list of dicts of JSON-friendly values (dates are turned
+into ISO strings here), in a constant number of queries.
 """
 import csv
 import io
 import json
-from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import select
 
+from crm import signals
 from crm.audit.models import AuditEntry
 from crm.db import as_utc, utcnow
 from crm.enterprises.models import Contact
 from crm.extensions import db
 from crm.privacy.models import ConsentEvent
-
-_SECTIONS: dict[str, Callable] = {}
-
-
-def register_contact_export_section(name: str, fn: Callable) -> None:
-    """Add (or replace, on reload) the section ``name`` of every contact export."""
-    _SECTIONS[name] = fn
-
-
-def export_sections() -> list[str]:
-    return list(_SECTIONS)
 
 
 def _plain(value):
@@ -86,15 +70,14 @@ def _audit(contact: Contact) -> list[dict]:
              "context": e.context} for e in entries]
 
 
-register_contact_export_section("profile", _profile)
-register_contact_export_section("consents", _consents)
-register_contact_export_section("audit", _audit)
+@signals.contact_export_sections.connect
+def own_sections(contact, **_extra):
+    return [("profile", _profile(contact)), ("consents", _consents(contact)), ("audit", _audit(contact))]
 
 
 def build_contact_export(contact: Contact) -> dict:
     sections = {}
-    for name, fn in _SECTIONS.items():
-        data = fn(contact)
+    for name, data in signals.answers(signals.contact_export_sections, contact):
         rows = data if isinstance(data, list) else [data]
         sections[name] = [{key: _plain(value) for key, value in row.items()} for row in rows]
     return {"generated_at": utcnow().isoformat(), "contact_id": contact.id, "sections": sections}

@@ -13,6 +13,7 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from crm import signals
 from crm.audit import services as audit
 from crm.audit.models import AuditEntry
 from crm.db import utcnow
@@ -21,7 +22,7 @@ from crm.enterprises.models import Contact, Enterprise
 from crm.enterprises.services import refresh_keys
 from crm.extensions import db
 from crm.i18n import _l
-from crm.privacy.erasure import ERASED, run_contact_erasers
+from crm.privacy.erasure import ERASED
 from crm.privacy.models import AccessLogEntry, ConsentEvent, Incident
 
 log = logging.getLogger(__name__)
@@ -144,7 +145,7 @@ def anonymize_contact(contact: Contact, *, actor, reason: str = "request") -> No
     contact.title = contact.email = contact.phone = contact.consent_source = None
     contact.anonymized_at = utcnow()
     _scrub_history(contact)
-    run_contact_erasers(contact)
+    signals.contact_anonymized.send(contact)
     refresh_keys(contact.enterprise)
     audit.record("anonymize", contact, actor=actor, enterprise_id=contact.enterprise_id,
                  changes={"anonymized_at": [None, contact.anonymized_at.isoformat()]},

@@ -1,12 +1,12 @@
 """Reminders and Law 25: the contact's export (the reminders sent or planned to them) and erasure."""
 from sqlalchemy import case, select, update
 
+from crm import signals
 from crm.audit.models import AuditEntry
 from crm.cohorts import timeutil
 from crm.cohorts.models import Session
 from crm.extensions import db
-from crm.privacy.erasure import ERASED, register_contact_eraser
-from crm.privacy.export import register_contact_export_section
+from crm.privacy.erasure import ERASED
 from crm.reminders.models import Reminder
 
 ANONYMIZED_REASON = "contact anonymized"  # why their pending reminders were cancelled
@@ -63,5 +63,11 @@ def _erase(value):
     return None if value is None else ERASED
 
 
-register_contact_export_section("reminders", _reminders_export)
-register_contact_eraser("reminders", _erase_reminders)
+@signals.contact_export_sections.connect
+def export_section(contact, **_extra):
+    return ("reminders", _reminders_export(contact))
+
+
+@signals.contact_anonymized.connect
+def erase(contact, **_extra):
+    _erase_reminders(contact)

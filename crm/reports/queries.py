@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from sqlalchemy import Select, and_, case, func, or_, select
 
+from crm import signals
 from crm.access import report_enterprises
 from crm.enterprises.models import Enterprise, StageChange
 from crm.extensions import db
@@ -411,18 +412,13 @@ class ActivityQuery:
     present: Callable[[list], list[ActivityFigure]]  # the values as labelled figures
 
 
-ACTIVITY_QUERIES: list[ActivityQuery] = []
-
-
-def register_activity_query(query: ActivityQuery) -> ActivityQuery:
-    """Add figures to the Activity section (features that own the activity data plug in here)."""
-    if all(q.name != query.name for q in ACTIVITY_QUERIES):
-        ACTIVITY_QUERIES.append(query)
-    return query
+def activity_queries() -> list[ActivityQuery]:
+    """The Activity section's queries, from the features that own the activity data."""
+    return sorted(signals.answers(signals.dashboard_activity), key=lambda query: query.name)
 
 
 def activity_figures(scope: ReportScope) -> list[ActivityFigure]:
-    return [figure for query in ACTIVITY_QUERIES for figure in query.present(query.compute(scope))]
+    return [figure for query in activity_queries() for figure in query.present(query.compute(scope))]
 
 
 # --- Everything the dashboard and the funder report show ---------------------------------------
@@ -457,7 +453,7 @@ def dashboard(scope: ReportScope, *, today: date | None = None) -> Dashboard:
     raw = stored_or_computed(_key(scope, months), lambda: _raw_figures(scope, months))
     sums = raw["sums"]
     totals = programme_figures(sums)
-    activity = [figure for query, values in zip(ACTIVITY_QUERIES, raw["activity"], strict=True)
+    activity = [figure for query, values in zip(activity_queries(), raw["activity"], strict=True)
                 for figure in query.present(values)]
     return Dashboard(
         scope=scope, target=programme_target(), totals=totals, funnel=funnel_steps(totals),
@@ -474,7 +470,7 @@ def _raw_figures(scope: ReportScope, months: list[date]) -> dict:
         "sums": fact_sums(scope),
         "monthly": [[month, stage, count] for (month, stage), count in monthly_entries(scope, months).items()],
         "durations": [[d.stage, d.median_days, d.stays] for d in median_days_in_stage(scope)],
-        "activity": [query.compute(scope) for query in ACTIVITY_QUERIES],
+        "activity": [query.compute(scope) for query in activity_queries()],
     }
 
 
@@ -483,4 +479,4 @@ def _key(scope: ReportScope, months: list[date]) -> str:
     dialect = db.session.get_bind().dialect
     enterprises = str(scope.enterprise_ids.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
     return cache_key("dashboard-2", enterprises, scope.date_from, scope.date_to, months,
-                     [query.name for query in ACTIVITY_QUERIES])
+                     [query.name for query in activity_queries()])
