@@ -114,6 +114,16 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(account_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(reports_bp)
+    _connect_receivers()
+
+
+def _connect_receivers() -> None:
+    """Modules whose only work is to answer other features' signals (crm/signals.py); the views
+    modules imported above answer theirs too."""
+    from crm.cohorts import integration, reporting  # noqa: F401
+    from crm.privacy import history as privacy_history  # noqa: F401
+    from crm.reminders import history as reminders_history  # noqa: F401
+    from crm.reminders import privacy  # noqa: F401
 
 
 def _register_template_helpers(app: Flask) -> None:

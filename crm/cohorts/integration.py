@@ -12,7 +12,7 @@ from crm.cohorts import forms, queries, services
 from crm.cohorts.models import Attendance, Cohort, Session, attendance_contacts
 from crm.domain import DomainError
 from crm.enterprises.bulk import BulkAction, load_targets
-from crm.enterprises.history import Field, codes, register_history_terms, show_date, show_moment
+from crm.enterprises.history import Field, HistoryTerms, codes, show_date, show_moment
 from crm.enterprises.models import Activity
 from crm.enterprises.sections import Section
 from crm.extensions import db
@@ -87,25 +87,29 @@ def _load_section(enterprise, user) -> dict:
 def enterprise_section(enterprise, *, user, **_extra):
     return Section("cohorts/_enterprise_section.html", _load_section(enterprise, user), order=60)
 
+
 # What services.py writes to an enterprise's history: individual sessions, memberships, attendance.
-register_history_terms(
-    entities={"sessions": _l("Session"), "cohort_memberships": _l("Cohort"), "attendances": _l("Attendance")},
-    actions={"join_cohort": lazy_pgettext("history", "Joined"), "leave_cohort": lazy_pgettext("history", "Left"),
-             "reschedule": lazy_pgettext("history", "Rescheduled"), "cancel": lazy_pgettext("history", "Cancelled"),
-             "attendance": lazy_pgettext("history", "Recorded")},
-    fields={
-        "sessions": {
-            "title": Field(forms.SESSION_TITLE), "mode": Field(_l("Mode"), codes(forms.MODES)),
-            "place": Field(_l("Place")), "meeting_url": Field(_l("Meeting link")),
-            "facilitator_id": Field(_l("Facilitator"), names=User.full_name), "agenda": Field(_l("Agenda")),
-            "starts_at": Field(lazy_pgettext("session", "Start"), show_moment),
-            "ends_at": Field(lazy_pgettext("session", "End"), show_moment),
-            "status": Field(_l("Status"), codes(forms.SESSION_STATUSES)),
-        },
-        "cohort_memberships": {"cohort_id": Field(_l("Cohort"), names=Cohort.name),
-                               "left_on": Field(_l("Leaving date"), show_date)},
-        "attendances": {"status": Field(_l("Status"), codes(forms.ATTENDANCE_LABELS))},
-    })
+@signals.history_terms.connect
+def history_terms(_sender, **_extra):
+    return HistoryTerms(
+        entities={"sessions": _l("Session"), "cohort_memberships": _l("Cohort"), "attendances": _l("Attendance")},
+        actions={"join_cohort": lazy_pgettext("history", "Joined"), "leave_cohort": lazy_pgettext("history", "Left"),
+                 "reschedule": lazy_pgettext("history", "Rescheduled"), "cancel": lazy_pgettext("history", "Cancelled"),
+                 "attendance": lazy_pgettext("history", "Recorded")},
+        fields={
+            "sessions": {
+                "title": Field(forms.SESSION_TITLE), "mode": Field(_l("Mode"), codes(forms.MODES)),
+                "place": Field(_l("Place")), "meeting_url": Field(_l("Meeting link")),
+                "facilitator_id": Field(_l("Facilitator"), names=User.full_name), "agenda": Field(_l("Agenda")),
+                "starts_at": Field(lazy_pgettext("session", "Start"), show_moment),
+                "ends_at": Field(lazy_pgettext("session", "End"), show_moment),
+                "status": Field(_l("Status"), codes(forms.SESSION_STATUSES)),
+            },
+            "cohort_memberships": {"cohort_id": Field(_l("Cohort"), names=Cohort.name),
+                                   "left_on": Field(_l("Leaving date"), show_date)},
+            "attendances": {"status": Field(_l("Status"), codes(forms.ATTENDANCE_LABELS))},
+        }
+    )
 
 
 def _attendance_export(contact) -> list[dict]:

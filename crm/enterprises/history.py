@@ -2,15 +2,18 @@
 
 Other features whose writes land in an enterprise's history (sessions, cohorts, attendance, consent,
 reminders…) name their entities, actions, fields, what an action's context says and the placeholders
-they store, through ``register_history_terms``.
+they store, answering ``signals.history_terms`` with ``HistoryTerms``.
 """
+import dataclasses
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from flask import g
 from sqlalchemy import select
 
+from crm import signals
 from crm.auth.models import User
 from crm.db import as_utc
 from crm.enterprises.forms import ACTIVITY_LABELS, DIAGNOSTIC_TOOL_LABELS
@@ -92,30 +95,42 @@ FIELDS = {
 }
 # Where a field's name means something else than in FIELDS: {entity type: {name: Field}}.
 ENTITY_FIELDS = {"follow_up_tasks": {"title": Field(_l("Follow-up"))}}
-# What an action's context shows, in this order: {action: {context key: Field}}. An action listed
-# here shows nothing else of its context (its "reason" may be a code, its other keys private).
-CONTEXTS: dict[str, dict[str, Field]] = {}
-# Values a feature stores in place of others (erasure's placeholder…), whatever the field: {value: label}.
-VALUES: dict[str, object] = {}
 
 
-def register_history_terms(*, entities: dict | None = None, actions: dict | None = None,
-                           fields: dict | None = None, contexts: dict | None = None,
-                           values: dict | None = None) -> None:
-    """Name another feature's entity types, actions and fields (``{entity type: {name: Field}}``),
-    what its actions' contexts say (``{action: {key: Field}}``) and the placeholders it stores."""
-    ENTITIES.update(entities or {})
-    ACTIONS.update(actions or {})
-    for entity_type, by_name in (fields or {}).items():
-        ENTITY_FIELDS.setdefault(entity_type, {}).update(by_name)
-    CONTEXTS.update(contexts or {})
-    VALUES.update(values or {})
+@dataclass(frozen=True)
+class HistoryTerms:
+    """How the history names a feature's entity types, actions and fields (``{entity type: {name:
+    Field}}``), what its actions' contexts show, in this order (``{action: {key: Field}}``: an
+    action listed there shows nothing else of its context), and the placeholders it stores in
+    place of values (``{value: label}``, whatever the field)."""
+
+    entities: dict = dataclasses.field(default_factory=dict)
+    actions: dict = dataclasses.field(default_factory=dict)
+    fields: dict = dataclasses.field(default_factory=dict)
+    contexts: dict = dataclasses.field(default_factory=dict)
+    values: dict = dataclasses.field(default_factory=dict)
+
+
+def terms() -> HistoryTerms:
+    """The enterprises' own terms and what other features answer to ``signals.history_terms``,
+    gathered once per request."""
+    if "history_terms" not in g:
+        merged = HistoryTerms(dict(ENTITIES), dict(ACTIONS), {k: dict(v) for k, v in ENTITY_FIELDS.items()})
+        for answer in signals.answers(signals.history_terms):
+            merged.entities.update(answer.entities)
+            merged.actions.update(answer.actions)
+            for entity_type, by_name in answer.fields.items():
+                merged.fields.setdefault(entity_type, {}).update(by_name)
+            merged.contexts.update(answer.contexts)
+            merged.values.update(answer.values)
+        g.history_terms = merged
+    return g.history_terms
 
 
 def stored_value_text(value):
     """A placeholder a feature stores (e.g. the reminders' opt-out link as a consent's source), in
     words of the reader's language; any other value as it is."""
-    return VALUES.get(value, value) if isinstance(value, str) else value
+    return terms().values.get(value, value) if isinstance(value, str) else value
 
 
 def field_label(entity_type: str, name: str) -> str:
@@ -126,8 +141,9 @@ def field_label(entity_type: str, name: str) -> str:
 def describe_history(entries) -> list[dict]:
     described = [(entry, _changes(entry), _context(entry)) for entry in entries]
     names = _load_names(item for _entry, changes, notes in described for item in changes + notes)
-    return [{"at": entry.at, "actor": entry.actor, "action": ACTIONS.get(entry.action, entry.action),
-             "entity": ENTITIES.get(entry.entity_type, entry.entity_type), "comment": _comment(entry),
+    known = terms()
+    return [{"at": entry.at, "actor": entry.actor, "action": known.actions.get(entry.action, entry.action),
+             "entity": known.entities.get(entry.entity_type, entry.entity_type), "comment": _comment(entry),
              "notes": [(field.label, _show(field, value, names)) for field, _none, value in notes],
              "changes": [(field.label, _show(field, old, names), _show(field, new, names))
                          for field, old, new in changes]}
@@ -135,7 +151,7 @@ def describe_history(entries) -> list[dict]:
 
 
 def _field(entity_type: str, name: str) -> Field:
-    return ENTITY_FIELDS.get(entity_type, {}).get(name) or FIELDS.get(name) or Field(name)
+    return terms().fields.get(entity_type, {}).get(name) or FIELDS.get(name) or Field(name)
 
 
 def _changes(entry) -> list[tuple[Field, object, object]]:
@@ -149,12 +165,12 @@ def _changes(entry) -> list[tuple[Field, object, object]]:
 def _context(entry) -> list[tuple[Field, None, object]]:
     """The registered keys of the entry's context that hold something, shaped like changes."""
     context = entry.context or {}
-    return [(field, None, context[key]) for key, field in CONTEXTS.get(entry.action, {}).items()
+    return [(field, None, context[key]) for key, field in terms().contexts.get(entry.action, {}).items()
             if context.get(key) not in (None, "", [])]
 
 
 def _comment(entry):
-    if entry.action in CONTEXTS:
+    if entry.action in terms().contexts:
         return None
     context = entry.context or {}
     return context.get("comment") or context.get("reason")
@@ -181,8 +197,8 @@ def _show(field: Field, value, names: dict):
         return field.blank or "—"
     if value == "":
         return "—"
-    if isinstance(value, str) and value in VALUES:
-        return VALUES[value]
+    if isinstance(value, str) and value in terms().values:
+        return terms().values[value]
     if field.names is not None:
         return names[field.names].get(value, value) if type(value) is int else value
     if field.show is not None:

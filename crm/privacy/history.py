@@ -4,7 +4,8 @@ Imported by ``crm.privacy.views`` so that registering the blueprint registers th
 anonymization's entry names the erased fields, never their values, and erasure's placeholder reads
 as a word.
 """
-from crm.enterprises.history import Field, codes, field_label, register_history_terms, show_moment
+from crm import signals
+from crm.enterprises.history import Field, HistoryTerms, codes, field_label, show_moment
 from crm.i18n import _l, lazy_pgettext
 from crm.privacy.services import ERASED, ERASURE_REASONS, PURPOSES
 
@@ -22,14 +23,17 @@ CONSENT_CONTEXT = {
     "source": Field(lazy_pgettext("consent", "Expressed through")),
 }
 
-register_history_terms(
-    actions={"consent_granted": lazy_pgettext("history", "Consent given"),
-             "consent_withdrawn": lazy_pgettext("history", "Consent withdrawn"),
-             "anonymize": lazy_pgettext("history", "Anonymized")},
-    fields={"contacts": {"anonymized_at": Field(_l("Anonymized on"), show_moment)}},
-    contexts={"consent_granted": CONSENT_CONTEXT, "consent_withdrawn": CONSENT_CONTEXT,
-              "anonymize": {"reason": Field(_l("Reason"), codes(ERASURE_REASONS)),
-                            "erased_fields": Field(_l("Information erased"), erased_labels)}},
-    # i18n: shown instead of a value that anonymization erased
-    values={ERASED: _l("(erased)")},
-)
+
+@signals.history_terms.connect
+def history_terms(_sender, **_extra):
+    return HistoryTerms(
+        actions={"consent_granted": lazy_pgettext("history", "Consent given"),
+                 "consent_withdrawn": lazy_pgettext("history", "Consent withdrawn"),
+                 "anonymize": lazy_pgettext("history", "Anonymized")},
+        fields={"contacts": {"anonymized_at": Field(_l("Anonymized on"), show_moment)}},
+        contexts={"consent_granted": CONSENT_CONTEXT, "consent_withdrawn": CONSENT_CONTEXT,
+                  "anonymize": {"reason": Field(_l("Reason"), codes(ERASURE_REASONS)),
+                                "erased_fields": Field(_l("Information erased"), erased_labels)}},
+        # i18n: shown instead of a value that anonymization erased
+        values={ERASED: _l("(erased)")},
+    )

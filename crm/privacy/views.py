@@ -17,7 +17,6 @@ from crm.extensions import db
 from crm.i18n import _, _l
 from crm.navigation import MenuItem
 from crm.privacy import export, services
-from crm.privacy import history as _history_terms  # noqa: F401 - registers the enterprise history's terms
 from crm.privacy.forms import AccessLogFilterForm, AnonymizeForm, ConsentForm, ContactSearchForm, IncidentForm
 from crm.privacy.models import AccessLogEntry, ConsentEvent, Incident
 from crm.query_args import paginate

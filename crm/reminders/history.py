@@ -4,7 +4,8 @@ reminder schedule, and the opt-out link as the way a consent was withdrawn; and 
 Imported by ``crm.reminders.views`` so that registering the blueprint registers these terms. A resent
 reminder's last error is not shown: it may hold the address of a person since anonymized.
 """
-from crm.enterprises.history import Field, codes, register_history_terms
+from crm import signals
+from crm.enterprises.history import Field, HistoryTerms, codes
 from crm.i18n import _, _l, lazy_pgettext, ngettext
 from crm.reminders.forms import STATE_LABELS
 from crm.reminders.models import parse_offsets
@@ -43,13 +44,15 @@ def offsets_text(value) -> str:
         return str(value)
 
 
-register_history_terms(
-    entities={"reminders": _l("Email reminder")},
-    actions={"resend_reminder": lazy_pgettext("history", "Sent again"),
-             "reminder_offsets": lazy_pgettext("history", "Reminder schedule changed")},
-    fields={"reminders": {"state": Field(_l("State"), codes(STATE_LABELS))},
-            # No offsets of its own: the session follows REMINDER_OFFSETS_MINUTES.
-            "sessions": {"offsets": Field(_l("Reminders"), offsets_text, blank=_l("Programme default"))}},
-    # How the privacy module's consent entries name the reminders' opt-out link.
-    values={OPTOUT_SOURCE: _l("Opt-out link of a reminder email")},
-)
+@signals.history_terms.connect
+def history_terms(_sender, **_extra):
+    return HistoryTerms(
+        entities={"reminders": _l("Email reminder")},
+        actions={"resend_reminder": lazy_pgettext("history", "Sent again"),
+                 "reminder_offsets": lazy_pgettext("history", "Reminder schedule changed")},
+        fields={"reminders": {"state": Field(_l("State"), codes(STATE_LABELS))},
+                # No offsets of its own: the session follows REMINDER_OFFSETS_MINUTES.
+                "sessions": {"offsets": Field(_l("Reminders"), offsets_text, blank=_l("Programme default"))}},
+        # How the privacy module's consent entries name the reminders' opt-out link.
+        values={OPTOUT_SOURCE: _l("Opt-out link of a reminder email")},
+    )

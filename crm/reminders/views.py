@@ -24,7 +24,6 @@ from crm.navigation import MenuItem
 from crm.organizations.models import Organization
 from crm.query_args import paginate
 from crm.reminders import cli, history, queries, services
-from crm.reminders import privacy as _privacy  # noqa: F401 - registers the export section and the eraser
 from crm.reminders.content import contact_id_from_token
 from crm.reminders.forms import KIND_LABELS, STATE_LABELS, FilterForm, OffsetsForm, OptOutForm, ResendForm
 from crm.reminders.models import SessionReminderOffsets
