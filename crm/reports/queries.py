@@ -11,7 +11,7 @@ dashboard's number of queries does not grow with the data. Figures come from the
 - "entered during the period" is the first change to a stage inside the period.
 
 Activity figures (coaching hours, sessions held, attendance) belong to features built
-elsewhere: they plug in with :func:`register_activity_query` and show in the dashboard's
+elsewhere: they answer ``signals.dashboard_activity`` and show in the dashboard's
 Activity section and the funder report.
 """
 from collections.abc import Callable
