@@ -8,7 +8,8 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
-crm_cli = AppGroup("crm", help="Virage administration.")
+from crm.commands import crm_cli
+
 translate_cli = AppGroup("translate", help="Extract, update and compile the translations.")
 
 ROOT = Path(__file__).resolve().parent.parent

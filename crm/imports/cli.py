@@ -6,7 +6,7 @@ import click
 from sqlalchemy import select
 
 from crm.auth.models import User
-from crm.cli import crm_cli
+from crm.commands import crm_cli
 from crm.domain import DomainError
 from crm.extensions import db
 from crm.imports import services

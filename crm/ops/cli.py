@@ -5,7 +5,7 @@ from pathlib import Path
 import click
 from flask import current_app
 
-from crm.cli import crm_cli
+from crm.commands import crm_cli
 from crm.ops.backup import BackupError, backup_sqlite
 
 

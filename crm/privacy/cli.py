@@ -2,7 +2,7 @@
 import click
 from flask import current_app
 
-from crm.cli import crm_cli
+from crm.commands import crm_cli
 from crm.db import as_utc
 from crm.extensions import db
 from crm.privacy import services
