@@ -93,7 +93,9 @@ def _register_blueprints(app: Flask) -> None:
     from crm.admin.views import bp as admin_bp
     from crm.auth.cli import users_cli  # noqa: F401
     from crm.auth.views import bp as auth_bp
-    from crm.cohorts.views import bp as cohorts_bp
+    from crm.cohorts import bp as cohorts_bp
+    from crm.cohorts import views as cohorts_views  # noqa: F401 - the routes of its blueprint
+    from crm.cohorts import views_calendar, views_cohorts, views_sessions  # noqa: F401
     from crm.enterprises import bp as enterprises_bp
     from crm.enterprises import record_views, views  # noqa: F401 - the routes of its blueprint
     from crm.imports.views import bp as imports_bp

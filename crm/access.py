@@ -84,6 +84,17 @@ def can_manage_users(user) -> bool:
     return user.is_admin
 
 
+def facilitators(user, organization_id: int | None) -> Select:
+    """Active coaches and managers who may facilitate a session: the user's organization's (for the
+    programme office, the chosen organization's, or everyone's)."""
+    query = select(User).where(User.is_active.is_(True), User.role.in_(("coach", "manager")))
+    if not user.is_admin:
+        query = query.where(User.organization_id == user.organization_id)
+    elif organization_id is not None:
+        query = query.where(User.organization_id == organization_id)
+    return query.order_by(User.full_name, User.id)
+
+
 def can_view_funnel_summary(user) -> bool:
     """The home page's funnel: the programme office and managers (coaches land on their caseload)."""
     return user.is_admin or user.is_manager

@@ -1,16 +1,10 @@
-"""Blueprint of cohorts, sessions and calendars; the routes live in views_*.py."""
-from flask import Blueprint, flash
-from sqlalchemy import select
-
-from crm import signals
-from crm.auth.models import User
+"""What the cohorts' routes share: the menu entries, the facilitator choices, the template filters."""
+from crm import access, signals
+from crm.cohorts import bp, forms
 from crm.extensions import db
 from crm.i18n import _l
 from crm.navigation import MenuItem
-from crm.reference import SelectChoice
-
-bp = Blueprint("cohorts", __name__, template_folder="templates")
-
+from crm.reference import SelectChoice, label
 
 
 @signals.menu_items.connect
@@ -20,46 +14,19 @@ def menu_items(_sender, **_extra):
             MenuItem("cohorts.month", _l("Calendar"), 32, also=frozenset({"cohorts.week"}))]
 
 
-def show_domain_error(form, error) -> None:
-    """A service's refusal, next to its field when the form has it, else above the form."""
-    db.session.rollback()
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, str(error.message)]
-    else:
-        form.form_errors.append(str(error.message))
-        flash(str(error.message), "error")
-
-
 def staff_choices(user, organization_id: int | None, *, include: tuple = ()) -> list[SelectChoice]:
-    """Coaches and managers who may facilitate: the owner's people (all organizations for admins)."""
-    query = select(User).where(User.is_active.is_(True), User.role.in_(("coach", "manager")))
-    if not user.is_admin:
-        query = query.where(User.organization_id == user.organization_id)
-    elif organization_id is not None:
-        query = query.where(User.organization_id == organization_id)
-    people = {u.id: u for u in db.session.scalars(query.order_by(User.full_name))}
+    """The people who may facilitate (crm/access.py), and those already chosen."""
+    people = {u.id: u for u in db.session.scalars(access.facilitators(user, organization_id))}
     for extra in include:
         if extra is not None:
             people.setdefault(extra.id, extra)
     return [SelectChoice(u.id, u.full_name) for u in sorted(people.values(), key=lambda u: u.full_name)]
 
 
-
-
-def _register_filters():
-    from crm.cohorts import forms
-    from crm.reference import label
-
-    filters = {
-        "cohort_kind_label": forms.COHORT_KINDS, "cohort_status_label": forms.COHORT_STATUSES,
-        "mode_label": forms.MODES, "attendance_label": forms.ATTENDANCE_LABELS,
-        "session_status_label": forms.SESSION_STATUSES,
-    }
-    for name, mapping in filters.items():
-        bp.add_app_template_filter(lambda code, mapping=mapping: label(mapping, code), name)
-
-
-_register_filters()
-
-from crm.cohorts import integration, reporting, views_calendar, views_cohorts, views_sessions  # noqa: E402, F401 - register routes
+_LABELS = {
+    "cohort_kind_label": forms.COHORT_KINDS, "cohort_status_label": forms.COHORT_STATUSES,
+    "mode_label": forms.MODES, "attendance_label": forms.ATTENDANCE_LABELS,
+    "session_status_label": forms.SESSION_STATUSES,
+}
+for _name, _mapping in _LABELS.items():
+    bp.add_app_template_filter(lambda code, mapping=_mapping: label(mapping, code), _name)

@@ -5,10 +5,9 @@ from datetime import date, timedelta
 from flask import Response, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 
-from crm.cohorts import feeds, ics, queries, timeutil
+from crm.cohorts import bp, feeds, ics, queries, timeutil
 from crm.cohorts.forms import FeedForm
-from crm.cohorts.views import bp
-from crm.extensions import csrf, db
+from crm.extensions import csrf
 from crm.i18n import _
 from crm.query_args import in_supported_range
 
@@ -81,7 +80,6 @@ def regenerate_feed():
     if not FeedForm().validate_on_submit():
         abort(400)
     token = feeds.regenerate_feed(current_user, actor=current_user)
-    db.session.commit()
     # Shown once on the next page, never stored in clear in the database.
     session[_NEW_TOKEN_KEY] = token
     flash(_("Your private calendar address is ready. Copy it now: it will not be shown again."), "success")
@@ -94,7 +92,6 @@ def revoke_feed():
     if not FeedForm().validate_on_submit():
         abort(400)
     if feeds.revoke_feed(current_user, actor=current_user):
-        db.session.commit()
         flash(_("Your private calendar address no longer works."), "success")
     return redirect(url_for("cohorts.my_sessions"))
 
@@ -112,5 +109,4 @@ def feed(token):
                                         now + timedelta(days=FEED_FUTURE_DAYS))
     body = ics.calendar_bytes(sessions, name=_("Virage sessions"), url_for_session=lambda s: url_for(
         "cohorts.session_page", session_id=s.id, _external=True))
-    db.session.commit()
     return Response(body, mimetype="text/calendar")  # no-store, as every personal response (crm/security.py)

@@ -9,10 +9,10 @@ from sqlalchemy.orm import joinedload
 from crm.access import can_manage_cohort, get_cohort_or_404, get_enterprise_or_404, visible_enterprises
 from crm.auth.models import User
 from crm.auth.views import safe_next
-from crm.cohorts import queries, services, timeutil
+from crm.cohorts import bp, queries, services, timeutil
 from crm.cohorts.forms import COHORT_KINDS, COHORT_STATUSES, AddMemberForm, CohortForm, EnrolForm, LeaveForm
 from crm.cohorts.models import Cohort, CohortMembership
-from crm.cohorts.views import bp, show_domain_error, staff_choices
+from crm.cohorts.views import staff_choices
 from crm.domain import DomainError
 from crm.enterprises.models import Enterprise
 from crm.extensions import db
@@ -20,6 +20,7 @@ from crm.i18n import _, ngettext
 from crm.organizations.models import Organization
 from crm.query_args import paginate
 from crm.reference import SelectChoice
+from crm.transaction import refusals_flashed, refusals_shown_on
 from crm.validators import is_number
 
 log = logging.getLogger(__name__)
@@ -87,13 +88,9 @@ def new_cohort():
     _require_planner()
     form = _cohort_form()
     if form.validate_on_submit():
-        try:
+        with refusals_shown_on(form):
             cohort = services.create_cohort(actor=current_user, facilitators=_chosen_facilitators(form),
                                             **form.values())
-        except DomainError as error:
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
             flash(_("Cohort created."), "success")
             return redirect(url_for("cohorts.cohort_page", cohort_id=cohort.id))
     return render_template("cohorts/cohort_form.html", form=form, cohort=None), 400 if form.errors else 200
@@ -105,13 +102,9 @@ def edit_cohort(cohort_id):
     cohort = get_cohort_or_404(cohort_id, current_user, for_manage=True)
     form = _cohort_form(cohort)
     if form.validate_on_submit():
-        try:
+        with refusals_shown_on(form):
             services.update_cohort(cohort, actor=current_user, facilitators=_chosen_facilitators(form),
                                    **form.values())
-        except DomainError as error:
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
             flash(_("Cohort saved."), "success")
             return redirect(url_for("cohorts.cohort_page", cohort_id=cohort.id))
     return render_template("cohorts/cohort_form.html", form=form, cohort=cohort), 400 if form.errors else 200
@@ -136,14 +129,9 @@ def add_member(cohort_id):
     if not form.validate_on_submit() or not is_number(form.enterprise_id.data) or len(form.enterprise_id.data) > 9:
         abort(400)
     enterprise = get_enterprise_or_404(int(form.enterprise_id.data), current_user)
-    try:
+    with refusals_flashed("error"):
         added, _skipped = services.enrol_enterprises(cohort, [enterprise], actor=current_user,
                                                      move_stage=form.move_stage.data)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-    else:
-        db.session.commit()
         if added:
             flash(_("%(name)s joined the cohort.", name=enterprise.name), "success")
         else:
@@ -162,13 +150,8 @@ def leave_member(cohort_id, membership_id):
     if not form.validate_on_submit():
         flash(_("Give a valid leaving date."), "error")
         return redirect(url_for("cohorts.cohort_page", cohort_id=cohort.id))
-    try:
+    with refusals_flashed("error"):
         services.leave_cohort(membership, actor=current_user, left_on=form.left_on.data)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-    else:
-        db.session.commit()
         flash(_("%(name)s left the cohort.", name=membership.enterprise.name), "success")
     return redirect(url_for("cohorts.cohort_page", cohort_id=cohort.id))
 
@@ -197,7 +180,6 @@ def enrol():
         db.session.rollback()
         flash(str(error.message), "error")
         return redirect(back)
-    db.session.commit()
     flash(ngettext("%(num)s enterprise joined %(cohort)s.", "%(num)s enterprises joined %(cohort)s.",
                    len(added), cohort=cohort.name), "success")
     if skipped:

@@ -10,7 +10,7 @@ from crm.access import (
     get_enterprise_or_404,
     get_session_or_404,
 )
-from crm.cohorts import ics, queries, services, timeutil
+from crm.cohorts import bp, ics, queries, services, timeutil
 from crm.cohorts.forms import (
     TIME_HINT,
     AttendanceForm,
@@ -19,10 +19,11 @@ from crm.cohorts.forms import (
     SessionDetailsForm,
     SessionForm,
 )
-from crm.cohorts.views import bp, show_domain_error, staff_choices
+from crm.cohorts.views import staff_choices
 from crm.domain import DomainError
 from crm.extensions import db
 from crm.i18n import _
+from crm.transaction import refusals_flashed, refusals_shown_on
 from crm.validators import is_number
 
 
@@ -44,13 +45,9 @@ def _plan(form, *, cohort=None, enterprise=None):
             form.mode.data, form.place.data = cohort.mode, cohort.place
     if form.validate_on_submit():
         starts_at, ends_at = form.utc_range()
-        try:
+        with refusals_shown_on(form):
             session = services.create_session(actor=current_user, cohort=cohort, enterprise=enterprise,
                                               starts_at=starts_at, ends_at=ends_at, **form.details())
-        except DomainError as error:
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
             flash(_("Session planned."), "success")
             _ambiguity_notice(form)
             return redirect(url_for("cohorts.session_page", session_id=session.id))
@@ -93,12 +90,8 @@ def edit_session(session_id):
         current_user, session.organization_id,
         include=(session.facilitator, *(session.cohort.facilitators if session.cohort else ())))
     if form.validate_on_submit():
-        try:
+        with refusals_shown_on(form):
             services.update_session(session, actor=current_user, **form.details())
-        except DomainError as error:
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
             flash(_("Session saved."), "success")
             return redirect(url_for("cohorts.session_page", session_id=session.id))
     return render_template("cohorts/session_edit.html", form=form, session=session), 400 if form.errors else 200
@@ -116,13 +109,9 @@ def reschedule_session(session_id):
         form.end_date.data = end.date() if end.date() != start.date() else None
     if form.validate_on_submit():
         starts_at, ends_at = form.utc_range()
-        try:
+        with refusals_shown_on(form):
             services.reschedule_session(session, actor=current_user, starts_at=starts_at, ends_at=ends_at,
                                         reason=form.reason.data)
-        except DomainError as error:
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
             flash(_("Session rescheduled."), "success")
             _ambiguity_notice(form)
             return redirect(url_for("cohorts.session_page", session_id=session.id))
@@ -137,13 +126,8 @@ def cancel_session(session_id):
     form = CancelForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
+    with refusals_flashed("error"):
         services.cancel_session(session, actor=current_user, reason=form.reason.data)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-    else:
-        db.session.commit()
         flash(_("Session cancelled."), "success")
     return redirect(url_for("cohorts.session_page", session_id=session.id))
 
@@ -183,7 +167,6 @@ def attendance(session_id):
                 db.session.rollback()
                 errors.append(str(error.message))
             else:
-                db.session.commit()
                 flash(_("Attendance saved."), "success")
                 return redirect(url_for("cohorts.session_page", session_id=session.id))
     status = 400 if errors or form.errors else 200

@@ -16,7 +16,6 @@ from crm.access import (
     get_session_or_404,
     visible_reminders,
 )
-from crm.domain import DomainError
 from crm.enterprises.models import Contact
 from crm.extensions import csrf, db
 from crm.i18n import _, _l
@@ -27,6 +26,7 @@ from crm.reminders import cli, history, queries, services
 from crm.reminders.content import contact_id_from_token
 from crm.reminders.forms import KIND_LABELS, STATE_LABELS, FilterForm, OffsetsForm, OptOutForm, ResendForm
 from crm.reminders.models import SessionReminderOffsets
+from crm.transaction import refusals_flashed, refusals_shown_on
 
 bp = Blueprint("reminders", __name__, template_folder="templates", cli_group="reminders")
 cli.register(bp)
@@ -61,13 +61,8 @@ def session_reminders(session_id):
         if not manage:
             abort(403)
         if form.validate_on_submit():
-            try:
+            with refusals_shown_on(form):
                 services.set_session_offsets(session, form.offsets.data, actor=current_user)
-            except DomainError as error:
-                db.session.rollback()
-                form.offsets.errors = [*form.offsets.errors, str(error.message)]
-            else:
-                db.session.commit()
                 flash(_("Reminder schedule saved."), "success")
                 return redirect(url_for("reminders.session_reminders", session_id=session.id))
     return render_template("reminders/session.html", session=session, form=form, manage=manage,
@@ -81,13 +76,8 @@ def resend(reminder_id):
     form = ResendForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
+    with refusals_flashed("error"):
         services.resend(reminder, actor=current_user)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-    else:
-        db.session.commit()
         flash(_("The reminder will be sent again within a few minutes."), "success")
     target = request.form.get("next") or ""
     if not target.startswith("/") or target.startswith("//"):
@@ -136,7 +126,6 @@ def optout(token):
     done = False
     if request.method == "POST":
         services.opt_out(contact, one_click=one_click)
-        db.session.commit()
         done = True
     with force_locale(language):
         return render_template("reminders/optout.html", token=token, done=done, form=OptOutForm(),
