@@ -144,7 +144,7 @@ def get_enterprise_or_404(enterprise_id: int, user, *, for_edit: bool = False,
 def can_administer_privacy(user) -> bool:
     """Law 25 tools (exports, anonymization, access log, incident register): the programme office."""
     return user.is_admin
-# --- Cohorts and sessions (issue 4) ------------------------------------------------------------
+# --- Cohorts and sessions --------------------------------------------------------------------
 # Same shape as enterprises: a user sees what their organization owns and what they facilitate;
 # managers of the owner (and admins) manage cohorts and plan sessions; facilitators run sessions
 # (edit, reschedule, cancel, take attendance).
@@ -245,7 +245,7 @@ def get_session_or_404(session_id: int, user, *, for_facilitate: bool = False):
     return session
 
 
-# --- Reminders (issue 5) -----------------------------------------------------------------------
+# --- Reminders -------------------------------------------------------------------------------
 # A session's reminders: its managers and its facilitator. The programme-wide list: admins, and
 # managers for their organization's sessions.
 
@@ -312,7 +312,7 @@ def get_user_or_404(user_id: int, viewer, *, for_manage: bool = False):
 # --- Reports -----------------------------------------------------------------------------------
 # Figures are aggregates: every role may see a dashboard, but of its own organization only, except
 # the programme office, which sees the whole programme and may narrow it to one organization.
-# Coaches get their organization's dashboard, read-only like everyone's (decided with issue 6).
+# Coaches get their organization's dashboard, read-only like everyone's.
 
 
 def can_view_reports(user) -> bool:

@@ -81,7 +81,7 @@ class Defaults:
     BENCHMARK_ENDPOINTS = False  # /bench/floor (benchmarks only)
     # Address of the site as people reach it: links in emails sent from the command line.
     PUBLIC_BASE_URL = "http://127.0.0.1:5000"
-    # Reminders (issue 5): minutes before a session (7 days, 1 day), retries, claims, batches.
+    # Reminders: minutes before a session (7 days, 1 day), retries, claims, batches.
     REMINDER_OFFSETS_MINUTES = (7 * 24 * 60, 24 * 60)
     REMINDER_MAX_ATTEMPTS = 5
     REMINDER_RETRY_BASE_SECONDS = 60

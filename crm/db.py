@@ -21,7 +21,7 @@ def utcnow() -> datetime:
 
 
 class Base(DeclarativeBase):
-    # Timestamps are stored as UTC with a time zone on PostgreSQL (STACK.md pitfall 8).
+    # Timestamps are stored as UTC with a time zone on PostgreSQL (a plain Mapped[datetime] would be a naive timestamp).
     registry = registry(
         metadata=MetaData(naming_convention=NAMING_CONVENTION),
         type_annotation_map={datetime: DateTime(timezone=True)},

@@ -64,7 +64,7 @@ def external_url(endpoint: str, **values) -> str:
 def render_email(name: str, context: dict) -> str:
     """Render outside any request (the sender is a CLI command): no request context processors.
 
-    A language without its own template falls back to French (CONVENTIONS: French by default).
+    A language without its own template falls back to French (the Charter of the French language: docs/domain.md).
     """
     french = name.rsplit(".", 2)[0] + ".fr." + name.rsplit(".", 1)[-1]
     template = current_app.jinja_env.get_or_select_template([name, french])

@@ -1,4 +1,4 @@
-"""Reference lists of the programme (DOMAIN.md): stable codes stored, labels translated."""
+"""Reference lists of the programme (docs/domain.md): stable codes stored, labels translated."""
 from wtforms import SelectChoice
 
 from crm.i18n import _l, lazy_pgettext
@@ -24,7 +24,7 @@ REGIONS: dict[str, str] = {
     "17": "Centre-du-Québec",
 }
 
-# Social-economy enterprises per region (DOMAIN.md figures where given, the rest estimated so
+# Social-economy enterprises per region (docs/domain.md figures where given, the rest estimated so
 # that the province adds up to about 11,200). Used by the demo and scale data generators.
 REGION_WEIGHTS: dict[str, int] = {
     "01": 420, "02": 520, "03": 1220, "04": 430, "05": 560, "06": 2780, "07": 380,

@@ -10,7 +10,7 @@ if config.config_file_name is not None and not logging.getLogger().handlers:
     fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger("alembic.env")
 
-# db.engine, not the deprecated db.get_engine() (STACK.md pitfall 2).
+# db.engine, not the deprecated db.get_engine() (the latter warns, an error under -W error).
 engine = current_app.extensions["migrate"].db.engine
 target_metadata = current_app.extensions["migrate"].db.metadata
 config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False).replace("%", "%%"))

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Known vulnerabilities in requirements/constraints.txt, with pip-audit.
 # pip-audit without --strict prints "No known vulnerabilities found" while it skipped every
-# package it could not look up (STACK.md pitfall 12): --strict makes that an error, and this
+# package it could not look up (without it pip-audit reports no vulnerability): --strict makes that an error, and this
 # script says plainly when the vulnerability service could not be reached. Never a pass then.
 set -uo pipefail
 cd "$(dirname "$0")/.."

@@ -186,7 +186,7 @@ def session_page(session: Session) -> dict:
     return {"participants": participants, "attendance": attendance, "changes": changes}
 
 
-# --- For other features: the enterprise page (issue 3) and the dashboard (issue 6) -------------
+# --- For other features: the enterprise page and the dashboard ---------------------------------
 
 def coaching_hours(enterprises) -> Select:
     """Coaching minutes per enterprise: individual sessions that took place (attendance present).

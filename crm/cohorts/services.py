@@ -1,8 +1,8 @@
 """Write operations on cohorts, memberships, sessions and attendance. They flush, never commit.
 
-Issue 5 (email reminders) hooks into the session functions below: each one that changes what
-participants were told (create, update, reschedule, cancel) bumps ``Session.sequence`` and adds a
-``SessionChange`` row; the reminder planner will be called where ``# reminders:`` comments say.
+Each session function that changes what participants were told (create, update, reschedule,
+cancel) bumps ``Session.sequence`` and adds a ``SessionChange`` row; the reminders' planner
+(crm/reminders/planning.py) reconciles its outbox with them, on its own schedule.
 """
 import logging
 from datetime import date, datetime
@@ -180,7 +180,6 @@ def create_session(*, actor, cohort: Cohort | None = None, enterprise: Enterpris
     _change(session, "created", actor=actor)
     audit.record("create", session, actor=actor, enterprise_id=session.enterprise_id,
                  changes=audit.snapshot(session, SESSION_FIELDS + ("starts_at", "ends_at")))
-    # reminders: plan the reminders of this new session here (issue 5).
     log.info("session %s created by user %s", session.id, _actor_id(actor))
     return session
 
@@ -195,7 +194,6 @@ def update_session(session: Session, *, actor, **values) -> Session:
         session.sequence += 1
         _change(session, "updated", actor=actor)
         audit.record("update", session, actor=actor, enterprise_id=session.enterprise_id, changes=changes)
-        # reminders: participants may need the new place or link (issue 5).
     return session
 
 
@@ -215,7 +213,6 @@ def reschedule_session(session: Session, *, actor, starts_at: datetime, ends_at:
                  changes={"starts_at": [old[0].isoformat(), starts_at.isoformat()],
                           "ends_at": [old[1].isoformat(), ends_at.isoformat()]},
                  context={"reason": reason} if reason else None)
-    # reminders: re-plan this session's reminders and notify participants (issue 5).
     log.info("session %s rescheduled by user %s", session.id, _actor_id(actor))
     return session
 
@@ -229,7 +226,6 @@ def cancel_session(session: Session, *, actor, reason: str | None = None) -> Ses
     audit.record("cancel", session, actor=actor, enterprise_id=session.enterprise_id,
                  changes={"status": ["scheduled", "cancelled"]},
                  context={"reason": reason} if reason else None)
-    # reminders: drop pending reminders and send the cancellation (issue 5).
     log.info("session %s cancelled by user %s", session.id, _actor_id(actor))
     return session
 

@@ -1,4 +1,4 @@
-"""Reference data for the demo: the programme's partner organizations (DOMAIN.md)."""
+"""Reference data for the demo: the programme's partner organizations (docs/domain.md)."""
 
 # (code, name, kind, region code or None)
 ORGANIZATIONS = [

@@ -1,4 +1,4 @@
-"""``flask crm seed-scale --factor N``: Québec-scale data for benchmarks (issue 10).
+"""``flask crm seed-scale --factor N``: Québec-scale data for benchmarks (bench/README.md).
 
 At factor 1: 11,200 enterprises spread over the 17 regions like ``REGION_WEIGHTS``, 3 contacts
 each, 30 organizations, 150 coaches (and a manager per organization), 400 cohorts, 8,000 sessions,

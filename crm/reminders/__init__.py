@@ -1,1 +1,1 @@
-"""Email reminders of sessions (issue 5): an outbox planned by reconciliation, sent by workers."""
+"""Email reminders of sessions: an outbox planned by reconciliation, sent by workers."""

@@ -5,7 +5,7 @@ The claims and acknowledgements are ``crm/outbox.py``'s, shared with the account
 1. Claim (one short transaction, committed): rows due, or claimed by a sender that has been silent
    longer than ``REMINDER_CLAIM_TIMEOUT_SECONDS``, become ``sending`` with ``claimed_by`` = this
    sender. PostgreSQL: ``SELECT … FOR UPDATE SKIP LOCKED LIMIT n``, so concurrent senders on several
-   machines take disjoint rows without waiting. SQLite has no SKIP LOCKED (STACK.md pitfall 7): one
+   machines take disjoint rows without waiting. SQLite has no SKIP LOCKED (SQLAlchemy drops it there silently): one
    compare-and-set ``UPDATE … WHERE id IN (…) AND <still due> RETURNING id`` — SQLite runs writers
    one at a time, so a row is taken by exactly one sender, and the sender sends only what came back.
 2. Send the batch's messages over one SMTP connection (``mail.MailSession``), outside any

@@ -1,1 +1,1 @@
-"""Programme dashboard, funder report and exports (issue 6)."""
+"""Programme dashboard, funder report and exports."""
