@@ -141,3 +141,19 @@ def test_attendance_waits_for_the_session_and_accepts_only_its_enterprises(app, 
 def test_unknown_calendar_parameters_are_not_found(client, planner):
     for url in ("/calendar/month?month=2027-13", "/calendar/month?month=abc", "/calendar/week?date=hier"):
         assert client.get(url).status_code == 404, url
+
+
+def test_a_refusal_without_a_field_shows_above_the_form_and_saves_nothing(app, client, planner):
+    _org, _manager, coach, cohort = planner
+    with app.app_context():
+        db.session.get(Cohort, cohort).status = "cancelled"
+        db.session.commit()
+    before = _count(app, Session)
+    response = post_form(client, f"/cohorts/{cohort}/sessions/new", _session_form(coach),
+                         page=f"/cohorts/{cohort}")
+    assert response.status_code == 400
+    page = html.unescape(response.get_data(as_text=True))
+    assert '<p class="error" role="alert">Cette cohorte est annulée : aucune séance ne peut être planifiée.</p>' in page
+    assert "rien n'a été enregistré" in page.lower()
+    assert page.count("aucune séance ne peut être planifiée") == 1  # next to the form, not flashed as well
+    assert _count(app, Session) == before

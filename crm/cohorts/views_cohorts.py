@@ -13,7 +13,6 @@ from crm.cohorts import bp, queries, services, timeutil
 from crm.cohorts.forms import COHORT_KINDS, COHORT_STATUSES, AddMemberForm, CohortForm, EnrolForm, LeaveForm
 from crm.cohorts.models import Cohort, CohortMembership
 from crm.cohorts.views import staff_choices
-from crm.domain import DomainError
 from crm.enterprises.models import Enterprise
 from crm.extensions import db
 from crm.i18n import _, ngettext
@@ -173,16 +172,12 @@ def enrol():
         Enterprise.id.in_(ids))).unique().all()
     if len(enterprises) != len(ids):
         abort(404)
-    try:
+    with refusals_flashed("error"):
         added, skipped = services.enrol_enterprises(cohort, enterprises, actor=current_user,
                                                     move_stage=form.move_stage.data)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-        return redirect(back)
-    flash(ngettext("%(num)s enterprise joined %(cohort)s.", "%(num)s enterprises joined %(cohort)s.",
-                   len(added), cohort=cohort.name), "success")
-    if skipped:
-        flash(ngettext("%(num)s was already in the cohort.", "%(num)s were already in the cohort.",
-                       len(skipped)), "info")
+        flash(ngettext("%(num)s enterprise joined %(cohort)s.", "%(num)s enterprises joined %(cohort)s.",
+                       len(added), cohort=cohort.name), "success")
+        if skipped:
+            flash(ngettext("%(num)s was already in the cohort.", "%(num)s were already in the cohort.",
+                           len(skipped)), "info")
     return redirect(back)
