@@ -1,7 +1,5 @@
-"""Where cohorts meet the other features: the enterprise list's bulk action, the enterprise page and
-its history.
-
-Imported by ``crm.cohorts.views`` so that registering the blueprint registers these hooks.
+"""Where cohorts meet the other features: their answers to the signals of the enterprise list's
+bulk actions, the enterprise page and its history, and the contact's export (crm/signals.py).
 """
 from flask import request
 from sqlalchemy import func, select
