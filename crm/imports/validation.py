@@ -201,6 +201,28 @@ class RowResult:
         return not any(issue["code"] in ERROR_CODES for issue in self.issues)
 
 
+# The values a valid row holds once checked (RowValidator), in the order pack_rows keeps them.
+ENTERPRISE_VALUES = ("name", "neq", "postal_code", "website", "city", "sector", "region_code", "legal_form",
+                     "employees")
+CONTACT_VALUES = ("first_name", "last_name", "title", "email", "phone", "preferred_language", "email_consent")
+
+
+def pack_rows(results: list[RowResult]) -> dict:
+    """The valid rows as checked, in a compact form for JSON: what the commit writes, so that it
+    neither reads nor checks the file again. Refused rows are not kept: their issues are."""
+    return {"enterprise": ENTERPRISE_VALUES, "contact": CONTACT_VALUES,
+            "rows": [[r.line, [r.enterprise[k] for k in ENTERPRISE_VALUES],
+                      None if r.contact is None else [r.contact[k] for k in CONTACT_VALUES]]
+                     for r in results if r.is_valid]}
+
+
+def unpack_rows(packed: dict) -> list[RowResult]:
+    enterprise_keys, contact_keys = packed["enterprise"], packed["contact"]
+    return [RowResult(line, enterprise=dict(zip(enterprise_keys, values, strict=True)),
+                      contact=None if contact is None else dict(zip(contact_keys, contact, strict=True)))
+            for line, values, contact in packed["rows"]]
+
+
 def make_issue(row_line: int, column: str, value: str, code: str, **params) -> dict:
     shown = value if len(value) <= 80 else value[:80] + "…"
     return {"line": row_line, "column": column, "value": shown, "code": code, "params": params}
