@@ -1,5 +1,10 @@
 """Services, CLI and progress: the fast path writes what the enterprise services write."""
+import re
+import unicodedata
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from crm.audit.models import AuditEntry
@@ -12,6 +17,7 @@ from crm.imports.models import ImportBatch
 from crm.imports.parsing import FileRefused, Limits, decode, detect_delimiter, read_table
 from crm.imports.validation import Lookups, guess_mapping
 from crm.organizations.models import Organization
+from crm.text import fold, strip_bidi_controls
 from tests.imports_helpers import (
     DATA,
     batch_id_from,
@@ -285,3 +291,13 @@ def test_read_table_reports_spreadsheet_line_numbers_and_skips_blank_rows(app):
         assert [line for line, _cells in table.rows] == [2, 4]
         with pytest.raises(FileRefused):
             read_table(b"Nom;NEQ\r\nA;1\r\nB;2\r\n", "x.csv", Limits(rows=1))
+
+
+@settings(max_examples=2000, deadline=None, database=None)
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=20)
+       | st.text(alphabet="aeiouEÉÈéèàçÇôŒœß\u0301\u0327\u034f\u202e ﬁǅİ-.'", max_size=20))
+def test_fold_keeps_its_definition(value):
+    """Duplicates and search keys of every stored row depend on fold: its fast paths change nothing."""
+    decomposed = unicodedata.normalize("NFKD", strip_bidi_controls(value))
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    assert fold(value) == " ".join(re.sub(r"[^a-z0-9@._+-]+", " ", stripped.casefold()).split())

@@ -263,6 +263,8 @@ class RowValidator:
         self.headers = headers
         self.defaults = defaults or {}
         self.lookups = Lookups.build()
+        # An address met again (a partner's list repeats its generic addresses) is checked once.
+        self._emails: dict[str, str | None] = {}
 
     def column_name(self, key: str) -> str:
         index = self.columns.get(key)
@@ -328,6 +330,14 @@ class RowValidator:
         self._issue(result, key, "", missing)
         return None
 
+    def _email(self, value: str) -> str | None:
+        if value not in self._emails:
+            try:
+                self._emails[value] = validate_email(value, check_deliverability=False).normalized
+            except EmailNotValidError:
+                self._emails[value] = None
+        return self._emails[value]
+
     def _contact(self, result: RowResult, raw: dict) -> None:
         if not any(raw.get(key) for key in CONTACT_KEYS):
             return
@@ -338,9 +348,8 @@ class RowValidator:
             self._issue(result, "contact_first_name" if "contact_first_name" in self.columns else "contact_last_name",
                         "", "missing_contact_name")
         if raw.get("contact_email"):
-            try:
-                contact["email"] = validate_email(raw["contact_email"], check_deliverability=False).normalized
-            except EmailNotValidError:
+            contact["email"] = self._email(raw["contact_email"])
+            if contact["email"] is None:
                 self._issue(result, "contact_email", raw["contact_email"], "invalid_email")
         contact["phone"] = self._clean(result, raw, "contact_phone", clean_phone)
         language = raw.get("contact_language", "")
