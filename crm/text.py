@@ -5,12 +5,21 @@ import unicodedata
 _NON_WORD = re.compile(r"[^a-z0-9@._+-]+")
 
 
+# The accents of Latin letters once decomposed (combining marks; U+034F, a joiner, is not one):
+# removed in one pass, so that most text needs no look at each of its characters.
+_LATIN_ACCENTS = re.compile("[\u0300-\u034e\u0350-\u036f]")
+
+
 def fold(value: str | None) -> str:
     """'Coopérative  de Montréal' -> 'cooperative de montreal' (lowercase, no accents)."""
     if not value:
         return ""
-    decomposed = unicodedata.normalize("NFKD", strip_bidi_controls(value))
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    if value.isascii():  # nothing to decompose, no accent, no bidirectional control
+        stripped = value
+    else:
+        stripped = _LATIN_ACCENTS.sub("", unicodedata.normalize("NFKD", strip_bidi_controls(value)))
+        if not stripped.isascii():
+            stripped = "".join(ch for ch in stripped if not unicodedata.combining(ch))
     return " ".join(_NON_WORD.sub(" ", stripped.casefold()).split())
 
 

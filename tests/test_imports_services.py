@@ -1,8 +1,14 @@
 """Services, CLI and progress: the fast path writes what the enterprise services write."""
+import re
+import unicodedata
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from crm.audit.models import AuditEntry
+from crm.auth.models import User
 from crm.enterprises import services as enterprise_services
 from crm.enterprises.models import Contact, Enterprise, StageChange
 from crm.extensions import db
@@ -11,6 +17,7 @@ from crm.imports.models import ImportBatch
 from crm.imports.parsing import FileRefused, Limits, decode, detect_delimiter, read_table
 from crm.imports.validation import Lookups, guess_mapping
 from crm.organizations.models import Organization
+from crm.text import fold, strip_bidi_controls
 from tests.imports_helpers import (
     DATA,
     batch_id_from,
@@ -66,6 +73,107 @@ def test_fast_path_writes_what_create_enterprise_and_add_contact_write(app, make
         assert audit[("enterprises", imported.id)].context == {"import_id": batch.id}
         contact = db.session.scalar(select(Contact).where(Contact.enterprise_id == imported.id))
         assert contact.email_consent and contact.consent_at is not None and contact.version == 1
+
+
+def test_fast_path_stores_on_every_table_the_values_the_services_store(app, make):
+    """Read back as stored (PostgreSQL takes the rows through COPY, SQLite through INSERT): the
+    same values, column by column, as create_enterprise, add_contact and grant_consent store."""
+    org = make.organization()
+    user = make.user(role="manager", organization=org)
+    with app.app_context():
+        organization, actor = db.session.get(Organization, org.id), db.session.get(User, user.id)
+        batch = services.start_import(
+            "Nom;NEQ;Région;Forme juridique;Ville;Code postal;Secteur;Employés;Site web;Prénom;Nom du contact;"
+            "Titre;Courriel;Téléphone;Langue;Consentement\r\n"
+            "Coop Alpha inc.;1170000099;Estrie;Coopérative de travail;Sherbrooke;j1h 1a1;Culture;12;alpha.example;"
+            "Léa;Roy;Directrice;Lea@Alpha.example;819 555-0101;anglais;oui\r\n".encode("cp1252"),
+            "a.csv", organization=organization, actor=actor)
+        services.preview_import(batch, mapping=batch.mapping, defaults=batch.defaults, actor=actor)
+        services.commit_import(batch, actor=actor, update_empty=False)
+        imported = db.session.scalar(select(Enterprise.id).where(Enterprise.neq == "1170000099"))
+        enterprise = db.session.get(Enterprise, imported)
+        contact = db.session.scalar(select(Contact).where(Contact.enterprise_id == imported))
+        source, phone = contact.consent_source, contact.phone  # cleaned by the import as by the form
+        reference = enterprise_services.create_enterprise(
+            actor=actor, name="Coop Alpha inc.", legal_form="coop_work", region_code="05", city="Sherbrooke",
+            organization_id=org.id, neq="1170000098", coach_id=None, preferred_language="fr",
+            postal_code=enterprise.postal_code, sector="Culture", employees=12, website=enterprise.website,
+            context={"import_id": batch.id})
+        enterprise_services.add_contact(reference, actor=actor, first_name="Léa", last_name="Roy",
+                                        title="Directrice", email="Lea@alpha.example", phone=phone,
+                                        preferred_language="en", email_consent=True, consent_source=source,
+                                        context={"import_id": batch.id})
+        db.session.commit()
+        pair = (imported, reference.id)
+
+        def stored(name, column, values=pair, skip=()):
+            table = db.metadata.tables[name]
+            rows = db.session.execute(select(table).where(table.c[column].in_(values))
+                                      .order_by(table.c[column])).mappings().all()
+            assert len(rows) == 2, name
+            return [{k: v for k, v in row.items() if k not in {"id", column, *skip}} for row in rows]
+
+        moments = ("created_at", "updated_at")
+        ours, theirs = stored("enterprises", "id", skip={"neq", "search_text", "version", *moments})
+        assert ours == theirs
+        ours, theirs = stored("stage_changes", "enterprise_id", skip={"changed_at"})
+        assert ours == theirs
+        ours, theirs = stored("contacts", "enterprise_id", skip={"version", "consent_at", *moments})
+        assert ours == theirs and ours["email_consent"] and ours["consent_source"] == source
+        contacts = db.session.scalars(select(Contact.id).where(Contact.enterprise_id.in_(pair))).all()
+        ours, theirs = stored("consent_events", "contact_id", contacts, skip={"at"})
+        assert ours == theirs == {"purpose": "email_reminders", "granted": True, "source": source,
+                                  "recorded_by_id": user.id}
+        entries = {(e.entity_type, e.enterprise_id): e for e in db.session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "create", AuditEntry.enterprise_id.in_(pair)))}
+        ours, theirs = entries[("enterprises", imported)], entries[("enterprises", reference.id)]
+        assert {k: v for k, v in ours.changes.items() if k != "neq"} == \
+            {k: v for k, v in theirs.changes.items() if k != "neq"}
+        assert (ours.actor_id, ours.context) == (theirs.actor_id, theirs.context) == (user.id, {"import_id": batch.id})
+        ours, theirs = entries[("contacts", imported)], entries[("contacts", reference.id)]
+        # The services create the contact without consent, then record it in an entry of its own.
+        consent = ("email_consent", "consent_source")
+        assert {k: v for k, v in ours.changes.items() if k not in consent} == \
+            {k: v for k, v in theirs.changes.items() if k not in consent}
+        assert ours.changes["email_consent"] == [None, True]
+        assert (ours.actor_id, ours.context) == (theirs.actor_id, theirs.context)
+
+
+def test_file_is_read_at_upload_only_and_the_commit_writes_the_rows_the_preview_checked(app, make, monkeypatch):
+    org = make.organization()
+    data = ("Nom;NEQ;Région;Forme juridique;Ville\r\n"
+            "Coop Alpha;1170000099;Estrie;OBNL;Sherbrooke\r\n"
+            "Coop Beta;117;Estrie;OBNL;Magog\r\n"
+            "Coop Gamma;1170000097;Estrie;OBNL;Orford\r\n").encode("cp1252")
+    with app.app_context():
+        organization = db.session.get(Organization, org.id)
+        batch = services.start_import(data, "a.csv", organization=organization, actor=None)
+        db.session.commit()
+        monkeypatch.setattr(services, "read_sheet", lambda *args: pytest.fail("the file was read again"))
+        services.preview_import(batch, mapping=batch.mapping, defaults=batch.defaults, actor=None)
+        db.session.commit()
+        monkeypatch.setattr(services, "analyse", lambda *args, **kwargs: pytest.fail("the rows were checked again"))
+        # Enterprises may change between the preview and the commit: what to do is decided again.
+        enterprise_services.create_enterprise(actor=None, name="Coop Gamma", legal_form="obnl", region_code="05",
+                                              city="Orford", organization_id=org.id)
+        counts = services.commit_import(batch, actor=None, update_empty=False)
+        db.session.commit()
+        assert (counts["created"], counts["skipped"], counts["invalid"]) == (1, 1, 1)
+        assert [i["line"] for i in batch.issues] == [3, 4] and batch.issues[1]["code"] == "existing_skipped"
+        assert [line for line, _cells in batch.rejected_rows] == [3]
+        assert batch.sheet is None and batch.checked_rows is None and batch.file_data is None
+
+
+def test_a_batch_previewed_before_batches_kept_their_rows_reads_its_file(app, make):
+    org = make.organization()
+    with app.app_context():
+        organization = db.session.get(Organization, org.id)
+        batch = services.start_import(b"Nom;Forme juridique;Region\r\nCoop Alpha;OBNL;05\r\n", "a.csv",
+                                      organization=organization, actor=None)
+        services.preview_import(batch, mapping=batch.mapping, defaults=batch.defaults, actor=None)
+        batch.sheet = batch.checked_rows = None
+        db.session.commit()
+        assert services.commit_import(batch, actor=None, update_empty=False)["created"] == 1
 
 
 def test_cli_dry_run_writes_nothing_and_real_run_imports(app, runner, make):
@@ -183,3 +291,13 @@ def test_read_table_reports_spreadsheet_line_numbers_and_skips_blank_rows(app):
         assert [line for line, _cells in table.rows] == [2, 4]
         with pytest.raises(FileRefused):
             read_table(b"Nom;NEQ\r\nA;1\r\nB;2\r\n", "x.csv", Limits(rows=1))
+
+
+@settings(max_examples=2000, deadline=None, database=None)
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=20)
+       | st.text(alphabet="aeiouEÉÈéèàçÇôŒœß\u0301\u0327\u034f\u202e ﬁǅİ-.'", max_size=20))
+def test_fold_keeps_its_definition(value):
+    """Duplicates and search keys of every stored row depend on fold: its fast paths change nothing."""
+    decomposed = unicodedata.normalize("NFKD", strip_bidi_controls(value))
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    assert fold(value) == " ".join(re.sub(r"[^a-z0-9@._+-]+", " ", stripped.casefold()).split())

@@ -37,6 +37,13 @@ class ImportBatch(TimestampMixin, db.Model):
     # The first rows of the file as read, [[line, [cells]]]: to choose the header row and show the
     # first values of each column without reading the file again. Dropped with file_data.
     head_rows: Mapped[list] = mapped_column(JSON, default=list)
+    # The file as read at upload, {"rows": [[line, [cells]]], "merges": [[line, column, line, column]]}:
+    # the preview and a new header row start from it instead of parsing the file again (a workbook
+    # takes seconds). Deferred: a page that polls the progress does not load it. Dropped with file_data.
+    sheet: Mapped[dict | None] = mapped_column(JSON(none_as_null=True), deferred=True)
+    # The preview's verdict, kept for the commit (crm.imports.validation.pack_rows): the valid rows
+    # as cleaned, so the commit neither reads nor checks the file again. Dropped with file_data.
+    checked_rows: Mapped[dict | None] = mapped_column(JSON(none_as_null=True), deferred=True)
     # {"column index": "field"}, and default values for blank cells {"region_code": "06"}.
     mapping: Mapped[dict] = mapped_column(JSON, default=dict)
     defaults: Mapped[dict] = mapped_column(JSON, default=dict)

@@ -71,6 +71,16 @@ class Sheet:
     encoding: str | None = None
     delimiter: str | None = None
 
+    def stored(self) -> dict:
+        """The rows and merged ranges as JSON keeps them (``from_stored`` builds the sheet back)."""
+        return {"rows": self.rows, "merges": self.merges}
+
+    @classmethod
+    def from_stored(cls, stored: dict, kind: str, encoding: str | None = None,
+                    delimiter: str | None = None) -> "Sheet":
+        return cls(kind=kind, rows=[(line, cells) for line, cells in stored["rows"]],
+                   merges=[tuple(m) for m in stored["merges"]], encoding=encoding, delimiter=delimiter)
+
     def table(self, header_line: int, limits: Limits) -> "Table":
         """The rows under ``header_line``, with the values of merged ranges copied down."""
         lines = [line for line, _cells in self.rows]

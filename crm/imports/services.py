@@ -9,7 +9,7 @@ import time
 from types import SimpleNamespace
 
 from flask import current_app
-from sqlalchemy import insert, select, text, update
+from sqlalchemy import select, text, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from crm.audit import services as audit
@@ -21,12 +21,13 @@ from crm.enterprises.services import CONTACT_FIELDS, ENTERPRISE_FIELDS, refresh_
 from crm.extensions import db
 from crm.formatting import megabytes_filter
 from crm.i18n import _l
+from crm.imports import bulk
 from crm.imports.headers import candidate_rows, find_header_line, headers_key, significant
 from crm.imports.matching import FILLABLE, count, plan_rows
 from crm.imports.models import BUSY_STATUSES, ImportBatch, ImportMapping
-from crm.imports.parsing import HEADER_SEARCH_ROWS, FileRefused, Limits, check_table, file_kind, read_sheet, read_table
+from crm.imports.parsing import HEADER_SEARCH_ROWS, FileRefused, Limits, Sheet, check_table, file_kind, read_sheet
 from crm.imports.report import preview_of, rejected_rows
-from crm.imports.validation import FIELDS, RowValidator, guess_mapping
+from crm.imports.validation import FIELDS, RowResult, RowValidator, guess_mapping, is_error, pack_rows, unpack_rows
 from crm.privacy.models import ConsentEvent
 from crm.privacy.services import EMAIL_PURPOSE
 
@@ -66,7 +67,7 @@ def start_import(data: bytes, file_name: str, *, organization, actor) -> ImportB
     batch = ImportBatch(
         organization_id=organization.id, created_by_id=getattr(actor, "id", None), file_name=file_name,
         file_kind=file_kind(file_name), file_size=len(data), file_data=data, encoding=sheet.encoding,
-        delimiter=sheet.delimiter, head_rows=head_rows(sheet), status="uploaded",
+        delimiter=sheet.delimiter, sheet=sheet.stored(), head_rows=head_rows(sheet), status="uploaded",
         defaults={"region_code": organization.region_code or "", "legal_form": ""},
     )
     _use_header(batch, table, saved)
@@ -103,6 +104,7 @@ def _use_header(batch: ImportBatch, table, saved: dict) -> None:
     else:
         batch.mapping, batch.saved_mapping = guess_mapping(table.headers), None
     batch.counts, batch.issues, batch.preview, batch.rejected_rows = {}, [], {}, []
+    batch.checked_rows = None
 
 
 def choose_header_line(batch: ImportBatch, line: int, *, actor) -> None:
@@ -112,7 +114,7 @@ def choose_header_line(batch: ImportBatch, line: int, *, actor) -> None:
     if line not in {row_line for row_line, _cells in batch.head_rows[:HEADER_SEARCH_ROWS]}:
         raise DomainError(_l("Choose one of the rows shown."), field="header_line")
     try:
-        table = read_sheet(batch.file_data, batch.file_name, limits()).table(line, limits())
+        table = _sheet(batch).table(line, limits())
         check_table(table)
     except FileRefused as refused:
         raise DomainError(refused.message, field="header_line") from None
@@ -151,11 +153,20 @@ def check_mapping(mapping: dict[str, str]) -> None:
                              fields=", ".join(str(FIELDS[f].label) for f in doubles)), field="mapping")
 
 
+def _sheet(batch: ImportBatch) -> Sheet:
+    """The file as read at upload; parsed again only for a batch uploaded before batches kept it."""
+    if batch.sheet is not None:
+        return Sheet.from_stored(batch.sheet, batch.file_kind, batch.encoding, batch.delimiter)
+    return read_sheet(batch.file_data or b"", batch.file_name, limits())
+
+
 def analyse(batch: ImportBatch, mapping: dict, defaults: dict, progress=_noop):
     """Validate every row and decide what to do with it; reads only."""
     progress("reading", 0, batch.row_count)
     try:
-        table = read_table(batch.file_data or b"", batch.file_name, limits(), header_line=batch.header_line)
+        sheet = _sheet(batch)
+        table = sheet.table(batch.header_line or sheet.rows[0][0], limits())
+        check_table(table)
     except FileRefused as refused:
         raise DomainError(refused.message, field="file") from None
     validator = RowValidator(table.headers, mapping, defaults)
@@ -180,6 +191,7 @@ def preview_import(batch: ImportBatch, *, mapping: dict, defaults: dict, actor, 
     batch.counts, batch.issues = counts, [i for r in results for i in r.issues]
     batch.preview = preview_of(table, results, mapping, defaults)
     batch.rejected_rows = rejected_rows(table, results)
+    batch.checked_rows = pack_rows(results)
     batch.status, batch.phase, batch.error_code = "previewed", None, None
     log.info("import %s previewed by user %s: %s", batch.id, getattr(actor, "id", None), counts)
     return counts
@@ -187,7 +199,7 @@ def preview_import(batch: ImportBatch, *, mapping: dict, defaults: dict, actor, 
 
 def commit_import(batch: ImportBatch, *, actor, update_empty: bool, progress=_noop) -> dict:
     """Write the valid rows: all of them or, if anything fails, none (the caller commits once)."""
-    table, results, counts = analyse(batch, batch.mapping, batch.defaults, progress)
+    results, refused = _checked(batch, progress)
     context = {"import_id": batch.id}
     creates = [r for r in results if r.action == "create"]
     updates = [r for r in results if r.action == "existing" and update_empty and (r.fill or r.add_contact)]
@@ -206,28 +218,51 @@ def commit_import(batch: ImportBatch, *, actor, update_empty: bool, progress=_no
     batch.issues = [i for r in results for i in r.issues]
     batch.counts = {**count(results), "created": len(creates), "updated": len(updates),
                     "skipped": sum(1 for r in results if r.is_valid) - len(creates) - len(updates)}
-    batch.rejected_rows = rejected_rows(table, results)
+    batch.rejected_rows = refused
     batch.update_empty = update_empty
     batch.status, batch.phase, batch.committed_at = "done", None, utcnow()
     # Personal information is kept in the CRM, not twice; the refused rows stay for the report.
-    batch.file_data, batch.head_rows, batch.preview = None, [], {**batch.preview, "rows": []}
+    batch.file_data, batch.sheet, batch.checked_rows, batch.head_rows = None, None, None, []
+    batch.preview = {**batch.preview, "rows": []}
     remember_mapping(batch, actor=actor)
     log.info("import %s committed by user %s: %s created, %s updated", batch.id,
              getattr(actor, "id", None), len(creates), len(updates))
     return batch.counts
 
 
+def _checked(batch: ImportBatch, progress) -> tuple[list[RowResult], list]:
+    """Every row as the preview checked it (the valid ones cleaned, the refused ones with their
+    issues), and the refused rows as the file had them; what to do with each row is decided again,
+    since enterprises may have changed since the preview."""
+    if batch.checked_rows is None:  # previewed before batches kept their checked rows
+        table, results, _counts = analyse(batch, batch.mapping, batch.defaults, progress)
+        return results, rejected_rows(table, results)
+    progress("checking", 0, batch.row_count)
+    refused: dict[int, list] = {}
+    for issue in batch.issues:
+        if is_error(issue):
+            refused.setdefault(issue["line"], []).append(issue)
+    results = unpack_rows(batch.checked_rows) + [RowResult(line, issues=issues) for line, issues in refused.items()]
+    results.sort(key=lambda row: row.line)
+    name_column = RowValidator(batch.headers, batch.mapping, batch.defaults).column_name("name")
+    plan_rows(results, batch.organization_id, name_column)
+    progress("checking", batch.row_count, batch.row_count)
+    return results, batch.rejected_rows
+
+
 def cancel_import(batch: ImportBatch, *, actor) -> None:
     if batch.status in ("done", "cancelled"):
         raise DomainError(_l("This import is already finished."))
     batch.status, batch.file_data, batch.head_rows, batch.rejected_rows = "cancelled", None, [], []
+    batch.sheet = batch.checked_rows = None
     batch.preview = {}
     log.info("import %s cancelled by user %s", batch.id, getattr(actor, "id", None))
 
 
 class _Writer:
     """The fast path: the same rows and audit entries as ``create_enterprise`` and
-    ``add_contact``, written with one INSERT per table and chunk instead of one per record."""
+    ``add_contact``, written with one statement per table and chunk (``crm.imports.bulk``)
+    instead of one per record."""
 
     def __init__(self, *, actor, batch, context):
         self.actor_id = getattr(actor, "id", None)
@@ -246,18 +281,11 @@ class _Writer:
             people = [SimpleNamespace(**row.contact, anonymized_at=None, archived_at=None)] if row.contact else []
             refresh_keys(shadow, contacts=people)
             enterprises.append(shadow)
-        # Core multi-row INSERT … RETURNING. The returned order is not guaranteed on every database
-        # (asking for it makes SQLite insert row by row), so rows are matched back by their
-        # (name_key, city_key), unique among the created rows once in-file duplicates are skipped.
-        table = Enterprise.__table__
-        returned = db.session.execute(
-            insert(table).returning(table.c.id, table.c.name_key, table.c.city_key),
-            [{**vars(e), "stage": "identified", "version": 1, "created_at": now, "updated_at": now}
-             for e in enterprises],
-        ).all()
-        by_keys = {(name_key, city_key): i for i, name_key, city_key in returned}
-        ids = [by_keys[(e.name_key, e.city_key)] for e in enterprises]
-        db.session.execute(insert(StageChange.__table__), [
+        # (name_key, city_key) is unique among the created rows once in-file duplicates are skipped.
+        ids = bulk.insert_rows_with_ids(Enterprise.__table__, [
+            {**vars(e), "stage": "identified", "version": 1, "created_at": now, "updated_at": now}
+            for e in enterprises], key=("name_key", "city_key"))
+        bulk.insert_rows(StageChange.__table__, [
             {"enterprise_id": i, "from_stage": None, "to_stage": "identified", "changed_at": now,
              "changed_by_id": self.actor_id} for i in ids])
         self._audit("create", "enterprises", [(i, i, audit.snapshot(e, ENTERPRISE_FIELDS))
@@ -293,23 +321,20 @@ class _Writer:
                          "updated_at": now, "consent_at": now if consent else None,
                          "consent_source": self.consent_source if consent else None,
                          "consent_recorded_by_id": self.actor_id if consent else None})
-        # One new contact per enterprise in a call: the enterprise id matches each one back.
-        table = Contact.__table__
-        returned = dict(db.session.execute(insert(table).returning(table.c.enterprise_id, table.c.id), rows).all())
-        ids = [returned[row["enterprise_id"]] for row in rows]
+        # One new contact per enterprise in a call: the enterprise id tells them apart.
+        ids = bulk.insert_rows_with_ids(Contact.__table__, rows, key=("enterprise_id",))
         # Law 25: the consent given in the file is recorded in the consent history, like the
         # privacy module's grant_consent does one contact at a time.
         consents = [{"contact_id": i, "purpose": EMAIL_PURPOSE, "granted": True, "at": now,
                      "source": self.consent_source, "recorded_by_id": self.actor_id}
                     for i, row in zip(ids, rows, strict=True) if row["email_consent"]]
-        if consents:
-            db.session.execute(insert(ConsentEvent.__table__), consents)
+        bulk.insert_rows(ConsentEvent.__table__, consents)
         self._audit("create", "contacts", [
             (i, row["enterprise_id"], audit.snapshot(SimpleNamespace(**row), CONTACT_FIELDS))
             for i, row in zip(ids, rows, strict=True)], now)
 
     def _audit(self, action, entity_type, entries, now) -> None:
-        db.session.execute(insert(AuditEntry.__table__), [
+        bulk.insert_rows(AuditEntry.__table__, [
             {"at": now, "actor_id": self.actor_id, "action": action, "entity_type": entity_type,
              "entity_id": entity_id, "enterprise_id": enterprise_id, "changes": changes,
              "context": self.context} for entity_id, enterprise_id, changes in entries])

@@ -201,6 +201,28 @@ class RowResult:
         return not any(issue["code"] in ERROR_CODES for issue in self.issues)
 
 
+# The values a valid row holds once checked (RowValidator), in the order pack_rows keeps them.
+ENTERPRISE_VALUES = ("name", "neq", "postal_code", "website", "city", "sector", "region_code", "legal_form",
+                     "employees")
+CONTACT_VALUES = ("first_name", "last_name", "title", "email", "phone", "preferred_language", "email_consent")
+
+
+def pack_rows(results: list[RowResult]) -> dict:
+    """The valid rows as checked, in a compact form for JSON: what the commit writes, so that it
+    neither reads nor checks the file again. Refused rows are not kept: their issues are."""
+    return {"enterprise": ENTERPRISE_VALUES, "contact": CONTACT_VALUES,
+            "rows": [[r.line, [r.enterprise[k] for k in ENTERPRISE_VALUES],
+                      None if r.contact is None else [r.contact[k] for k in CONTACT_VALUES]]
+                     for r in results if r.is_valid]}
+
+
+def unpack_rows(packed: dict) -> list[RowResult]:
+    enterprise_keys, contact_keys = packed["enterprise"], packed["contact"]
+    return [RowResult(line, enterprise=dict(zip(enterprise_keys, values, strict=True)),
+                      contact=None if contact is None else dict(zip(contact_keys, contact, strict=True)))
+            for line, values, contact in packed["rows"]]
+
+
 def make_issue(row_line: int, column: str, value: str, code: str, **params) -> dict:
     shown = value if len(value) <= 80 else value[:80] + "…"
     return {"line": row_line, "column": column, "value": shown, "code": code, "params": params}
@@ -241,6 +263,8 @@ class RowValidator:
         self.headers = headers
         self.defaults = defaults or {}
         self.lookups = Lookups.build()
+        # An address met again (a partner's list repeats its generic addresses) is checked once.
+        self._emails: dict[str, str | None] = {}
 
     def column_name(self, key: str) -> str:
         index = self.columns.get(key)
@@ -306,6 +330,14 @@ class RowValidator:
         self._issue(result, key, "", missing)
         return None
 
+    def _email(self, value: str) -> str | None:
+        if value not in self._emails:
+            try:
+                self._emails[value] = validate_email(value, check_deliverability=False).normalized
+            except EmailNotValidError:
+                self._emails[value] = None
+        return self._emails[value]
+
     def _contact(self, result: RowResult, raw: dict) -> None:
         if not any(raw.get(key) for key in CONTACT_KEYS):
             return
@@ -316,9 +348,8 @@ class RowValidator:
             self._issue(result, "contact_first_name" if "contact_first_name" in self.columns else "contact_last_name",
                         "", "missing_contact_name")
         if raw.get("contact_email"):
-            try:
-                contact["email"] = validate_email(raw["contact_email"], check_deliverability=False).normalized
-            except EmailNotValidError:
+            contact["email"] = self._email(raw["contact_email"])
+            if contact["email"] is None:
                 self._issue(result, "contact_email", raw["contact_email"], "invalid_email")
         contact["phone"] = self._clean(result, raw, "contact_phone", clean_phone)
         language = raw.get("contact_language", "")
