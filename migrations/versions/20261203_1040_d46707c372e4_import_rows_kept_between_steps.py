@@ -6,7 +6,7 @@ dropped with the file once the import is committed or cancelled. Batches already
 neither: their steps read the file as before.
 
 Revision ID: d46707c372e4
-Revises: 2824aa2893e1
+Revises: 68fe0bae4bfa
 Create Date: 2026-12-03 10:40:00
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "d46707c372e4"
-down_revision = "2824aa2893e1"
+down_revision = "68fe0bae4bfa"
 branch_labels = None
 depends_on = None
 
