@@ -8,10 +8,14 @@ Revises: 0013
 Create Date: 2026-11-26
 
 """
+import base64
+
 import sqlalchemy as sa
 from alembic import op
-
-from crm.auth import sealed
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from flask import current_app
 
 revision = "0014"
 down_revision = "0013"
@@ -19,14 +23,40 @@ branch_labels = None
 depends_on = None
 
 
+# The sealing of crm/auth/sealed.py as it was at this revision, written out here: a migration does
+# not import the application, whose code moves on after it.
+_PREFIX = "gAAAAA"  # every Fernet token starts with it
+
+
+def _box() -> MultiFernet:
+    config = current_app.config
+    keys = [k.strip() for k in (config.get("SECRET_BOX_KEYS") or "").split(",") if k.strip()]
+    hkdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"virage secret box")
+    derived = base64.urlsafe_b64encode(hkdf.derive(config["SECRET_KEY"].encode()))
+    return MultiFernet([Fernet(key) for key in keys] + [Fernet(derived)])
+
+
+def _seal(value: str) -> str:
+    return value if value.startswith(_PREFIX) else _box().encrypt(value.encode()).decode()
+
+
+def _open(value: str) -> str:
+    if not value.startswith(_PREFIX):
+        return value
+    try:
+        return _box().decrypt(value.encode()).decode()
+    except InvalidToken:
+        return ""  # no key opens it: no code matches, as the application reads it
+
+
 def upgrade():
     with op.batch_alter_table("users") as batch:
         batch.alter_column("totp_secret", existing_type=sa.String(64), type_=sa.String(255))
-    _rewrite(lambda value: value if sealed.is_sealed(value) else sealed.seal(value))
+    _rewrite(_seal)
 
 
 def downgrade():
-    _rewrite(lambda value: sealed.open_sealed(value) if sealed.is_sealed(value) else value)
+    _rewrite(_open)
     with op.batch_alter_table("users") as batch:
         batch.alter_column("totp_secret", existing_type=sa.String(255), type_=sa.String(64))
 
