@@ -84,9 +84,10 @@ def _count_with_page(filters) -> bool:
     return bool(filters.q) and (not current_user.is_admin or filters.organization_id is not None)
 
 
-def _count_key(filters) -> str:
+def _count_key(filters):
     """What the list's count depends on: who looks (what they may see) and the filters."""
-    return cache_key("enterprise-count-1", current_user.is_admin, current_user.organization_id, asdict(filters))
+    return cache_key("enterprise-count-1", current_user.is_admin, current_user.organization_id, asdict(filters),
+                     organization_id=access.organization_in_view(current_user, filters.organization_id))
 
 
 def render_list(args, *, bulk_form=None, status=200):
