@@ -186,17 +186,17 @@ def can_plan_individual_session(user, enterprise: Enterprise) -> bool:
 
 
 def visible_sessions(user) -> Select:
-    from crm.cohorts.models import Session, cohort_facilitators
+    from crm.cohorts.models import ProgrammeSession, cohort_facilitators
 
-    query = select(Session)
+    query = select(ProgrammeSession)
     if not user.is_admin:
         facilitated = select(cohort_facilitators.c.cohort_id).where(cohort_facilitators.c.user_id == user.id)
         coached = select(Enterprise.id).where(Enterprise.coach_id == user.id)
         query = query.where(or_(
-            Session.organization_id == user.organization_id,
-            Session.facilitator_id == user.id,
-            Session.cohort_id.in_(facilitated),
-            Session.enterprise_id.in_(coached),
+            ProgrammeSession.organization_id == user.organization_id,
+            ProgrammeSession.facilitator_id == user.id,
+            ProgrammeSession.cohort_id.in_(facilitated),
+            ProgrammeSession.enterprise_id.in_(coached),
         ))
     return query
 
@@ -235,9 +235,9 @@ def get_cohort_or_404(cohort_id: int, user, *, for_manage: bool = False, options
 
 
 def get_session_or_404(session_id: int, user, *, for_facilitate: bool = False):
-    from crm.cohorts.models import Session
+    from crm.cohorts.models import ProgrammeSession
 
-    session = db.session.get(Session, session_id)
+    session = db.session.get(ProgrammeSession, session_id)
     if session is None or not can_view_session(user, session):
         abort(404)
     if for_facilitate and not can_facilitate(user, session):
@@ -258,12 +258,12 @@ def can_list_reminders(user) -> bool:
 
 
 def visible_reminders(user) -> Select:
-    from crm.cohorts.models import Session
+    from crm.cohorts.models import ProgrammeSession
     from crm.reminders.models import Reminder
 
-    query = select(Reminder).join(Session, Session.id == Reminder.session_id)
+    query = select(Reminder).join(ProgrammeSession, ProgrammeSession.id == Reminder.session_id)
     if not user.is_admin:
-        query = query.where(Session.organization_id == user.organization_id)
+        query = query.where(ProgrammeSession.organization_id == user.organization_id)
     return query
 
 

@@ -65,7 +65,7 @@ def session_reminders(session_id):
                 services.set_session_offsets(session, form.offsets.data, actor=current_user)
                 flash(_("Reminder schedule saved."), "success")
                 return redirect(url_for("reminders.session_reminders", session_id=session.id))
-    return render_template("reminders/session.html", session=session, form=form, manage=manage,
+    return render_template("reminders/session.html", programme_session=session, form=form, manage=manage,
                            override=override), 400 if form.errors else 200
 
 
