@@ -7,7 +7,7 @@ from sqlalchemy import insert, select, update
 
 from crm.auth.models import User
 from crm.cohorts import services as cohort_services
-from crm.cohorts.models import CohortMembership, Session
+from crm.cohorts.models import CohortMembership, ProgrammeSession
 from crm.enterprises import services
 from crm.enterprises.models import Activity, Enterprise
 from crm.extensions import db
@@ -61,7 +61,7 @@ def test_a_cohort_session_changes_the_organizations_of_its_members(app, world):
     cohort_id = make_cohort(app, world.c, enterprises=[world.in_a, world.in_b])
     session_id = make_session(app, cohort_id=cohort_id)  # committed: look at the versions of a change
     def reschedule():
-        session = db.session.get(Session, session_id)
+        session = db.session.get(ProgrammeSession, session_id)
         cohort_services.update_session(session, actor=None, title="Atelier déplacé")
     assert changed_by(app, reschedule) == {world.a.id, world.b.id}
     def leave():
@@ -73,8 +73,9 @@ def test_a_cohort_session_changes_the_organizations_of_its_members(app, world):
 
 def test_an_individual_session_changes_its_enterprises_organization(app, world):
     session_id = make_session(app, enterprise_id=world.in_b.id)
-    assert changed_by(app, lambda: cohort_services.cancel_session(db.session.get(Session, session_id), actor=None)) \
-        == {world.b.id}
+    def cancel():
+        cohort_services.cancel_session(db.session.get(ProgrammeSession, session_id), actor=None)
+    assert changed_by(app, cancel) == {world.b.id}
 
 
 def test_an_organization_renamed_changes_itself(app, world):

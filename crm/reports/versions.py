@@ -5,8 +5,8 @@ versions of the organizations they cover: a write in one organization leaves the
 What a written row changes:
 - an enterprise: its organization (both of them when it moves to another one);
 - a stage change, a timeline entry, an attendance, a cohort membership: its enterprise's organization;
-- a session: its enterprise's organization, or those of every enterprise ever in its cohort (the
-  dashboard counts the sessions held with the enterprises of its scope);
+- a programme session: its enterprise's organization, or those of every enterprise ever in its
+  cohort (the dashboard counts the sessions held with the enterprises of its scope);
 - an organization: itself (exports show its name);
 - a user's new name, or a deleted user: every organization (exports show coaches' names; a user is
   written on every sign-in, so nothing else about users counts).
