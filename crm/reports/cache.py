@@ -12,11 +12,13 @@ made of what it is (the scope and the filters) and of the versions of the organi
   organizations' results are kept;
 - a result lives at most ``REPORT_CACHE_SECONDS`` (0 turns caching off), for what changes with the
   clock alone (a session becomes "held" once it has started), then the cache drops it;
-- a cache that fails (Redis down) costs speed, never the page: the result is computed again.
+- a cache that fails (Redis down) costs speed, never the page: the result is computed again, and
+  a warning is logged at most once a minute per process.
 """
 import hashlib
 import json
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -26,6 +28,16 @@ from crm.extensions import cache
 from crm.reports.versions import versions
 
 log = logging.getLogger(__name__)
+WARNING_INTERVAL_SECONDS = 60  # while the cache fails, each process says so at most this often
+_next_warning = 0.0
+
+
+def _warn_unreachable(what: str) -> None:
+    global _next_warning
+    now = time.monotonic()
+    if now >= _next_warning:
+        _next_warning = now + WARNING_INTERVAL_SECONDS
+        log.warning("report cache unreachable: %s", what, exc_info=True)
 
 
 @dataclass(frozen=True)
@@ -56,7 +68,7 @@ class Entry:
         try:
             return cache.get(self.name)
         except Exception:  # noqa: BLE001 - whatever the backend raises (Redis unreachable…), compute instead
-            log.warning("report cache unreachable: computed afresh", exc_info=True)
+            _warn_unreachable("figures and files computed afresh")
             return None
 
     def put(self, value) -> None:
@@ -65,7 +77,7 @@ class Entry:
         try:
             cache.set(self.name, value, timeout=max_age())
         except Exception:  # noqa: BLE001 - as in get: a result not kept costs only speed
-            log.warning("report cache unreachable: result not kept", exc_info=True)
+            _warn_unreachable("result not kept")
 
 
 def entry(key: Key) -> Entry:
