@@ -6,7 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from crm.audit.models import AuditEntry
-from crm.enterprises.models import Contact, Enterprise
+from crm.contacts.models import Contact
+from crm.enterprises.models import Enterprise
 from crm.extensions import db
 from tests.cohorts_helpers import make_cohort
 from tests.conftest import csrf_token, post_form
@@ -21,7 +22,7 @@ def test_search_ignores_case_and_accents(client, auth, make, world, term):  # no
     make.enterprise(world.org, name="Coopérative du Plateau", city="Montréal", neq="1234567890")
     enterprise = make.enterprise(world.org, name="Autre chose", city="Laval")
     with client.application.app_context():
-        from crm.enterprises import services
+        from crm.contacts import services
         services.add_contact(db.session.get(Enterprise, enterprise.id), actor=None, first_name="Léa",
                              last_name="Tremblay", email="lea.tremblay@autre.example")
         db.session.commit()
@@ -73,10 +74,11 @@ def test_list_and_page_issue_a_constant_number_of_queries(app, client, auth, mak
     for i in range(57):
         make.enterprise(world.org, coach=world.colleague if i % 2 else world.coach, contacts=2, stage="training")
     with app.app_context():
-        from crm.enterprises import services, timeline
+        from crm.contacts.services import add_contact
+        from crm.enterprises import timeline
         enterprise = db.session.get(Enterprise, target.id)
         for i in range(20):
-            services.add_contact(enterprise, actor=None, first_name=f"P{i}")
+            add_contact(enterprise, actor=None, first_name=f"P{i}")
             timeline.add_activity(enterprise, actor=None, kind="note", occurred_on=timeline.today_in_quebec(),
                                   body=f"note {i}")
         db.session.commit()
