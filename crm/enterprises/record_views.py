@@ -3,7 +3,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
-from crm import access
+from crm import access, signals
 from crm.auth.models import User
 from crm.enterprises import bp, queries, services, timeline
 from crm.enterprises.filtering import organization_choices
@@ -22,7 +22,6 @@ from crm.enterprises.sections import sections_for
 from crm.extensions import db
 from crm.i18n import _, _l
 from crm.organizations.models import Organization
-from crm.privacy.services import record_access
 from crm.reference import NEXT_STAGE
 from crm.transaction import refusals_flashed, refusals_shown_on
 
@@ -82,7 +81,8 @@ def detail(enterprise_id):
     enterprise = access.get_enterprise_or_404(enterprise_id, current_user)
     response = render_enterprise(enterprise)
     # Law 25: viewing an enterprise shows its contacts' personal information.
-    record_access(current_user, "view_enterprise", subject_type="enterprises", subject_id=enterprise.id)
+    signals.personal_information_accessed.send(current_user, action="view_enterprise", subject_type="enterprises",
+                                               subject_id=enterprise.id)
     return response
 
 

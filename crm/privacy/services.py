@@ -71,6 +71,12 @@ def record_access(user, action: str, *, subject_type: str, subject_id: int | Non
     return entry
 
 
+@signals.personal_information_accessed.connect
+def log_access(user, *, action: str, subject_type: str, subject_id: int | None = None, details=None, **_extra):
+    """What other features report having shown or exported, in the access log."""
+    record_access(user, action, subject_type=subject_type, subject_id=subject_id, details=details)
+
+
 # Erasure and retention -------------------------------------------------------------------------
 
 def anonymize_contact(contact: Contact, *, actor, reason: str = "request") -> None:
