@@ -186,6 +186,36 @@ def test_contact_consent_is_recorded_and_withdrawn_at_once(app, client, auth, ma
         assert entry.changes["email_consent"] == [True, False]
 
 
+def test_contacts_beside_the_profile_editors_edit_and_archive_them(app, client, auth, make, world):  # noqa: F811
+    enterprise = make.enterprise(world.org, coach=world.coach)
+    with app.app_context():
+        from crm.contacts import services
+        lea = services.add_contact(db.session.get(Enterprise, enterprise.id), actor=None, first_name="Léa",
+                                   last_name="Roy", email="lea@coop.example")
+        db.session.commit()
+        contact_id, version = lea.id, lea.version
+    detail = f"/enterprises/{enterprise.id}"
+    auth.sign_in(world.colleague)
+    page = client.get(detail).get_data(as_text=True)
+    assert page.index('id="profile"') < page.index('id="contacts"') < page.index('id="stage"')
+    assert "Léa Roy" in page and "Ajouter une personne-ressource" not in page
+    auth.logout()
+    auth.sign_in(world.coach)
+    page = client.get(detail).get_data(as_text=True)
+    assert "Ajouter une personne-ressource" in page and f"/contacts/{contact_id}/edit" in page
+    edit = f"{detail}/contacts/{contact_id}/edit"
+    values = {"first_name": "Léa", "last_name": "Roy-Martin", "email": "lea@coop.example", "preferred_language": "fr"}
+    assert post_form(client, edit, {**values, "version": str(version)}).status_code == 302
+    response = post_form(client, edit, {**values, "last_name": "Roy", "version": str(version)})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409 and "Une autre personne a enregistré cette personne-ressource" in page
+    assert 'value="Roy"' in page  # the input is kept
+    response = post_form(client, f"{detail}/contacts/{contact_id}/archive", {}, page=detail)
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"{detail}#contacts")
+    page = client.get(detail).get_data(as_text=True)
+    assert "Léa Roy-Martin" not in page and "1 personne-ressource archivée." in page
+
+
 def test_history_shows_changes_to_editors_only(client, auth, make, world):  # noqa: F811
     enterprise = make.enterprise(world.org, coach=world.coach, name="Ancien nom")
     auth.sign_in(world.coach)
