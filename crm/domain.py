@@ -1,4 +1,9 @@
-"""Errors that services raise when a rule of the programme refuses an operation."""
+"""What every feature shares about the programme: the time zone it lives in, and the error that
+services raise when a rule of the programme refuses an operation."""
+from zoneinfo import ZoneInfo
+
+# Times are stored in UTC and shown, typed and counted in Québec time.
+QUEBEC = ZoneInfo("America/Montreal")
 
 
 class DomainError(ValueError):

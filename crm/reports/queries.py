@@ -17,13 +17,13 @@ Activity section and the funder report.
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import Select, and_, case, func, or_, select
 
 from crm import signals
 from crm.access import report_enterprises
+from crm.domain import QUEBEC
 from crm.enterprises.models import Enterprise, StageChange
 from crm.extensions import db
 from crm.i18n import lazy_pgettext
@@ -31,8 +31,6 @@ from crm.organizations.models import Organization
 from crm.reference import LEGAL_FORMS, REACHED_STAGES, REGION_WEIGHTS, REGIONS, STAGE_ORDER, STAGES
 from crm.reports.cache import cache_key, stored_or_computed
 
-PROGRAMME_TIMEZONE = "America/Montreal"
-PROGRAMME_TZ = ZoneInfo(PROGRAMME_TIMEZONE)
 MAX_MONTHS = 36  # the monthly chart shows at most three years (the latest ones)
 DEFAULT_MONTHS = 12
 # A region lags when its progress toward its share of the target is below this share of the
@@ -85,7 +83,7 @@ def build_scope(user, *, date_from=None, date_to=None, organization_id=None, reg
 
 def local_midnight(day: date) -> datetime:
     """The UTC instant when ``day`` begins in Québec."""
-    return datetime.combine(day, time(0), tzinfo=PROGRAMME_TZ).astimezone(UTC)
+    return datetime.combine(day, time(0), tzinfo=QUEBEC).astimezone(UTC)
 
 
 def programme_target() -> int:
@@ -322,7 +320,7 @@ def _add_months(day: date, count: int) -> date:
 def _month_key(column, months: list[date]):
     """'YYYY-MM' of a UTC timestamp in Québec time, in SQL."""
     if db.session.get_bind().dialect.name == "postgresql":
-        return func.to_char(func.timezone(PROGRAMME_TIMEZONE, column), "YYYY-MM")
+        return func.to_char(func.timezone(QUEBEC.key, column), "YYYY-MM")
     # SQLite has no time-zone database: compare with each Québec month's first instant in UTC
     # (exact across daylight saving time, unlike a fixed offset).
     bounds = [local_midnight(m) for m in [*months, _add_months(months[-1], 1)]]
@@ -448,7 +446,7 @@ class Dashboard:
 
 def dashboard(scope: ReportScope, *, today: date | None = None) -> Dashboard:
     """All the figures: five aggregate queries, or one when they are stored (crm.reports.cache)."""
-    today = today or datetime.now(PROGRAMME_TZ).date()
+    today = today or datetime.now(QUEBEC).date()
     months = month_starts(scope, today)
     raw = stored_or_computed(_key(scope, months), lambda: _raw_figures(scope, months))
     sums = raw["sums"]
