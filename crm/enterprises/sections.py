@@ -1,19 +1,10 @@
 """Sections of the enterprise page contributed by other features (sessions, coaching hours…).
 
 A feature answers ``signals.enterprise_sections`` (sender: the enterprise; keyword: ``user``) with a
-``Section``: its template and context, computed in a constant number of queries, or None to show
-nothing to this user.
+``crm.contributions.Section``: its template and context, computed in a constant number of queries,
+or None to show nothing to this user.
 """
-from dataclasses import dataclass
-
 from crm import signals
-
-
-@dataclass(frozen=True)
-class Section:
-    template: str
-    context: dict
-    order: int = 50
 
 
 def sections_for(enterprise, user) -> list[tuple[str, dict]]:

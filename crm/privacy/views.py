@@ -11,11 +11,11 @@ from sqlalchemy.orm import contains_eager
 from crm import access, signals
 from crm.access import can_administer_privacy
 from crm.auth.models import User
+from crm.contributions import MenuItem
 from crm.db import utcnow
 from crm.enterprises.models import Contact, Enterprise
 from crm.extensions import db
 from crm.i18n import _, _l
-from crm.navigation import MenuItem
 from crm.privacy import export, services
 from crm.privacy.forms import AccessLogFilterForm, AnonymizeForm, ConsentForm, ContactSearchForm, IncidentForm
 from crm.privacy.models import AccessLogEntry, ConsentEvent, Incident

@@ -14,16 +14,16 @@ Activity figures (coaching hours, sessions held, attendance) belong to features 
 elsewhere: they answer ``signals.dashboard_activity`` and show in the dashboard's
 Activity section and the funder report.
 """
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime
 
 from flask import current_app
-from sqlalchemy import Select, and_, case, func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 
 from crm import signals
 from crm.access import report_enterprises
-from crm.domain import QUEBEC
+from crm.contributions import ActivityFigure, ActivityQuery, ReportScope
+from crm.domain import QUEBEC, local_midnight
 from crm.enterprises.models import Enterprise, StageChange
 from crm.extensions import db
 from crm.i18n import lazy_pgettext
@@ -49,29 +49,6 @@ FUNNEL_LEVELS = [
 TIMED_STAGES = ("identified", "awareness", "training", "coaching_individual", "coaching_collective")
 
 
-@dataclass(frozen=True)
-class ReportScope:
-    """Which enterprises and which period the figures cover."""
-
-    enterprise_ids: Select  # ids the user may count, already filtered by organization and region
-    date_from: date | None = None  # Québec dates, inclusive
-    date_to: date | None = None
-    organization_id: int | None = None
-    region: str | None = None
-
-    @property
-    def start(self) -> datetime | None:
-        return local_midnight(self.date_from) if self.date_from else None
-
-    @property
-    def end(self) -> datetime | None:
-        return local_midnight(self.date_to + timedelta(days=1)) if self.date_to else None
-
-    @property
-    def has_period(self) -> bool:
-        return self.date_from is not None or self.date_to is not None
-
-
 def build_scope(user, *, date_from=None, date_to=None, organization_id=None, region=None) -> ReportScope:
     """The figures a user may see (crm.access.report_enterprises), narrowed by the filters."""
     ids = report_enterprises(user, organization_id=organization_id)
@@ -79,11 +56,6 @@ def build_scope(user, *, date_from=None, date_to=None, organization_id=None, reg
         ids = ids.where(Enterprise.region_code == region)
     return ReportScope(ids, date_from, date_to,
                        organization_id if user.is_admin else user.organization_id, region)
-
-
-def local_midnight(day: date) -> datetime:
-    """The UTC instant when ``day`` begins in Québec."""
-    return datetime.combine(day, time(0), tzinfo=QUEBEC).astimezone(UTC)
 
 
 def programme_target() -> int:
@@ -393,22 +365,6 @@ def median_days_in_stage(scope: ReportScope) -> list[StageDuration]:
 
 
 # --- Activity (coaching hours, sessions, attendance): plugged in by the features that own it ----
-
-@dataclass
-class ActivityFigure:
-    label: object  # a lazy string
-    value: float | int | None
-    kind: str = "number"  # number | hours | percent
-
-
-@dataclass(frozen=True)
-class ActivityQuery:
-    name: str
-    # The raw values (JSON: numbers, lists), counting only enterprises in ``scope.enterprise_ids``
-    # within ``scope.start``/``scope.end``, in a constant number of queries.
-    compute: Callable[[ReportScope], list]
-    present: Callable[[list], list[ActivityFigure]]  # the values as labelled figures
-
 
 def activity_queries() -> list[ActivityQuery]:
     """The Activity section's queries, from the features that own the activity data."""
