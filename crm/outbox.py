@@ -4,6 +4,10 @@ Shared by the session reminders (``crm/reminders/sending.py``, which explains th
 account emails (``crm/auth/emails.py``). An outbox model is an ``OutboxRow`` with an ``id`` and
 ``outbox_table_args`` in its ``__table_args__``; the worker's settings (``REMINDER_MAX_ATTEMPTS``,
 ``REMINDER_RETRY_BASE_SECONDS``, ``REMINDER_CLAIM_TIMEOUT_SECONDS``) apply to all of them.
+
+Unlike other writes, the claim and each acknowledgement commit at once, row by row: other senders
+must see a claim before this one sends, and an outcome must be kept before the next email goes, so
+that a sender that stops mid-way sends nothing twice.
 """
 import logging
 from datetime import datetime, timedelta

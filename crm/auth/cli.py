@@ -3,10 +3,10 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from crm.auth import services
-from crm.domain import DomainError
 from crm.extensions import db
 from crm.organizations.models import Organization
 from crm.reference import ROLES
+from crm.transaction import step
 
 users_cli = AppGroup("users", help="Manage the people who sign in to Virage.")
 
@@ -23,13 +23,9 @@ def create_user_command(email, full_name, role, org_code, locale, password):
     organization = db.session.scalar(select(Organization).where(Organization.code == org_code))
     if organization is None:
         raise click.BadParameter(f"no organization with code {org_code!r}", param_hint="--org")
-    try:
+    with step():
         user = services.create_user(email=email, full_name=full_name, password=password,
                                     role=role, organization=organization, locale=locale)
-    except DomainError as error:
-        db.session.rollback()
-        raise click.ClickException(str(error.message)) from None
-    db.session.commit()
     click.echo(f"User {user.email} created (id {user.id}).")
 
 
@@ -40,18 +36,18 @@ def reseal_command():
 
     from crm.auth import sealed
 
-    rows = db.session.execute(text("SELECT id, totp_secret FROM users WHERE totp_secret IS NOT NULL")).all()
-    unreadable = []
-    for user_id, value in rows:
-        try:
-            resealed = sealed.reseal(value)
-        except sealed.InvalidToken:
-            unreadable.append(user_id)
-            continue
-        db.session.execute(text("UPDATE users SET totp_secret = :value WHERE id = :id"),
-                           {"value": resealed, "id": user_id})
-    _reseal_pending(sealed)
-    db.session.commit()
+    with step():
+        rows = db.session.execute(text("SELECT id, totp_secret FROM users WHERE totp_secret IS NOT NULL")).all()
+        unreadable = []
+        for user_id, value in rows:
+            try:
+                resealed = sealed.reseal(value)
+            except sealed.InvalidToken:
+                unreadable.append(user_id)
+                continue
+            db.session.execute(text("UPDATE users SET totp_secret = :value WHERE id = :id"),
+                               {"value": resealed, "id": user_id})
+        _reseal_pending(sealed)
     click.echo(f"{len(rows) - len(unreadable)} two-factor secret(s) sealed with the first key.")
     if unreadable:
         raise click.ClickException(f"no key of SECRET_BOX_KEYS opens the secrets of users {unreadable}: "

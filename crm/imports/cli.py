@@ -7,12 +7,12 @@ from sqlalchemy import select
 
 from crm.auth.models import User
 from crm.commands import crm_cli
-from crm.domain import DomainError
 from crm.extensions import db
 from crm.imports import services
 from crm.imports.matching import outcome
 from crm.imports.validation import FIELDS, issue_message
 from crm.organizations.models import Organization
+from crm.transaction import step
 
 
 class _Bar:
@@ -57,26 +57,25 @@ def import_command(file, org_code, dry_run, update_empty, user_email):
         if actor is None:
             raise click.ClickException(f"Unknown user: {user_email}")
     bar = _Bar()
-    try:
-        batch = services.start_import(file.read_bytes(), file.name, organization=organization, actor=actor)
-        mapped = ", ".join(f"{batch.headers[int(i)]} → {FIELDS[k].label}" for i, k in batch.mapping.items())
-        click.echo(f"Columns: {mapped}")
-        counts = services.preview_import(batch, mapping=batch.mapping, defaults=batch.defaults,
-                                         actor=actor, progress=bar)
-        if not dry_run:
-            counts = services.commit_import(batch, actor=actor, update_empty=update_empty, progress=bar)
-    except DomainError as error:
-        bar.close()
-        db.session.rollback()
-        raise click.ClickException(str(error.message)) from None
-    bar.close()
-    for issue in batch.issues:
-        click.echo(f"  line {issue['line']}, {issue['column']}: {issue_message(issue)}")
+    with step():
+        try:
+            batch = services.start_import(file.read_bytes(), file.name, organization=organization, actor=actor)
+            mapped = ", ".join(f"{batch.headers[int(i)]} → {FIELDS[k].label}" for i, k in batch.mapping.items())
+            click.echo(f"Columns: {mapped}")
+            counts = services.preview_import(batch, mapping=batch.mapping, defaults=batch.defaults,
+                                             actor=actor, progress=bar)
+            if not dry_run:
+                counts = services.commit_import(batch, actor=actor, update_empty=update_empty, progress=bar)
+        finally:
+            bar.close()
+        for issue in batch.issues:
+            click.echo(f"  line {issue['line']}, {issue['column']}: {issue_message(issue)}")
+        batch_id = batch.id
+        if dry_run:
+            db.session.rollback()  # what the check wrote (the file, its rows) goes: the step commits nothing
     result = outcome(counts, update_empty) if dry_run else counts
     summary = ", ".join(f"{name} {result[name]}" for name in ("created", "updated", "skipped", "invalid"))
     if dry_run:
-        db.session.rollback()
         click.echo(f"Dry run, nothing written. Would be: {summary}.")
     else:
-        db.session.commit()
-        click.echo(f"Import {batch.id} done: {summary}.")
+        click.echo(f"Import {batch_id} done: {summary}.")
