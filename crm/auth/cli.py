@@ -1,8 +1,8 @@
 import click
 from flask.cli import AppGroup
-from sqlalchemy import select
+from sqlalchemy import select, text
 
-from crm.auth import services
+from crm.auth import sealed, services
 from crm.extensions import db
 from crm.organizations.models import Organization
 from crm.reference import ROLES
@@ -32,10 +32,6 @@ def create_user_command(email, full_name, role, org_code, locale, password):
 @users_cli.command("reseal")
 def reseal_command():
     """Seal every TOTP secret with the first of SECRET_BOX_KEYS (after adding a new key in front)."""
-    from sqlalchemy import text
-
-    from crm.auth import sealed
-
     with step():
         rows = db.session.execute(text("SELECT id, totp_secret FROM users WHERE totp_secret IS NOT NULL")).all()
         unreadable = []
@@ -57,8 +53,6 @@ def reseal_command():
 def _reseal_pending(sealed) -> None:
     """Set-ups under way and recovery codes waiting to be shown (minutes old): resealed too; one no key
     opens is dropped, and that set-up simply starts again."""
-    from sqlalchemy import text
-
     rows = db.session.execute(text("SELECT user_id, secret, recovery_codes FROM two_factor_pending")).all()
     for user_id, *values in rows:
         resealed = []

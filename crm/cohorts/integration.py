@@ -32,10 +32,6 @@ def cohort_choices(user, organization_id: int | None) -> list[SelectChoice]:
     return [SelectChoice("", _l("Choose…")), *(SelectChoice(str(id_), name) for id_, name in rows)]
 
 
-def can_enrol_in_bulk(user) -> bool:
-    return user.is_admin or user.is_manager
-
-
 def _enrol(targets, form, actor) -> int:
     try:
         cohort_id = int(form.cohort_id.data or "")
@@ -55,7 +51,7 @@ def _prepare(form, user, organization_id) -> None:
 
 @signals.enterprise_bulk_actions.connect
 def bulk_action(_sender, **_extra):
-    return BulkAction("enrol", _l("Add to a cohort"), can_enrol_in_bulk, _enrol, _prepare)
+    return BulkAction("enrol", _l("Add to a cohort"), access.can_enrol_in_bulk, _enrol, _prepare)
 
 
 def timeline_coaching_minutes(enterprise_id: int) -> int:

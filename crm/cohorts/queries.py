@@ -14,6 +14,7 @@ from crm.cohorts import timeutil
 from crm.cohorts.models import Attendance, Cohort, CohortMembership, ProgrammeSession, SessionChange
 from crm.enterprises.models import Contact, Enterprise
 from crm.extensions import db
+from crm.text import fold
 
 
 @dataclass
@@ -150,8 +151,6 @@ def cohort_page(cohort: Cohort) -> dict:
 
 def enterprise_candidates(user, cohort: Cohort, q: str, limit: int = 20) -> list[Enterprise]:
     """Visible enterprises matching ``q`` that are not active members of the cohort."""
-    from crm.text import fold
-
     term = fold(q)
     if not term:
         return []

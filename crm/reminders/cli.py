@@ -7,8 +7,11 @@ import threading
 import click
 
 from crm import mail
+from crm.auth import emails
 from crm.cohorts import timeutil
 from crm.extensions import db
+from crm.reminders.planning import plan_all
+from crm.reminders.sending import send_due, sender_name
 from crm.transaction import step
 
 log = logging.getLogger(__name__)
@@ -20,10 +23,6 @@ def run_once(*, batch: int | None = None):
 
     Sending commits row by row (crm/outbox.py: a claim, then each outcome, so that a sender that
     stops sends nothing twice); the plan is one step."""
-    from crm.auth import emails
-    from crm.reminders.planning import plan_all
-    from crm.reminders.sending import send_due, sender_name
-
     me = sender_name()
     accounts = emails.send_due(me=me, batch=batch)
     with step():

@@ -21,7 +21,7 @@ from flask import current_app
 from sqlalchemy import and_, case, func, or_, select
 
 from crm import signals
-from crm.access import report_enterprises
+from crm.access import can_filter_reports_by_organization, report_enterprises
 from crm.contributions import ActivityFigure, ActivityQuery, ReportScope
 from crm.domain import QUEBEC, local_midnight
 from crm.enterprises.models import Enterprise, StageChange
@@ -55,7 +55,7 @@ def build_scope(user, *, date_from=None, date_to=None, organization_id=None, reg
     if region:
         ids = ids.where(Enterprise.region_code == region)
     return ReportScope(ids, date_from, date_to,
-                       organization_id if user.is_admin else user.organization_id, region)
+                       organization_id if can_filter_reports_by_organization(user) else user.organization_id, region)
 
 
 def programme_target() -> int:
