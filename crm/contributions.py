@@ -36,6 +36,11 @@ class MenuItem:
 
 # --- signals.enterprise_sections ------------------------------------------------------------------
 
+# A section ordered below this comes right after the enterprise's profile; the others after the
+# page's own sections (stage, timeline, follow-ups, diagnostics).
+BESIDE_PROFILE = 20
+
+
 @dataclass(frozen=True)
 class Section:
     """A section of the enterprise page: its template, the context computed for it, its place."""

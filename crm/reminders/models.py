@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.auth.models import User
 from crm.cohorts.models import ProgrammeSession
-from crm.enterprises.models import Contact
+from crm.contacts.models import Contact
 from crm.extensions import db
 from crm.outbox import OutboxRow, outbox_table_args
 
