@@ -3,6 +3,7 @@
     .venv/bin/python bench/import_bench.py                     # SQLite (temporary file)
     .venv/bin/python bench/import_bench.py --postgresql [URL]  # throw-away database on that server
     .venv/bin/python bench/import_bench.py --xlsx              # the same rows as an .xlsx workbook
+    .venv/bin/python bench/import_bench.py --fast-path-only --json  # one JSON line, for comparisons
     .venv/bin/python bench/import_bench.py --hostile           # each hostile file in a fresh process
     .venv/bin/python bench/import_bench.py --readers           # openpyxl vs python-calamine, if installed
 
@@ -51,7 +52,22 @@ def sample_workbook(rows: int) -> bytes:
     return workbook_bytes([line.split(";") for line in lines])
 
 
-def run(uri: str, label: str, xlsx: bool = False) -> None:
+def _backend_cpu() -> float | None:
+    """CPU seconds used so far by the PostgreSQL server process of the session's connection, when
+    the server runs on this machine (its /proc entry is readable); None otherwise."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return None
+    pid = db.session.scalar(text("SELECT pg_backend_pid()"))
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def run(uri: str, label: str, xlsx: bool = False, one_by_one: bool = True, as_json: bool = False) -> None:
+    """Upload+preview, then commit, as the services run them; wall time, and CPU time of this process
+    (and of the PostgreSQL server process, when local): steadier than wall time on a shared machine."""
     from flask_migrate import upgrade
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": uri, "TESTING": True, "SECRET_KEY": "bench"})
@@ -63,31 +79,41 @@ def run(uri: str, label: str, xlsx: bool = False) -> None:
         data = sample_workbook(ROWS) if xlsx else sample_file(ROWS)
         label += " (xlsx)" if xlsx else " (csv)"
 
-        started = time.perf_counter()
+        server = _backend_cpu()
+        started, cpu = time.perf_counter(), time.process_time()
         batch = services.start_import(data, "bench.xlsx" if xlsx else "bench.csv", organization=organization,
                                       actor=None)
         services.preview_import(batch, mapping=batch.mapping, defaults=batch.defaults, actor=None)
-        preview = time.perf_counter() - started
-        started = time.perf_counter()
+        preview, preview_cpu = time.perf_counter() - started, time.process_time() - cpu
+        started, cpu = time.perf_counter(), time.process_time()
         services.commit_import(batch, actor=None, update_empty=False)
         db.session.commit()
-        commit = time.perf_counter() - started
+        commit, commit_cpu = time.perf_counter() - started, time.process_time() - cpu
+        server = None if server is None else _backend_cpu() - server
         assert db.session.scalar(select(func.count()).select_from(Enterprise)) == ROWS
-
-        # The same rows through create_enterprise + add_contact, one by one (what the fast path avoids).
-        started = time.perf_counter()
-        for i in range(2000):
-            enterprise = enterprise_services.create_enterprise(
-                actor=None, name=f"Service {i}", legal_form="obnl", region_code="06", city="Montréal",
-                organization_id=organization.id, context={"import_id": batch.id})
-            enterprise_services.add_contact(enterprise, actor=None, first_name="A", last_name=f"B{i}",
-                                            email=f"s{i}@exemple.example", email_consent=True,
-                                            context={"import_id": batch.id})
-        db.session.commit()
-        slow = time.perf_counter() - started
-        print(f"{label}: {ROWS} rows — upload+preview {preview:.2f} s ({ROWS / preview:,.0f} rows/s), "
-              f"commit (fast path) {commit:.2f} s ({ROWS / commit:,.0f} rows/s), "
-              f"total {preview + commit:.2f} s; one service call per row: {2000 / slow:,.0f} rows/s")
+        figures = {"label": label, "rows": ROWS, "preview": preview, "preview_cpu": preview_cpu, "commit": commit,
+                   "commit_cpu": commit_cpu, "total": preview + commit, "total_cpu": preview_cpu + commit_cpu,
+                   "server_cpu": server}
+        if as_json:
+            print(json.dumps(figures))
+        else:
+            print(f"{label}: {ROWS} rows — upload+preview {preview:.2f} s ({ROWS / preview:,.0f} rows/s, "
+                  f"CPU {preview_cpu:.2f} s), commit (fast path) {commit:.2f} s ({ROWS / commit:,.0f} rows/s, "
+                  f"CPU {commit_cpu:.2f} s), total {preview + commit:.2f} s (CPU {preview_cpu + commit_cpu:.2f} s"
+                  + ("" if server is None else f", PostgreSQL server CPU {server:.2f} s") + ")")
+        if one_by_one:
+            # The same rows through create_enterprise + add_contact, one by one (what the fast path avoids).
+            started = time.perf_counter()
+            for i in range(2000):
+                enterprise = enterprise_services.create_enterprise(
+                    actor=None, name=f"Service {i}", legal_form="obnl", region_code="06", city="Montréal",
+                    organization_id=organization.id, context={"import_id": batch.id})
+                enterprise_services.add_contact(enterprise, actor=None, first_name="A", last_name=f"B{i}",
+                                                email=f"s{i}@exemple.example", email_consent=True,
+                                                context={"import_id": batch.id})
+            db.session.commit()
+            slow = time.perf_counter() - started
+            print(f"one service call per row: {2000 / slow:,.0f} rows/s")
         db.session.remove()
         db.engine.dispose()
 
@@ -194,6 +220,8 @@ def main() -> None:
     parser.add_argument("--readers", action="store_true")
     parser.add_argument("--hostile-child", nargs=2)
     parser.add_argument("--reader-child", nargs=2)
+    parser.add_argument("--fast-path-only", action="store_true", help="skip the one-by-one comparison")
+    parser.add_argument("--json", action="store_true", help="print the figures as one JSON line")
     args = parser.parse_args()
     if args.hostile_child:
         return hostile_child(*args.hostile_child)
@@ -209,14 +237,15 @@ def main() -> None:
         with admin.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
         try:
-            run(args.postgresql.rsplit("/", 1)[0] + f"/{name}", "PostgreSQL", args.xlsx)
+            run(args.postgresql.rsplit("/", 1)[0] + f"/{name}", "PostgreSQL", args.xlsx,
+                not args.fast_path_only, args.json)
         finally:
             with admin.connect() as conn:
                 conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
             admin.dispose()
     else:
         with tempfile.TemporaryDirectory() as folder:
-            run(f"sqlite:///{folder}/bench.sqlite3", "SQLite", args.xlsx)
+            run(f"sqlite:///{folder}/bench.sqlite3", "SQLite", args.xlsx, not args.fast_path_only, args.json)
     return None
 
 
