@@ -4,6 +4,7 @@
     .venv/bin/python bench/import_bench.py --postgresql [URL]  # throw-away database on that server
     .venv/bin/python bench/import_bench.py --xlsx              # the same rows as an .xlsx workbook
     .venv/bin/python bench/import_bench.py --fast-path-only --json  # one JSON line, for comparisons
+    .venv/bin/python bench/import_bench.py --web               # through the pages, step by step
     .venv/bin/python bench/import_bench.py --hostile           # each hostile file in a fresh process
     .venv/bin/python bench/import_bench.py --readers           # Virage's .xlsx reader, openpyxl, python-calamine
 
@@ -18,6 +19,7 @@ import gc
 import io
 import json
 import os
+import re
 import resource
 import subprocess
 import sys
@@ -123,6 +125,88 @@ def run(uri: str, label: str, xlsx: bool = False, one_by_one: bool = True, as_js
             print(f"one service call per row: {2000 / slow:,.0f} rows/s")
         db.session.remove()
         db.engine.dispose()
+
+
+_TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
+
+
+def _token(page: str) -> str:
+    match = _TOKEN.search(page)
+    return match.group(1) or match.group(2)
+
+
+def run_web(uri: str, label: str, xlsx: bool = False, as_json: bool = False) -> None:
+    """The same file through the pages, as a manager goes: the upload form, the upload, the mapping
+    page, the mapping (which runs the preview step), the preview page, the commit, the import's page.
+    Each request commits through the request's transaction step; the sheet and the checked rows go
+    to the database and back between the steps, as between gunicorn's workers."""
+    from flask_migrate import upgrade
+
+    from crm.auth.models import User
+    from tests.imports_helpers import preselected
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": uri, "TESTING": True, "SECRET_KEY": "bench"})
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(10_000, 20, 100)
+    with app.app_context():
+        upgrade()
+        organization = Organization(code="bench-web", name="Bench web", region_code="06")
+        db.session.add(organization)
+        db.session.flush()
+        user = User(email="gestion@bench.example", full_name="Gestion Bench", role="manager",
+                    organization_id=organization.id)
+        user.set_password("correct horse battery")
+        db.session.add(user)
+        db.session.commit()
+        server_start = _backend_cpu()
+    client = app.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    response = client.post("/login", data={"email": "gestion@bench.example", "password": "correct horse battery",
+                                           "csrf_token": _token(page)})
+    assert response.status_code == 302, response.status_code
+    data = sample_workbook(ROWS) if xlsx else sample_file(ROWS)
+    name = "bench.xlsx" if xlsx else "bench.csv"
+    steps, figures = {}, {}
+
+    def step(label, call):
+        started, cpu = time.perf_counter(), time.process_time()
+        response = call()
+        steps[label] = (time.perf_counter() - started, time.process_time() - cpu)
+        assert response.status_code in (200, 302), (label, response.status_code)
+        return response
+
+    token = _token(step("upload form", lambda: client.get("/imports/new")).get_data(as_text=True))
+    boundary = f"----bench{uuid.uuid4().hex}"
+    body = (f'--{boundary}\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n{token}\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n'
+            "Content-Type: application/octet-stream\r\n\r\n").encode() + data + f"\r\n--{boundary}--\r\n".encode()
+    response = step("upload", lambda: client.post("/imports/new", data=body,
+                                                  content_type=f"multipart/form-data; boundary={boundary}"))
+    mapping_path = response.headers["Location"]
+    batch_id = int(re.search(r"/imports/(\d+)/", mapping_path).group(1))
+    page = step("mapping page", lambda: client.get(mapping_path)).get_data(as_text=True)
+    form = {**preselected(page), "csrf_token": _token(page), "default_region": "06", "default_legal_form": ""}
+    step("mapping (preview step)", lambda: client.post(mapping_path, data=form))
+    page = step("preview page", lambda: client.get(f"/imports/{batch_id}/preview")).get_data(as_text=True)
+    response = step("commit", lambda: client.post(f"/imports/{batch_id}/commit",
+                                                  data={"duplicates": "skip", "csrf_token": _token(page)}))
+    step("import page", lambda: client.get(response.headers["Location"]))
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Enterprise)) == ROWS
+        server = None if server_start is None else _backend_cpu() - server_start
+        db.session.remove()
+        db.engine.dispose()
+    label += (" (xlsx)" if xlsx else " (csv)") + " through the pages"
+    figures = {"label": label, "rows": ROWS, "steps": steps, "total": sum(w for w, _c in steps.values()),
+               "total_cpu": sum(c for _w, c in steps.values()), "server_cpu": server}
+    if as_json:
+        print(json.dumps(figures))
+        return
+    print(f"{label}: total {figures['total']:.2f} s (CPU {figures['total_cpu']:.2f} s"
+          + ("" if server is None else f", PostgreSQL server CPU {server:.2f} s, with the session's set-up") + ")")
+    for name, (wall, cpu) in steps.items():
+        print(f"  {name}: {wall:.2f} s (CPU {cpu:.2f} s)")
 
 
 def _peak_mb() -> float:
@@ -246,6 +330,7 @@ def main() -> None:
     parser.add_argument("--reader-child", nargs=2)
     parser.add_argument("--fast-path-only", action="store_true", help="skip the one-by-one comparison")
     parser.add_argument("--json", action="store_true", help="print the figures as one JSON line")
+    parser.add_argument("--web", action="store_true", help="through the pages, as a manager goes")
     args = parser.parse_args()
     if args.hostile_child:
         return hostile_child(*args.hostile_child)
@@ -261,15 +346,22 @@ def main() -> None:
         with admin.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
         try:
-            run(args.postgresql.rsplit("/", 1)[0] + f"/{name}", "PostgreSQL", args.xlsx,
-                not args.fast_path_only, args.json)
+            uri = args.postgresql.rsplit("/", 1)[0] + f"/{name}"
+            if args.web:
+                run_web(uri, "PostgreSQL", args.xlsx, args.json)
+            else:
+                run(uri, "PostgreSQL", args.xlsx, not args.fast_path_only, args.json)
         finally:
             with admin.connect() as conn:
                 conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
             admin.dispose()
     else:
         with tempfile.TemporaryDirectory() as folder:
-            run(f"sqlite:///{folder}/bench.sqlite3", "SQLite", args.xlsx, not args.fast_path_only, args.json)
+            uri = f"sqlite:///{folder}/bench.sqlite3"
+            if args.web:
+                run_web(uri, "SQLite", args.xlsx, args.json)
+            else:
+                run(uri, "SQLite", args.xlsx, not args.fast_path_only, args.json)
     return None
 
 

@@ -41,7 +41,7 @@ from crm.privacy.models import ConsentEvent
 from crm.privacy.services import EMAIL_PURPOSE
 
 log = logging.getLogger(__name__)
-CHUNK = 1000
+CHUNK = 5000  # rows written per statement and table, between two progress reports
 STALE_AFTER = 600  # seconds: a step whose worker died may be run again after this
 
 
