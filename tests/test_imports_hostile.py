@@ -11,6 +11,7 @@ from crm.imports.models import ImportBatch
 from crm.organizations.models import Organization
 from tests import imports_helpers
 from tests.imports_files import (
+    copied_formulas_xlsx,
     far_cell_xlsx,
     huge_dimension_xlsx,
     lying_zip_bomb_xlsx,
@@ -31,6 +32,8 @@ MESSAGES = {
         "cells": "Le fichier compte plus de 1\u202f000\u202f000 cellules (lignes × colonnes)",
         "few_cells": "Le fichier compte plus de 10\u202f000 cellules (lignes × colonnes)",
         "invalid": "Ce fichier n’est pas un classeur Excel (.xlsx) valide.",
+        "formulas": "Le fichier compte plus de 100\u202f000 formules recopiées : enregistrez-en une copie avec "
+                    "les valeurs seulement (Collage spécial, Valeurs) et importez cette copie.",
     },
     "en": {
         "bomb": "This workbook would take more than 50 MB once uncompressed",
@@ -39,6 +42,8 @@ MESSAGES = {
         "cells": "The file has more than 1,000,000 cells (rows × columns)",
         "few_cells": "The file has more than 10,000 cells (rows × columns)",
         "invalid": "This file is not a valid Excel (.xlsx) workbook.",
+        "formulas": "The file has more than 100,000 formulas copied down: save a copy with values only (Paste "
+                    "special, Values) and import that copy.",
     },
 }
 
@@ -50,6 +55,7 @@ MESSAGES = {
     (lambda: wide_csv(250), "large.csv", "columns"),
     (far_cell_xlsx, "loin.xlsx", "cells"),  # a million empty rows before its last cell
     (huge_dimension_xlsx, "dimension.xlsx", "cells"),  # the same, with a dimension of the whole grid
+    (copied_formulas_xlsx, "formules.xlsx", "formulas"),  # each formula copied down is translated to its cell
 ])
 def test_hostile_files_are_refused_with_a_translated_message(app, client, manager, language, build, name, key):
     assert_refused(app, upload(client, build(), name), MESSAGES[language][key])

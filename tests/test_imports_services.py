@@ -19,7 +19,7 @@ from crm.imports.models import ImportBatch
 from crm.imports.parsing import FileRefused, Limits, decode, detect_delimiter, read_table
 from crm.imports.validation import Lookups, guess_mapping
 from crm.organizations.models import Organization
-from crm.text import fold, strip_bidi_controls
+from crm.text import fold, normalized_name, single_line, strip_bidi_controls
 from tests.imports_helpers import (
     DATA,
     batch_id_from,
@@ -139,6 +139,71 @@ def test_fast_path_stores_on_every_table_the_values_the_services_store(app, make
             {k: v for k, v in theirs.changes.items() if k not in consent}
         assert ours.changes["email_consent"] == [None, True]
         assert (ours.actor_id, ours.context) == (theirs.actor_id, theirs.context)
+
+
+def _import(app, org_id, data: bytes, edit_checked_rows=None) -> ImportBatch:
+    with app.app_context():
+        organization = db.session.get(Organization, org_id)
+        batch = services.start_import(data, "a.csv", organization=organization, actor=None)
+        services.preview_import(batch, mapping=batch.mapping, defaults=batch.defaults, actor=None)
+        if edit_checked_rows:
+            batch.checked_rows = edit_checked_rows(batch.checked_rows)
+        db.session.commit()
+        services.commit_import(batch, actor=None, update_empty=False)
+        db.session.commit()
+        return batch.id
+
+
+def _assert_keys_as_refresh_keys_computes_them(enterprise) -> None:
+    stored = (enterprise.name_key, enterprise.city_key, enterprise.search_text)
+    enterprise_services.refresh_keys(enterprise)
+    assert (enterprise.name_key, enterprise.city_key, enterprise.search_text) == stored
+    db.session.rollback()
+
+
+_THREE_ROWS = ("Nom;NEQ;Région;Forme juridique;Ville;Prénom;Nom du contact;Courriel\r\n" + "\r\n".join(
+    f"Atelier {word} inc.;{neq};Estrie;OBNL;Saint-Élie {word};Zoé;{word};{word.lower()}@coop.example"
+    for word, neq in (("Érable", "1170000001"), ("Bouleau", ""), ("Cèdre", "1170000003")))).encode()
+
+
+def test_each_imported_contact_and_audit_entry_belongs_to_its_own_enterprise(app, make):
+    """The new rows' ids are drawn after the rows already stored (PostgreSQL's sequence, SQLite's
+    next ids), and each contact, stage change and audit entry points to its own enterprise."""
+    org = make.organization()
+    make.enterprise(org, contacts=2)
+    make.enterprise(org, contacts=1)
+    _import(app, org.id, _THREE_ROWS)
+    with app.app_context():
+        imported = db.session.scalars(select(Enterprise).where(Enterprise.name.like("Atelier %"))).all()
+        assert len(imported) == 3
+        for enterprise in imported:
+            word = enterprise.name.split()[1]
+            [contact] = enterprise.contacts
+            assert (contact.last_name, contact.email) == (word, f"{word.lower()}@coop.example")
+            assert enterprise.city == f"Saint-Élie {word}"
+            entries = db.session.scalars(select(AuditEntry).where(AuditEntry.enterprise_id == enterprise.id)).all()
+            assert {(e.entity_type, e.entity_id) for e in entries} == {("enterprises", enterprise.id),
+                                                                       ("contacts", contact.id)}
+            assert {e.entity_type: e.changes["name" if e.entity_type == "enterprises" else "last_name"]
+                    for e in entries} == {"enterprises": [None, enterprise.name], "contacts": [None, word]}
+            assert db.session.scalar(select(StageChange.to_stage).where(StageChange.enterprise_id == enterprise.id)) \
+                == "identified"
+            _assert_keys_as_refresh_keys_computes_them(enterprise)
+
+
+def test_rows_checked_before_their_keys_were_kept_are_imported_with_them(app, make):
+    def without_keys(packed):
+        width = packed["enterprise"].index("name_key")
+        return {"enterprise": packed["enterprise"][:width], "contact": packed["contact"],
+                "rows": [[line, values[:width], contact] for line, values, contact in packed["rows"]]}
+
+    org = make.organization()
+    _import(app, org.id, _THREE_ROWS, edit_checked_rows=without_keys)
+    with app.app_context():
+        imported = db.session.scalars(select(Enterprise).where(Enterprise.name.like("Atelier %"))).all()
+        assert len(imported) == 3 and all(e.name_key and e.search_text for e in imported)
+        for enterprise in imported:
+            _assert_keys_as_refresh_keys_computes_them(enterprise)
 
 
 def test_file_is_read_at_upload_only_and_the_commit_writes_the_rows_the_preview_checked(app, make, monkeypatch):
@@ -315,3 +380,29 @@ def test_fold_keeps_its_definition(value):
     decomposed = unicodedata.normalize("NFKD", strip_bidi_controls(value))
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     assert fold(value) == " ".join(re.sub(r"[^a-z0-9@._+-]+", " ", stripped.casefold()).split())
+
+
+_WORDS = st.lists(st.sampled_from(["Coop", "coop", "inc.", "Ltée", "la", "École", "Saint-Élie", "O'Neil", "", " ",
+                                   "\u202e", "x.y", "1170000001", "Zoé"]), max_size=4).map(" ".join)
+_VALUES = st.none() | _WORDS | st.text(max_size=8)
+
+
+@settings(max_examples=1000, deadline=None, database=None)
+@given(_VALUES, st.sampled_from([None, "", "1170000001"]), _VALUES, st.lists(st.tuples(_VALUES, _VALUES, _VALUES),
+                                                                            max_size=2))
+def test_enterprise_keys_keep_their_definition(name, neq, city, people):
+    """Each value is folded once; the keys are what they were, one fold per use."""
+    name_key, city_key, search_text = enterprise_services.enterprise_keys(name, neq, city, people)
+    assert name_key == (normalized_name(name) or fold(name)) and city_key == fold(city)
+    parts = [name, neq, city] + [value for person in people for value in person]
+    assert search_text == " ".join(fold(p) for p in parts if p)
+
+
+@settings(max_examples=2000, deadline=None, database=None)
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=20)
+       | st.text(alphabet=" aé\u00a0\u202e\u2066\u200f\u061c\u2028\u2029\x85\x1b\x7f\t\r\n", max_size=20))
+def test_single_line_keeps_its_definition(value):
+    """Its shortcut for printable text changes nothing."""
+    breaks = "\x00-\x1f\x7f-\x9f\u2028\u2029"
+    without_bidi = re.sub("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]", "", value)
+    assert single_line(value) == re.sub(f"[ {breaks}]*[{breaks}][ {breaks}]*", " ", without_bidi)
