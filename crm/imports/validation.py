@@ -8,9 +8,8 @@ import re
 from dataclasses import dataclass, field
 
 from email_validator import EmailNotValidError, validate_email
-from flask_babel import force_locale
 
-from crm.i18n import _, _l
+from crm.i18n import _, _l, force_locale
 from crm.imports.parsing import header_key
 from crm.reference import LEGAL_FORMS, REGIONS
 from crm.text import fold, single_line
