@@ -32,7 +32,7 @@ from crm.enterprises.queries import count
 from crm.extensions import db
 from crm.i18n import _
 from crm.organizations.models import Organization
-from crm.reference import LANGUAGES, LEGAL_FORMS, REGIONS, STAGES
+from crm.reference import LANGUAGES, LEGAL_FORMS, REGIONS, STAGES, translated
 from crm.reports import export_store
 from crm.reports.queries import PROGRAMME_TZ
 
@@ -165,17 +165,12 @@ def _local_date(value):
     return as_utc(value).astimezone(PROGRAMME_TZ).date() if value else None
 
 
-def _labels(mapping: dict) -> dict:
-    """Code -> label, translated once per export rather than once per row."""
-    return {code: str(text) for code, text in mapping.items()}
-
-
 def _enterprise_columns():
     """(heading, column, kind) of the export, in the user's language."""
     return [
         (_("Name"), Enterprise.name, TEXT),
         (_("NEQ"), Enterprise.neq, TEXT),
-        (_("Legal form"), Enterprise.legal_form, _labels(LEGAL_FORMS)),
+        (_("Legal form"), Enterprise.legal_form, translated(LEGAL_FORMS)),
         (_("Region"), Enterprise.region_code, REGIONS),
         (_("City"), Enterprise.city, TEXT),
         (_("Postal code"), Enterprise.postal_code, TEXT),
@@ -184,8 +179,8 @@ def _enterprise_columns():
         (_("Website"), Enterprise.website, TEXT),
         (_("Organization"), Organization.name, TEXT),
         (_("Coach"), User.full_name, TEXT),
-        (_("Stage"), Enterprise.stage, _labels(STAGES)),
-        (_("Preferred language"), Enterprise.preferred_language, _labels(LANGUAGES)),
+        (_("Stage"), Enterprise.stage, translated(STAGES)),
+        (_("Preferred language"), Enterprise.preferred_language, translated(LANGUAGES)),
         (_("Created on"), Enterprise.created_at, DAY),
         (_("Last activity"), Enterprise.last_activity_at, DAY),
     ]
