@@ -2,10 +2,12 @@
 
 A feature that shows or does something in another feature's place (an entry of the main menu, a
 section of the enterprise page, a bulk action of the enterprise list, figures of the dashboard,
-a section of a contact's export, the erasure of a contact) connects a receiver to one of these
-signals; the feature that sends the signal does not know who answers. Receivers are decorated
-with ``@signals.<name>.connect`` in the module of the feature that owns what they return (see
-docs/architecture.md); ``answers(signal, sender, **kwargs)`` collects what they returned.
+a section of a contact's export, the erasure of a contact, an entry of the access log) connects a
+receiver to one of these signals; the feature that sends the signal does not know who answers.
+Receivers are decorated with ``@signals.<name>.connect`` in the module of the feature that owns
+what they return (see docs/architecture.md), and build their answers from the types of
+crm/contributions.py, so that no feature imports another to answer it; ``answers(signal, sender,
+**kwargs)`` collects what they returned.
 
 Each signal says what it sends and what its receivers return.
 """
@@ -14,19 +16,19 @@ from blinker import Namespace, Signal
 _signals = Namespace()
 
 menu_items = _signals.signal("menu-items", doc="""
-Sender: None. Receivers return a ``crm.navigation.MenuItem`` or a list of them; the header shows
+Sender: None. Receivers return a ``crm.contributions.MenuItem`` or a list of them; the header shows
 those whose ``shown_to(user)`` is true, by ``order``.""")
 
 enterprise_sections = _signals.signal("enterprise-sections", doc="""
 Sender: the Enterprise shown; keyword ``user``. Receivers return a
-``crm.enterprises.sections.Section`` (a template, its context, an order) or None to show nothing
+``crm.contributions.Section`` (a template, its context, an order) or None to show nothing
 to this user; a receiver runs a constant number of queries.""")
 
 enterprise_bulk_actions = _signals.signal("enterprise-bulk-actions", doc="""
-Sender: None. Receivers return a ``crm.enterprises.bulk.BulkAction`` (or a list of them).""")
+Sender: None. Receivers return a ``crm.contributions.BulkAction`` (or a list of them).""")
 
 history_terms = _signals.signal("history-terms", doc="""
-Sender: None. Receivers return a ``crm.enterprises.history.HistoryTerms``: how the enterprise's
+Sender: None. Receivers return a ``crm.contributions.HistoryTerms``: how the enterprise's
 history names the entities, actions and fields of their feature.""")
 
 contact_export_sections = _signals.signal("contact-export-sections", doc="""
@@ -39,8 +41,14 @@ Sender: the Contact being anonymized (its own fields already erased, its id kept
 what identifies the person in their feature's rows, keep what statistics count, flush and never
 commit, in a constant number of queries.""")
 
+personal_information_accessed = _signals.signal("personal-information-accessed", doc="""
+Sender: the user who viewed or exported personal information; keywords ``action`` (a code of
+``crm.privacy.services.ACCESS_ACTIONS``), ``subject_type``, ``subject_id`` and, if any, ``details``
+(ids and formats, never the information itself). The privacy feature adds it to the access log
+(Law 25) in the request's transaction; receivers return nothing.""")
+
 dashboard_activity = _signals.signal("dashboard-activity", doc="""
-Sender: None. Receivers return a ``crm.reports.queries.ActivityQuery``: figures of the
+Sender: None. Receivers return a ``crm.contributions.ActivityQuery``: figures of the
 dashboard's Activity section (coaching hours, sessions, attendance…).""")
 
 

@@ -5,11 +5,11 @@ Their memory and time are measured in ``bench/import_bench.py --hostile``, not h
 """
 import pytest
 
-from crm.enterprises.models import Enterprise
 from crm.extensions import db
 from crm.imports import services
 from crm.imports.models import ImportBatch
 from crm.organizations.models import Organization
+from tests import imports_helpers
 from tests.imports_files import (
     far_cell_xlsx,
     huge_dimension_xlsx,
@@ -19,7 +19,9 @@ from tests.imports_files import (
     workbook_bytes,
     zip_bomb_xlsx,
 )
-from tests.imports_helpers import batch_id_from, count, upload
+from tests.imports_helpers import assert_refused, batch_id_from, upload
+
+language, manager = imports_helpers.language, imports_helpers.manager  # fixtures
 
 MESSAGES = {
     "fr": {
@@ -41,24 +43,6 @@ MESSAGES = {
 }
 
 
-@pytest.fixture(params=["fr", "en"])
-def language(request):
-    return request.param
-
-
-@pytest.fixture
-def manager(make, auth, language):
-    user = make.user(role="manager", organization=make.organization(region_code="05"), locale=language)
-    auth.login(user)
-    return user
-
-
-def _refused(app, response, message):
-    assert response.status_code == 400
-    assert message in response.get_data(as_text=True)
-    assert count(app, ImportBatch) == 0 and count(app, Enterprise) == 0
-
-
 @pytest.mark.parametrize(("build", "name", "key"), [
     (lambda: zip_bomb_xlsx(5_000_000), "bombe.xlsx", "bomb"),  # inflates 250 times: refused unread
     (lambda: lying_zip_bomb_xlsx(20_000_000), "menteuse.xlsx", "invalid"),  # read up to its lie, then checked
@@ -68,7 +52,7 @@ def _refused(app, response, message):
     (huge_dimension_xlsx, "dimension.xlsx", "cells"),  # the same, with a dimension of the whole grid
 ])
 def test_hostile_files_are_refused_with_a_translated_message(app, client, manager, language, build, name, key):
-    _refused(app, upload(client, build(), name), MESSAGES[language][key])
+    assert_refused(app, upload(client, build(), name), MESSAGES[language][key])
 
 
 def test_a_declared_dimension_is_not_trusted(app, client, manager):
@@ -83,12 +67,13 @@ def test_a_declared_dimension_is_not_trusted(app, client, manager):
 
 def test_caps_are_settings(app, client, manager, language):
     app.config.update(IMPORT_MAX_CELLS=10_000, IMPORT_MAX_UNCOMPRESSED_BYTES=1_000_000)
-    _refused(app, upload(client, many_cells_csv(rows=200, columns=60), "cellules.csv"), MESSAGES[language]["few_cells"])
+    assert_refused(app, upload(client, many_cells_csv(rows=200, columns=60), "cellules.csv"),
+                   MESSAGES[language]["few_cells"])
     # An honest workbook, compressed as spreadsheets are, but larger than allowed once uncompressed.
     rows = [["Nom", "Ville"]] + [[f"Coopérative numéro {i}", f"Ville {i}"] for i in range(8000)]
-    _refused(app, upload(client, workbook_bytes(rows), "gros.xlsx"), MESSAGES[language]["small_bomb"])
+    assert_refused(app, upload(client, workbook_bytes(rows), "gros.xlsx"), MESSAGES[language]["small_bomb"])
     app.config.update(IMPORT_MAX_COLUMNS=2)
-    _refused(app, upload(client, b"Nom;Ville;Secteur\r\nA;B;C\r\n", "trois.csv"),
+    assert_refused(app, upload(client, b"Nom;Ville;Secteur\r\nA;B;C\r\n", "trois.csv"),
              {"fr": "plus de 2 colonnes", "en": "more than 2 columns"}[language])
 
 

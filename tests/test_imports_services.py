@@ -9,8 +9,10 @@ from sqlalchemy import select
 
 from crm.audit.models import AuditEntry
 from crm.auth.models import User
+from crm.contacts import services as contact_services
+from crm.contacts.models import Contact
 from crm.enterprises import services as enterprise_services
-from crm.enterprises.models import Contact, Enterprise, StageChange
+from crm.enterprises.models import Enterprise, StageChange
 from crm.extensions import db
 from crm.imports import services
 from crm.imports.models import ImportBatch
@@ -51,7 +53,7 @@ def test_fast_path_writes_what_create_enterprise_and_add_contact_write(app, make
             actor=None, name="Coop Alpha inc.", legal_form="coop_work", region_code="05", city="Sherbrooke",
             organization_id=org.id, neq=None, coach_id=None, preferred_language="fr",
             postal_code=None, sector=None, employees=None, website=None)
-        enterprise_services.add_contact(reference, actor=None, first_name="Léa", last_name="Roy",
+        contact_services.add_contact(reference, actor=None, first_name="Léa", last_name="Roy",
                                         email="lea@alpha.example", email_consent=True, title=None, phone=None,
                                         preferred_language="fr", consent_source=None)
         db.session.flush()
@@ -99,7 +101,7 @@ def test_fast_path_stores_on_every_table_the_values_the_services_store(app, make
             organization_id=org.id, neq="1170000098", coach_id=None, preferred_language="fr",
             postal_code=enterprise.postal_code, sector="Culture", employees=12, website=enterprise.website,
             context={"import_id": batch.id})
-        enterprise_services.add_contact(reference, actor=actor, first_name="Léa", last_name="Roy",
+        contact_services.add_contact(reference, actor=actor, first_name="Léa", last_name="Roy",
                                         title="Directrice", email="Lea@alpha.example", phone=phone,
                                         preferred_language="en", email_consent=True, consent_source=source,
                                         context={"import_id": batch.id})
@@ -177,29 +179,41 @@ def test_a_batch_previewed_before_batches_kept_their_rows_reads_its_file(app, ma
 
 
 def test_cli_dry_run_writes_nothing_and_real_run_imports(app, runner, make):
+    """In French unless asked otherwise, counts in plural forms."""
     make.organization(code="pole-cn", region_code="03")
     path = str(DATA / "pole-capitale-nationale-cp1252.csv")
     result = runner.invoke(args=["crm", "import", path, "--org", "pole-cn", "--dry-run"])
     assert result.exit_code == 0, result.output
-    assert "Dry run, nothing written. Would be: created 4" in result.output
+    assert ("Essai à blanc, rien n’a été écrit. L’importation donnerait : 4 entreprises créées, "
+            "0 entreprise mise à jour, 1 ligne ignorée, 3 lignes invalides.") in result.output
+    assert "Colonnes : " in result.output
     assert count(app, Enterprise) == 0 and count(app, ImportBatch) == 0
     result = runner.invoke(args=["crm", "import", path, "--org", "pole-cn"])
     assert result.exit_code == 0, result.output
-    assert "created 4, updated 0, skipped 1, invalid 3" in result.output
-    assert "line 5, NEQ" in result.output and "Enregistrement" in result.output  # progress bar label
+    assert ": 4 entreprises créées, 0 entreprise mise à jour, 1 ligne ignorée, 3 lignes invalides." in result.output
+    assert "Ligne 5, NEQ : " in result.output and "Enregistrement" in result.output  # progress bar label
     assert count(app, Enterprise) == 4 and count(app, ImportBatch, ImportBatch.status == "done") == 1
-    again = runner.invoke(args=["crm", "import", path, "--org", "pole-cn", "--update-empty"])
-    assert "created 0" in again.output and count(app, Enterprise) == 4
+    again = runner.invoke(args=["crm", "import", path, "--org", "pole-cn", "--update-empty", "--language", "en"])
+    assert again.exit_code == 0, again.output
+    assert "Columns: " in again.output and "Saving" in again.output and "Line 5, NEQ: " in again.output
+    assert ": 0 enterprises created, 0 enterprises updated, 5 rows skipped, 3 invalid rows." in again.output
+    assert count(app, Enterprise) == 4
 
 
 def test_cli_refuses_unknown_organization_and_bad_files(app, runner, make, tmp_path):
     make.organization(code="org-x")
     result = runner.invoke(args=["crm", "import", str(DATA / "tresca.xlsx"), "--org", "nope"])
-    assert result.exit_code != 0 and "Unknown organization code" in result.output
+    assert result.exit_code != 0 and "Code d’organisation inconnu : nope" in result.output
+    result = runner.invoke(args=["crm", "import", str(DATA / "tresca.xlsx"), "--org", "nope", "--language", "en"])
+    assert result.exit_code != 0 and "Unknown organization code: nope" in result.output
+    result = runner.invoke(args=["crm", "import", str(DATA / "tresca.xlsx"), "--org", "org-x", "--user", "x@y.example"])
+    assert result.exit_code != 0 and "Utilisateur inconnu : x@y.example" in result.output
     empty = tmp_path / "vide.csv"
     empty.write_bytes(b"")
     result = runner.invoke(args=["crm", "import", str(empty), "--org", "org-x"])
     assert result.exit_code != 0 and "Le fichier est vide." in result.output
+    result = runner.invoke(args=["crm", "import", str(empty), "--org", "org-x", "--language", "en"])
+    assert result.exit_code != 0 and "The file is empty." in result.output
     assert count(app, ImportBatch) == 0
 
 

@@ -11,10 +11,11 @@ from sqlalchemy import func, select
 
 from crm.auth.models import User
 from crm.cohorts.models import Attendance, Cohort, CohortMembership, ProgrammeSession
+from crm.contacts.models import Contact
 from crm.db import utcnow
 from crm.demo.scale import BENCH_ADMIN_EMAIL, seed_scale
 from crm.demo.seed import DEMO_PASSWORD
-from crm.enterprises.models import Activity, Contact, Enterprise
+from crm.enterprises.models import Activity, Enterprise
 from crm.extensions import db
 from crm.imports.models import ImportBatch
 from crm.reminders.models import Reminder
@@ -94,8 +95,8 @@ def _counts(app, client, auth, ids) -> dict:
 
 
 def test_main_pages_send_as_many_queries_with_four_times_the_data(app, client, auth):
-    # Every export stored, at both sizes: the counted (second) one is then sent from the store.
-    # An export made afresh is counted in tests/test_reports_export_store.py.
+    # Every export cached, at both sizes: the counted (second) one is then sent from the cache.
+    # An export made afresh is counted in tests/test_reports_export_cache.py.
     app.config["EXPORT_STORE_MIN_ROWS"] = 0
     with app.app_context():
         seed_scale(0.01)

@@ -30,9 +30,10 @@ from crm.cohorts.models import (
     attendance_contacts,
     cohort_facilitators,
 )
+from crm.contacts.models import Contact
 from crm.demo import data
 from crm.demo.seed import _ensure_organizations, _ensure_users
-from crm.enterprises.models import Activity, Contact, Enterprise, StageChange
+from crm.enterprises.models import Activity, Enterprise, StageChange
 from crm.enterprises.services import refresh_keys
 from crm.extensions import db
 from crm.organizations.models import Organization
@@ -123,6 +124,7 @@ def seed_scale(factor: float, progress=None, *, extend: bool = False) -> Counts:
     _activities(counts, enterprises, rng, now, progress)
     _cohorts(counts, organizations, staff, enterprises, rng, now, progress)
     _reset_sequences()
+    # Committed before the statistics: VACUUM runs outside any transaction, on rows already written.
     db.session.commit()
     _analyze()
     return counts

@@ -7,10 +7,11 @@ from sqlalchemy import func, select
 from crm.auth.models import User
 from crm.auth.services import create_user
 from crm.cohorts.demo import seed_cohorts
+from crm.contacts.services import add_contact
 from crm.db import utcnow
 from crm.demo import data
 from crm.enterprises.models import Enterprise
-from crm.enterprises.services import add_contact, change_stage, create_enterprise
+from crm.enterprises.services import change_stage, create_enterprise
 from crm.extensions import db
 from crm.organizations.models import Organization
 from crm.reference import REGION_WEIGHTS
@@ -47,6 +48,7 @@ STAGE_PATHS = [
 
 
 def seed_demo() -> list[tuple[str, str, str]]:
+    """Add what the demo lacks (flushed; the caller commits) and return the logins."""
     organizations = _ensure_organizations()
     users = _ensure_users(organizations)
     count = db.session.scalar(select(func.count()).select_from(Enterprise))
@@ -55,7 +57,6 @@ def seed_demo() -> list[tuple[str, str, str]]:
     seed_cohorts(organizations)
     # What `flask reminders send` would do first: the coming sessions' reminders wait in the outbox.
     plan_all()
-    db.session.commit()
     return [(u.email, u.role, u.organization.name) for u in users]
 
 

@@ -5,7 +5,7 @@ Imported by ``crm.reminders.views`` so that registering the blueprint registers 
 reminder's last error is not shown: it may hold the address of a person since anonymized.
 """
 from crm import signals
-from crm.enterprises.history import Field, HistoryTerms, codes
+from crm.contributions import Field, HistoryTerms, codes
 from crm.i18n import _, _l, lazy_pgettext, ngettext
 from crm.reminders.forms import STATE_LABELS
 from crm.reminders.models import parse_offsets
@@ -53,6 +53,6 @@ def history_terms(_sender, **_extra):
         fields={"reminders": {"state": Field(_l("State"), codes(STATE_LABELS))},
                 # No offsets of its own: the session follows REMINDER_OFFSETS_MINUTES.
                 "sessions": {"offsets": Field(_l("Reminders"), offsets_text, blank=_l("Programme default"))}},
-        # How the privacy module's consent entries name the reminders' opt-out link.
+        # How the contacts' consent entries name the reminders' opt-out link.
         values={OPTOUT_SOURCE: _l("Opt-out link of a reminder email")},
     )

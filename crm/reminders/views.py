@@ -16,10 +16,10 @@ from crm.access import (
     get_session_or_404,
     visible_reminders,
 )
-from crm.enterprises.models import Contact
+from crm.contacts.models import Contact
+from crm.contributions import MenuItem
 from crm.extensions import csrf, db
 from crm.i18n import _, _l, force_locale
-from crm.navigation import MenuItem
 from crm.organizations.models import Organization
 from crm.query_args import paginate
 from crm.reminders import cli, history, queries, services
