@@ -12,10 +12,9 @@ Prints rows/second for parsing+validation (preview) and for the commit, with the
 process and, on a local PostgreSQL, of the server process that runs the session's statements (on a
 shared machine, CPU time moves less than wall time); for hostile files, the growth of the process's
 peak memory (ru_maxrss), the wall and CPU time of the upload (and of the preview when the file is
-accepted). The garbage collector is set as wsgi.py sets it for the server's workers. Not a timed test.
+accepted). The garbage collector keeps Python's defaults, as in the server's workers. Not a timed test.
 """
 import argparse
-import gc
 import io
 import json
 import os
@@ -77,10 +76,6 @@ def run(uri: str, label: str, xlsx: bool = False, one_by_one: bool = True, as_js
     from flask_migrate import upgrade
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": uri, "TESTING": True, "SECRET_KEY": "bench"})
-    # As wsgi.py sets it for gunicorn's workers: what the import costs the server.
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(10_000, 20, 100)
     with app.app_context():
         upgrade()
         organization = Organization(code=f"bench-{uuid.uuid4().hex[:6]}", name=f"Bench {uuid.uuid4().hex[:6]}")
@@ -147,9 +142,6 @@ def run_web(uri: str, label: str, xlsx: bool = False, as_json: bool = False) -> 
     from tests.imports_helpers import preselected
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": uri, "TESTING": True, "SECRET_KEY": "bench"})
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(10_000, 20, 100)
     with app.app_context():
         upgrade()
         organization = Organization(code="bench-web", name="Bench web", region_code="06")
