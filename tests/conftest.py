@@ -72,6 +72,8 @@ def migrate(uri: str, revision: str = "head") -> None:
 
     app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": uri})
     with app.app_context():
+        if uri.startswith("sqlite"):
+            event.listen(db.engine, "connect", _commit_without_waiting_for_the_disk)
         upgrade(revision=revision)
         db.engine.dispose()
 
@@ -276,10 +278,10 @@ def demo(app, demo_seeding, live_database):
 
 
 def _commit_without_waiting_for_the_disk(dbapi_connection, _record) -> None:
-    """SQLite's own advice for a write-ahead log: a commit is written, not flushed to the disk (a
-    power cut may lose the last ones). The same for the session's PostgreSQL databases
-    (``PostgresServer``)."""
-    dbapi_connection.execute("PRAGMA synchronous=NORMAL")
+    """Nothing is flushed to the disk, neither commits nor checkpoints: a power cut could lose or
+    spoil this throw-away database, which no test looks for, and no test waits for a disk that the
+    whole machine shares. The same for the session's PostgreSQL databases (``PostgresServer``)."""
+    dbapi_connection.execute("PRAGMA synchronous=OFF")
 
 
 @pytest.fixture
