@@ -11,9 +11,11 @@ from flask import abort
 from sqlalchemy import Select, false, or_, select
 
 from crm.auth.models import User
+from crm.cohorts.models import Cohort, ProgrammeSession, cohort_facilitators
 from crm.enterprises.models import Enterprise
 from crm.extensions import db
 from crm.imports.models import ImportBatch
+from crm.reminders.models import Reminder
 
 
 def visible_enterprises(user, *, include_archived: bool = False) -> Select:
@@ -95,6 +97,12 @@ def facilitators(user, organization_id: int | None) -> Select:
     return query.order_by(User.full_name, User.id)
 
 
+def can_choose_organization(user) -> bool:
+    """Whether the user picks the organization a cohort, an import or a list is for: the programme
+    office works for every organization; everyone else acts for their own."""
+    return user.is_admin
+
+
 def can_view_funnel_summary(user) -> bool:
     """The home page's funnel: the programme office and managers (coaches land on their caseload)."""
     return user.is_admin or user.is_manager
@@ -150,13 +158,22 @@ def can_administer_privacy(user) -> bool:
 # (edit, reschedule, cancel, take attendance).
 
 def visible_cohorts(user) -> Select:
-    from crm.cohorts.models import Cohort, cohort_facilitators
 
     query = select(Cohort)
     if not user.is_admin:
         facilitated = select(cohort_facilitators.c.cohort_id).where(cohort_facilitators.c.user_id == user.id)
         query = query.where(or_(Cohort.organization_id == user.organization_id, Cohort.id.in_(facilitated)))
     return query
+
+
+def can_plan_cohorts(user) -> bool:
+    """Create cohorts and plan their sessions: the programme office and managers."""
+    return user.is_admin or user.is_manager
+
+
+def can_enrol_in_bulk(user) -> bool:
+    """Enrol the enterprises ticked in the list into a cohort."""
+    return user.is_admin or user.is_manager
 
 
 def can_view_cohort(user, cohort) -> bool:
@@ -171,7 +188,6 @@ def can_manage_cohort(user, cohort) -> bool:
 
 def manageable_cohorts(user) -> Select:
     """The cohorts ``can_manage_cohort`` allows, as a query."""
-    from crm.cohorts.models import Cohort
 
     query = select(Cohort)
     if user.is_admin:
@@ -186,17 +202,15 @@ def can_plan_individual_session(user, enterprise: Enterprise) -> bool:
 
 
 def visible_sessions(user) -> Select:
-    from crm.cohorts.models import Session, cohort_facilitators
-
-    query = select(Session)
+    query = select(ProgrammeSession)
     if not user.is_admin:
         facilitated = select(cohort_facilitators.c.cohort_id).where(cohort_facilitators.c.user_id == user.id)
         coached = select(Enterprise.id).where(Enterprise.coach_id == user.id)
         query = query.where(or_(
-            Session.organization_id == user.organization_id,
-            Session.facilitator_id == user.id,
-            Session.cohort_id.in_(facilitated),
-            Session.enterprise_id.in_(coached),
+            ProgrammeSession.organization_id == user.organization_id,
+            ProgrammeSession.facilitator_id == user.id,
+            ProgrammeSession.cohort_id.in_(facilitated),
+            ProgrammeSession.enterprise_id.in_(coached),
         ))
     return query
 
@@ -224,7 +238,6 @@ def can_facilitate(user, session) -> bool:
 
 def get_cohort_or_404(cohort_id: int, user, *, for_manage: bool = False, options=()):
     """``options``: loader options of the cohort's query, for a page that needs less (or more)."""
-    from crm.cohorts.models import Cohort
 
     cohort = db.session.get(Cohort, cohort_id, options=options)
     if cohort is None or not can_view_cohort(user, cohort):
@@ -235,9 +248,7 @@ def get_cohort_or_404(cohort_id: int, user, *, for_manage: bool = False, options
 
 
 def get_session_or_404(session_id: int, user, *, for_facilitate: bool = False):
-    from crm.cohorts.models import Session
-
-    session = db.session.get(Session, session_id)
+    session = db.session.get(ProgrammeSession, session_id)
     if session is None or not can_view_session(user, session):
         abort(404)
     if for_facilitate and not can_facilitate(user, session):
@@ -258,18 +269,14 @@ def can_list_reminders(user) -> bool:
 
 
 def visible_reminders(user) -> Select:
-    from crm.cohorts.models import Session
-    from crm.reminders.models import Reminder
-
-    query = select(Reminder).join(Session, Session.id == Reminder.session_id)
+    query = select(Reminder).join(ProgrammeSession, ProgrammeSession.id == Reminder.session_id)
     if not user.is_admin:
-        query = query.where(Session.organization_id == user.organization_id)
+        query = query.where(ProgrammeSession.organization_id == user.organization_id)
     return query
 
 
 def get_reminder_or_404(reminder_id: int, user):
     """A reminder the user may act on: of a session they see (else 404), manage or facilitate (else 403)."""
-    from crm.reminders.models import Reminder
 
     reminder = db.session.get(Reminder, reminder_id)
     if reminder is None or not can_view_session(user, reminder.session):
@@ -285,7 +292,6 @@ def can_view_users(user) -> bool:
 
 def visible_users(user) -> Select:
     """Users the person may list, as a select() to filter further."""
-    from crm.auth.models import User
 
     query = select(User)
     if not user.is_admin:
@@ -299,7 +305,6 @@ def can_manage_organizations(user) -> bool:
 
 def get_user_or_404(user_id: int, viewer, *, for_manage: bool = False):
     """A user of another organization does not exist for a manager; editing is admins' only."""
-    from crm.auth.models import User
 
     if not can_view_users(viewer):
         abort(403)
@@ -331,3 +336,10 @@ def report_enterprises(user, *, organization_id: int | None = None) -> Select:
     elif organization_id is not None:
         query = query.where(Enterprise.organization_id == organization_id)
     return query
+
+
+def organization_in_view(user, organization_id: int | None = None) -> int | None:
+    """The one organization whose enterprises a user's list, figures or export cover: the user's
+    own, or the one an admin chose (``organization_id``); None when an admin chose none (the whole
+    programme)."""
+    return organization_id if user.is_admin else user.organization_id

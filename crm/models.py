@@ -6,12 +6,12 @@ from crm.cohorts.models import (  # noqa: F401
     CalendarFeed,
     Cohort,
     CohortMembership,
-    Session,
+    ProgrammeSession,
     SessionChange,
 )
+from crm.contacts.models import ConsentEvent, Contact  # noqa: F401
 from crm.enterprises.models import (  # noqa: F401
     Activity,
-    Contact,
     DigitalDiagnostic,
     Enterprise,
     FollowUpTask,
@@ -19,6 +19,6 @@ from crm.enterprises.models import (  # noqa: F401
 )
 from crm.imports.models import ImportBatch  # noqa: F401
 from crm.organizations.models import Organization  # noqa: F401
-from crm.privacy.models import AccessLogEntry, ConsentEvent, Incident  # noqa: F401
+from crm.privacy.models import AccessLogEntry, Incident  # noqa: F401
 from crm.reminders.models import Reminder, SessionReminderOffsets  # noqa: F401
-from crm.reports.models import FiguresVersion, StoredExport, StoredFigures  # noqa: F401
+from crm.reports.models import OrganizationVersion  # noqa: F401

@@ -10,11 +10,12 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from crm.auth.models import User
-from crm.cohorts.models import Attendance, Cohort, CohortMembership, Session
+from crm.cohorts.models import Attendance, Cohort, CohortMembership, ProgrammeSession
+from crm.contacts.models import Contact
 from crm.db import utcnow
 from crm.demo.scale import BENCH_ADMIN_EMAIL, seed_scale
 from crm.demo.seed import DEMO_PASSWORD
-from crm.enterprises.models import Activity, Contact, Enterprise
+from crm.enterprises.models import Activity, Enterprise
 from crm.extensions import db
 from crm.imports.models import ImportBatch
 from crm.reminders.models import Reminder
@@ -48,9 +49,9 @@ def _heaviest(app) -> dict:
         manager = db.session.scalar(select(User.email).where(
             User.role == "manager", User.organization_id == cohort.organization_id).order_by(User.id).limit(1))
         session = db.session.scalar(
-            select(Session.id).outerjoin(Attendance, Attendance.session_id == Session.id)
-            .where(Session.cohort_id == cohort.id).group_by(Session.id)
-            .order_by(func.count(Attendance.id).desc(), Session.id).limit(1))
+            select(ProgrammeSession.id).outerjoin(Attendance, Attendance.session_id == ProgrammeSession.id)
+            .where(ProgrammeSession.cohort_id == cohort.id).group_by(ProgrammeSession.id)
+            .order_by(func.count(Attendance.id).desc(), ProgrammeSession.id).limit(1))
         return {"enterprise": enterprise, "cohort": cohort.id, "session": session, "manager": manager}
 
 
@@ -58,8 +59,9 @@ def _add_reminders_and_imports(app, manager_email, how_many: int) -> None:
     """Failed and sent reminders and finished imports of the manager's organization."""
     with app.app_context():
         manager = db.session.scalar(select(User).where(User.email == manager_email))
-        sessions = db.session.scalars(select(Session).where(Session.organization_id == manager.organization_id)
-                                      .order_by(Session.id).limit(how_many)).all()
+        sessions = db.session.scalars(
+            select(ProgrammeSession).where(ProgrammeSession.organization_id == manager.organization_id)
+            .order_by(ProgrammeSession.id).limit(how_many)).all()
         contacts = db.session.scalars(select(Contact).where(Contact.enterprise_id.in_(
             select(Enterprise.id).where(Enterprise.organization_id == manager.organization_id)))
             .order_by(Contact.id).limit(how_many)).all()
@@ -93,8 +95,8 @@ def _counts(app, client, auth, ids) -> dict:
 
 
 def test_main_pages_send_as_many_queries_with_four_times_the_data(app, client, auth):
-    # Every export stored, at both sizes: the counted (second) one is then sent from the store.
-    # An export made afresh is counted in tests/test_reports_export_store.py.
+    # Every export cached, at both sizes: the counted (second) one is then sent from the cache.
+    # An export made afresh is counted in tests/test_reports_export_cache.py.
     app.config["EXPORT_STORE_MIN_ROWS"] = 0
     with app.app_context():
         seed_scale(0.01)

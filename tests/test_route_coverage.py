@@ -145,7 +145,7 @@ PAYLOADS = {
 
 # Writes that end something (archive, cancel, sign out…) run last, in this order, so that the
 # other checks of a role meet the world as it was built.
-LAST = ("enterprises.archive_contact", "cohorts.leave_member", "cohorts.cancel_session", "imports.cancel",
+LAST = ("contacts.archive", "cohorts.leave_member", "cohorts.cancel_session", "imports.cancel",
         "enterprises.archive", "admin.user_action", "account.disable_two_factor", "auth.logout")
 
 

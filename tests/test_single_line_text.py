@@ -14,9 +14,10 @@ from werkzeug.datastructures import MultiDict
 from wtforms import HiddenField, PasswordField, StringField, TextAreaField
 
 import crm
-from crm.cohorts.models import Session
-from crm.enterprises import services as enterprise_services
-from crm.enterprises.models import Contact, Enterprise
+from crm.cohorts.models import ProgrammeSession
+from crm.contacts import services as contact_services
+from crm.contacts.models import Contact
+from crm.enterprises.models import Enterprise
 from crm.extensions import db
 from crm.forms import Form
 from crm.imports.validation import RowValidator
@@ -112,11 +113,11 @@ def test_a_session_title_with_a_line_break_is_refused_with_a_translated_message(
     response = post_form(client, path, data, headers={"Accept-Language": "en"})
     assert response.status_code == 400 and MESSAGES["en"] in response.get_data(as_text=True)
     with app.app_context():
-        assert db.session.get(Session, reminders_world.session_id).title == "Atelier commerce en ligne"
+        assert db.session.get(ProgrammeSession, reminders_world.session_id).title == "Atelier commerce en ligne"
     response = post_form(client, path, {**data, "title": "Atelier sur une ligne"})
     assert response.status_code == 302
     with app.app_context():
-        session = db.session.get(Session, reminders_world.session_id)
+        session = db.session.get(ProgrammeSession, reminders_world.session_id)
         assert (session.title, session.agenda) == ("Atelier sur une ligne", "Ligne 1\nLigne 2")
 
 
@@ -143,7 +144,7 @@ def test_values_written_without_a_form_are_cleaned_too(app, make, world):  # noq
     with app.app_context():
         stored = db.session.get(Enterprise, enterprise.id)
         assert (stored.name, stored.city) == ("Coop du Marais", "Sherbrooke ")
-        contact = enterprise_services.add_contact(stored, actor=None, first_name="Ana\u202e", last_name="Li\u2028Wu",
+        contact = contact_services.add_contact(stored, actor=None, first_name="Ana\u202e", last_name="Li\u2028Wu",
                                                   email=None, email_consent=False)
         db.session.commit()
         db.session.expire_all()

@@ -16,7 +16,6 @@ from crm.auth.models import User
 from crm.db import utcnow
 from crm.enterprises.models import (
     Activity,
-    Contact,
     DigitalDiagnostic,
     Enterprise,
     FollowUpTask,
@@ -24,7 +23,7 @@ from crm.enterprises.models import (
 )
 from crm.extensions import db
 from crm.reference import STAGE_ORDER
-from crm.reports.cache import stored_or_computed
+from crm.reports.cache import Key, cached_or_computed
 from crm.text import fold
 
 STALE_AFTER = timedelta(days=30)
@@ -126,7 +125,7 @@ class ListPage:
         return self.page + 1
 
 
-def page_of(query: Select, page: int, per_page: int, *, together: bool, count_key: str | None = None) -> ListPage:
+def page_of(query: Select, page: int, per_page: int, *, together: bool, count_key: Key | None = None) -> ListPage:
     """A page of the list as (row, coach's name) pairs, and the number of matches.
 
     A row carries the ``LIST_COLUMNS`` as attributes (``row.name``, ``row.stage``…): plain rows, not
@@ -134,9 +133,9 @@ def page_of(query: Select, page: int, per_page: int, *, together: bool, count_ke
 
     ``together``: the page and the count come from one scan (``count(*) OVER ()``), for a text
     search whose matches the trigram index finds, the costly part. Otherwise the page is read in
-    index order and counted apart, from the index alone, and the count is stored under
-    ``count_key`` until the enterprises change (crm.reports.cache): the programme office's list
-    counted 112,000 rows on every view at ten times the province.
+    index order and counted apart, from the index alone, and the count is cached under
+    ``count_key`` until the enterprises of its organization change (crm.reports.cache): the
+    programme office's list counted 112,000 rows on every view at ten times the province.
     """
     shown = (query.with_only_columns(*LIST_COLUMNS, User.full_name.label("coach_name"))
              .outerjoin(User, User.id == Enterprise.coach_id).limit(per_page).offset((page - 1) * per_page))
@@ -145,7 +144,7 @@ def page_of(query: Select, page: int, per_page: int, *, together: bool, count_ke
         total = rows[0].total if rows else (count(query) if page > 1 else 0)
     else:
         rows = db.session.execute(shown).all()
-        total = (stored_or_computed(count_key, lambda: {"count": count(query)})["count"] if count_key
+        total = (cached_or_computed(count_key, lambda: {"count": count(query)})["count"] if count_key
                  else count(query))
     return ListPage([(row, row.coach_name) for row in rows], total, page, per_page)
 
@@ -198,8 +197,6 @@ TIMELINE_MAX = 1000
 
 @dataclass
 class EnterprisePage:
-    contacts: list
-    archived_contacts: list
     stage_changes: list
     activities: list
     tasks: list
@@ -214,8 +211,6 @@ def _page_statements() -> dict[str, Select]:
     them (with their cache keys) cost more Python than running them."""
     enterprise_id = bindparam("enterprise_id")
     return {
-        "contacts": select(Contact).where(Contact.enterprise_id == enterprise_id, Contact.anonymized_at.is_(None))
-        .order_by(Contact.last_name, Contact.first_name, Contact.id),
         "stage_changes": select(StageChange).where(StageChange.enterprise_id == enterprise_id)
         .order_by(StageChange.changed_at.desc(), StageChange.id.desc()),
         "activities": select(Activity).where(Activity.enterprise_id == enterprise_id)
@@ -243,7 +238,7 @@ def enterprise_page(enterprise: Enterprise, *, with_history: bool, whole_timelin
     def rows(name, **more):
         return list(db.session.scalars(statements[name], {**bound, **more}))
 
-    contacts, stage_changes = rows("contacts"), rows("stage_changes")
+    stage_changes = rows("stage_changes")
     activities, tasks, diagnostics = rows("activities", limit=shown + 1), rows("tasks"), rows("diagnostics")
     history = rows("history") if with_history else []
     # The names behind changed_by, author, assignee and actor, in one query: those relationships then
@@ -254,8 +249,6 @@ def enterprise_page(enterprise: Enterprise, *, with_history: bool, whole_timelin
     if people:
         db.session.scalars(statements["people"], {"ids": sorted(people)}).all()
     return EnterprisePage(
-        contacts=[c for c in contacts if c.archived_at is None],
-        archived_contacts=[c for c in contacts if c.archived_at is not None],
         stage_changes=stage_changes, activities=activities[:shown], tasks=tasks, diagnostics=diagnostics,
         history=history, more_activities=len(activities) > shown,
     )

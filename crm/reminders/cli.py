@@ -7,8 +7,11 @@ import threading
 import click
 
 from crm import mail
+from crm.auth import emails
 from crm.cohorts import timeutil
 from crm.extensions import db
+from crm.reminders.planning import plan_all
+from crm.reminders.sending import send_due, sender_name
 
 log = logging.getLogger(__name__)
 
@@ -16,10 +19,6 @@ log = logging.getLogger(__name__)
 def run_once(*, batch: int | None = None):
     """Send the account emails due (a person is waiting for them), plan reminders, commit, send the
     reminders due. Returns (plan result, send result, account emails sent)."""
-    from crm.auth import emails
-    from crm.reminders.planning import plan_all
-    from crm.reminders.sending import send_due, sender_name
-
     me = sender_name()
     accounts = emails.send_due(me=me, batch=batch)
     plan = plan_all(timeutil.now())
