@@ -47,6 +47,7 @@ def pytest_addoption(parser):
                           "PostgreSQL pass: they ran on the SQLite pass)")
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the xdist_group marks added here
 def pytest_collection_modifyitems(config, items):
     independent = [item for item in items if "database_independent" in item.keywords]
     for item in independent:
