@@ -47,7 +47,6 @@ def pytest_addoption(parser):
                           "PostgreSQL pass: they ran on the SQLite pass)")
 
 
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the xdist_group marks added here
 def pytest_collection_modifyitems(config, items):
     independent = [item for item in items if "database_independent" in item.keywords]
     for item in independent:
@@ -57,10 +56,6 @@ def pytest_collection_modifyitems(config, items):
     if config.getoption("deselect_database_independent") and independent:
         config.hook.pytest_deselected(items=independent)
         items[:] = [item for item in items if "database_independent" not in item.keywords]
-    for item in items:
-        # With --dist loadgroup (tools/run_tests.sh), one worker seeds the demo for all of them.
-        if "demo" in getattr(item, "fixturenames", ()):
-            item.add_marker(pytest.mark.xdist_group("demo"))
     if DATABASE == "postgresql":
         return
     skip = pytest.mark.skip(reason="PostgreSQL-only behaviour; run with VIRAGE_TEST_DATABASE=postgresql")

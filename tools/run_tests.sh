@@ -29,8 +29,7 @@ if [ ! -x /usr/bin/chromium ]; then
   fi
 fi
 
-# loadgroup: the tests sharing one expensive fixture (the seeded demo) run on one worker.
-WORKERS=(-n "${VIRAGE_TEST_WORKERS:-2}" --dist loadgroup)
+WORKERS=(-n "${VIRAGE_TEST_WORKERS:-2}")
 
 ran=()
 status=0
