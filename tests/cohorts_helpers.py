@@ -2,7 +2,7 @@
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, time
 
-from sqlalchemy import event, select
+from sqlalchemy import event
 
 from crm.auth.models import User
 from crm.cohorts import services, timeutil
@@ -48,7 +48,8 @@ def make_cohort(app, organization, *, facilitators=(), enterprises=(), kind="coa
             actor=None, facilitators=people, name=values.pop("name", "Cohorte test"), kind=kind,
             organization_id=organization.id, start_date=start, end_date=end, capacity=capacity,
             mode=values.pop("mode", "virtual"), status="running", **values)
-        rows = db.session.scalars(select(Enterprise).where(Enterprise.id.in_([e.id for e in enterprises]))).all()
+        # Enrolled in the order given: the database returns rows in whatever order they lie on disk.
+        rows = [db.session.get(Enterprise, e.id) for e in enterprises]
         services.enrol_enterprises(cohort, rows, actor=None, move_stage=False, joined_on=start)
         db.session.commit()
         return cohort.id

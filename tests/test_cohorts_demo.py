@@ -11,6 +11,7 @@ from crm.demo.seed import DEMO_PASSWORD
 from crm.extensions import db
 from crm.reminders.models import Reminder
 from tests.cohorts_helpers import freeze
+from tests.conftest import DEMO_DAY
 
 
 def seed(runner):
@@ -34,9 +35,9 @@ def pending_reminders(app) -> int:
         return db.session.scalar(select(func.count()).select_from(Reminder).where(Reminder.state == "pending"))
 
 
-def test_demo_has_an_estrie_cohort_with_sessions_across_the_time_change(app, runner, client, auth, monkeypatch):
-    freeze(monkeypatch, datetime(2026, 11, 26, 10))  # a Thursday; the clocks fell back on Sunday, November 1
-    seed(runner)
+def test_demo_has_an_estrie_cohort_with_sessions_across_the_time_change(app, runner, client, auth, monkeypatch,
+                                                                         demo):
+    freeze(monkeypatch, DEMO_DAY)  # the demo was seeded that day (2026-11-26)
     seed(runner)  # idempotent
     with app.app_context():
         cohort = db.session.scalars(select(Cohort).where(Cohort.name == ESTRIE_COHORT)).one()
@@ -63,9 +64,8 @@ def test_demo_has_an_estrie_cohort_with_sessions_across_the_time_change(app, run
     assert client.get(f"/sessions/{session_id}.ics").status_code == 200
 
 
-def test_a_demo_seeded_months_ago_catches_up_when_seeded_again(app, runner, client, auth, monkeypatch):
-    freeze(monkeypatch, datetime(2026, 11, 26, 10))
-    seed(runner)
+def test_a_demo_seeded_months_ago_catches_up_when_seeded_again(app, runner, client, auth, monkeypatch, demo):
+    # The demo was seeded on DEMO_DAY (2026-11-26).
     freeze(monkeypatch, datetime(2027, 2, 10, 8))  # a Wednesday: every demo session is over
     seed(runner)
     later = schedule(app, ESTRIE_COHORT), schedule(app, CAPITALE_COHORT), pending_reminders(app)

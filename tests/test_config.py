@@ -3,6 +3,8 @@ import pytest
 from crm import create_app
 from crm.config import ConfigurationError, load_environment, normalize_database_url
 
+pytestmark = pytest.mark.database_independent
+
 
 def test_default_database_is_a_sqlite_file_in_instance(monkeypatch, tmp_path):
     monkeypatch.delenv("DATABASE_URL", raising=False)

@@ -75,6 +75,7 @@ def _status(client, url, query) -> int | str:
     return response.status_code
 
 
+@pytest.mark.database_independent
 def test_every_query_parameter_read_in_the_code_is_declared():
     read = set()
     for path in (ROOT / "crm").rglob("*.py"):

@@ -1,6 +1,7 @@
 import ast
 from pathlib import Path
 
+import pytest
 from babel.messages.pofile import read_po
 from flask import render_template_string
 from werkzeug.datastructures import MultiDict
@@ -60,6 +61,7 @@ def test_error_pages_are_translated(client, auth, make):
     assert "Page not found" in page
 
 
+@pytest.mark.database_independent
 def test_catalogs_are_complete():
     for locale in ("fr", "en"):
         with (ROOT / "translations" / locale / "LC_MESSAGES" / "messages.po").open("rb") as fh:
@@ -69,6 +71,7 @@ def test_catalogs_are_complete():
         assert problems == [], f"{locale}: untranslated or fuzzy: {problems[:10]}"
 
 
+@pytest.mark.database_independent
 def test_catalogs_cover_every_message_in_the_code(tmp_path):
     from babel.messages.frontend import CommandLineInterface
 

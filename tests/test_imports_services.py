@@ -327,6 +327,7 @@ def test_a_second_commit_is_refused_while_one_runs(app, client, auth, make):
     assert response.status_code == 302 and count(app, Enterprise) == 0
 
 
+@pytest.mark.database_independent
 @pytest.mark.parametrize(("data", "encoding"), [
     ("Nom;Ville\r\nÉcole;Québec\r\n".encode("cp1252"), "cp1252"),
     ("Nom;Ville\r\nÉcole;Québec\r\n".encode(), "utf-8"),
@@ -338,6 +339,7 @@ def test_encodings_are_detected(data, encoding):
     assert found == encoding and "École" in text and "Québec" in text
 
 
+@pytest.mark.database_independent
 @pytest.mark.parametrize(("text", "delimiter"), [
     ("Nom;NEQ;Ville\nA, inc.;1;B\n", ";"), ("Nom,NEQ,Ville\n\"A; B\",1,C\n", ","), ("Nom\tNEQ\tVille\nA\t1\tB\n", "\t"),
 ])
@@ -372,6 +374,7 @@ def test_read_table_reports_spreadsheet_line_numbers_and_skips_blank_rows(app):
             read_table(b"Nom;NEQ\r\nA;1\r\nB;2\r\n", "x.csv", Limits(rows=1))
 
 
+@pytest.mark.database_independent
 @settings(max_examples=2000, deadline=None, database=None)
 @given(st.text(alphabet=st.characters(codec="utf-8"), max_size=20)
        | st.text(alphabet="aeiouEÉÈéèàçÇôŒœß\u0301\u0327\u034f\u202e ﬁǅİ-.'", max_size=20))

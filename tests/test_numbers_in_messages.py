@@ -3,6 +3,8 @@
 import re
 from pathlib import Path
 
+import pytest
+
 from crm.i18n import force_locale, ngettext
 from crm.imports.services import too_large_message
 from tests.imports_helpers import upload
@@ -35,6 +37,7 @@ def test_counts_in_plural_messages_are_grouped_by_babel(app):
                 "1,234 enterprises updated.")
 
 
+@pytest.mark.database_independent
 def test_no_message_or_template_formats_a_number_with_python():
     offenders = []
     for path in (ROOT / "crm").rglob("*"):

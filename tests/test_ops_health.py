@@ -1,4 +1,6 @@
 """`/health` answers load balancers without a session, and says when the database or Redis is down."""
+import pytest
+
 from crm import create_app
 from crm.extensions import db
 from tests.conftest import BASE_CONFIG
@@ -13,6 +15,7 @@ def test_health_is_ok_without_signing_in(client):
     assert response.headers["Cache-Control"] == "no-store"
 
 
+@pytest.mark.database_independent
 def test_health_is_503_when_the_database_does_not_answer(tmp_path):
     broken = f"sqlite:///{tmp_path / 'no-such-folder' / 'virage.sqlite3'}"
     app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": broken})
@@ -21,6 +24,7 @@ def test_health_is_503_when_the_database_does_not_answer(tmp_path):
     assert response.get_json() == {"status": "error", "database": "error"}
 
 
+@pytest.mark.database_independent
 def test_health_is_503_when_postgresql_is_unreachable():
     app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://127.0.0.1:1/none",
                       "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"connect_timeout": 2}}})

@@ -135,12 +135,14 @@ def test_formulas_are_neutralized_in_csv_and_stay_text_in_xlsx(app, client, auth
     assert not any(cell.data_type == "f" for row in workbook["Entreprises"].iter_rows() for cell in row)
 
 
+@pytest.mark.database_independent
 def test_neutralize_leaves_ordinary_values_alone():
     assert neutralize("Coop de l'Estrie") == "Coop de l'Estrie"
     assert neutralize(-3) == -3 and neutralize(None) is None
     assert neutralize("-3") == "'-3" and neutralize("@x") == "'@x"
 
 
+@pytest.mark.database_independent
 def test_csv_chunks_write_the_bom_once_then_one_chunk_per_batch():
     batch = [text_cells(["Café; «Élan»", "=1"]), text_cells(["Québec", None])]
     chunks = csv_chunks(["Nom", "Ville"], iter([batch]), delimiter=";")
@@ -158,6 +160,7 @@ def test_csv_chunks_write_the_bom_once_then_one_chunk_per_batch():
 cell_text = st.one_of(st.none(), st.text(), st.text(alphabet=';,"\r\n=+-@\t \'aé«', max_size=6))
 
 
+@pytest.mark.database_independent
 @given(rows=st.lists(st.lists(cell_text, min_size=3, max_size=3), min_size=1, max_size=8),
        delimiter=st.sampled_from([";", ","]))
 def test_cells_are_written_exactly_as_csv_writer_writes_them(rows, delimiter):

@@ -53,6 +53,7 @@ def test_cookies_are_secure_in_production_or_when_asked(monkeypatch, database_ur
     assert cookies and all("; Secure" in cookie and "HttpOnly" in cookie for cookie in cookies)
 
 
+@pytest.mark.database_independent
 def test_templates_have_no_inline_script_or_style():
     offenders = []
     for path in (ROOT / "crm").rglob("*.html"):
@@ -64,6 +65,7 @@ def test_templates_have_no_inline_script_or_style():
     assert offenders == []
 
 
+@pytest.mark.database_independent
 def test_bandit_finds_nothing_of_medium_severity_or_above():
     bandit = shutil.which("bandit", path=str(Path(sys.executable).parent))
     assert bandit, "bandit is in the dev extra: make install"

@@ -2,6 +2,8 @@ import pytest
 
 from crm.validators import InvalidValue, clean_neq, clean_phone, clean_postal_code, clean_url
 
+pytestmark = pytest.mark.database_independent
+
 
 @pytest.mark.parametrize(("raw", "clean"), [("1234567890", "1234567890"), (" 1234 567 890 ", "1234567890"),
                                             ("", None), (None, None)])

@@ -2,6 +2,8 @@
 # Runs the whole test suite on SQLite, then on PostgreSQL where it is reachable, and says which ran.
 # With CI=true, PostgreSQL is required. Extra arguments go to pytest. The tests run in
 # VIRAGE_TEST_WORKERS processes (pytest-xdist; default 2, one per core here; 0 runs them in this one).
+# The tests marked database_independent (no database: lint, architecture, catalogs, pure functions)
+# run on the SQLite pass only; the PostgreSQL pass deselects them and says how many.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 BIN=${VENV:-.venv}/bin
@@ -36,8 +38,9 @@ VIRAGE_TEST_DATABASE=sqlite "$BIN/python" -m pytest "${WORKERS[@]}" "$@" || stat
 ran+=("SQLite")
 
 if pg_reachable; then
-  echo "== Test suite on PostgreSQL ($PG_URL)"
-  VIRAGE_TEST_DATABASE=postgresql "$BIN/python" -m pytest "${WORKERS[@]}" "$@" || status=1
+  echo "== Test suite on PostgreSQL ($PG_URL), without the database_independent tests (run on the SQLite pass)"
+  VIRAGE_TEST_DATABASE=postgresql "$BIN/python" -m pytest "${WORKERS[@]}" --deselect-database-independent "$@" \
+    || status=1
   ran+=("PostgreSQL")
 elif [ "${CI:-}" = "true" ]; then
   echo "PostgreSQL is not reachable at $PG_URL, and CI requires it." >&2
