@@ -98,6 +98,9 @@ def _register_blueprints(app: Flask) -> None:
     from crm.cohorts import views_calendar, views_cohorts, views_sessions  # noqa: F401
     from crm.enterprises import bp as enterprises_bp
     from crm.enterprises import record_views, views  # noqa: F401 - the routes of its blueprint
+    from crm.events import bp as events_bp
+    from crm.events import views as events_views  # noqa: F401 - the routes of its blueprint
+    from crm.events import views_attendance, views_manage, views_public, views_registrations  # noqa: F401
     from crm.imports.views import bp as imports_bp
     from crm.main.views import bp as main_bp
     from crm.ops.views import bp as ops_bp
@@ -116,6 +119,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(account_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(reports_bp)
+    app.register_blueprint(events_bp)
     _connect_receivers()
 
 
@@ -123,6 +127,7 @@ def _connect_receivers() -> None:
     """Modules whose only work is to answer other features' signals (crm/signals.py); the views
     modules imported above answer theirs too."""
     from crm.cohorts import integration, reporting  # noqa: F401
+    from crm.events import integration as events_integration  # noqa: F401
     from crm.privacy import history as privacy_history  # noqa: F401
     from crm.reminders import history as reminders_history  # noqa: F401
     from crm.reminders import privacy  # noqa: F401
