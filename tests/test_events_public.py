@@ -2,8 +2,8 @@
 (its honeypot, its token, its limits), the language asked, the frames allowed."""
 from datetime import timedelta
 
-from crm.extensions import db
 from crm.events.models import Registration
+from crm.extensions import db
 from tests.events_helpers import make_event, register, registrations
 
 
@@ -86,7 +86,8 @@ def test_a_closed_event_takes_no_registration(app, client, auth, make):
         services.close_registration(db.session.get(Event, event_id), actor=None)
         db.session.commit()
     response = register(client, event_id)
-    assert response.status_code == 400 and "inscriptions à cet événement sont fermées" in response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "inscriptions à cet événement sont fermées" in response.get_data(as_text=True)
     assert registrations(app, event_id) == []
 
 
