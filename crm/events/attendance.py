@@ -101,11 +101,16 @@ def _delimiter(line: str) -> str:
     return max(("\t", ",", ";"), key=line.count)
 
 
+def _key(text: str) -> str:
+    """A column name without case, accents, punctuation or hyphens: "Duration (Minutes)" → "duration minutes"."""
+    return " ".join(fold(text).replace("-", " ").split())
+
+
 def _find(header: list[str], names: tuple[str, ...]) -> int | None:
-    folded = [fold(cell).replace("-", " ") for cell in header]
+    folded = [_key(cell) for cell in header]
     for name in names:
-        if name in folded:
-            return folded.index(name)
+        if _key(name) in folded:
+            return folded.index(_key(name))
     return None
 
 

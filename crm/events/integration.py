@@ -25,8 +25,8 @@ def erase_registrations(contact, **_extra):
                        .execution_options(synchronize_session=False))
     db.session.execute(update(Registration)
                        .where(Registration.contact_id == contact.id, Registration.anonymized_at.is_(None))
-                       .values(first_name=ERASED, last_name="", email=ERASED, email_key=ERASED, role=None,
-                               answers=None, anonymized_at=utcnow())
+                       .values(first_name=ERASED, last_name="", email=ERASED, email_key=ERASED, search_text="",
+                               role=None, answers=None, anonymized_at=utcnow())
                        .execution_options(synchronize_session=False))
 
 

@@ -131,6 +131,8 @@ class Registration(TimestampMixin, db.Model):
     email: Mapped[str] = mapped_column(String(254))
     # Lowercase address: one registration per address and event.
     email_key: Mapped[str] = mapped_column(String(254))
+    # Folded names, enterprise and address: the accent-insensitive search of the lists.
+    search_text: Mapped[str] = mapped_column(Text, default="")
     role: Mapped[str | None] = mapped_column(SingleLineString(120))
     language: Mapped[str] = mapped_column(String(5), default="fr")
     enterprise_name: Mapped[str] = mapped_column(SingleLineString(200))

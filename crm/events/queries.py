@@ -92,9 +92,5 @@ def registrations(event_id: int, *, status: str | None = None, match: str | None
         query = query.where(Registration.attended_at.is_(None))
     words = fold(search).split() if search else []
     for word in words[:5]:
-        pattern = f"%{word}%"
-        query = query.where(or_(func.lower(Registration.first_name).like(pattern),
-                                func.lower(Registration.last_name).like(pattern),
-                                func.lower(Registration.enterprise_name).like(pattern),
-                                Registration.email_key.like(pattern)))
+        query = query.where(Registration.search_text.like(f"%{word}%"))
     return query.order_by(Registration.last_name, Registration.first_name, Registration.id)

@@ -20,6 +20,7 @@ from crm.events import emails, matching
 from crm.events.models import Event, Registration
 from crm.extensions import db
 from crm.i18n import _l
+from crm.text import fold
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +62,8 @@ def register(event_id: int, values: dict, *, answers: dict, language: str, now: 
         emails.queue_status_again(existing, now=now)
         log.info("event %s: registration %s asked again", event.id, existing.id)
         return existing
-    registration = Registration(event_id=event.id, email_key=email_key, language=language,
+    registration = Registration(event_id=event.id, email_key=email_key, search_text=search_text(values),
+                                language=language,
                                 answers=answers or None, match_status="pending", status="unconfirmed",
                                 created_at=now, updated_at=now, **values)
     db.session.add(registration)
@@ -72,6 +74,11 @@ def register(event_id: int, values: dict, *, answers: dict, language: str, now: 
         _activate(event, registration, now)
     log.info("event %s: registration %s (%s)", event.id, registration.id, registration.status)
     return registration
+
+
+def search_text(values: dict) -> str:
+    return " ".join(fold(values.get(name)) for name in ("first_name", "last_name", "enterprise_name", "email")
+                    if values.get(name))
 
 
 def _activate(event: Event, registration: Registration, now: datetime) -> None:

@@ -96,6 +96,7 @@ def upgrade():
         sa.Column("last_name", sa.String(length=100), nullable=False),
         sa.Column("email", sa.String(length=254), nullable=False),
         sa.Column("email_key", sa.String(length=254), nullable=False),
+        sa.Column("search_text", sa.Text(), nullable=False),
         sa.Column("role", sa.String(length=120), nullable=True),
         sa.Column("language", sa.String(length=5), nullable=False),
         sa.Column("enterprise_name", sa.String(length=200), nullable=False),
