@@ -71,7 +71,7 @@ def seed(app, count: int) -> None:
     from flask_migrate import upgrade
 
     from crm.auth.models import User
-    from crm.cohorts.models import Cohort, CohortMembership, Session
+    from crm.cohorts.models import Cohort, CohortMembership, ProgrammeSession
     from crm.enterprises.models import Contact, Enterprise
     from crm.organizations.models import Organization
 
@@ -99,7 +99,7 @@ def seed(app, count: int) -> None:
             {"enterprise_id": ids[i % enterprises], "first_name": f"P{i}", "last_name": "Test",
              "email": f"p{i}@bench.example", "preferred_language": "en" if i % 3 == 0 else "fr",
              "email_consent": True} for i in range(count - 1)])
-        db.session.add(Session(cohort_id=cohort.id, organization_id=org.id, title="Atelier", starts_at=STARTS,
+        db.session.add(ProgrammeSession(cohort_id=cohort.id, organization_id=org.id, title="Atelier", starts_at=STARTS,
                                ends_at=STARTS + timedelta(hours=2), duration_minutes=120, place="Salle 1",
                                facilitator_id=coach.id, agenda="Ordre du jour"))
         db.session.commit()

@@ -11,9 +11,13 @@ from flask import abort
 from sqlalchemy import Select, false, or_, select
 
 from crm.auth.models import User
+from crm.cohorts.models import Cohort, ProgrammeSession, cohort_facilitators
 from crm.enterprises.models import Enterprise
+from crm.events.models import Event
 from crm.extensions import db
 from crm.imports.models import ImportBatch
+from crm.organizations.models import Organization
+from crm.reminders.models import Reminder
 
 
 def visible_enterprises(user, *, include_archived: bool = False) -> Select:
@@ -95,6 +99,12 @@ def facilitators(user, organization_id: int | None) -> Select:
     return query.order_by(User.full_name, User.id)
 
 
+def can_choose_organization(user) -> bool:
+    """Whether the user picks the organization a cohort, an import or a list is for: the programme
+    office works for every organization; everyone else acts for their own."""
+    return user.is_admin
+
+
 def can_view_funnel_summary(user) -> bool:
     """The home page's funnel: the programme office and managers (coaches land on their caseload)."""
     return user.is_admin or user.is_manager
@@ -150,13 +160,22 @@ def can_administer_privacy(user) -> bool:
 # (edit, reschedule, cancel, take attendance).
 
 def visible_cohorts(user) -> Select:
-    from crm.cohorts.models import Cohort, cohort_facilitators
 
     query = select(Cohort)
     if not user.is_admin:
         facilitated = select(cohort_facilitators.c.cohort_id).where(cohort_facilitators.c.user_id == user.id)
         query = query.where(or_(Cohort.organization_id == user.organization_id, Cohort.id.in_(facilitated)))
     return query
+
+
+def can_plan_cohorts(user) -> bool:
+    """Create cohorts and plan their sessions: the programme office and managers."""
+    return user.is_admin or user.is_manager
+
+
+def can_enrol_in_bulk(user) -> bool:
+    """Enrol the enterprises ticked in the list into a cohort."""
+    return user.is_admin or user.is_manager
 
 
 def can_view_cohort(user, cohort) -> bool:
@@ -171,7 +190,6 @@ def can_manage_cohort(user, cohort) -> bool:
 
 def manageable_cohorts(user) -> Select:
     """The cohorts ``can_manage_cohort`` allows, as a query."""
-    from crm.cohorts.models import Cohort
 
     query = select(Cohort)
     if user.is_admin:
@@ -186,17 +204,15 @@ def can_plan_individual_session(user, enterprise: Enterprise) -> bool:
 
 
 def visible_sessions(user) -> Select:
-    from crm.cohorts.models import Session, cohort_facilitators
-
-    query = select(Session)
+    query = select(ProgrammeSession)
     if not user.is_admin:
         facilitated = select(cohort_facilitators.c.cohort_id).where(cohort_facilitators.c.user_id == user.id)
         coached = select(Enterprise.id).where(Enterprise.coach_id == user.id)
         query = query.where(or_(
-            Session.organization_id == user.organization_id,
-            Session.facilitator_id == user.id,
-            Session.cohort_id.in_(facilitated),
-            Session.enterprise_id.in_(coached),
+            ProgrammeSession.organization_id == user.organization_id,
+            ProgrammeSession.facilitator_id == user.id,
+            ProgrammeSession.cohort_id.in_(facilitated),
+            ProgrammeSession.enterprise_id.in_(coached),
         ))
     return query
 
@@ -224,7 +240,6 @@ def can_facilitate(user, session) -> bool:
 
 def get_cohort_or_404(cohort_id: int, user, *, for_manage: bool = False, options=()):
     """``options``: loader options of the cohort's query, for a page that needs less (or more)."""
-    from crm.cohorts.models import Cohort
 
     cohort = db.session.get(Cohort, cohort_id, options=options)
     if cohort is None or not can_view_cohort(user, cohort):
@@ -235,9 +250,7 @@ def get_cohort_or_404(cohort_id: int, user, *, for_manage: bool = False, options
 
 
 def get_session_or_404(session_id: int, user, *, for_facilitate: bool = False):
-    from crm.cohorts.models import Session
-
-    session = db.session.get(Session, session_id)
+    session = db.session.get(ProgrammeSession, session_id)
     if session is None or not can_view_session(user, session):
         abort(404)
     if for_facilitate and not can_facilitate(user, session):
@@ -258,18 +271,14 @@ def can_list_reminders(user) -> bool:
 
 
 def visible_reminders(user) -> Select:
-    from crm.cohorts.models import Session
-    from crm.reminders.models import Reminder
-
-    query = select(Reminder).join(Session, Session.id == Reminder.session_id)
+    query = select(Reminder).join(ProgrammeSession, ProgrammeSession.id == Reminder.session_id)
     if not user.is_admin:
-        query = query.where(Session.organization_id == user.organization_id)
+        query = query.where(ProgrammeSession.organization_id == user.organization_id)
     return query
 
 
 def get_reminder_or_404(reminder_id: int, user):
     """A reminder the user may act on: of a session they see (else 404), manage or facilitate (else 403)."""
-    from crm.reminders.models import Reminder
 
     reminder = db.session.get(Reminder, reminder_id)
     if reminder is None or not can_view_session(user, reminder.session):
@@ -285,7 +294,6 @@ def can_view_users(user) -> bool:
 
 def visible_users(user) -> Select:
     """Users the person may list, as a select() to filter further."""
-    from crm.auth.models import User
 
     query = select(User)
     if not user.is_admin:
@@ -299,7 +307,6 @@ def can_manage_organizations(user) -> bool:
 
 def get_user_or_404(user_id: int, viewer, *, for_manage: bool = False):
     """A user of another organization does not exist for a manager; editing is admins' only."""
-    from crm.auth.models import User
 
     if not can_view_users(viewer):
         abort(403)
@@ -347,8 +354,6 @@ def can_see_events(user) -> bool:
 
 def visible_events(user) -> Select:
     """Events the user may see on the signed-in side: their organization's, or all for the programme office."""
-    from crm.events.models import Event
-
     query = select(Event)
     if not user.is_admin:
         query = query.where(Event.organization_id == user.organization_id)
@@ -371,8 +376,6 @@ def can_check_in(user, event) -> bool:
 
 def get_event_or_404(event_id: int, user, *, for_manage: bool = False):
     """Another organization's event does not exist (404); seen but not managed is 403."""
-    from crm.events.models import Event
-
     event = db.session.get(Event, event_id)
     if event is None or not can_view_event(user, event):
         abort(404)
@@ -383,23 +386,17 @@ def get_event_or_404(event_id: int, user, *, for_manage: bool = False):
 
 def event_organizations(user) -> Select:
     """Organizations a user may organize events for: their own, or any active one for the programme office."""
-    from crm.organizations.models import Organization
-
     query = select(Organization).where(Organization.is_active.is_(True))
-    if not user.is_admin:
+    if not can_choose_organization(user):
         query = query.where(Organization.id == user.organization_id)
     return query.order_by(Organization.name)
 
 
 def public_organizations() -> Select:
     """Organizations whose published events anyone may list (their code is in the list's address)."""
-    from crm.organizations.models import Organization
-
     return select(Organization).where(Organization.is_active.is_(True))
 
 
 def public_events() -> Select:
     """What anyone may see without signing in: published events."""
-    from crm.events.models import Event
-
     return select(Event).where(Event.status.in_(("open", "closed")))

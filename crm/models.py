@@ -6,7 +6,7 @@ from crm.cohorts.models import (  # noqa: F401
     CalendarFeed,
     Cohort,
     CohortMembership,
-    Session,
+    ProgrammeSession,
     SessionChange,
 )
 from crm.enterprises.models import (  # noqa: F401

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from crm.cohorts import services as cohort_services
 from crm.cohorts import timeutil
-from crm.cohorts.models import Cohort, Session
+from crm.cohorts.models import Cohort, ProgrammeSession
 from crm.enterprises.models import Contact
 from crm.extensions import db
 from crm.reminders.models import Reminder
@@ -81,9 +81,9 @@ def count_rows(app) -> int:
         return db.session.scalar(select(func.count()).select_from(Reminder))
 
 
-def get_session(app, session_id) -> Session:
+def get_session(app, session_id) -> ProgrammeSession:
     with app.app_context():
-        session = db.session.get(Session, session_id)
+        session = db.session.get(ProgrammeSession, session_id)
         db.session.expunge(session)
         return session
 

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from crm.cohorts import timeutil
 from crm.cohorts.demo import CAPITALE_COHORT, ESTRIE_COHORT
-from crm.cohorts.models import Attendance, Cohort, CohortMembership, Session
+from crm.cohorts.models import Attendance, Cohort, CohortMembership, ProgrammeSession
 from crm.demo.seed import DEMO_PASSWORD
 from crm.extensions import db
 from crm.reminders.models import Reminder
@@ -21,8 +21,8 @@ def seed(runner):
 def schedule(app, name) -> list[tuple[str, int]]:
     """(local start, enterprises marked) of the cohort's sessions, in order."""
     with app.app_context():
-        sessions = db.session.scalars(select(Session).join(Cohort).where(Cohort.name == name)
-                                      .order_by(Session.starts_at)).all()
+        sessions = db.session.scalars(select(ProgrammeSession).join(Cohort).where(Cohort.name == name)
+                                      .order_by(ProgrammeSession.starts_at)).all()
         return [(timeutil.to_local(s.starts_at).strftime("%Y-%m-%d %H:%M"),
                  db.session.scalar(select(func.count()).select_from(Attendance)
                                    .where(Attendance.session_id == s.id)))
@@ -43,8 +43,8 @@ def test_demo_has_an_estrie_cohort_with_sessions_across_the_time_change(app, run
         assert cohort.organization.code == "reses" and cohort.kind == "coaching_collective"
         members = db.session.scalar(select(func.count()).select_from(CohortMembership)
                                     .where(CohortMembership.cohort_id == cohort.id))
-        sessions = db.session.scalars(select(Session).where(Session.cohort_id == cohort.id)
-                                      .order_by(Session.starts_at)).all()
+        sessions = db.session.scalars(select(ProgrammeSession).where(ProgrammeSession.cohort_id == cohort.id)
+                                      .order_by(ProgrammeSession.starts_at)).all()
         assert members == 8 and len(sessions) == 4
         # The night session spans the change: 22:00 to 3:00 on the wall clock, six real hours.
         assert sessions[1].duration_minutes == 360

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from icalendar import Calendar
 from sqlalchemy import select
 
-from crm.cohorts.models import Attendance, Cohort, CohortMembership, Session
+from crm.cohorts.models import Attendance, Cohort, CohortMembership, ProgrammeSession
 from crm.cohorts.timeutil import QUEBEC
 from crm.enterprises.models import Enterprise, StageChange
 from crm.extensions import db
@@ -79,8 +79,8 @@ def test_manager_builds_an_estrie_cohort_and_a_coach_takes_attendance(app, clien
         assert response.status_code == 302, response.get_data(as_text=True)
         session_urls.append(response.headers["Location"])
     with app.app_context():
-        sessions = db.session.scalars(select(Session).where(Session.cohort_id == cohort_id)
-                                      .order_by(Session.starts_at)).all()
+        sessions = db.session.scalars(select(ProgrammeSession).where(ProgrammeSession.cohort_id == cohort_id)
+                                      .order_by(ProgrammeSession.starts_at)).all()
         got = [(s.starts_utc, s.ends_utc, s.duration_minutes) for s in sessions]
     assert got == [
         (datetime(2027, 10, 14, 13, tzinfo=UTC), datetime(2027, 10, 14, 16, tzinfo=UTC), 180),

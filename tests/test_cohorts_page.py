@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from crm.cohorts import queries, services
-from crm.cohorts.models import CohortMembership, Session
+from crm.cohorts.models import CohortMembership, ProgrammeSession
 from crm.enterprises.models import Contact
 from crm.extensions import db
 from tests.cohorts_helpers import freeze, make_cohort, make_session, utc
@@ -51,11 +51,11 @@ def world(app, make, monkeypatch):
                                   (second, {a: "present", b: "present", c: "excused", d: "absent"}),
                                   (third, {a: "absent"}),
                                   (called_off, {a: "absent", b: "absent", c: "absent"})):
-            session = db.session.get(Session, session_id)
+            session = db.session.get(ProgrammeSession, session_id)
             services.record_attendance(session, marks, {}, actor=None,
                                        participants=queries.session_participants(session))
         # A session cancelled after attendance was taken does not count.
-        services.cancel_session(db.session.get(Session, called_off), actor=None)
+        services.cancel_session(db.session.get(ProgrammeSession, called_off), actor=None)
         contacts = db.session.scalars(select(Contact).where(Contact.enterprise_id == a).order_by(Contact.id)).all()
         contacts[0].archived_at = datetime(2027, 10, 1)
         contacts[1].email = None

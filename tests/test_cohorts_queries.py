@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from crm import create_app
 from crm.cohorts import queries, services
-from crm.cohorts.models import Cohort, CohortMembership, Session
+from crm.cohorts.models import Cohort, CohortMembership, ProgrammeSession
 from crm.domain import DomainError
 from crm.enterprises.models import Contact, Enterprise
 from crm.extensions import db
@@ -28,7 +28,7 @@ def _world(app, make, size):
     sessions += [make_session(app, cohort_id=cohort, facilitator=person, day=date(2027, 10, 13)) for person in others]
     with app.app_context():
         for session_id in sessions[:2]:
-            session = db.session.get(Session, session_id)
+            session = db.session.get(ProgrammeSession, session_id)
             participants = queries.session_participants(session)
             services.record_attendance(session, {p.enterprise.id: "present" for p in participants},
                                        {p.enterprise.id: {p.contacts[0].id} for p in participants},
@@ -96,7 +96,7 @@ def test_participants_follow_membership_dates_and_email_consent(app, make, monke
     with app.app_context():
         def names(session_id):
             with count_queries(app) as statements:
-                found = queries.session_participants(db.session.get(Session, session_id))
+                found = queries.session_participants(db.session.get(ProgrammeSession, session_id))
             return {p.enterprise.id: len(p.contacts) for p in found}, len(statements)
 
         first, n1 = names(before)
@@ -119,7 +119,7 @@ def test_coaching_hours_count_individual_sessions_attended_only(app, make, monke
     with app.app_context():
         for session_id, status in ((attended, "present"), (across, "present"), (missed, "absent"),
                                    (collective, "present")):
-            session = db.session.get(Session, session_id)
+            session = db.session.get(ProgrammeSession, session_id)
             services.record_attendance(session, {coached.id: status}, {}, actor=None,
                                        participants=queries.session_participants(session))
         db.session.commit()

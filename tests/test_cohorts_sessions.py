@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from crm.audit.models import AuditEntry
 from crm.cohorts import queries
-from crm.cohorts.models import CohortMembership, Session
+from crm.cohorts.models import CohortMembership, ProgrammeSession
 from crm.extensions import db
 from tests.cohorts_helpers import freeze, make_cohort, make_session
 from tests.conftest import post_form
@@ -25,7 +25,7 @@ def test_a_coach_plans_individual_coaching_and_attended_hours_are_counted(app, c
     page = response.get_data(as_text=True)
     assert response.status_code == 200 and "Séance planifiée." in page and "heure avancée" in page
     with app.app_context():
-        session = db.session.scalars(select(Session)).one()
+        session = db.session.scalars(select(ProgrammeSession)).one()
         # 23:00 EDT to 01:30 (first occurrence, EDT): two and a half hours.
         assert (session.enterprise_id, session.duration_minutes) == (enterprise.id, 150)
     freeze(monkeypatch, datetime(2027, 11, 7, 9))
@@ -50,7 +50,7 @@ def test_editing_details_bumps_the_sequence_and_keeps_times(app, client, auth, m
                                        "meeting_url": "", "facilitator_id": coach.id, "agenda": "Nouveau"})
     assert response.status_code == 302
     with app.app_context():
-        session = db.session.get(Session, session_id)
+        session = db.session.get(ProgrammeSession, session_id)
         assert (session.title, session.place, session.sequence, session.duration_minutes) == (
             "Séance renommée", "Magog", 1, 180)
 

@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import func, select
 
-from crm.cohorts.models import Cohort, Session, SessionChange
+from crm.cohorts.models import Cohort, ProgrammeSession, SessionChange
 from crm.extensions import db
 from tests.cohorts_helpers import freeze, make_cohort, make_session
 from tests.conftest import post_form
@@ -51,13 +51,13 @@ def _error_of(page: str, field: str) -> str:
 ])
 def test_session_times_are_checked_with_clear_messages(app, client, planner, overrides, field, message):
     _org, _manager, coach, cohort = planner
-    before = _count(app, Session)
+    before = _count(app, ProgrammeSession)
     response = post_form(client, f"/cohorts/{cohort}/sessions/new", _session_form(coach, **overrides))
     assert response.status_code == 400
     page = response.get_data(as_text=True)
     assert message.lower() in _error_of(page, field).lower()
     assert "rien n'a été enregistré" in page.lower()
-    assert _count(app, Session) == before
+    assert _count(app, ProgrammeSession) == before
 
 
 def test_an_ambiguous_november_time_takes_the_first_occurrence_and_says_so(app, client, planner):
@@ -68,7 +68,7 @@ def test_an_ambiguous_november_time_takes_the_first_occurrence_and_says_so(app, 
         coach, start_date="2027-11-07", start_time="01:30", end_time="02:30"), follow_redirects=True)
     assert "la première occurrence, à l'heure avancée, a été retenue" in html.unescape(response.get_data(as_text=True))
     with app.app_context():
-        session = db.session.scalars(select(Session)).one()
+        session = db.session.scalars(select(ProgrammeSession)).one()
         # 01:30 EDT (UTC−4) is 05:30 UTC; 02:30 happens once, in EST: 07:30 UTC. Two real hours.
         assert (session.starts_utc, session.ends_utc, session.duration_minutes) == (
             datetime(2027, 11, 7, 5, 30, tzinfo=UTC), datetime(2027, 11, 7, 7, 30, tzinfo=UTC), 120)
@@ -115,7 +115,7 @@ def test_reschedule_and_cancel_are_recorded_and_bump_the_sequence(app, client, p
     assert post_form(client, f"{url}/reschedule", {"start_date": "2027-10-22", "start_time": "13:00",
                                                    "end_time": "14:00"}, page=url).status_code == 400
     with app.app_context():
-        session = db.session.get(Session, session_id)
+        session = db.session.get(ProgrammeSession, session_id)
         assert session.status == "cancelled" and session.sequence == 2
         assert (session.starts_utc, session.duration_minutes) == (datetime(2027, 10, 21, 17, tzinfo=UTC), 210)
         kinds = db.session.scalars(select(SessionChange.kind).where(SessionChange.session_id == session_id)
@@ -148,7 +148,7 @@ def test_a_refusal_without_a_field_shows_above_the_form_and_saves_nothing(app, c
     with app.app_context():
         db.session.get(Cohort, cohort).status = "cancelled"
         db.session.commit()
-    before = _count(app, Session)
+    before = _count(app, ProgrammeSession)
     response = post_form(client, f"/cohorts/{cohort}/sessions/new", _session_form(coach),
                          page=f"/cohorts/{cohort}")
     assert response.status_code == 400
@@ -156,4 +156,4 @@ def test_a_refusal_without_a_field_shows_above_the_form_and_saves_nothing(app, c
     assert '<p class="error" role="alert">Cette cohorte est annulée : aucune séance ne peut être planifiée.</p>' in page
     assert "rien n'a été enregistré" in page.lower()
     assert page.count("aucune séance ne peut être planifiée") == 1  # next to the form, not flashed as well
-    assert _count(app, Session) == before
+    assert _count(app, ProgrammeSession) == before

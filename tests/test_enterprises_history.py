@@ -9,7 +9,7 @@ from sqlalchemy import select
 from crm.auth.models import User
 from crm.cohorts import queries as cohort_queries
 from crm.cohorts import services as cohorts
-from crm.cohorts.models import CohortMembership, Session
+from crm.cohorts.models import CohortMembership, ProgrammeSession
 from crm.db import as_utc, utcnow
 from crm.enterprises import services as enterprises
 from crm.enterprises.models import Contact, Enterprise
@@ -48,13 +48,13 @@ def _session_history(app, world, enterprise, *, cohort_name="Cohorte numérique"
                               facilitator=facilitator or world.coach, title="Diagnostic numérique")
     with app.app_context():
         manager = db.session.get(User, world.manager.id)
-        session = db.session.get(Session, individual)
+        session = db.session.get(ProgrammeSession, individual)
         cohorts.update_session(session, actor=manager, mode="hybrid", place="Salle 2",
                                meeting_url="https://rencontre.example/abc", agenda="Plan d'action")
         cohorts.reschedule_session(session, actor=manager, starts_at=utc(day.replace(day=22), time(10)),
                                    ends_at=utc(day.replace(day=22), time(11)), reason="Conflit d'horaire")
         cohorts.cancel_session(session, actor=manager, reason="Tempête")
-        taken = db.session.get(Session, collective)
+        taken = db.session.get(ProgrammeSession, collective)
         for status in ("present", "absent"):
             cohorts.record_attendance(taken, {enterprise.id: status}, {}, actor=manager,
                                       participants=cohort_queries.session_participants(taken))
@@ -92,7 +92,7 @@ def _reminder_history(app, world, enterprise, smtp_server, *, day=date(2030, 3, 
                               facilitator=world.coach, title=title)
     with app.app_context():
         manager = db.session.get(User, world.manager.id)
-        reminders.set_session_offsets(db.session.get(Session, session_id), "10080, 1440", actor=manager)
+        reminders.set_session_offsets(db.session.get(ProgrammeSession, session_id), "10080, 1440", actor=manager)
         contact = db.session.scalar(select(Contact).where(Contact.enterprise_id == enterprise.id,
                                                           Contact.email_consent.is_(True)).order_by(Contact.id))
         smtp_server.mailbox.refuse_recipients = {contact.email}
@@ -104,7 +104,7 @@ def _reminder_history(app, world, enterprise, smtp_server, *, day=date(2030, 3, 
                                                           Reminder.state == "failed"))
         assert "550" in failed.last_error
         reminders.resend(failed, actor=manager)
-        session = db.session.get(Session, session_id)
+        session = db.session.get(ProgrammeSession, session_id)
         reminders.set_session_offsets(session, "2880, 90", actor=manager)
         reminders.set_session_offsets(session, "", actor=manager)
         reminders.opt_out(db.session.get(Contact, contact.id), one_click=True)

@@ -10,7 +10,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from crm.auth.models import User
-from crm.cohorts.models import Attendance, Cohort, CohortMembership, Session
+from crm.cohorts.models import Attendance, Cohort, CohortMembership, ProgrammeSession
 from crm.db import utcnow
 from crm.demo.scale import BENCH_ADMIN_EMAIL, seed_scale
 from crm.demo.seed import DEMO_PASSWORD
@@ -48,9 +48,9 @@ def _heaviest(app) -> dict:
         manager = db.session.scalar(select(User.email).where(
             User.role == "manager", User.organization_id == cohort.organization_id).order_by(User.id).limit(1))
         session = db.session.scalar(
-            select(Session.id).outerjoin(Attendance, Attendance.session_id == Session.id)
-            .where(Session.cohort_id == cohort.id).group_by(Session.id)
-            .order_by(func.count(Attendance.id).desc(), Session.id).limit(1))
+            select(ProgrammeSession.id).outerjoin(Attendance, Attendance.session_id == ProgrammeSession.id)
+            .where(ProgrammeSession.cohort_id == cohort.id).group_by(ProgrammeSession.id)
+            .order_by(func.count(Attendance.id).desc(), ProgrammeSession.id).limit(1))
         return {"enterprise": enterprise, "cohort": cohort.id, "session": session, "manager": manager}
 
 
@@ -58,8 +58,9 @@ def _add_reminders_and_imports(app, manager_email, how_many: int) -> None:
     """Failed and sent reminders and finished imports of the manager's organization."""
     with app.app_context():
         manager = db.session.scalar(select(User).where(User.email == manager_email))
-        sessions = db.session.scalars(select(Session).where(Session.organization_id == manager.organization_id)
-                                      .order_by(Session.id).limit(how_many)).all()
+        sessions = db.session.scalars(
+            select(ProgrammeSession).where(ProgrammeSession.organization_id == manager.organization_id)
+            .order_by(ProgrammeSession.id).limit(how_many)).all()
         contacts = db.session.scalars(select(Contact).where(Contact.enterprise_id.in_(
             select(Enterprise.id).where(Enterprise.organization_id == manager.organization_id)))
             .order_by(Contact.id).limit(how_many)).all()

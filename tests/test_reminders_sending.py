@@ -4,7 +4,7 @@ from datetime import timedelta
 from sqlalchemy import update
 
 from crm.cohorts import services as cohort_services
-from crm.cohorts.models import Session
+from crm.cohorts.models import ProgrammeSession
 from crm.extensions import db
 from crm.reminders import planning, sending
 from crm.reminders.models import Reminder
@@ -84,7 +84,7 @@ def test_reminders_speak_each_recipients_language_with_quebec_time_and_an_invita
     assert event.decoded("DTSTART") == STARTS and event.decoded("DTEND") == ENDS
     session = rows(app)[0].session_id
     with app.app_context():
-        uid = db.session.get(Session, session).uid
+        uid = db.session.get(ProgrammeSession, session).uid
     assert str(event["UID"]) == uid and int(event["SEQUENCE"]) == 0
     assert calendar.walk("VTIMEZONE")[0]["TZID"] == "America/Montreal"
 
@@ -136,7 +136,7 @@ def test_reschedule_sends_one_update_to_those_already_reminded(app, make, smtp_s
     assert len(smtp_server.messages) == 3
     moment = WEEK_BEFORE + timedelta(days=1)
     with app.app_context():
-        session = db.session.get(Session, world.session_id)
+        session = db.session.get(ProgrammeSession, world.session_id)
         cohort_services.reschedule_session(session, actor=None, starts_at=STARTS + timedelta(days=2),
                                            ends_at=ENDS + timedelta(days=2), reason="salle occupée")
         db.session.commit()
@@ -162,7 +162,7 @@ def test_cancel_sends_a_cancellation_to_those_already_reminded_and_drops_the_res
     plan(app, WEEK_BEFORE - timedelta(days=1))
     send(app, WEEK_BEFORE)
     with app.app_context():
-        cohort_services.cancel_session(db.session.get(Session, world.session_id), actor=None, reason="tempête")
+        cohort_services.cancel_session(db.session.get(ProgrammeSession, world.session_id), actor=None, reason="tempête")
         db.session.commit()
     moment = WEEK_BEFORE + timedelta(days=2)
     plan(app, moment)
@@ -181,7 +181,7 @@ def test_a_cancelled_session_never_gets_its_pending_reminders(app, make, smtp_se
     world = build_world(app, make)
     plan(app, WEEK_BEFORE - timedelta(days=1))
     with app.app_context():
-        cohort_services.cancel_session(db.session.get(Session, world.session_id), actor=None)
+        cohort_services.cancel_session(db.session.get(ProgrammeSession, world.session_id), actor=None)
         db.session.commit()
     # The sender claims before any new planning: it checks the session itself.
     assert send(app, WEEK_BEFORE).skipped == 3
@@ -213,7 +213,7 @@ def test_a_session_override_of_offsets_is_used(app, make):
     world = build_world(app, make, contacts=1)
     with app.app_context():
         from crm.reminders.services import set_session_offsets
-        set_session_offsets(db.session.get(Session, world.session_id), "120, 2880", actor=None)
+        set_session_offsets(db.session.get(ProgrammeSession, world.session_id), "120, 2880", actor=None)
         db.session.commit()
     plan(app, WEEK_BEFORE)
     assert {r.offset_minutes for r in rows(app)} == {2880, 120}

@@ -14,7 +14,7 @@ from werkzeug.datastructures import MultiDict
 from wtforms import HiddenField, PasswordField, StringField, TextAreaField
 
 import crm
-from crm.cohorts.models import Session
+from crm.cohorts.models import ProgrammeSession
 from crm.enterprises import services as enterprise_services
 from crm.enterprises.models import Contact, Enterprise
 from crm.extensions import db
@@ -112,11 +112,11 @@ def test_a_session_title_with_a_line_break_is_refused_with_a_translated_message(
     response = post_form(client, path, data, headers={"Accept-Language": "en"})
     assert response.status_code == 400 and MESSAGES["en"] in response.get_data(as_text=True)
     with app.app_context():
-        assert db.session.get(Session, reminders_world.session_id).title == "Atelier commerce en ligne"
+        assert db.session.get(ProgrammeSession, reminders_world.session_id).title == "Atelier commerce en ligne"
     response = post_form(client, path, {**data, "title": "Atelier sur une ligne"})
     assert response.status_code == 302
     with app.app_context():
-        session = db.session.get(Session, reminders_world.session_id)
+        session = db.session.get(ProgrammeSession, reminders_world.session_id)
         assert (session.title, session.agenda) == ("Atelier sur une ligne", "Ligne 1\nLigne 2")
 
 

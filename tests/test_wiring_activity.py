@@ -7,7 +7,7 @@ from openpyxl import load_workbook
 
 from crm.cohorts import queries as cohort_queries
 from crm.cohorts import services
-from crm.cohorts.models import Session
+from crm.cohorts.models import ProgrammeSession
 from crm.enterprises import timeline
 from crm.enterprises.models import Enterprise
 from crm.extensions import db
@@ -18,7 +18,7 @@ from tests.enterprises_helpers import world  # noqa: F401 - fixture
 
 def attend(app, session_id, marks):
     with app.app_context():
-        session = db.session.get(Session, session_id)
+        session = db.session.get(ProgrammeSession, session_id)
         services.record_attendance(session, marks, {}, actor=None,
                                    participants=cohort_queries.session_participants(session))
         db.session.commit()
@@ -47,7 +47,7 @@ def activity(app, make, world):  # noqa: F811
     attend(app, individual, {e1.id: "present"})
     attend(app, elsewhere, {e3.id: "present"})
     with app.app_context():
-        services.cancel_session(db.session.get(Session, cancelled), actor=None)
+        services.cancel_session(db.session.get(ProgrammeSession, cancelled), actor=None)
         db.session.commit()
     coaching_note(app, e2, 60)  # 15 February
     coaching_note(app, e1, 45, coaching=False)  # not coaching: not counted

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from crm.cohorts import queries as cohort_queries
 from crm.cohorts import services as cohort_services
-from crm.cohorts.models import Session
+from crm.cohorts.models import ProgrammeSession
 from crm.extensions import db
 from crm.reminders import planning, sending
 from tests.reminders_helpers import STARTS, WEEK_BEFORE, build_world
@@ -19,7 +19,7 @@ def test_contact_export_has_reminders_and_attendance(app, client, auth, make, sm
         sending.send_due(now=WEEK_BEFORE + timedelta(minutes=1), me="test")
     monkeypatch.setattr("crm.db.utcnow", lambda: STARTS + timedelta(hours=1))
     with app.app_context():
-        session = db.session.get(Session, world.session_id)
+        session = db.session.get(ProgrammeSession, world.session_id)
         cohort_services.record_attendance(session, {world.enterprise.id: "present"}, {world.enterprise.id: {came}},
                                           actor=None, participants=cohort_queries.session_participants(session))
         db.session.commit()

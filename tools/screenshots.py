@@ -109,16 +109,17 @@ def _cohort_and_sessions() -> tuple[int, int, int]:
 
     from crm.auth.models import User
     from crm.cohorts import timeutil
-    from crm.cohorts.models import Cohort, Session
+    from crm.cohorts.models import Cohort, ProgrammeSession
     from crm.extensions import db
 
     manager = db.session.scalar(select(User).where(User.email == MANAGER))
     cohort = db.session.scalar(
-        select(Cohort.id).join(Session, Session.cohort_id == Cohort.id)
+        select(Cohort.id).join(ProgrammeSession, ProgrammeSession.cohort_id == Cohort.id)
         .where(Cohort.organization_id == manager.organization_id).order_by(Cohort.name).limit(1))
-    sessions = select(Session.id).where(Session.cohort_id == cohort).order_by(Session.starts_at).limit(1)
+    sessions = (select(ProgrammeSession.id).where(ProgrammeSession.cohort_id == cohort)
+                .order_by(ProgrammeSession.starts_at).limit(1))
     first = db.session.scalar(sessions)
-    upcoming = db.session.scalar(sessions.where(Session.starts_at > timeutil.now()))
+    upcoming = db.session.scalar(sessions.where(ProgrammeSession.starts_at > timeutil.now()))
     return cohort, first, upcoming
 
 

@@ -1,8 +1,8 @@
 import click
 from flask.cli import AppGroup
-from sqlalchemy import select
+from sqlalchemy import select, text
 
-from crm.auth import services
+from crm.auth import sealed, services
 from crm.domain import DomainError
 from crm.extensions import db
 from crm.organizations.models import Organization
@@ -36,10 +36,6 @@ def create_user_command(email, full_name, role, org_code, locale, password):
 @users_cli.command("reseal")
 def reseal_command():
     """Seal every TOTP secret with the first of SECRET_BOX_KEYS (after adding a new key in front)."""
-    from sqlalchemy import text
-
-    from crm.auth import sealed
-
     rows = db.session.execute(text("SELECT id, totp_secret FROM users WHERE totp_secret IS NOT NULL")).all()
     unreadable = []
     for user_id, value in rows:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from crm.audit.services import record
 from crm.auth.models import User
 from crm.db import utcnow
 from crm.domain import DomainError
@@ -108,8 +109,6 @@ def change_password(user: User, *, current: str, new: str) -> None:
 
 def set_new_password(user: User, password: str, *, actor, action: str) -> None:
     """Set a password that follows the policy; every session and reset link of the user ends."""
-    from crm.audit.services import record
-
     check_password_policy(password, user.email)
     user.set_password(password)
     user.end_all_sessions()

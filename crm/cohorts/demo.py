@@ -14,7 +14,7 @@ from sqlalchemy import case, select
 
 from crm.auth.models import User
 from crm.cohorts import queries, services, timeutil
-from crm.cohorts.models import Attendance, Cohort, Session
+from crm.cohorts.models import Attendance, Cohort, ProgrammeSession
 from crm.enterprises.models import Enterprise
 from crm.extensions import db
 
@@ -97,7 +97,7 @@ def _estrie(reses, today: date) -> Cohort:
     return cohort
 
 
-def _take_attendance(session: Session, coach: User) -> None:
+def _take_attendance(session: ProgrammeSession, coach: User) -> None:
     participants = queries.session_participants(session)
     marks = {p.enterprise.id: ("absent" if i == 6 else "excused" if i == 7 else "present")
              for i, p in enumerate(participants)}
@@ -123,8 +123,10 @@ def _capitale(pole, today: date) -> Cohort:
 def _catch_up(cohort: Cohort, today: date, *, weekday: int, hours: tuple[time, time], title: str) -> None:
     """When every session of the cohort is over: attendance of those held, and two more sessions."""
     now = timeutil.now()
-    sessions = db.session.scalars(select(Session).where(Session.cohort_id == cohort.id, Session.status != "cancelled")
-                                  .order_by(Session.starts_at)).all()
+    sessions = db.session.scalars(
+        select(ProgrammeSession)
+        .where(ProgrammeSession.cohort_id == cohort.id, ProgrammeSession.status != "cancelled")
+        .order_by(ProgrammeSession.starts_at)).all()
     if any(s.starts_utc > now for s in sessions):
         return
     manager, coach = _staff(cohort.organization, "manager"), cohort.facilitators[0]

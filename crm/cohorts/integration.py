@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from crm import access, signals
 from crm.auth.models import User
 from crm.cohorts import forms, queries, services
-from crm.cohorts.models import Attendance, Cohort, Session, attendance_contacts
+from crm.cohorts.models import Attendance, Cohort, ProgrammeSession, attendance_contacts
 from crm.domain import DomainError
 from crm.enterprises.bulk import BulkAction, load_targets
 from crm.enterprises.history import Field, HistoryTerms, codes, show_date, show_moment
@@ -34,10 +34,6 @@ def cohort_choices(user, organization_id: int | None) -> list[SelectChoice]:
     return [SelectChoice("", _l("Choose…")), *(SelectChoice(str(id_), name) for id_, name in rows)]
 
 
-def can_enrol_in_bulk(user) -> bool:
-    return user.is_admin or user.is_manager
-
-
 def _enrol(query, form, actor) -> int:
     try:
         cohort_id = int(form.cohort_id.data or "")
@@ -57,7 +53,7 @@ def _prepare(form, user, organization_id) -> None:
 
 @signals.enterprise_bulk_actions.connect
 def bulk_action(_sender, **_extra):
-    return BulkAction("enrol", _l("Add to a cohort"), can_enrol_in_bulk, _enrol, _prepare)
+    return BulkAction("enrol", _l("Add to a cohort"), access.can_enrol_in_bulk, _enrol, _prepare)
 
 
 def timeline_coaching_minutes(enterprise_id: int) -> int:
@@ -113,12 +109,12 @@ def history_terms(_sender, **_extra):
 def _attendance_export(contact) -> list[dict]:
     """The contact's Law 25 export: sessions where the contact was marked as having come (one query)."""
     rows = db.session.execute(
-        select(Session.id, Session.title, Session.starts_at, Session.ends_at, Session.cohort_id,
-               Attendance.status, Attendance.recorded_at)
-        .join(Attendance, Attendance.session_id == Session.id)
+        select(ProgrammeSession.id, ProgrammeSession.title, ProgrammeSession.starts_at, ProgrammeSession.ends_at,
+               ProgrammeSession.cohort_id, Attendance.status, Attendance.recorded_at)
+        .join(Attendance, Attendance.session_id == ProgrammeSession.id)
         .join(attendance_contacts, attendance_contacts.c.attendance_id == Attendance.id)
         .where(attendance_contacts.c.contact_id == contact.id)
-        .order_by(Session.starts_at, Session.id))
+        .order_by(ProgrammeSession.starts_at, ProgrammeSession.id))
     return [{"session_id": r.id, "title": r.title, "starts_at": r.starts_at, "ends_at": r.ends_at,
              "cohort_id": r.cohort_id, "status": r.status, "recorded_at": r.recorded_at} for r in rows]
 

@@ -86,7 +86,7 @@ class CohortMembership(db.Model):
         return self.left_on is None
 
 
-class Session(TimestampMixin, db.Model):
+class ProgrammeSession(TimestampMixin, db.Model):
     """A dated meeting: of a cohort (collective) or of one enterprise (individual coaching)."""
 
     __tablename__ = "sessions"
@@ -147,7 +147,7 @@ class Session(TimestampMixin, db.Model):
         return as_utc(self.ends_at)
 
     def __repr__(self) -> str:
-        return f"<Session {self.id}>"
+        return f"<ProgrammeSession {self.id}>"
 
 
 class SessionChange(db.Model):
@@ -167,7 +167,7 @@ class SessionChange(db.Model):
     sequence: Mapped[int]
     reason: Mapped[str | None] = mapped_column(Text)
 
-    session: Mapped[Session] = relationship(back_populates="changes")
+    session: Mapped[ProgrammeSession] = relationship(back_populates="changes")
     actor: Mapped[User | None] = relationship()
 
 
@@ -183,7 +183,7 @@ class Attendance(db.Model):
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    session: Mapped[Session] = relationship()
+    session: Mapped[ProgrammeSession] = relationship()
     contacts: Mapped[list[Contact]] = relationship(secondary=attendance_contacts)
 
     __table_args__ = (UniqueConstraint("session_id", "enterprise_id"),)

@@ -11,9 +11,10 @@ from sqlalchemy.orm import joinedload, lazyload, selectinload
 from crm.access import visible_enterprises, visible_sessions
 from crm.auth.models import User
 from crm.cohorts import timeutil
-from crm.cohorts.models import Attendance, Cohort, CohortMembership, Session, SessionChange
+from crm.cohorts.models import Attendance, Cohort, CohortMembership, ProgrammeSession, SessionChange
 from crm.enterprises.models import Contact, Enterprise
 from crm.extensions import db
+from crm.text import fold
 
 
 @dataclass
@@ -24,11 +25,11 @@ class Participant:
 
 
 def _session_options():
-    return (selectinload(Session.cohort).selectinload(Cohort.facilitators),
-            selectinload(Session.enterprise), selectinload(Session.facilitator))
+    return (selectinload(ProgrammeSession.cohort).selectinload(Cohort.facilitators),
+            selectinload(ProgrammeSession.enterprise), selectinload(ProgrammeSession.facilitator))
 
 
-def session_participants(session: Session) -> list[Participant]:
+def session_participants(session: ProgrammeSession) -> list[Participant]:
     """Enterprises expected at the session and their contacts who may receive emails.
 
     A cohort session: the enterprises that belonged to the cohort on the session's (local) date.
@@ -82,8 +83,8 @@ def _members_statement() -> Select:
         select(Attendance.enterprise_id,
                func.sum(case((Attendance.status == "present", 1), else_=0)).label("present"),
                func.sum(case((Attendance.status == "absent", 1), else_=0)).label("absent"))
-        .join(Session, Session.id == Attendance.session_id)
-        .where(Session.cohort_id == cohort_id, Session.status == "scheduled")
+        .join(ProgrammeSession, ProgrammeSession.id == Attendance.session_id)
+        .where(ProgrammeSession.cohort_id == cohort_id, ProgrammeSession.status == "scheduled")
         .group_by(Attendance.enterprise_id).subquery())
     return (
         select(CohortMembership.id, CohortMembership.enterprise_id, Enterprise.name, Enterprise.city,
@@ -117,11 +118,11 @@ class SessionLine(NamedTuple):
 @cache
 def _sessions_statement() -> Select:
     return (
-        select(Session.id, Session.title, Session.starts_at, Session.ends_at, Session.status, Session.mode,
-               User.full_name)
-        .outerjoin(User, User.id == Session.facilitator_id)
-        .where(Session.cohort_id == bindparam("cohort_id"))
-        .order_by(Session.starts_at, Session.id))
+        select(ProgrammeSession.id, ProgrammeSession.title, ProgrammeSession.starts_at, ProgrammeSession.ends_at,
+               ProgrammeSession.status, ProgrammeSession.mode, User.full_name)
+        .outerjoin(User, User.id == ProgrammeSession.facilitator_id)
+        .where(ProgrammeSession.cohort_id == bindparam("cohort_id"))
+        .order_by(ProgrammeSession.starts_at, ProgrammeSession.id))
 
 
 def cohort_members(cohort_id: int) -> list[Member]:
@@ -150,8 +151,6 @@ def cohort_page(cohort: Cohort) -> dict:
 
 def enterprise_candidates(user, cohort: Cohort, q: str, limit: int = 20) -> list[Enterprise]:
     """Visible enterprises matching ``q`` that are not active members of the cohort."""
-    from crm.text import fold
-
     term = fold(q)
     if not term:
         return []
@@ -163,20 +162,20 @@ def enterprise_candidates(user, cohort: Cohort, q: str, limit: int = 20) -> list
     return db.session.scalars(query).unique().all()
 
 
-def sessions_between(user, start: datetime, end: datetime) -> list[Session]:
-    query = (visible_sessions(user).where(Session.starts_at < end, Session.ends_at > start)
-             .options(*_session_options()).order_by(Session.starts_at, Session.id))
+def sessions_between(user, start: datetime, end: datetime) -> list[ProgrammeSession]:
+    query = (visible_sessions(user).where(ProgrammeSession.starts_at < end, ProgrammeSession.ends_at > start)
+             .options(*_session_options()).order_by(ProgrammeSession.starts_at, ProgrammeSession.id))
     return db.session.scalars(query).all()
 
 
-def upcoming_for_facilitator(user, now: datetime, limit: int = 100) -> list[Session]:
+def upcoming_for_facilitator(user, now: datetime, limit: int = 100) -> list[ProgrammeSession]:
     """"Mes séances": sessions the user runs that have not ended, cancelled ones included."""
-    query = (select(Session).where(Session.facilitator_id == user.id, Session.ends_at > now)
-             .options(*_session_options()).order_by(Session.starts_at).limit(limit))
+    query = (select(ProgrammeSession).where(ProgrammeSession.facilitator_id == user.id, ProgrammeSession.ends_at > now)
+             .options(*_session_options()).order_by(ProgrammeSession.starts_at).limit(limit))
     return db.session.scalars(query).all()
 
 
-def session_page(session: Session) -> dict:
+def session_page(session: ProgrammeSession) -> dict:
     participants = session_participants(session)
     attendance = {a.enterprise_id: a for a in db.session.scalars(
         select(Attendance).where(Attendance.session_id == session.id).options(selectinload(Attendance.contacts)))}
@@ -196,21 +195,21 @@ def coaching_hours(enterprises) -> Select:
     """
     ids = enterprises if isinstance(enterprises, Select) else list(enterprises)
     return (
-        select(Session.enterprise_id.label("enterprise_id"),
-               func.sum(Session.duration_minutes).label("minutes"))
-        .join(Attendance, and_(Attendance.session_id == Session.id,
-                               Attendance.enterprise_id == Session.enterprise_id))
-        .where(Session.enterprise_id.in_(ids), Session.status == "scheduled",
+        select(ProgrammeSession.enterprise_id.label("enterprise_id"),
+               func.sum(ProgrammeSession.duration_minutes).label("minutes"))
+        .join(Attendance, and_(Attendance.session_id == ProgrammeSession.id,
+                               Attendance.enterprise_id == ProgrammeSession.enterprise_id))
+        .where(ProgrammeSession.enterprise_id.in_(ids), ProgrammeSession.status == "scheduled",
                Attendance.status == "present")
-        .group_by(Session.enterprise_id)
+        .group_by(ProgrammeSession.enterprise_id)
     )
 
 
 @dataclass
 class EnterpriseSessions:
     memberships: list[CohortMembership]
-    upcoming: list[Session]
-    past: list[Session]
+    upcoming: list[ProgrammeSession]
+    past: list[ProgrammeSession]
     attendance: dict[int, Attendance]  # by session id, for this enterprise
     coaching_minutes: int
 
@@ -234,15 +233,16 @@ def enterprise_sessions(enterprise_id: int, *, now: datetime | None = None) -> E
                                                              lazyload(Cohort.organization)))
         .order_by(CohortMembership.joined_on.desc())).all()
     windows = [(m.cohort_id, m.joined_on, m.left_on) for m in memberships]
-    conditions = [Session.enterprise_id == enterprise_id]
-    conditions += [and_(Session.cohort_id == cid, Session.starts_at >= _day_start(joined),
-                        *( [Session.starts_at < _day_start(left)] if left else []))
+    conditions = [ProgrammeSession.enterprise_id == enterprise_id]
+    conditions += [and_(ProgrammeSession.cohort_id == cid, ProgrammeSession.starts_at >= _day_start(joined),
+                        *( [ProgrammeSession.starts_at < _day_start(left)] if left else []))
                    for cid, joined, left in windows]
     rows = db.session.execute(
-        select(Session, Attendance).where(or_(*conditions))
-        .outerjoin(Attendance, and_(Attendance.session_id == Session.id, Attendance.enterprise_id == enterprise_id))
-        .options(joinedload(Session.facilitator).lazyload(User.organization))
-        .order_by(Session.starts_at, Session.id)).all()
+        select(ProgrammeSession, Attendance).where(or_(*conditions))
+        .outerjoin(Attendance, and_(Attendance.session_id == ProgrammeSession.id,
+                                    Attendance.enterprise_id == enterprise_id))
+        .options(joinedload(ProgrammeSession.facilitator).lazyload(User.organization))
+        .order_by(ProgrammeSession.starts_at, ProgrammeSession.id)).all()
     sessions = [session for session, _attendance in rows]
     attendance = {session.id: row for session, row in rows if row is not None}
     minutes = sum(s.duration_minutes for s in sessions
@@ -257,7 +257,7 @@ def _day_start(day: date) -> datetime:
     return timeutil.local_day_bounds(day, day)[0]
 
 
-def group_by_local_day(sessions) -> dict[date, list[Session]]:
+def group_by_local_day(sessions) -> dict[date, list[ProgrammeSession]]:
     days = defaultdict(list)
     for session in sessions:
         days[timeutil.to_local(session.starts_at).date()].append(session)

@@ -6,7 +6,7 @@ from sqlalchemy import and_, case, func, or_, select
 
 from crm import signals
 from crm.cohorts import timeutil
-from crm.cohorts.models import Attendance, CohortMembership, Session
+from crm.cohorts.models import Attendance, CohortMembership, ProgrammeSession
 from crm.enterprises.models import Activity
 from crm.extensions import db
 from crm.i18n import _l
@@ -35,11 +35,12 @@ def activity_values(scope: ReportScope) -> list:
     """[attended coaching minutes, sessions held, attendance records, present records]."""
     ids = scope.enterprise_ids
     session_minutes = (
-        select(func.coalesce(func.sum(Session.duration_minutes), 0))
-        .join(Attendance, and_(Attendance.session_id == Session.id,
-                               Attendance.enterprise_id == Session.enterprise_id))
-        .where(Session.enterprise_id.in_(ids), Session.status == "scheduled", Attendance.status == "present",
-               *_in_period(Session.starts_at, scope))
+        select(func.coalesce(func.sum(ProgrammeSession.duration_minutes), 0))
+        .join(Attendance, and_(Attendance.session_id == ProgrammeSession.id,
+                               Attendance.enterprise_id == ProgrammeSession.enterprise_id))
+        .where(ProgrammeSession.enterprise_id.in_(ids), ProgrammeSession.status == "scheduled",
+               Attendance.status == "present",
+               *_in_period(ProgrammeSession.starts_at, scope))
         .scalar_subquery())
     timeline_minutes = (
         select(func.coalesce(func.sum(Activity.duration_minutes), 0))
@@ -49,17 +50,18 @@ def activity_values(scope: ReportScope) -> list:
     # A session counts when one of the enterprises is its own (individual) or in its cohort.
     cohorts = select(CohortMembership.cohort_id).where(CohortMembership.enterprise_id.in_(ids))
     sessions_held = (
-        select(func.count(Session.id))
-        .where(Session.status == "scheduled", Session.starts_at <= timeutil.now(),
-               or_(Session.enterprise_id.in_(ids), Session.cohort_id.in_(cohorts)),
-               *_in_period(Session.starts_at, scope))
+        select(func.count(ProgrammeSession.id))
+        .where(ProgrammeSession.status == "scheduled", ProgrammeSession.starts_at <= timeutil.now(),
+               or_(ProgrammeSession.enterprise_id.in_(ids), ProgrammeSession.cohort_id.in_(cohorts)),
+               *_in_period(ProgrammeSession.starts_at, scope))
         .scalar_subquery())
     attendance = (
         select(func.count(Attendance.id).label("records"),
                func.coalesce(func.sum(case((Attendance.status == "present", 1), else_=0)), 0).label("present"))
-        .join(Session, Session.id == Attendance.session_id)
-        .where(Attendance.enterprise_id.in_(ids), Session.cohort_id.is_not(None), Session.status == "scheduled",
-               *_in_period(Session.starts_at, scope))
+        .join(ProgrammeSession, ProgrammeSession.id == Attendance.session_id)
+        .where(Attendance.enterprise_id.in_(ids), ProgrammeSession.cohort_id.is_not(None),
+               ProgrammeSession.status == "scheduled",
+               *_in_period(ProgrammeSession.starts_at, scope))
         .subquery())
     row = db.session.execute(
         select(session_minutes, timeline_minutes, sessions_held, attendance.c.records, attendance.c.present)

@@ -1,7 +1,7 @@
 """Write operations on cohorts, memberships, sessions and attendance. They flush, never commit.
 
 Each session function that changes what participants were told (create, update, reschedule,
-cancel) bumps ``Session.sequence`` and adds a ``SessionChange`` row; the reminders' planner
+cancel) bumps ``ProgrammeSession.sequence`` and adds a ``SessionChange`` row; the reminders' planner
 (crm/reminders/planning.py) reconciles its outbox with them, on its own schedule.
 """
 import logging
@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from crm.audit import services as audit
 from crm.cohorts import timeutil
-from crm.cohorts.models import Attendance, Cohort, CohortMembership, Session, SessionChange
+from crm.cohorts.models import Attendance, Cohort, CohortMembership, ProgrammeSession, SessionChange
 from crm.db import utcnow
 from crm.domain import DomainError
 from crm.enterprises.models import Contact, Enterprise
@@ -55,9 +55,9 @@ def _check_cohort(cohort: Cohort, *, members: int) -> None:
     if cohort.id is not None:
         first, last = timeutil.local_day_bounds(cohort.start_date, cohort.end_date)
         outside = db.session.scalar(
-            select(func.count()).select_from(Session).where(
-                Session.cohort_id == cohort.id, Session.status == "scheduled",
-                (Session.starts_at < first) | (Session.ends_at > last)))
+            select(func.count()).select_from(ProgrammeSession).where(
+                ProgrammeSession.cohort_id == cohort.id, ProgrammeSession.status == "scheduled",
+                (ProgrammeSession.starts_at < first) | (ProgrammeSession.ends_at > last)))
         if outside:
             raise DomainError(_l("Some planned sessions would fall outside these dates: move them first."),
                               field="start_date")
@@ -155,7 +155,7 @@ def _check_times(starts_at: datetime, ends_at: datetime, cohort: Cohort | None) 
                 _l("The session must take place within the cohort's dates."), field="start_date")
 
 
-def _change(session: Session, kind: str, *, actor, old=(None, None), reason=None) -> SessionChange:
+def _change(session: ProgrammeSession, kind: str, *, actor, old=(None, None), reason=None) -> SessionChange:
     change = SessionChange(session=session, kind=kind, actor_id=_actor_id(actor), sequence=session.sequence,
                            old_starts_at=old[0], old_ends_at=old[1], new_starts_at=session.starts_at,
                            new_ends_at=session.ends_at, reason=(reason or "").strip() or None)
@@ -164,14 +164,14 @@ def _change(session: Session, kind: str, *, actor, old=(None, None), reason=None
 
 
 def create_session(*, actor, cohort: Cohort | None = None, enterprise: Enterprise | None = None,
-                   starts_at: datetime, ends_at: datetime, **values) -> Session:
+                   starts_at: datetime, ends_at: datetime, **values) -> ProgrammeSession:
     if (cohort is None) == (enterprise is None):
         raise ValueError("a session belongs to a cohort or to one enterprise")
     if cohort is not None and cohort.status == "cancelled":
         raise DomainError(_l("This cohort is cancelled: no session can be planned."))
     _check_times(starts_at, ends_at, cohort)
     owner = cohort or enterprise
-    session = Session(cohort=cohort, enterprise=enterprise, organization_id=owner.organization_id,
+    session = ProgrammeSession(cohort=cohort, enterprise=enterprise, organization_id=owner.organization_id,
                       starts_at=starts_at, ends_at=ends_at,
                       duration_minutes=timeutil.minutes_between(starts_at, ends_at),
                       created_by_id=_actor_id(actor), **values)
@@ -184,7 +184,7 @@ def create_session(*, actor, cohort: Cohort | None = None, enterprise: Enterpris
     return session
 
 
-def update_session(session: Session, *, actor, **values) -> Session:
+def update_session(session: ProgrammeSession, *, actor, **values) -> ProgrammeSession:
     """Title, mode, place, link, facilitator, agenda; times go through ``reschedule_session``."""
     _refuse_if_cancelled(session)
     for name, value in values.items():
@@ -197,8 +197,8 @@ def update_session(session: Session, *, actor, **values) -> Session:
     return session
 
 
-def reschedule_session(session: Session, *, actor, starts_at: datetime, ends_at: datetime,
-                       reason: str | None = None) -> Session:
+def reschedule_session(session: ProgrammeSession, *, actor, starts_at: datetime, ends_at: datetime,
+                       reason: str | None = None) -> ProgrammeSession:
     _refuse_if_cancelled(session)
     _check_times(starts_at, ends_at, session.cohort)
     old = (session.starts_at, session.ends_at)
@@ -217,7 +217,7 @@ def reschedule_session(session: Session, *, actor, starts_at: datetime, ends_at:
     return session
 
 
-def cancel_session(session: Session, *, actor, reason: str | None = None) -> Session:
+def cancel_session(session: ProgrammeSession, *, actor, reason: str | None = None) -> ProgrammeSession:
     _refuse_if_cancelled(session)
     session.status = "cancelled"
     session.cancelled_at = timeutil.now()
@@ -230,12 +230,12 @@ def cancel_session(session: Session, *, actor, reason: str | None = None) -> Ses
     return session
 
 
-def _refuse_if_cancelled(session: Session) -> None:
+def _refuse_if_cancelled(session: ProgrammeSession) -> None:
     if session.is_cancelled:
         raise DomainError(_l("This session is cancelled and can no longer change."))
 
 
-def record_attendance(session: Session, marks: dict[int, str], came: dict[int, set[int]], *,
+def record_attendance(session: ProgrammeSession, marks: dict[int, str], came: dict[int, set[int]], *,
                       actor, participants) -> list[Attendance]:
     """Mark each participating enterprise present, absent or excused (and which contacts came).
 

@@ -6,7 +6,15 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from crm.access import can_manage_cohort, get_cohort_or_404, get_enterprise_or_404, visible_enterprises
+from crm.access import (
+    can_choose_organization,
+    can_manage_cohort,
+    can_plan_cohorts,
+    get_cohort_or_404,
+    get_enterprise_or_404,
+    visible_cohorts,
+    visible_enterprises,
+)
 from crm.auth.models import User
 from crm.auth.views import safe_next
 from crm.cohorts import bp, queries, services, timeutil
@@ -26,7 +34,7 @@ log = logging.getLogger(__name__)
 
 
 def _require_planner():
-    if not (current_user.is_admin or current_user.is_manager):
+    if not can_plan_cohorts(current_user):
         abort(403)
 
 
@@ -39,8 +47,6 @@ _FACILITATOR_NAMES = (joinedload(Cohort.facilitators).load_only(User.id, User.fu
 @bp.route("/cohorts")
 @login_required
 def list_cohorts():
-    from crm.access import visible_cohorts
-
     status = request.args.get("status", "")
     kind = request.args.get("kind", "")
     query = visible_cohorts(current_user)
@@ -56,7 +62,7 @@ def list_cohorts():
     rows = [(cohort, members.get(cohort.id, 0)) for cohort in page.items]
     return render_template("cohorts/list.html", rows=rows, page=page, status=status, kind=kind,
                            statuses=COHORT_STATUSES.items(), kinds=COHORT_KINDS.items(),
-                           can_create=current_user.is_admin or current_user.is_manager)
+                           can_create=can_plan_cohorts(current_user))
 
 
 def _cohort_form(cohort: Cohort | None = None) -> CohortForm:
@@ -64,7 +70,7 @@ def _cohort_form(cohort: Cohort | None = None) -> CohortForm:
     if request.method == "GET" and cohort is not None:
         form.facilitator_ids.data = [u.id for u in cohort.facilitators]
         form.region_code.data = cohort.region_code or ""
-    if current_user.is_admin:
+    if can_choose_organization(current_user):
         orgs = db.session.scalars(select(Organization).where(Organization.is_active.is_(True))
                                   .order_by(Organization.name))
         form.organization_id.choices = [SelectChoice(o.id, o.name) for o in orgs]

@@ -75,7 +75,7 @@ def new_individual_session(enterprise_id):
 @login_required
 def session_page(session_id):
     session = get_session_or_404(session_id, current_user)
-    return render_template("cohorts/session.html", session=session, cancel_form=CancelForm(),
+    return render_template("cohorts/session.html", programme_session=session, cancel_form=CancelForm(),
                            facilitate=can_facilitate(current_user, session),
                            manage=can_manage_session(current_user, session),
                            started=session.starts_utc <= timeutil.now(), **queries.session_page(session))
@@ -94,7 +94,8 @@ def edit_session(session_id):
             services.update_session(session, actor=current_user, **form.details())
             flash(_("Session saved."), "success")
             return redirect(url_for("cohorts.session_page", session_id=session.id))
-    return render_template("cohorts/session_edit.html", form=form, session=session), 400 if form.errors else 200
+    return (render_template("cohorts/session_edit.html", form=form, programme_session=session),
+            400 if form.errors else 200)
 
 
 @bp.route("/sessions/<int:session_id>/reschedule", methods=["GET", "POST"])
@@ -115,7 +116,7 @@ def reschedule_session(session_id):
             flash(_("Session rescheduled."), "success")
             _ambiguity_notice(form)
             return redirect(url_for("cohorts.session_page", session_id=session.id))
-    return render_template("cohorts/reschedule.html", form=form, session=session,
+    return render_template("cohorts/reschedule.html", form=form, programme_session=session,
                            time_hint=TIME_HINT), 400 if form.errors else 200
 
 
@@ -170,7 +171,7 @@ def attendance(session_id):
                 flash(_("Attendance saved."), "success")
                 return redirect(url_for("cohorts.session_page", session_id=session.id))
     status = 400 if errors or form.errors else 200
-    return render_template("cohorts/attendance.html", form=form, session=session, errors=errors,
+    return render_template("cohorts/attendance.html", form=form, programme_session=session, errors=errors,
                            posted=request.form if request.method == "POST" else None,
                            started=session.starts_utc <= timeutil.now(), **data), status
 

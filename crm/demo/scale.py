@@ -22,7 +22,14 @@ from types import SimpleNamespace
 from sqlalchemy import bindparam, func, insert, select, text
 
 from crm.auth.models import User
-from crm.cohorts.models import Attendance, Cohort, CohortMembership, Session, attendance_contacts, cohort_facilitators
+from crm.cohorts.models import (
+    Attendance,
+    Cohort,
+    CohortMembership,
+    ProgrammeSession,
+    attendance_contacts,
+    cohort_facilitators,
+)
 from crm.demo import data
 from crm.demo.seed import _ensure_organizations, _ensure_users
 from crm.enterprises.models import Activity, Contact, Enterprise, StageChange
@@ -343,7 +350,7 @@ def _cohorts(counts, organizations, staff, enterprises, rng, now, progress) -> N
             by_org.setdefault(enterprise.organization_id, []).append(enterprise)
     candidates = [e for e in enterprises if e.stage != "identified"] or enterprises
     first_cohort, first_membership = _next_id(Cohort.__table__), _next_id(CohortMembership.__table__)
-    first_session, first_attendance = _next_id(Session.__table__), _next_id(Attendance.__table__)
+    first_session, first_attendance = _next_id(ProgrammeSession.__table__), _next_id(Attendance.__table__)
     cohorts, facilitators, memberships, members_of = [], [], [], {}
     weights = [3 if o.kind == "national" or o.region_code in ("06", "16", "03") else 1 for o in organizations]
     for index in range(counts.cohorts):
@@ -428,7 +435,7 @@ def _cohorts(counts, organizations, staff, enterprises, rng, now, progress) -> N
 
 def _flush_sessions(sessions, attendances, present_contacts, progress) -> None:
     if sessions:
-        db.session.execute(insert(Session.__table__), sessions)
+        db.session.execute(insert(ProgrammeSession.__table__), sessions)
         progress(len(sessions))
     for start in range(0, len(attendances), CHUNK):
         db.session.execute(insert(Attendance.__table__), attendances[start:start + CHUNK])
@@ -443,7 +450,7 @@ def _reset_sequences() -> None:
     """Explicit ids were inserted: move PostgreSQL's sequences past them."""
     if db.engine.dialect.name != "postgresql":
         return
-    for model in (Enterprise, Contact, StageChange, Activity, Cohort, CohortMembership, Session, Attendance):
+    for model in (Enterprise, Contact, StageChange, Activity, Cohort, CohortMembership, ProgrammeSession, Attendance):
         table = model.__table__
         highest = select(func.coalesce(func.max(table.c.id), 1)).scalar_subquery()
         db.session.execute(select(func.setval(func.pg_get_serial_sequence(table.name, "id"), highest)))

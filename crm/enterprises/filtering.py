@@ -10,6 +10,7 @@ from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 from wtforms import SelectChoice
 
+from crm.access import can_choose_organization
 from crm.auth.models import User
 from crm.enterprises.forms import FilterForm
 from crm.enterprises.queries import UNASSIGNED, EnterpriseFilters
@@ -30,7 +31,7 @@ def coach_choices(user, args: MultiDict) -> list[SelectChoice]:
     organization, the admin's list holds only the coach already asked for, if any.
     """
     organization_id = chosen_organization_id(user, args)
-    only_coach = _number(args.get("coach")) if user.is_admin and organization_id is None else None
+    only_coach = _number(args.get("coach")) if can_choose_organization(user) and organization_id is None else None
     cache = request.environ.setdefault("virage.coach_choices", {}) if has_request_context() else {}
     key = (user.id, organization_id, only_coach)
     if key not in cache:
@@ -46,7 +47,7 @@ def coach_choices(user, args: MultiDict) -> list[SelectChoice]:
 def chosen_organization_id(user, args: MultiDict) -> int | None:
     """The organization whose coaches and cohorts the list offers: the user's own, or the one an admin
     chose in the filters (None when an admin chose none)."""
-    return _number(args.get("organization")) if user.is_admin else user.organization_id
+    return _number(args.get("organization")) if can_choose_organization(user) else user.organization_id
 
 
 def _number(value) -> int | None:
@@ -63,7 +64,7 @@ def organization_choices(*, blank=None, exclude_id=None) -> list[SelectChoice]:
 def parse_filters(user, args: MultiDict, *, quiet: bool = False) -> tuple[FilterForm, EnterpriseFilters]:
     form = FilterForm(formdata=args)
     form.coach.choices = coach_choices(user, args)
-    if user.is_admin:
+    if can_choose_organization(user):
         form.organization.choices = organization_choices(blank=_l("All organizations"))
     else:
         del form.organization

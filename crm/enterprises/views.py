@@ -81,12 +81,13 @@ def _count_with_page(filters) -> bool:
     """A search within one organization: thousands of rows at most, counted in the page's own scan.
     Programme-wide, a common name matches ten thousand enterprises: reading them all to count them
     costs more than walking the name index for one page and counting apart."""
-    return bool(filters.q) and (not current_user.is_admin or filters.organization_id is not None)
+    return bool(filters.q) and (not access.can_choose_organization(current_user) or filters.organization_id is not None)
 
 
 def _count_key(filters) -> str:
     """What the list's count depends on: who looks (what they may see) and the filters."""
-    return cache_key("enterprise-count-1", current_user.is_admin, current_user.organization_id, asdict(filters))
+    return cache_key("enterprise-count-1", access.can_choose_organization(current_user), current_user.organization_id,
+                     asdict(filters))
 
 
 def render_list(args, *, bulk_form=None, status=200):
@@ -162,7 +163,7 @@ def new():
     duplicate = None
     status = 200
     if form.validate_on_submit():
-        coach_id = current_user.id if current_user.is_coach else None
+        coach_id = current_user.id if access.has_caseload(current_user) else None
         try:
             enterprise = services.create_enterprise(
                 actor=current_user, organization_id=current_user.organization_id, coach_id=coach_id,

@@ -20,7 +20,7 @@ from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from crm import access, signals
-from crm.access import can_import, get_import_or_404, visible_imports
+from crm.access import can_choose_organization, can_import, get_import_or_404, visible_imports
 from crm.domain import DomainError
 from crm.extensions import db
 from crm.formatting import format_decimal
@@ -72,7 +72,7 @@ def index():
 
 def _upload_form(**kwargs) -> UploadForm:
     form = UploadForm(**kwargs)
-    if current_user.is_admin:
+    if can_choose_organization(current_user):
         organizations = db.session.scalars(
             select(Organization).where(Organization.is_active).order_by(Organization.name)).all()
         form.organization.choices = choices({o.id: o.name for o in organizations})
@@ -87,7 +87,7 @@ def _upload_form(**kwargs) -> UploadForm:
 def new():
     form = _upload_form()
     if form.validate_on_submit():
-        organization = (db.session.get(Organization, form.organization.data) if current_user.is_admin
+        organization = (db.session.get(Organization, form.organization.data) if can_choose_organization(current_user)
                         else current_user.organization)
         data = form.file.data.read(current_app.config["IMPORT_MAX_BYTES"] + 1)
         with refusals_shown_on(form):

@@ -7,8 +7,11 @@ import threading
 import click
 
 from crm import mail, signals
+from crm.auth import emails
 from crm.cohorts import timeutil
 from crm.extensions import db
+from crm.reminders.planning import plan_all
+from crm.reminders.sending import send_due, sender_name
 
 log = logging.getLogger(__name__)
 
@@ -17,10 +20,6 @@ def run_once(*, batch: int | None = None):
     """Send the account emails due (a person is waiting for them) and the other features' outboxes
     (``signals.outboxes``), plan reminders, commit, send the reminders due. Returns (plan result,
     send result, account emails sent, other features' emails sent)."""
-    from crm.auth import emails
-    from crm.reminders.planning import plan_all
-    from crm.reminders.sending import send_due, sender_name
-
     me = sender_name()
     accounts = emails.send_due(me=me, batch=batch)
     others = sum(signals.answers(signals.outboxes, me=me))

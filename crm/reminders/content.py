@@ -56,7 +56,7 @@ def build_message(row, *, now) -> EmailMessage:
     optout = mail.external_url("reminders.optout", token=optout_token(row.contact_id)) if row.contact_id else None
     with force_locale(language):
         moment = when(session, language)
-        context = {"row": row, "session": session, "when": moment, "optout_url": optout,
+        context = {"row": row, "programme_session": session, "when": moment, "optout_url": optout,
                    "name": row.contact.first_name if row.contact else (row.user.full_name if row.user else ""),
                    "cohort": session.cohort.name if session.cohort else None,
                    "enterprise": session.enterprise.name if session.enterprise else None,

@@ -11,7 +11,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueC
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.auth.models import User
-from crm.cohorts.models import Session
+from crm.cohorts.models import ProgrammeSession
 from crm.db import TimestampMixin, as_utc
 from crm.enterprises.models import Contact
 from crm.extensions import db
@@ -53,7 +53,7 @@ class Reminder(TimestampMixin, db.Model):
     # The session SEQUENCE described by the email actually sent (decides whether an update is due).
     sent_sequence: Mapped[int | None]
 
-    session: Mapped[Session] = relationship()
+    session: Mapped[ProgrammeSession] = relationship()
     contact: Mapped[Contact | None] = relationship()
     user: Mapped[User | None] = relationship()
 

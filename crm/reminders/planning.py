@@ -27,7 +27,7 @@ from sqlalchemy.orm import selectinload
 
 from crm import outbox
 from crm.cohorts import timeutil
-from crm.cohorts.models import Session
+from crm.cohorts.models import ProgrammeSession
 from crm.extensions import db
 from crm.reminders import queries
 from crm.reminders.models import Reminder, SessionReminderOffsets
@@ -55,12 +55,13 @@ def plan_all(now: datetime | None = None) -> PlanResult:
     now = now or timeutil.now()
     result = _cancel_started(now)
     sessions = db.session.scalars(
-        select(Session).where(Session.starts_at > now).options(selectinload(Session.facilitator))).all()
+        select(ProgrammeSession).where(ProgrammeSession.starts_at > now)
+        .options(selectinload(ProgrammeSession.facilitator))).all()
     _plan(sessions, now, result)
     return result
 
 
-def plan_session(session: Session, now: datetime | None = None) -> PlanResult:
+def plan_session(session: ProgrammeSession, now: datetime | None = None) -> PlanResult:
     result = PlanResult()
     _plan([session], now or timeutil.now(), result)
     return result
@@ -68,7 +69,7 @@ def plan_session(session: Session, now: datetime | None = None) -> PlanResult:
 
 def _cancel_started(now: datetime) -> PlanResult:
     """Pending emails of sessions that have started are pointless now (cancellations included)."""
-    started = select(Session.id).where(Session.starts_at <= now)
+    started = select(ProgrammeSession.id).where(ProgrammeSession.starts_at <= now)
     count = db.session.execute(
         update(Reminder).where(Reminder.state == "pending", Reminder.session_id.in_(started))
         .values(state="cancelled", last_error="session started before sending", updated_at=now)

@@ -4,7 +4,7 @@ from sqlalchemy import case, select, update
 from crm import signals
 from crm.audit.models import AuditEntry
 from crm.cohorts import timeutil
-from crm.cohorts.models import Session
+from crm.cohorts.models import ProgrammeSession
 from crm.extensions import db
 from crm.privacy.erasure import ERASED
 from crm.reminders.models import Reminder
@@ -17,9 +17,9 @@ PERSONAL_KEYS = ("email", "last_error")
 
 def _reminders_export(contact) -> list[dict]:
     rows = db.session.execute(
-        select(Reminder.session_id, Session.title, Reminder.kind, Reminder.state, Reminder.email,
+        select(Reminder.session_id, ProgrammeSession.title, Reminder.kind, Reminder.state, Reminder.email,
                Reminder.due_at, Reminder.sent_at, Reminder.message_id)
-        .join(Session, Session.id == Reminder.session_id)
+        .join(ProgrammeSession, ProgrammeSession.id == Reminder.session_id)
         .where(Reminder.contact_id == contact.id)
         .order_by(Reminder.due_at, Reminder.id))
     return [{"session_id": r.session_id, "session": r.title, "kind": r.kind, "state": r.state,

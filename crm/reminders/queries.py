@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from crm.auth.models import User
 from crm.cohorts import timeutil
-from crm.cohorts.models import Cohort, CohortMembership, Session
+from crm.cohorts.models import Cohort, CohortMembership, ProgrammeSession
 from crm.enterprises.models import Contact, Enterprise
 from crm.extensions import db
 from crm.reminders.models import Reminder
@@ -99,8 +99,8 @@ def reminders_list(base: Select, *, state: str | None, kind: str | None, organiz
     if kind:
         query = query.where(Reminder.kind == kind)
     if organization_id:
-        query = query.where(Session.organization_id == organization_id)
+        query = query.where(ProgrammeSession.organization_id == organization_id)
     return query.options(
-        selectinload(Reminder.session).selectinload(Session.cohort).load_only(Cohort.name),
-        selectinload(Reminder.session).selectinload(Session.enterprise).load_only(Enterprise.name),
+        selectinload(Reminder.session).selectinload(ProgrammeSession.cohort).load_only(Cohort.name),
+        selectinload(Reminder.session).selectinload(ProgrammeSession.enterprise).load_only(Enterprise.name),
     ).order_by(Reminder.due_at.desc(), Reminder.id.desc())

@@ -29,7 +29,7 @@ from sqlalchemy.orm import selectinload
 
 from crm import mail, outbox
 from crm.cohorts import timeutil
-from crm.cohorts.models import Cohort, Session
+from crm.cohorts.models import Cohort, ProgrammeSession
 from crm.extensions import db
 from crm.reminders import content
 from crm.reminders.models import Reminder
@@ -91,9 +91,9 @@ def send_claimed(ids: list[int], me: str, now: datetime) -> SendResult:
         return result
     rows = db.session.scalars(
         select(Reminder).where(Reminder.id.in_(ids), Reminder.claimed_by == me, Reminder.state == "sending")
-        .options(selectinload(Reminder.session).selectinload(Session.cohort).selectinload(Cohort.facilitators),
-                 selectinload(Reminder.session).selectinload(Session.enterprise),
-                 selectinload(Reminder.session).selectinload(Session.facilitator),
+        .options(selectinload(Reminder.session).selectinload(ProgrammeSession.cohort).selectinload(Cohort.facilitators),
+                 selectinload(Reminder.session).selectinload(ProgrammeSession.enterprise),
+                 selectinload(Reminder.session).selectinload(ProgrammeSession.facilitator),
                  selectinload(Reminder.contact), selectinload(Reminder.user))
         .order_by(Reminder.due_at, Reminder.id)).all()
     # Build everything before the first commit, which expires the loaded objects.

@@ -9,6 +9,7 @@ from wtforms import ValidationError
 
 from crm import access, signals
 from crm.access import (
+    can_choose_organization,
     can_list_reminders,
     can_manage_session,
     can_see_session_reminders,
@@ -65,7 +66,7 @@ def session_reminders(session_id):
                 services.set_session_offsets(session, form.offsets.data, actor=current_user)
                 flash(_("Reminder schedule saved."), "success")
                 return redirect(url_for("reminders.session_reminders", session_id=session.id))
-    return render_template("reminders/session.html", session=session, form=form, manage=manage,
+    return render_template("reminders/session.html", programme_session=session, form=form, manage=manage,
                            override=override), 400 if form.errors else 200
 
 
@@ -90,17 +91,20 @@ def resend(reminder_id):
 def reminders_list():
     if not can_list_reminders(current_user):
         abort(403)
+    choose_organization = can_choose_organization(current_user)
     organizations = (db.session.scalars(select(Organization).order_by(Organization.name)).all()
-                     if current_user.is_admin else [])
+                     if choose_organization else [])
     args = request.args if request.args else MultiDict({"state": "failed"})  # the page opens on failures
     form = FilterForm(args, organizations=organizations)
     if not form.validate():
-        return render_template("reminders/list.html", form=form, page=None), 400
-    organization_id = int(form.organization_id.data) if current_user.is_admin and form.organization_id.data else None
+        return render_template("reminders/list.html", form=form, page=None,
+                               choose_organization=choose_organization), 400
+    organization_id = int(form.organization_id.data) if choose_organization and form.organization_id.data else None
     query = queries.reminders_list(visible_reminders(current_user), state=form.state.data or None,
                                    kind=form.kind.data or None, organization_id=organization_id)
     page = paginate(query, per_page=PER_PAGE)
     return render_template("reminders/list.html", form=form, page=page, states=STATE_LABELS, kinds=KIND_LABELS,
+                           choose_organization=choose_organization,
                            resend_form=ResendForm())
 
 

@@ -23,7 +23,7 @@ from flask import current_app
 from sqlalchemy import Select, and_, case, func, or_, select
 
 from crm import signals
-from crm.access import report_enterprises
+from crm.access import can_filter_reports_by_organization, report_enterprises
 from crm.enterprises.models import Enterprise, StageChange
 from crm.extensions import db
 from crm.i18n import lazy_pgettext
@@ -80,7 +80,7 @@ def build_scope(user, *, date_from=None, date_to=None, organization_id=None, reg
     if region:
         ids = ids.where(Enterprise.region_code == region)
     return ReportScope(ids, date_from, date_to,
-                       organization_id if user.is_admin else user.organization_id, region)
+                       organization_id if can_filter_reports_by_organization(user) else user.organization_id, region)
 
 
 def local_midnight(day: date) -> datetime:

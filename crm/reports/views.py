@@ -47,7 +47,7 @@ def _load_report():
 def _scope_name(scope, organization_names) -> str:
     if scope.organization_id is None:
         name = _("Whole programme")
-    elif current_user.is_admin:
+    elif can_filter_reports_by_organization(current_user):
         name = organization_names.get(scope.organization_id, "")
     else:
         name = current_user.organization.name
