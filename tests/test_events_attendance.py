@@ -88,7 +88,8 @@ def test_zoom_and_teams_attendance_files_mark_the_people_registered(app, client,
                            content_type="multipart/form-data")
     assert response.status_code == 200
     page = response.get_data(as_text=True)
-    assert "2 personnes dans le fichier" in page and "1 non inscrites" in page and "1 marquées présentes" in page
+    assert "Personnes dans le fichier : 2" in page and "(laissées de côté) : 1" in page
+    assert "Marquées présentes : 1" in page
     response = client.post(path, data={"csrf_token": csrf_token(client, path),
                                        "file": (io.BytesIO(TEAMS.encode("utf-16")), "attendance.csv")},
                            content_type="multipart/form-data")
