@@ -133,3 +133,16 @@ def test_an_attended_registration_whose_enterprise_is_confirmed_later_moves_then
     assert [c.to_stage for c in _stage_changes(app, known.id)] == ["identified"]
     staff.post(f"/events/manage/{event_id}/matching/{row.id}", data={"csrf_token": token, "decision": "same"})
     assert [c.to_stage for c in _stage_changes(app, known.id)] == ["identified", "awareness"]
+
+
+def test_broken_attendance_files_are_refused_without_an_error_page(app, client, auth, make):
+    organization = make.organization()
+    event_id = make_event(app, organization)
+    auth.sign_in(make.user("manager", organization))
+    path = f"/events/manage/{event_id}/attendance-import"
+    for content in (b"Email,Duration\nlea@coop.example,3\x000\n", b"Email\n\"" + b"x" * 200_000 + b"\n",
+                    b"\xff\xfe" + "Email\tDuration\n".encode("utf-16-le") + b"\x00", b"x" * 2_000_100):
+        response = client.post(path, data={"csrf_token": csrf_token(client, path),
+                                           "file": (io.BytesIO(content), "a.csv")},
+                               content_type="multipart/form-data")
+        assert response.status_code in (200, 400), response.status_code

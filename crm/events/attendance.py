@@ -90,7 +90,7 @@ def undo_check_in(registration: Registration, *, actor) -> None:
 
 def decode(content: bytes) -> str:
     if content.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return content.decode("utf-16")
+        return content.decode("utf-16", errors="replace")
     try:
         return content.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -140,12 +140,16 @@ def read_attendance(content: bytes) -> dict[str, int | None]:
     participants end at the first empty row after it."""
     if len(content) > MAX_FILE_BYTES:
         raise DomainError(_l("The file is larger than 2 MB: is it an attendance file?"), field="file")
-    lines = decode(content).splitlines()
+    # NUL characters stop Python's csv reader: nobody types them, a broken export may hold some.
+    lines = decode(content).replace("\x00", "").splitlines()
     for number, line in enumerate(lines):
         if not line.strip():
             continue
         delimiter = _delimiter(line)
-        header = next(csv.reader([line], delimiter=delimiter))
+        try:
+            header = next(csv.reader([line], delimiter=delimiter))
+        except csv.Error:
+            continue
         email_at = _find(header, EMAIL_COLUMNS)
         if email_at is not None:
             return _participants(lines[number + 1:], header, email_at, delimiter)
@@ -154,6 +158,14 @@ def read_attendance(content: bytes) -> dict[str, int | None]:
 
 
 def _participants(lines: list[str], header: list[str], email_at: int, delimiter: str) -> dict:
+    try:
+        return _read_participants(lines, header, email_at, delimiter)
+    except csv.Error:  # a cell longer than the csv module's limit, a quote never closed…
+        raise DomainError(_l("This file could not be read as CSV: export the attendance list again."),
+                          field="file") from None
+
+
+def _read_participants(lines: list[str], header: list[str], email_at: int, delimiter: str) -> dict:
     duration_at = _find(header, DURATION_COLUMNS)
     attended_at = _find(header, ATTENDED_COLUMNS)
     people: dict[str, int | None] = {}

@@ -113,6 +113,7 @@ def _send_claimed(ids: list[int], me: str, now: datetime) -> int:
         select(EventEmail).where(EventEmail.id.in_(ids), EventEmail.claimed_by == me)
         .options(selectinload(EventEmail.registration).selectinload(Registration.event)
                  .selectinload(Event.sessions),
+                 selectinload(EventEmail.registration).selectinload(Registration.contact),
                  selectinload(EventEmail.event_session), selectinload(EventEmail.event_message))
         .order_by(EventEmail.id)).all()
     # Built before the first commit, which expires the loaded objects.
@@ -150,6 +151,8 @@ def _skip_reason(row: EventEmail, now: datetime) -> str | None:
         return "registration cancelled"
     if row.kind == "reminder" and (row.event_session is None or row.event_session.starts_utc <= now):
         return "session started before sending"
+    if row.kind == "reminder" and registration.contact is not None and not registration.contact.can_receive_email:
+        return "contact no longer receives emails"  # withdrew the consent since (a reminder's opt-out link)
     return None
 
 

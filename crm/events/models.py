@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.auth.models import User
 from crm.db import SingleLineString, TimestampMixin, as_utc, utcnow
-from crm.enterprises.models import Enterprise
+from crm.enterprises.models import Contact, Enterprise
 from crm.extensions import db
 from crm.organizations.models import Organization
 
@@ -161,6 +161,7 @@ class Registration(TimestampMixin, db.Model):
     event: Mapped[Event] = relationship()
     enterprise: Mapped[Enterprise | None] = relationship(foreign_keys=[enterprise_id])
     proposed_enterprise: Mapped[Enterprise | None] = relationship(foreign_keys=[proposed_enterprise_id])
+    contact: Mapped[Contact | None] = relationship()
 
     __table_args__ = (
         Index("ix_event_registrations_event_id_status", "event_id", "status"),

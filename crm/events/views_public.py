@@ -138,11 +138,16 @@ def _personal_page(template: str, status: int = 200, **context):
     return response
 
 
+def _can_cancel(row: Registration) -> bool:
+    """Until the event ends (a cancellation afterwards would change what happened)."""
+    return row.is_active and row.event.ends_at is not None and as_utc(row.event.ends_at) > timeutil.now()
+
+
 @bp.route("/events/registration/<token>")
 def registration_page(token):
     row = _registration_or_404(token)
     event = row.event
-    can_cancel = row.is_active and event.ends_at is not None and as_utc(event.ends_at) > timeutil.now()
+    can_cancel = _can_cancel(row)
     return _personal_page("events/registration.html", registration=row, event=event, token=token,
                           position=queries.waiting_position(row), can_cancel=can_cancel)
 
@@ -150,7 +155,8 @@ def registration_page(token):
 @bp.route("/events/registration/<token>/cancel", methods=["POST"])
 def cancel_registration(token):
     row = _registration_or_404(token)
-    registration.cancel(row, now=timeutil.now())
+    if _can_cancel(row):
+        registration.cancel(row, now=timeutil.now())
     return redirect(url_for("events.registration_page", token=token, lang=public.language()))
 
 
