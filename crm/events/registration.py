@@ -63,15 +63,16 @@ def register(event_id: int, values: dict, *, answers: dict, language: str, now: 
         log.info("event %s: registration %s asked again", event.id, existing.id)
         return existing
     registration = Registration(event_id=event.id, email_key=email_key, search_text=search_text(values),
-                                language=language,
-                                answers=answers or None, match_status="pending", status="unconfirmed",
-                                created_at=now, updated_at=now, **values)
+                                language=language, answers=answers or None, match_status="pending",
+                                status="unconfirmed", created_at=now, updated_at=now, **values)
+    if not event.double_opt_in:
+        _place(event, registration, now)  # before the insert: one write instead of two
     db.session.add(registration)
     db.session.flush()
     if event.double_opt_in:
         emails.queue(registration, "address", now=now)
     else:
-        _activate(event, registration, now)
+        _announce(event, registration, now)
     log.info("event %s: registration %s (%s)", event.id, registration.id, registration.status)
     return registration
 
@@ -81,16 +82,21 @@ def search_text(values: dict) -> str:
                     if values.get(name))
 
 
-def _activate(event: Event, registration: Registration, now: datetime) -> None:
-    """The address is known to be the person's: a seat if one is free, else the waiting list."""
+def _place(event: Event, registration: Registration, now: datetime) -> None:
+    """The address is known to be the person's: a seat if one is free, else the waiting list. The
+    seats are counted under the event's lock (``lock_event``), this registration not among them."""
     registration.address_confirmed_at = registration.address_confirmed_at or now
     if seats_taken(event.id) < event.capacity:
         registration.status, registration.confirmed_at = "confirmed", now
-        db.session.flush()
-        emails.queue_confirmation(event, registration, "confirmed", now=now)
     else:
         registration.status, registration.waiting_since = "waiting", now
-        db.session.flush()
+
+
+def _announce(event: Event, registration: Registration, now: datetime) -> None:
+    """Its email (and reminders), then its enterprise."""
+    if registration.status == "confirmed":
+        emails.queue_confirmation(event, registration, "confirmed", now=now)
+    else:
         emails.queue(registration, "waiting", now=now)
     matching.match(event, registration)
 
@@ -103,7 +109,9 @@ def confirm_address(registration: Registration, *, now: datetime) -> bool:
         return False
     if as_started(event, now):
         raise RegistrationClosed()
-    _activate(event, registration, now)
+    _place(event, registration, now)
+    db.session.flush()
+    _announce(event, registration, now)
     log.info("event %s: registration %s confirmed its address (%s)", event.id, registration.id,
              registration.status)
     return True
