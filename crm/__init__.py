@@ -96,6 +96,8 @@ def _register_blueprints(app: Flask) -> None:
     from crm.cohorts import bp as cohorts_bp
     from crm.cohorts import views as cohorts_views  # noqa: F401 - the routes of its blueprint
     from crm.cohorts import views_calendar, views_cohorts, views_sessions  # noqa: F401
+    from crm.contacts import bp as contacts_bp
+    from crm.contacts import views as contacts_views  # noqa: F401 - the routes of its blueprint
     from crm.enterprises import bp as enterprises_bp
     from crm.enterprises import record_views, views  # noqa: F401 - the routes of its blueprint
     from crm.events import bp as events_bp
@@ -111,6 +113,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(enterprises_bp)
+    app.register_blueprint(contacts_bp)
     app.register_blueprint(ops_bp)
     app.register_blueprint(privacy_bp)
     app.register_blueprint(cohorts_bp)
@@ -127,6 +130,7 @@ def _connect_receivers() -> None:
     """Modules whose only work is to answer other features' signals (crm/signals.py); the views
     modules imported above answer theirs too."""
     from crm.cohorts import integration, reporting  # noqa: F401
+    from crm.contacts import history as contacts_history  # noqa: F401
     from crm.events import integration as events_integration  # noqa: F401
     from crm.privacy import history as privacy_history  # noqa: F401
     from crm.reminders import history as reminders_history  # noqa: F401

@@ -14,8 +14,9 @@ from crm.auth.models import User
 from crm.cohorts import feeds
 from crm.cohorts import services as cohort_services
 from crm.cohorts.models import CohortMembership
+from crm.contacts.models import Contact
 from crm.enterprises import timeline
-from crm.enterprises.models import Contact, Enterprise
+from crm.enterprises.models import Enterprise
 from crm.events import registration as event_registration
 from crm.events import services as event_services
 from crm.events.tokens import registration_token

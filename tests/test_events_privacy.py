@@ -4,8 +4,9 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from crm.contacts import services as contact_services
+from crm.contacts.models import EMAIL_PURPOSE, Contact
 from crm.db import as_utc
-from crm.enterprises.models import Contact
 from crm.events import emails
 from crm.events.models import EventEmail, Registration
 from crm.extensions import db
@@ -31,7 +32,7 @@ def test_reminders_go_to_those_who_agreed_and_stop_when_they_withdraw(app, make,
         "Inscription confirmée", "Rappel"]
     with app.app_context():
         contact = db.session.get(Contact, registrations(app, event_id)[0].contact_id)
-        privacy.withdraw_consent(contact, privacy.EMAIL_PURPOSE, source="lien de désabonnement", actor=None)
+        contact_services.withdraw_consent(contact, EMAIL_PURPOSE, source="lien de désabonnement", actor=None)
         db.session.commit()
     assert _send(app, day_before) == 0
     with app.app_context():

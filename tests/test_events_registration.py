@@ -5,10 +5,10 @@ import re
 from icalendar import Calendar
 from sqlalchemy import select
 
-from crm.enterprises.models import Contact, Enterprise
-from crm.events.models import EventEmail, Registration
+from crm.contacts.models import ConsentEvent, Contact
+from crm.enterprises.models import Enterprise
+from crm.events.models import EventEmail
 from crm.extensions import db
-from crm.privacy.models import ConsentEvent
 from tests.conftest import csrf_token
 from tests.events_helpers import make_event, register, registrations, send_outbox, statuses
 
@@ -22,7 +22,7 @@ def _link(message) -> str:
 def test_a_new_enterprise_is_created_in_the_organizing_organization_with_the_person_and_consents(app, client, make):
     organization = make.organization()
     event_id = make_event(app, organization)
-    register(client, event_id, neq="1234567890", consent_follow_up=None)
+    register(client, event_id, neq="1234567890")
     (row,) = registrations(app, event_id)
     assert (row.status, row.match_status) == ("confirmed", "created")
     with app.app_context():
@@ -32,9 +32,27 @@ def test_a_new_enterprise_is_created_in_the_organizing_organization_with_the_per
         contact = db.session.get(Contact, row.contact_id)
         assert (contact.email, contact.title, contact.email_consent) == ("lea@coop.example", "Directrice", True)
         consents = db.session.scalars(select(ConsentEvent).where(ConsentEvent.contact_id == contact.id)).all()
-        assert [(c.purpose, c.granted) for c in consents] == [("email_reminders", True)]
-        assert "Midi numérique" in consents[0].source
-        assert db.session.get(Registration, row.id).consent_follow_up is False
+        assert [(c.purpose, c.granted) for c in consents] == [("email_reminders", True),
+                                                               ("programme_follow_up", True)]
+        assert all("Midi numérique" in c.source for c in consents)
+
+
+def test_each_consent_is_its_own_and_an_unticked_box_withdraws_nothing(app, make):
+    from crm.contacts.services import consent_in_force
+
+    organization = make.organization()
+    known = make.enterprise(organization, neq="5555555555", contacts=1)
+    first, second = make_event(app, organization), make_event(app, organization)
+    with app.app_context():
+        email = db.session.scalar(select(Contact.email).where(Contact.enterprise_id == known.id))
+    register(app.test_client(), first, neq="5555555555", email=email, consent_reminders=None)
+    register(app.test_client(), second, neq="5555555555", email=email, consent_follow_up=None,
+             consent_reminders=None)
+    with app.app_context():
+        contact = db.session.scalar(select(Contact).where(Contact.enterprise_id == known.id))
+        assert [r.contact_id for r in registrations(app, first) + registrations(app, second)] == [contact.id] * 2
+        assert consent_in_force(contact, "email_reminders")  # given before, kept
+        assert consent_in_force(contact, "programme_follow_up")
 
 
 def test_the_same_neq_finds_the_enterprise_of_another_organization_without_revealing_it(app, client, make):

@@ -8,20 +8,21 @@ Nothing of this shows on the public pages: the person sees what they typed, neve
 it matched, so no enterprise of another organization is revealed.
 
 Once the enterprise is known, the person becomes (or is found as) one of its contacts, with the
-consents they gave on the form, recorded per purpose.
+consents they gave on the form, recorded per purpose (crm/contacts).
 """
 import logging
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from crm.contacts import services as contact_services
+from crm.contacts.models import EMAIL_PURPOSE, FOLLOW_UP_PURPOSE, Contact
 from crm.domain import DomainError
 from crm.enterprises import services as enterprise_services
-from crm.enterprises.models import Contact, Enterprise
+from crm.enterprises.models import Enterprise
 from crm.events.models import Event, Registration
 from crm.extensions import db
 from crm.i18n import _l
-from crm.privacy import services as privacy
 from crm.text import fold, normalized_name
 
 log = logging.getLogger(__name__)
@@ -83,14 +84,17 @@ def link(event: Event, registration: Registration, enterprise: Enterprise, *, ho
         Contact.enterprise_id == enterprise.id, func.lower(Contact.email) == registration.email_key,
         Contact.anonymized_at.is_(None)).order_by(Contact.id).limit(1))
     if contact is None:
-        contact = enterprise_services.add_contact(
+        contact = contact_services.add_contact(
             enterprise, actor=actor, context={"source": REGISTRATION_CONTEXT, "event_id": event.id},
             first_name=registration.first_name, last_name=registration.last_name, title=registration.role,
             email=registration.email, preferred_language=registration.language)
     registration.contact_id = contact.id
     source = CONSENT_SOURCE.format(title=event.title)
+    # An unticked box is no withdrawal: a consent given before stays.
     if registration.consent_reminders:
-        privacy.grant_consent(contact, privacy.EMAIL_PURPOSE, source=source, actor=actor)
+        contact_services.grant_consent(contact, EMAIL_PURPOSE, source=source, actor=actor)
+    if registration.consent_follow_up:
+        contact_services.grant_consent(contact, FOLLOW_UP_PURPOSE, source=source, actor=actor)
     db.session.flush()
     log.info("registration %s linked to enterprise %s (%s)", registration.id, enterprise.id, how)
 

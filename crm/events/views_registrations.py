@@ -5,14 +5,13 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from crm import access
+from crm import access, signals
 from crm.cohorts import timeutil
 from crm.events import attendance, bp, export, matching, messages, queries, registration
 from crm.events.forms import ActionForm, MatchForm, MessageForm, RegistrationFilterForm
 from crm.events.models import Registration
 from crm.extensions import db
 from crm.i18n import _, ngettext
-from crm.privacy.services import record_access
 from crm.query_args import paginate
 from crm.transaction import refusals_flashed, refusals_shown_on
 
@@ -51,8 +50,9 @@ def export_registrations(event_id, fmt):
     _form, filters = _filters()
     rows = db.session.scalars(queries.registrations(event.id, **filters)).all()
     header, cells = export.table(event, rows)
-    record_access(current_user, "export_event_registrations", subject_type="events", subject_id=event.id,
-                  details={"count": len(rows), "format": fmt})
+    signals.personal_information_accessed.send(current_user, action="export_event_registrations",
+                                               subject_type="events", subject_id=event.id,
+                                               details={"count": len(rows), "format": fmt})
     filename = f"inscriptions-{event.id}.{fmt}"
     if fmt == "csv":
         return export.csv_response(header, cells, filename)
