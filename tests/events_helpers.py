@@ -33,9 +33,10 @@ PERSON = {"first_name": "Léa", "last_name": "Tremblay", "email": "lea@coop.exam
           "legal_form": "coop_work", "consent_reminders": "y", "consent_follow_up": "y"}
 
 
-def register(client, event_id, *, lang=None, **fields):
+def register(client, event_id, *, lang=None, embed=False, **fields):
     """The public form, as a browser sends it: first the page (its form token), then the answers."""
-    query = f"?lang={lang}" if lang else ""
+    query = "&".join(part for part in (f"lang={lang}" if lang else "", "embed=1" if embed else "") if part)
+    query = f"?{query}" if query else ""
     page = client.get(f"/events/{event_id}/register{query}")
     match = _FORM_TOKEN.search(page.get_data(as_text=True))
     data = {**PERSON, **fields, "form_token": match.group(1) if match else ""}

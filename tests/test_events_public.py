@@ -130,6 +130,9 @@ def test_partner_sites_may_frame_the_public_pages_and_nothing_else(app, client, 
         assert "bad.example" not in policy
     embedded = client.get(f"/events/{event_id}?embed=1").get_data(as_text=True)
     assert "site-header" not in embedded
+    sent = register(client, event_id, embed=True)
+    assert sent.status_code == 302 and "embed=1" in sent.headers["Location"]
+    assert "site-header" not in client.get(sent.headers["Location"]).get_data(as_text=True)
     auth.sign_in(make.user("manager", organization))
     assert "frame-ancestors 'none'" in client.get("/events/manage").headers["Content-Security-Policy"]
 

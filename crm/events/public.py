@@ -27,6 +27,11 @@ def language() -> str:
     return current_locale() if current_locale() in current_app.config["LANGUAGES"] else "fr"
 
 
+def embedded() -> str | None:
+    """``"1"`` when the page is shown in a partner's frame (``?embed=1``): its links keep it."""
+    return "1" if request.args.get("embed") == "1" else None
+
+
 def embeddable(response):
     allow_framing(response, frame_origins())
     return response

@@ -37,7 +37,7 @@ def _published_or_404(event_id: int) -> Event:
 
 
 def _page(template: str, status: int = 200, **context):
-    context.setdefault("embed", request.args.get("embed") == "1")
+    context.setdefault("embed", public.embedded() is not None)
     context.setdefault("lang", public.language())
     return public.embeddable(make_response(render_template(template, **context), status))
 
@@ -102,14 +102,16 @@ def register(event_id):
     if open_now and form.validate_on_submit():
         if form.website.data:
             # A robot filled the field people never see: the same answer as a registration, nothing kept.
-            return redirect(url_for("events.registered", event_id=event.id, lang=public.language()))
+            return redirect(url_for("events.registered", event_id=event.id, lang=public.language(),
+                                    embed=public.embedded()))
         if not tokens.form_token_valid(form.form_token.data, event.id):
             form.form_errors.append(_("This form was open too long. Check your answers and send it again."))
         else:
             with refusals_shown_on(form):
                 registration.register(event.id, form.values(), answers=form.answers(questions, request.form),
                                       language=public.language(), now=now)
-                return redirect(url_for("events.registered", event_id=event.id, lang=public.language()))
+                return redirect(url_for("events.registered", event_id=event.id, lang=public.language(),
+                                        embed=public.embedded()))
         form.form_token.data = tokens.form_token(event.id)
     elif request.method == "POST" and not open_now:
         form.form_errors.append(_("Registration to this event is closed."))
