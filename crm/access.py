@@ -338,6 +338,15 @@ def report_enterprises(user, *, organization_id: int | None = None) -> Select:
     elif organization_id is not None:
         query = query.where(Enterprise.organization_id == organization_id)
     return query
+
+
+def organization_in_view(user, organization_id: int | None = None) -> int | None:
+    """The one organization whose enterprises a user's list, figures or export cover: the user's
+    own, or the one an admin chose (``organization_id``); None when an admin chose none (the whole
+    programme)."""
+    return organization_id if user.is_admin else user.organization_id
+
+
 # --- Events ------------------------------------------------------------------------------------
 # Public events belong to an organization: its managers (and the programme office) create, publish,
 # close them and see their registrations; its coaches see them and check people in at the door.

@@ -12,7 +12,6 @@ from email.message import EmailMessage
 
 from babel.dates import format_date, format_time
 from flask import current_app
-from flask_babel import force_locale
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
@@ -24,7 +23,7 @@ from crm.events.models import Event, EventEmail, EventSession, Registration
 from crm.events.queries import waiting_position
 from crm.events.tokens import registration_token
 from crm.extensions import db
-from crm.i18n import _
+from crm.i18n import _, force_locale
 
 log = logging.getLogger(__name__)
 

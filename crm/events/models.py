@@ -11,6 +11,7 @@ from crm.db import SingleLineString, TimestampMixin, as_utc, utcnow
 from crm.enterprises.models import Enterprise
 from crm.extensions import db
 from crm.organizations.models import Organization
+from crm.outbox import OutboxRow, outbox_table_args
 
 EVENT_KINDS = ("webinar", "workshop", "training")
 # draft: not public. open and closed: published, registration open or closed.
@@ -201,7 +202,7 @@ class EventMessage(db.Model):
     sent_by: Mapped[User | None] = relationship()
 
 
-class EventEmail(TimestampMixin, db.Model):
+class EventEmail(OutboxRow, db.Model):
     """One email to one registration, queued in the request and sent by ``flask reminders send``
     (crm/outbox.py). It holds no address: the registration's is read at send time, in its language."""
 
@@ -215,21 +216,9 @@ class EventEmail(TimestampMixin, db.Model):
     event_session_id: Mapped[int | None] = mapped_column(ForeignKey("event_sessions.id", ondelete="CASCADE"))
     offset_minutes: Mapped[int] = mapped_column(default=0)
     event_message_id: Mapped[int | None] = mapped_column(ForeignKey("event_messages.id", ondelete="CASCADE"))
-    due_at: Mapped[datetime]
-    state: Mapped[str] = mapped_column(String(20), default="pending")
-    attempts: Mapped[int] = mapped_column(default=0)
-    next_attempt_at: Mapped[datetime | None]
-    last_error: Mapped[str | None] = mapped_column(Text)
-    claimed_at: Mapped[datetime | None]
-    claimed_by: Mapped[str | None] = mapped_column(String(120))
-    sent_at: Mapped[datetime | None]
-    message_id: Mapped[str] = mapped_column(String(200), unique=True)
 
     registration: Mapped[Registration] = relationship()
     event_session: Mapped[EventSession | None] = relationship()
     event_message: Mapped[EventMessage | None] = relationship()
 
-    __table_args__ = (
-        Index("ix_event_emails_state_due_at", "state", "due_at"),
-        CheckConstraint("state IN ('pending', 'sending', 'sent', 'failed', 'cancelled')", name="state"),
-    )
+    __table_args__ = outbox_table_args("event_emails")

@@ -3,11 +3,11 @@ from datetime import timedelta
 
 from crm import access, signals
 from crm.cohorts import timeutil
+from crm.contributions import MenuItem
 from crm.events import bp
 from crm.events.forms import EVENT_KINDS, EVENT_STATUSES, LANGUAGE_CHOICES, MATCH_STATUSES, MODES, REGISTRATION_STATUSES
 from crm.formatting import format_date
 from crm.i18n import _l
-from crm.navigation import MenuItem
 from crm.reference import label
 
 

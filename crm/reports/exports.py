@@ -6,9 +6,10 @@ the comma is the decimal separator, so French Excel splits on semicolons), a com
 A text cell that begins with = + - @, a tab or a carriage return gets a leading apostrophe so a
 spreadsheet never runs it as a formula. XLSX: cells are written as text, never as formulas, with
 openpyxl's write-only mode so that a 112,000-row export does not sit in memory; CSV is streamed
-in batches from a server-side cursor (``yield_per``). A large enterprise export is stored and
-sent again while nothing it shows has changed (crm.reports.export_store).
+in batches from a server-side cursor (``yield_per``). A large enterprise export is cached and
+sent again while nothing it shows has changed (crm.reports.cache).
 """
+import csv
 import io
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, date
 from operator import itemgetter
 
-from flask import Response, stream_with_context
+from flask import Response, current_app, stream_with_context
 from flask_babel import get_locale
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -26,14 +27,14 @@ from sqlalchemy import Select
 
 from crm.auth.models import User
 from crm.db import as_utc
+from crm.domain import QUEBEC
 from crm.enterprises.models import Enterprise
 from crm.enterprises.queries import count
 from crm.extensions import db
 from crm.i18n import _
 from crm.organizations.models import Organization
-from crm.reference import LANGUAGES, LEGAL_FORMS, REGIONS, STAGES
-from crm.reports import export_store
-from crm.reports.queries import PROGRAMME_TZ
+from crm.reference import LANGUAGES, LEGAL_FORMS, REGIONS, STAGES, translated
+from crm.reports import cache
 
 BOM = "\ufeff"
 CSV_DELIMITERS = {"fr": ";", "en": ","}
@@ -42,6 +43,9 @@ DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 DANGEROUS_FIRST = frozenset(DANGEROUS_PREFIXES)  # each prefix is one character
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 YIELD_PER = 1000
+# Part of every cached export's key: change it with the columns or the cells of an export, so that
+# the files made before are never sent again.
+EXPORT_LAYOUT = 2
 _first = itemgetter(0)
 
 
@@ -56,36 +60,31 @@ def csv_delimiter() -> str:
     return CSV_DELIMITERS.get(str(get_locale()), ",")
 
 
-# csv.writer costs about 4 µs a row (it checks each character of each field with a function call),
-# half of the time of a large export: cells are written a column at a time instead, exactly as
-# csv.writer writes them (QUOTE_MINIMAL, quotes doubled, CRLF), with a fast path for the usual
-# column, where nothing needs quoting or neutralizing.
-
-def csv_quoted(text: str, delimiter: str) -> str:
-    """A cell as csv.writer writes it: in quotes when it holds the delimiter, a quote or a line break."""
-    if delimiter in text or '"' in text or "\r" in text or "\n" in text:
-        return '"' + text.replace('"', '""') + '"'
-    return text
+def text_cells(values: Sequence[str | None]) -> Sequence[str | None]:
+    """A column of text made inert for a spreadsheet (``neutralize``); csv.writer writes None empty."""
+    if DANGEROUS_FIRST.isdisjoint(map(_first, filter(None, values))):
+        return values  # the usual column: no cell to change, none looked at twice
+    return [neutralize(value) for value in values]
 
 
-def text_cells(values: Sequence[str | None], delimiter: str) -> Sequence[str]:
-    """A column of text as CSV cells: made inert (``neutralize``), quoted where needed, None empty."""
-    if None in values:
-        values = ["" if value is None else value for value in values]
-    if not DANGEROUS_FIRST.isdisjoint(map(_first, filter(None, values))):
-        values = [neutralize(value) for value in values]
-    joined = "".join(values)  # one search of the whole column instead of four per cell
-    if delimiter in joined or '"' in joined or "\r" in joined or "\n" in joined:
-        values = [csv_quoted(value, delimiter) for value in values]
-    return values
-
-
-def csv_chunks(header: list[str], batches: Iterable[list[Sequence[str]]], *, delimiter: str) -> Iterator[str]:
-    """The CSV text: the byte-order mark and the header, then one chunk per batch of rows, each
-    batch given as its columns of cells (``text_cells``…)."""
-    yield BOM + delimiter.join(text_cells([str(h) for h in header], delimiter)) + "\r\n"
+def csv_chunks(header: list[str], batches: Iterable[Sequence[Sequence]], *, delimiter: str) -> Iterator[str]:
+    """The CSV text: the byte-order mark and the header, then one chunk per batch of rows (each batch
+    given as its columns of cells, ``text_cells``…), written by csv.writer."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
+    writer.writerow(text_cells([str(h) for h in header]))
+    yield BOM + _taken(buffer)
     for columns in batches:
-        yield "\r\n".join(map(delimiter.join, zip(*columns, strict=True))) + "\r\n"
+        writer.writerows(zip(*columns, strict=True))
+        yield _taken(buffer)
+
+
+def _taken(buffer: io.StringIO) -> str:
+    """What was written into ``buffer`` since the last time, which is then emptied."""
+    text = buffer.getvalue()
+    buffer.seek(0)
+    buffer.truncate()
+    return text
 
 
 def _xlsx_cell(sheet, value, *, bold=False, number_format=None):
@@ -166,12 +165,7 @@ TEXT, NUMBER, DAY = "text", "number", "day"  # kinds of column; the other kind i
 
 
 def _local_date(value):
-    return as_utc(value).astimezone(PROGRAMME_TZ).date() if value else None
-
-
-def _labels(mapping: dict) -> dict:
-    """Code -> label, translated once per export rather than once per row."""
-    return {code: str(text) for code, text in mapping.items()}
+    return as_utc(value).astimezone(QUEBEC).date() if value else None
 
 
 def _enterprise_columns():
@@ -179,7 +173,7 @@ def _enterprise_columns():
     return [
         (_("Name"), Enterprise.name, TEXT),
         (_("NEQ"), Enterprise.neq, TEXT),
-        (_("Legal form"), Enterprise.legal_form, _labels(LEGAL_FORMS)),
+        (_("Legal form"), Enterprise.legal_form, translated(LEGAL_FORMS)),
         (_("Region"), Enterprise.region_code, REGIONS),
         (_("City"), Enterprise.city, TEXT),
         (_("Postal code"), Enterprise.postal_code, TEXT),
@@ -188,8 +182,8 @@ def _enterprise_columns():
         (_("Website"), Enterprise.website, TEXT),
         (_("Organization"), Organization.name, TEXT),
         (_("Coach"), User.full_name, TEXT),
-        (_("Stage"), Enterprise.stage, _labels(STAGES)),
-        (_("Preferred language"), Enterprise.preferred_language, _labels(LANGUAGES)),
+        (_("Stage"), Enterprise.stage, translated(STAGES)),
+        (_("Preferred language"), Enterprise.preferred_language, translated(LANGUAGES)),
         (_("Created on"), Enterprise.created_at, DAY),
         (_("Last activity"), Enterprise.last_activity_at, DAY),
     ]
@@ -207,30 +201,29 @@ def _xlsx_value(kind) -> Callable:
 class _CsvLabels(dict):
     """Code -> CSV cell of its label; an unknown code shows as itself."""
 
-    def __init__(self, labels: dict, delimiter: str):
-        super().__init__({code: csv_quoted(neutralize(label), delimiter) for code, label in labels.items()})
+    def __init__(self, labels: dict):
+        super().__init__({code: neutralize(label) for code, label in labels.items()})
         self[None] = ""
-        self.delimiter = delimiter
 
     def __missing__(self, code):
-        return csv_quoted(neutralize(code), self.delimiter)
+        return neutralize(code)
 
 
 def _day_cells(values: Sequence) -> list[str]:
     """Timestamps as their date in Québec (SQLite hands them back naive, in UTC)."""
     return ["" if value is None else (value if value.tzinfo else value.replace(tzinfo=UTC))
-            .astimezone(PROGRAMME_TZ).date().isoformat() for value in values]
+            .astimezone(QUEBEC).date().isoformat() for value in values]
 
 
-def _csv_cells(kind, delimiter: str) -> Callable[[Sequence], Sequence[str]]:
+def _csv_cells(kind) -> Callable[[Sequence], Sequence]:
     """How a column of this kind becomes CSV cells."""
     if kind == TEXT:
-        return lambda values: text_cells(values, delimiter)
+        return text_cells
     if kind == NUMBER:
-        return lambda values: ["" if value is None else str(value) for value in values]
+        return lambda values: values  # csv.writer writes numbers as str() does, None empty
     if kind == DAY:
         return _day_cells
-    labels = _CsvLabels(kind, delimiter)
+    labels = _CsvLabels(kind)
     return lambda values: list(map(labels.__getitem__, values))
 
 
@@ -242,7 +235,7 @@ def _batches(statement: Select) -> Iterator[Sequence]:
 
 
 def _csv_text(header: list, kinds: list, statement: Select, delimiter: str) -> Iterator[str]:
-    cells = [_csv_cells(kind, delimiter) for kind in kinds]
+    cells = [_csv_cells(kind) for kind in kinds]
     columns = ([to_cells(column) for to_cells, column in zip(cells, zip(*rows, strict=True), strict=True)]
                for rows in _batches(statement))
     yield from csv_chunks(header, columns, delimiter=delimiter)
@@ -263,12 +256,13 @@ class EnterpriseExport:
     respond: Callable[[], Response]
 
 
-def export_enterprises(select_stmt: Select, fmt: str) -> EnterpriseExport:
+def export_enterprises(select_stmt: Select, fmt: str, *, organization_id: int | None) -> EnterpriseExport:
     """The enterprises of ``select_stmt`` (a select() of Enterprise, already limited to what the
-    user may see) as ``fmt`` = "csv" or "xlsx", columns in the user's language.
+    user may see, within ``organization_id``, None for the whole programme) as ``fmt`` = "csv" or
+    "xlsx", columns in the user's language.
 
-    Only the exported columns are read, as plain rows. A file of a size worth keeping is stored and
-    served again while nothing it shows has changed; the others are made on each request (a CSV
+    Only the exported columns are read, as plain rows. A file of a size worth keeping is cached and
+    sent again while nothing it shows has changed; the others are made on each request (a CSV
     then streamed after the caller's commit, so ``respond`` comes after it).
     """
     columns = _enterprise_columns()
@@ -281,20 +275,29 @@ def export_enterprises(select_stmt: Select, fmt: str) -> EnterpriseExport:
     # i18n: file name of the enterprise list export, lower case without spaces
     base = _("enterprises")
     filename = f"{base}-{date.today().isoformat()}.{fmt}"
-    key = export_store.export_key(statement, locale=str(get_locale()), fmt=fmt)
-    stored = export_store.lookup(key)
-    if stored.content is not None:
-        return EnterpriseExport(stored.row_count, lambda: file_response(stored.content, fmt, filename))
+    compiled = statement.compile(dialect=db.engine.dialect)
+    entry = cache.entry(cache.cache_key("enterprises", EXPORT_LAYOUT, str(compiled), compiled.params,
+                                        str(get_locale()), fmt, organization_id=organization_id))
+    cached = entry.get()
+    if cached is not None:
+        row_count, content = cached
+        return EnterpriseExport(row_count, lambda: file_response(content, fmt, filename))
     total = count(select_stmt)
-    if export_store.worth_storing(total):
+    if _worth_caching(total):
         content = _file(header, kinds, statement, fmt)
-        export_store.store(key, stored.version, total, content)
+        entry.put((total, content))
         return EnterpriseExport(total, lambda: file_response(content, fmt, filename))
     if fmt == "csv":
         return EnterpriseExport(total, lambda: csv_response(
             _csv_text(header, kinds, statement, csv_delimiter()), filename))
     return EnterpriseExport(total, lambda: xlsx_response(
         [(_("Enterprises"), header, _xlsx_rows(kinds, statement))], filename))
+
+
+def _worth_caching(row_count: int) -> bool:
+    """Smaller files cost less to make than to cache; bigger ones would sit whole in memory."""
+    config = current_app.config
+    return config["EXPORT_STORE_MIN_ROWS"] <= row_count <= config["EXPORT_STORE_MAX_ROWS"]
 
 
 def _file(header: list, kinds: list, statement: Select, fmt: str) -> bytes:

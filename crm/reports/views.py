@@ -5,6 +5,7 @@ from sqlalchemy import select
 
 from crm import access, signals
 from crm.access import can_filter_reports_by_organization, can_view_reports
+from crm.contributions import MenuItem
 from crm.db import utcnow
 from crm.enterprises import queries as enterprise_queries
 from crm.enterprises.filtering import parse_filters
@@ -12,7 +13,6 @@ from crm.errors import render_error
 from crm.extensions import db
 from crm.formatting import format_date
 from crm.i18n import _, _l
-from crm.navigation import MenuItem
 from crm.organizations.models import Organization
 from crm.privacy.services import record_access
 from crm.reference import region_label
@@ -129,7 +129,8 @@ def _export_enterprises(fmt: str):
     if any(name in args for name in form.errors):  # absent filters are not errors
         return render_error(400, _("Some filters were not understood: nothing was exported."))
     statement = enterprise_queries.filtered_enterprises(current_user, filters)
-    export = exports.export_enterprises(statement, fmt)
+    export = exports.export_enterprises(
+        statement, fmt, organization_id=access.organization_in_view(current_user, filters.organization_id))
     record_access(current_user, "export_enterprises", subject_type="enterprises",
                   details={"count": export.count, "format": fmt})
     return export.respond()

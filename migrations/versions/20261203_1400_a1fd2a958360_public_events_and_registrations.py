@@ -1,7 +1,7 @@
 """Public events: their sessions, registrations with the waiting list, messages and the events' outbox
 
 Revision ID: a1fd2a958360
-Revises: d46707c372e4
+Revises: f5d965c9b5b5
 Create Date: 2026-12-03 13:44:37.709122
 
 """
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "a1fd2a958360"
-down_revision = "d46707c372e4"
+down_revision = "f5d965c9b5b5"
 branch_labels = None
 depends_on = None
 
