@@ -116,6 +116,9 @@ def _register_blueprints(app: Flask) -> None:
     from crm.contacts import views as contacts_views  # noqa: F401 - the routes of its blueprint
     from crm.enterprises import bp as enterprises_bp
     from crm.enterprises import record_views, views  # noqa: F401 - the routes of its blueprint
+    from crm.events import bp as events_bp
+    from crm.events import views as events_views  # noqa: F401 - the routes of its blueprint
+    from crm.events import views_attendance, views_manage, views_public, views_registrations  # noqa: F401
     from crm.imports.views import bp as imports_bp
     from crm.main.views import bp as main_bp
     from crm.ops.views import bp as ops_bp
@@ -135,6 +138,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(account_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(reports_bp)
+    app.register_blueprint(events_bp)
     _connect_receivers()
 
 
@@ -144,6 +148,7 @@ def _connect_receivers() -> None:
     theirs too."""
     from crm.cohorts import integration, reporting  # noqa: F401
     from crm.contacts import history as contacts_history  # noqa: F401
+    from crm.events import integration as events_integration  # noqa: F401
     from crm.privacy import history as privacy_history  # noqa: F401
     from crm.reminders import history as reminders_history  # noqa: F401
     from crm.reminders import privacy  # noqa: F401

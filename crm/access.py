@@ -13,8 +13,10 @@ from sqlalchemy import Select, false, or_, select
 from crm.auth.models import User
 from crm.cohorts.models import Cohort, ProgrammeSession, cohort_facilitators
 from crm.enterprises.models import Enterprise
+from crm.events.models import Event
 from crm.extensions import db
 from crm.imports.models import ImportBatch
+from crm.organizations.models import Organization
 from crm.reminders.models import Reminder
 
 
@@ -343,3 +345,67 @@ def organization_in_view(user, organization_id: int | None = None) -> int | None
     own, or the one an admin chose (``organization_id``); None when an admin chose none (the whole
     programme)."""
     return organization_id if user.is_admin else user.organization_id
+
+
+# --- Events ------------------------------------------------------------------------------------
+# Public events belong to an organization: its managers (and the programme office) create, publish,
+# close them and see their registrations; its coaches see them and check people in at the door.
+# The public sees published events only, and nothing of the enterprises registrations matched.
+
+
+def can_manage_events(user) -> bool:
+    return user.is_admin or user.is_manager
+
+
+def can_see_events(user) -> bool:
+    return user.role in ("admin", "manager", "coach")
+
+
+def visible_events(user) -> Select:
+    """Events the user may see on the signed-in side: their organization's, or all for the programme office."""
+    query = select(Event)
+    if not user.is_admin:
+        query = query.where(Event.organization_id == user.organization_id)
+    return query
+
+
+def can_view_event(user, event) -> bool:
+    return user.is_admin or (can_see_events(user) and event.organization_id == user.organization_id)
+
+
+def can_manage_event(user, event) -> bool:
+    """Edit, publish, close, export the registrations, decide the matching, message the people."""
+    return user.is_admin or (user.is_manager and event.organization_id == user.organization_id)
+
+
+def can_check_in(user, event) -> bool:
+    """At the door: the event's managers and its organization's coaches."""
+    return can_view_event(user, event)
+
+
+def get_event_or_404(event_id: int, user, *, for_manage: bool = False):
+    """Another organization's event does not exist (404); seen but not managed is 403."""
+    event = db.session.get(Event, event_id)
+    if event is None or not can_view_event(user, event):
+        abort(404)
+    if for_manage and not can_manage_event(user, event):
+        abort(403)
+    return event
+
+
+def event_organizations(user) -> Select:
+    """Organizations a user may organize events for: their own, or any active one for the programme office."""
+    query = select(Organization).where(Organization.is_active.is_(True))
+    if not can_choose_organization(user):
+        query = query.where(Organization.id == user.organization_id)
+    return query.order_by(Organization.name)
+
+
+def public_organizations() -> Select:
+    """Organizations whose published events anyone may list (their code is in the list's address)."""
+    return select(Organization).where(Organization.is_active.is_(True))
+
+
+def public_events() -> Select:
+    """What anyone may see without signing in: published events."""
+    return select(Event).where(Event.status.in_(("open", "closed")))

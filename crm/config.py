@@ -78,6 +78,13 @@ class Defaults:
     PRIVACY_OFFICER_EMAIL = "vie-privee@virage.example"
     # Law 25: contacts of an enterprise archived this long ago are anonymized by `flask crm retention`.
     RETENTION_ARCHIVED_DAYS = 730
+    # Public events (crm/events): the partner sites allowed to show the public pages in a frame,
+    # as origins separated by spaces or commas ("https://pole.example https://www.cdrq.example").
+    EVENTS_FRAME_ANCESTORS = ""
+    # Registrations sent from one IP address, for one email address, to one event.
+    EVENTS_LIMIT_PER_ADDRESS = "30 per hour"
+    EVENTS_LIMIT_PER_EMAIL = "5 per hour"
+    EVENTS_LIMIT_PER_EVENT = "600 per hour"
     MAIL_SERVER = "127.0.0.1"
     MAIL_PORT = 25
     MAIL_USE_TLS = False
@@ -146,6 +153,10 @@ _ENV_PARSERS = {
     "LOGIN_LIMIT_PER_ADDRESS": str,
     "TRUSTED_PROXIES": int,
     "HSTS_SECONDS": int,
+    "EVENTS_FRAME_ANCESTORS": str,
+    "EVENTS_LIMIT_PER_ADDRESS": str,
+    "EVENTS_LIMIT_PER_EMAIL": str,
+    "EVENTS_LIMIT_PER_EVENT": str,
 }
 
 

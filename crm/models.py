@@ -17,6 +17,7 @@ from crm.enterprises.models import (  # noqa: F401
     FollowUpTask,
     StageChange,
 )
+from crm.events.models import Event, EventEmail, EventMessage, EventSession, Registration  # noqa: F401
 from crm.imports.models import ImportBatch  # noqa: F401
 from crm.organizations.models import Organization  # noqa: F401
 from crm.privacy.models import AccessLogEntry, Incident  # noqa: F401

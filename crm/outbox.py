@@ -1,9 +1,10 @@
 """Outbox tables drained by ``flask reminders send``: claim the due rows, then acknowledge each outcome.
 
-Shared by the session reminders (``crm/reminders/sending.py``, which explains the protocol) and the
-account emails (``crm/auth/emails.py``). An outbox model is an ``OutboxRow`` with an ``id`` and
-``outbox_table_args`` in its ``__table_args__``; the worker's settings (``REMINDER_MAX_ATTEMPTS``,
-``REMINDER_RETRY_BASE_SECONDS``, ``REMINDER_CLAIM_TIMEOUT_SECONDS``) apply to all of them.
+Shared by the session reminders (``crm/reminders/sending.py``, which explains the protocol), the
+account emails (``crm/auth/emails.py``) and the events' emails (``crm/events/emails.py``). An outbox
+model is an ``OutboxRow`` with an ``id`` and ``outbox_table_args`` in its ``__table_args__``; the
+worker's settings (``REMINDER_MAX_ATTEMPTS``, ``REMINDER_RETRY_BASE_SECONDS``,
+``REMINDER_CLAIM_TIMEOUT_SECONDS``) apply to all of them.
 
 Unlike other writes, the claim and each acknowledgement commit at once, row by row: other senders
 must see a claim before this one sends, and an outcome must be kept before the next email goes, so

@@ -60,6 +60,17 @@ def add_security_headers(response):
     return response
 
 
+def allow_framing(response, origins) -> None:
+    """Let this response be shown in a frame of the site itself and of ``origins`` (a partner's site
+    embedding a public page); every other response stays ``frame-ancestors 'none'``. X-Frame-Options
+    cannot name several origins: browsers that know frame-ancestors ignore it, and those that do not
+    get SAMEORIGIN."""
+    ancestors = " ".join(["'self'", *origins])
+    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY.replace(
+        "frame-ancestors 'none'", f"frame-ancestors {ancestors}")
+    response.headers["X-Frame-Options"] = "SAMEORIGIN"
+
+
 def _may_be_personal() -> bool:
     if request.endpoint == "static":  # the same files for everyone
         return False

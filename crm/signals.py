@@ -51,6 +51,11 @@ dashboard_activity = _signals.signal("dashboard-activity", doc="""
 Sender: None. Receivers return a ``crm.contributions.ActivityQuery``: figures of the
 dashboard's Activity section (coaching hours, sessions, attendance…).""")
 
+outboxes = _signals.signal("outboxes", doc="""
+Sender: None; keyword ``me`` (the sender's name). Each round of ``flask reminders send`` asks the
+features that keep an outbox of their own (crm/outbox.py) to send its rows that are due; receivers
+commit each outcome, as crm/outbox.py does, and return how many emails they sent.""")
+
 
 def answers(signal: Signal, sender=None, **kwargs) -> list:
     """What the receivers returned, in the order they were connected; lists are flattened and

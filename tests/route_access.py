@@ -17,6 +17,9 @@ from crm.cohorts.models import CohortMembership
 from crm.contacts.models import Contact
 from crm.enterprises import timeline
 from crm.enterprises.models import Enterprise
+from crm.events import registration as event_registration
+from crm.events import services as event_services
+from crm.events.tokens import registration_token
 from crm.extensions import db
 from crm.imports import services as import_services
 from crm.privacy import services as privacy_services
@@ -31,7 +34,12 @@ PUBLIC_ENDPOINTS = {"static", "auth.login", "main.privacy", "main.set_language",
                     "auth.reset_password", "auth.login_code", "account.two_factor_setup",
                     "ops.health",  # for load balancers
                     "cohorts.feed",  # the calendar feed: its secret token is the credential
-                    "reminders.optout"}  # the signed opt-out link in reminders is the credential
+                    "reminders.optout",  # the signed opt-out link in reminders is the credential
+                    # Public events: published events, their registration form, and a registration's
+                    # page, whose signed link (in every email about it) is the credential.
+                    "events.public_list", "events.public_event", "events.public_calendar", "events.register",
+                    "events.registered", "events.registration_page", "events.cancel_registration",
+                    "events.confirm_address"}
 
 ROLES = ("admin", "manager", "coach", "other_manager", "other_coach", "anonymous")
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -85,6 +93,16 @@ def build_world(app, make) -> World:
         incident = privacy_services.create_incident(
             actor=None, discovered_on=date(2026, 1, 5), nature="Courriel envoyé à la mauvaise personne")
         feed_token = feeds.regenerate_feed(coach, actor=coach)
+        event = event_services.create_event(
+            actor=None, starts_at=STARTS, ends_at=ENDS, title="Midi numérique", kind="webinar",
+            organization_id=org.id, mode="virtual", capacity=20, languages="fr")
+        event_services.publish_event(event, actor=None, now=STARTS - timedelta(days=30))
+        registered = event_registration.register(
+            event.id, {"first_name": "Léa", "last_name": "Roy", "email": "lea@coop.example", "role": None,
+                       "enterprise_name": "Coopérative du Monde", "neq": None, "city": "Sherbrooke",
+                       "region_code": "05", "legal_form": "coop_work", "consent_reminders": True,
+                       "consent_follow_up": False},
+            answers={}, language="fr", now=STARTS - timedelta(days=30))
         db.session.commit()
         membership = db.session.scalar(select(CohortMembership.id).where(CohortMembership.cohort_id == cohort.id))
         reminder = db.session.scalar(select(Reminder.id).where(Reminder.session_id == session.id).limit(1))
@@ -95,6 +113,8 @@ def build_world(app, make) -> World:
             "batch_id": batch.id, "user_id": target.id, "organization_id": org.id, "incident_id": incident.id,
             "token": feed_token, "fmt": "json", "action": "deactivate", "filename": "css/virage.css",
             "optout_token": optout_token(contact.id),
+            "event_id": event.id, "event_session_id": event.sessions[0].id, "registration_id": registered.id,
+            "registration_token": registration_token(registered.id),
         }
     return World(people=people, ids=ids)
 
@@ -103,6 +123,10 @@ def url_for_rule(rule, ids) -> str:
     values = {name: ids[name] for name in rule.arguments}
     if rule.endpoint == "reminders.optout":
         values["token"] = ids["optout_token"]
+    if rule.endpoint in ("events.registration_page", "events.cancel_registration", "events.confirm_address"):
+        values["token"] = ids["registration_token"]
+    if rule.endpoint == "events.export_registrations":
+        values["fmt"] = "csv"
     return rule.build(values, append_unknown=False)[1]
 
 

@@ -40,6 +40,16 @@ PARAMETERS = {
     "privacy.index": ("q", "page"),
     "privacy.access_log": ("user", "action", "start", "end", "page"),
     "privacy.incidents": ("page",),
+    "events.public_list": ("region", "kind", "organization", "page", "embed"),
+    "events.public_event": ("embed",),
+    "events.register": ("embed",),
+    "events.registered": ("embed",),
+    "events.registration_page": ("embed",),
+    "events.confirm_address": ("embed",),
+    "events.manage_list": ("status", "page"),
+    "events.registrations": ("status", "match", "attended", "q", "page"),
+    "events.export_registrations": ("status", "match", "attended", "q"),
+    "events.check_in": ("q",),
 }
 # Read by every page, or meaningful to url_for() when a template passes the query string along.
 EVERYWHERE = ("page", "per_page", "_scheme", "_external", "_anchor", "_method", "endpoint", "next", "lang")

@@ -136,6 +136,28 @@ ACCESS = {
     "/account/two-factor/disable": {"POST": "ok ok ok ok ok login"},
     "/admin/users/<int:user_id>/<action>": {"POST": "ok 403 403 404 403 login"},
     "/logout": {"POST": "login login login login login login"},
+    "/events/manage": {"GET": "ok ok ok ok ok login"},
+    "/events/manage/new": {"GET": "ok ok 403 ok 403 login", "POST": "invalid invalid 403 invalid 403 login"},
+    "/events/manage/<int:event_id>": {"GET": "ok ok ok 404 404 login"},
+    "/events/manage/<int:event_id>/edit": {"GET": "ok ok 403 404 404 login",
+                                           "POST": "invalid invalid 403 404 404 login"},
+    "/events/manage/<int:event_id>/publish": {"POST": "ok ok 403 404 404 login"},
+    "/events/manage/<int:event_id>/close": {"POST": "ok ok 403 404 404 login"},
+    "/events/manage/<int:event_id>/reopen": {"POST": "ok ok 403 404 404 login"},
+    "/events/manage/<int:event_id>/sessions": {"POST": "invalid invalid 403 404 404 login"},
+    "/events/manage/<int:event_id>/sessions/<int:event_session_id>/remove": {"POST": "ok ok 403 404 404 login"},
+    "/events/manage/<int:event_id>/registrations": {"GET": "ok ok ok 404 404 login"},
+    "/events/manage/<int:event_id>/registrations/export.<fmt>": {"GET": "ok ok 403 404 404 login"},
+    "/events/manage/<int:event_id>/registrations/<int:registration_id>/cancel": {"POST": "ok ok 403 404 404 login"},
+    "/events/manage/<int:event_id>/matching": {"GET": "ok ok 403 404 404 login"},
+    "/events/manage/<int:event_id>/matching/<int:registration_id>": {"POST": "ok ok 403 404 404 login"},
+    "/events/manage/<int:event_id>/message": {"GET": "ok ok 403 404 404 login",
+                                              "POST": "invalid invalid 403 404 404 login"},
+    "/events/manage/<int:event_id>/check-in": {"GET": "ok ok ok 404 404 login"},
+    "/events/manage/<int:event_id>/check-in/<int:registration_id>": {"POST": "ok ok ok 404 404 login"},
+    "/events/manage/<int:event_id>/check-in/<int:registration_id>/undo": {"POST": "ok ok ok 404 404 login"},
+    "/events/manage/<int:event_id>/attendance-import": {"GET": "ok ok 403 404 404 login",
+                                                        "POST": "invalid invalid 403 404 404 login"},
 }
 
 # Writes whose access depends on the ids they are sent (empty data would prove nothing).
@@ -145,8 +167,8 @@ PAYLOADS = {
 
 # Writes that end something (archive, cancel, sign out…) run last, in this order, so that the
 # other checks of a role meet the world as it was built.
-LAST = ("contacts.archive", "cohorts.leave_member", "cohorts.cancel_session", "imports.cancel",
-        "enterprises.archive", "admin.user_action", "account.disable_two_factor", "auth.logout")
+LAST = ("events.cancel_by_manager", "contacts.archive", "cohorts.leave_member", "cohorts.cancel_session",
+        "imports.cancel", "enterprises.archive", "admin.user_action", "account.disable_two_factor", "auth.logout")
 
 
 def outcome(response) -> str:

@@ -13,7 +13,11 @@ from crm.i18n import _l
 # Purposes a contact may consent to, each separately (Law 25: consent specific to each purpose).
 PURPOSES = {
     "email_reminders": _l("Email reminders of sessions and follow-ups"),
+    # Asked on the public events' registration form (crm/events).
+    "programme_follow_up": _l("Follow-up of the enterprise by the programme"),
 }
+# The purpose of being contacted afterwards by the programme about the enterprise's journey.
+FOLLOW_UP_PURPOSE = "programme_follow_up"
 # The purpose the Contact's email_consent columns mirror.
 EMAIL_PURPOSE = "email_reminders"
 

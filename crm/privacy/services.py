@@ -35,6 +35,7 @@ ACCESS_ACTIONS = {
     "view_enterprise": _l("Viewed an enterprise"),
     "export_contact": _l("Exported a contact's information"),
     "export_enterprises": _l("Exported enterprises"),
+    "export_event_registrations": _l("Exported an event's registrations"),
 }
 
 # Why a contact was anonymized (``anonymize_contact``'s reason).

@@ -1,12 +1,12 @@
-"""``flask reminders send [--loop]`` (cron or worker): the account emails (crm/auth/emails.py) and the
-reminders; ``flask reminders test-email ADDRESS``."""
+"""``flask reminders send [--loop]`` (cron or worker): the account emails (crm/auth/emails.py), the
+reminders, and the outboxes of other features (``signals.outboxes``); ``flask reminders test-email ADDRESS``."""
 import logging
 import signal
 import threading
 
 import click
 
-from crm import mail
+from crm import mail, signals
 from crm.auth import emails
 from crm.cohorts import timeutil
 from crm.extensions import db
@@ -18,17 +18,19 @@ log = logging.getLogger(__name__)
 
 
 def run_once(*, batch: int | None = None):
-    """Send the account emails due (a person is waiting for them), plan reminders, commit, send the
-    reminders due. Returns (plan result, send result, account emails sent).
+    """Send the account emails due (a person is waiting for them) and the other features' outboxes
+    (``signals.outboxes``), plan reminders, send the reminders due. Returns (plan result, send
+    result, account emails sent, other features' emails sent).
 
     Sending commits row by row (crm/outbox.py: a claim, then each outcome, so that a sender that
     stops sends nothing twice); the plan is one step."""
     me = sender_name()
     accounts = emails.send_due(me=me, batch=batch)
+    others = sum(signals.answers(signals.outboxes, me=me))
     with step():
         plan = plan_all(timeutil.now())
     sent = send_due(me=me, batch=batch)
-    return plan, sent, accounts
+    return plan, sent, accounts, others
 
 
 def register(bp) -> None:
@@ -41,10 +43,10 @@ def register(bp) -> None:
     def send_command(loop, interval, batch):
         """Send account emails, plan reminders, send those due, and exit (for cron); --loop runs as a worker."""
         if not loop:
-            plan, sent, accounts = run_once(batch=batch)
+            plan, sent, accounts, others = run_once(batch=batch)
             click.echo(f"planned {plan.created} new, {plan.cancelled} cancelled; sent {sent.sent}, "
                        f"retry later {sent.retried}, failed {sent.failed}, skipped {sent.skipped}; "
-                       f"account emails sent {accounts}")
+                       f"account emails sent {accounts}; other emails sent {others}")
             return
         stop = threading.Event()
 
@@ -57,10 +59,10 @@ def register(bp) -> None:
         click.echo(f"reminder worker started, every {interval} s; SIGTERM stops it cleanly")
         while not stop.is_set():
             try:
-                plan, sent, accounts = run_once(batch=batch)
-                if sent.handled or plan.created or accounts:
+                plan, sent, accounts, others = run_once(batch=batch)
+                if sent.handled or plan.created or accounts or others:
                     click.echo(f"planned {plan.created}; sent {sent.sent}, retry later {sent.retried}, "
-                               f"failed {sent.failed}; account emails sent {accounts}")
+                               f"failed {sent.failed}; account emails sent {accounts}; other emails sent {others}")
             except Exception:  # noqa: BLE001 - a worker survives a bad round (database restart…)
                 db.session.rollback()
                 log.exception("reminder round failed; next round in %s s", interval)
