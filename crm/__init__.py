@@ -91,6 +91,10 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from crm.account.views import bp as account_bp
     from crm.admin.views import bp as admin_bp
+    from crm.api import bp as api_bp
+    from crm.api import pages as api_pages
+    from crm.api import views as api_views  # noqa: F401 - the routes of its blueprints
+    from crm.api import views_enterprises, views_tokens  # noqa: F401
     from crm.auth.cli import users_cli  # noqa: F401
     from crm.auth.views import bp as auth_bp
     from crm.cohorts import bp as cohorts_bp
@@ -116,6 +120,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(account_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(reports_bp)
+    app.register_blueprint(api_bp)
+    app.register_blueprint(api_pages)
     _connect_receivers()
 
 

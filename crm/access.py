@@ -10,6 +10,7 @@ visible but not allowed is 403.
 from flask import abort
 from sqlalchemy import Select, false, or_, select
 
+from crm.api.models import ApiToken
 from crm.auth.models import User
 from crm.cohorts.models import Cohort, ProgrammeSession, cohort_facilitators
 from crm.enterprises.models import Enterprise
@@ -336,3 +337,25 @@ def report_enterprises(user, *, organization_id: int | None = None) -> Select:
     elif organization_id is not None:
         query = query.where(Enterprise.organization_id == organization_id)
     return query
+
+
+# --- API tokens ----------------------------------------------------------------------------------
+# Everyone who signs in may make personal tokens: a token has its owner's rights, no more. Service
+# tokens act for an organization: the programme office makes them.
+
+def can_make_personal_tokens(user) -> bool:
+    return user.role in {"admin", "manager", "coach"}
+
+
+def can_manage_service_tokens(user) -> bool:
+    return user.is_admin
+
+
+def get_token_or_404(token_id: int, user):
+    """A person's own token, or for the programme office a service token; anything else is 404."""
+    token = db.session.get(ApiToken, token_id)
+    if token is None:
+        abort(404)
+    if token.user_id == user.id or (token.is_service and can_manage_service_tokens(user)):
+        return token
+    abort(404)

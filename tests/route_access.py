@@ -10,6 +10,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
+from crm.api import tokens as api_tokens
 from crm.auth.models import User
 from crm.cohorts import feeds
 from crm.cohorts import services as cohort_services
@@ -30,7 +31,8 @@ PUBLIC_ENDPOINTS = {"static", "auth.login", "main.privacy", "main.set_language",
                     "auth.reset_password", "auth.login_code", "account.two_factor_setup",
                     "ops.health",  # for load balancers
                     "cohorts.feed",  # the calendar feed: its secret token is the credential
-                    "reminders.optout"}  # the signed opt-out link in reminders is the credential
+                    "reminders.optout",  # the signed opt-out link in reminders is the credential
+                    "api.openapi", "api_pages.docs"}  # the API's description: no data in it
 
 ROLES = ("admin", "manager", "coach", "other_manager", "other_coach", "anonymous")
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -84,6 +86,7 @@ def build_world(app, make) -> World:
         incident = privacy_services.create_incident(
             actor=None, discovered_on=date(2026, 1, 5), nature="Courriel envoyé à la mauvaise personne")
         feed_token = feeds.regenerate_feed(coach, actor=coach)
+        api_token, _secret = api_tokens.create_personal_token(coach, name="Tableur", scopes=("read",), days=30)
         db.session.commit()
         membership = db.session.scalar(select(CohortMembership.id).where(CohortMembership.cohort_id == cohort.id))
         reminder = db.session.scalar(select(Reminder.id).where(Reminder.session_id == session.id).limit(1))
@@ -93,7 +96,7 @@ def build_world(app, make) -> World:
             "membership_id": membership, "session_id": session.id, "reminder_id": reminder,
             "batch_id": batch.id, "user_id": target.id, "organization_id": org.id, "incident_id": incident.id,
             "token": feed_token, "fmt": "json", "action": "deactivate", "filename": "css/virage.css",
-            "optout_token": optout_token(contact.id),
+            "optout_token": optout_token(contact.id), "token_id": api_token.id,
         }
     return World(people=people, ids=ids)
 

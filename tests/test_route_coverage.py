@@ -136,6 +136,13 @@ ACCESS = {
     "/account/two-factor/disable": {"POST": "ok ok ok ok ok login"},
     "/admin/users/<int:user_id>/<action>": {"POST": "ok 403 403 404 403 login"},
     "/logout": {"POST": "login login login login login login"},
+    "/account/tokens": {"GET": "ok ok ok ok ok login", "POST": "invalid invalid invalid invalid invalid login"},
+    "/admin/api-tokens": {"GET": "ok 403 403 403 403 login", "POST": "invalid 403 403 403 403 login"},
+    "/api-tokens/<int:token_id>/revoke": {"POST": "404 404 ok 404 404 login"},
+    # The session cookie never opens the API: only a bearer token does (tests/test_api_access.py).
+    "/api/v1/enterprises": {"GET": "401 401 401 401 401 401", "POST": "401 401 401 401 401 401"},
+    "/api/v1/enterprises/<int:enterprise_id>": {"GET": "401 401 401 401 401 401",
+                                                "PATCH": "401 401 401 401 401 401"},
 }
 
 # Writes whose access depends on the ids they are sent (empty data would prove nothing).
@@ -145,8 +152,8 @@ PAYLOADS = {
 
 # Writes that end something (archive, cancel, sign out…) run last, in this order, so that the
 # other checks of a role meet the world as it was built.
-LAST = ("enterprises.archive_contact", "cohorts.leave_member", "cohorts.cancel_session", "imports.cancel",
-        "enterprises.archive", "admin.user_action", "account.disable_two_factor", "auth.logout")
+LAST = ("api_pages.revoke_token", "enterprises.archive_contact", "cohorts.leave_member", "cohorts.cancel_session",
+        "imports.cancel", "enterprises.archive", "admin.user_action", "account.disable_two_factor", "auth.logout")
 
 
 def outcome(response) -> str:
