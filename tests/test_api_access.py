@@ -22,6 +22,14 @@ API_ACCESS = {
                             "POST": "invalid invalid invalid invalid invalid invalid invalid 403 401"},
     "/api/v1/enterprises/<int:enterprise_id>": {"GET": "ok ok ok 404 404 ok 404 ok 401",
                                                 "PATCH": "ok ok ok 404 404 ok 404 403 401"},
+    "/api/v1/enterprises/<int:enterprise_id>/contacts": {
+        "GET": "ok ok ok 404 404 ok 404 ok 401", "POST": "invalid invalid invalid 404 404 invalid 404 403 401"},
+    "/api/v1/contacts/<int:contact_id>": {"GET": "ok ok ok 404 404 ok 404 ok 401",
+                                          "PATCH": "ok ok ok 404 404 ok 404 403 401"},
+    "/api/v1/enterprises/<int:enterprise_id>/stage-changes": {
+        "GET": "ok ok ok 404 404 ok 404 ok 401", "POST": "invalid invalid invalid 404 404 invalid 404 403 401"},
+    "/api/v1/enterprises/<int:enterprise_id>/activities": {
+        "GET": "ok ok ok 404 404 ok 404 ok 401", "POST": "invalid invalid invalid 404 404 invalid 404 403 401"},
 }
 
 

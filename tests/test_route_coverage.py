@@ -143,6 +143,13 @@ ACCESS = {
     "/api/v1/enterprises": {"GET": "401 401 401 401 401 401", "POST": "401 401 401 401 401 401"},
     "/api/v1/enterprises/<int:enterprise_id>": {"GET": "401 401 401 401 401 401",
                                                 "PATCH": "401 401 401 401 401 401"},
+    "/api/v1/enterprises/<int:enterprise_id>/contacts": {"GET": "401 401 401 401 401 401",
+                                                         "POST": "401 401 401 401 401 401"},
+    "/api/v1/contacts/<int:contact_id>": {"GET": "401 401 401 401 401 401", "PATCH": "401 401 401 401 401 401"},
+    "/api/v1/enterprises/<int:enterprise_id>/stage-changes": {"GET": "401 401 401 401 401 401",
+                                                              "POST": "401 401 401 401 401 401"},
+    "/api/v1/enterprises/<int:enterprise_id>/activities": {"GET": "401 401 401 401 401 401",
+                                                           "POST": "401 401 401 401 401 401"},
 }
 
 # Writes whose access depends on the ids they are sent (empty data would prove nothing).

@@ -1,16 +1,18 @@
 """What the API reads and writes, as pydantic models: they validate the input and describe it in the
 OpenAPI document (crm/api/spec.py). Values are checked by the same functions as the forms
 (crm/validators.py); messages go through gettext, in the caller's language."""
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Literal
 
+from email_validator import EmailNotValidError, validate_email
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
 from crm.db import as_utc
+from crm.i18n import _l
 from crm.reference import LANGUAGES, LEGAL_FORMS, REGIONS, STAGES
 from crm.text import has_line_break_or_control, strip_bidi_controls
-from crm.validators import InvalidValue, SingleLine, clean_neq, clean_postal_code, clean_url
+from crm.validators import InvalidValue, SingleLine, clean_neq, clean_phone, clean_postal_code, clean_url
 
 
 def _one_line(value: str) -> str:
@@ -30,6 +32,15 @@ def _cleaned(cleaner):
     return clean
 
 
+def _email(value: str) -> str | None:
+    if not value.strip():
+        return None
+    try:
+        return validate_email(value.strip(), check_deliverability=False).normalized
+    except EmailNotValidError:
+        raise PydanticCustomError("invalid_format", str(_l("Enter a valid email address."))) from None
+
+
 def OneLine(max_length: int, *, min_length: int = 0):  # noqa: N802 - a type, named like one
     return Annotated[str, Field(min_length=min_length, max_length=max_length), AfterValidator(_one_line)]
 
@@ -41,6 +52,8 @@ Language = Literal[tuple(LANGUAGES)]
 Timestamp = Annotated[datetime, AfterValidator(as_utc)]
 Neq = Annotated[str, Field(max_length=20), AfterValidator(_cleaned(clean_neq))]
 PostalCode = Annotated[str, Field(max_length=10), AfterValidator(_cleaned(clean_postal_code))]
+Email = Annotated[str, Field(max_length=254), AfterValidator(_email)]
+Phone = Annotated[str, Field(max_length=40), AfterValidator(_cleaned(clean_phone))]
 WebAddress = Annotated[str, Field(max_length=300), AfterValidator(_cleaned(clean_url))]
 Id = Annotated[int, Field(ge=1, le=2**31 - 1)]
 
@@ -158,3 +171,101 @@ class EnterpriseUpdate(Strict):
 
 
 REQUIRED_ON_UPDATE = ("name", "legal_form", "region_code", "city", "preferred_language")
+
+
+# --- Contacts ----------------------------------------------------------------------------------
+
+class Contact(Output):
+    id: int
+    enterprise_id: int
+    first_name: str
+    last_name: str
+    title: str | None
+    email: str | None
+    phone: str | None
+    preferred_language: str
+    email_consent: bool = Field(description="Consents to the programme's emails (Law 25: specific, withdrawable)")
+    consent_at: Timestamp | None
+    consent_source: str | None
+    archived_at: Timestamp | None
+    version: int
+
+
+class ContactList(BaseModel):
+    items: list[Contact]
+
+
+class ContactCreate(Strict):
+    first_name: OneLine(100, min_length=1)
+    last_name: OneLine(100) = ""
+    title: OneLine(120) | None = None
+    email: Email | None = None
+    phone: Phone | None = None
+    preferred_language: Language = "fr"
+    email_consent: bool = False
+    consent_source: OneLine(200) | None = Field(None, description="How consent was given; required with it")
+
+
+class ContactUpdate(Strict):
+    """Only the fields sent change. Giving or withdrawing consent takes effect at once."""
+
+    first_name: OneLine(100, min_length=1) | None = None
+    last_name: OneLine(100) | None = None
+    title: OneLine(120) | None = None
+    email: Email | None = None
+    phone: Phone | None = None
+    preferred_language: Language | None = None
+    email_consent: bool | None = None
+    consent_source: OneLine(200) | None = None
+
+
+# --- Journey -----------------------------------------------------------------------------------
+
+class StageChangeIn(Strict):
+    stage: Stage
+    comment: Annotated[str, Field(max_length=2000)] | None = Field(
+        None, description="Required to move back in the journey or to withdraw")
+
+
+class StageChange(Output):
+    id: int
+    enterprise_id: int
+    from_stage: str | None
+    to_stage: str
+    changed_at: Timestamp
+    changed_by_id: int | None
+    comment: str | None
+
+
+class StageChangeList(BaseModel):
+    items: list[StageChange]
+
+
+class Activity(Output):
+    id: int
+    enterprise_id: int
+    kind: str
+    occurred_on: date
+    is_coaching: bool
+    duration_minutes: int | None
+    body: str
+    author_id: int | None
+    created_at: Timestamp
+
+
+class ActivityList(BaseModel):
+    items: list[Activity]
+    next_cursor: str | None
+
+
+class ActivityCreate(Strict):
+    kind: Literal["call", "meeting", "email", "note"] = "note"
+    occurred_on: Annotated[date, Field(ge=date(1900, 1, 1), le=date(2199, 12, 31))]
+    is_coaching: bool = False
+    duration_minutes: Annotated[int, Field(ge=1, le=24 * 60)] | None = None
+    body: Annotated[str, Field(min_length=1, max_length=10_000)]
+
+
+class ActivityListQuery(Strict):
+    limit: Annotated[int, Field(ge=1, le=200)] = 50
+    cursor: Annotated[str, Field(max_length=500)] | None = None

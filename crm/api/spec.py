@@ -48,10 +48,28 @@ def field_errors(errors: list[dict], location: str) -> list[dict]:
              "message": _message(error)} for error in errors]
 
 
+# Endpoint -> check(**view_args) that loads and authorizes what the route acts on (``guarded_by``).
+GUARDS: dict = {}
+
+
+def guarded_by(check):
+    """Input is validated before the view runs; ``check`` runs first when it is refused, so that a 422
+    never tells a caller that something exists beyond their rights (they get the 404 or 403)."""
+
+    def decorate(view):
+        GUARDS[f"api.{view.__name__}"] = check
+        return view
+
+    return decorate
+
+
 def refused_input(_request, _response, error, _instance, _adapter) -> None:
     """spectree's hook before the view: invalid input answers a problem, never spectree's own JSON."""
     if error is None:
         return
+    guard = GUARDS.get(request.endpoint)
+    if guard is not None:
+        guard(**(request.view_args or {}))
     reading = request.method in READ_METHODS
     abort(problems.problem(
         400 if reading else 422,

@@ -41,10 +41,16 @@ def no_store(response):
     return response
 
 
+# The forms' field names that the API calls otherwise.
+FIELD_NAMES = {"duration_hours": "duration_minutes"}
+
+
 @bp.errorhandler(DomainError)
 def refused(error: DomainError):
+    """A service's refusal (a rule of the programme), on the field it names."""
     db.session.rollback()
-    errors = [{"location": "body", "field": error.field, "message": str(error.message)}] if error.field else None
+    field = FIELD_NAMES.get(error.field, error.field)
+    errors = [{"location": "body", "field": field, "message": str(error.message)}] if field else None
     return problems.problem(422, str(error.message), code="refused", errors=errors)
 
 

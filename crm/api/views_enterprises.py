@@ -1,11 +1,12 @@
 """Enterprises through the API: the list (the list page's filters, keyset pages), one enterprise,
 creating one and changing its profile (ETag / If-Match: no change is lost)."""
-from flask import abort, request, url_for
+from flask import abort, url_for
 from spectree import Response
 from sqlalchemy import tuple_
 
 from crm import access, problems
 from crm.api import auth, bp, cursors
+from crm.api.preconditions import check_if_match, refuse_nulls
 from crm.api.schemas import (
     REQUIRED_ON_UPDATE,
     Enterprise,
@@ -16,7 +17,7 @@ from crm.api.schemas import (
     EnterpriseUpdate,
     Problem,
 )
-from crm.api.spec import spec
+from crm.api.spec import guarded_by, spec
 from crm.enterprises import queries, services
 from crm.enterprises.models import Enterprise as EnterpriseRow
 from crm.extensions import db
@@ -28,6 +29,15 @@ SUMMARY_COLUMNS = (EnterpriseRow.id, EnterpriseRow.name, EnterpriseRow.neq, Ente
                    EnterpriseRow.organization_id, EnterpriseRow.coach_id, EnterpriseRow.last_activity_at,
                    EnterpriseRow.version, EnterpriseRow.name_key)
 ERRORS = {"HTTP_401": Problem, "HTTP_403": Problem, "HTTP_404": Problem, "HTTP_429": Problem}
+
+
+def _may_create():
+    if not access.can_create_enterprise(auth.principal()):
+        abort(403)
+
+
+def _editable(enterprise_id: int):
+    return access.get_enterprise_or_404(enterprise_id, auth.principal(), for_edit=True)
 
 
 def etag(enterprise) -> str:
@@ -81,6 +91,7 @@ def get_enterprise(enterprise_id: int):
 
 @bp.post("/enterprises")
 @spec.validate(json=EnterpriseCreate, resp=Response(HTTP_201=Enterprise, HTTP_409=Problem, **ERRORS), tags=[TAG])
+@guarded_by(_may_create)
 def create_enterprise(json: EnterpriseCreate):
     """Create an enterprise
 
@@ -88,9 +99,8 @@ def create_enterprise(json: EnterpriseCreate):
     to them). A same NEQ is refused (409), and so is a same name in the same city unless
     ``allow_same_name``.
     """
+    _may_create()
     user = auth.principal()
-    if not access.can_create_enterprise(user):
-        abort(403)
     values = json.model_dump(exclude={"allow_same_name"})
     try:
         enterprise = services.create_enterprise(
@@ -106,6 +116,7 @@ def create_enterprise(json: EnterpriseCreate):
 @bp.patch("/enterprises/<int:enterprise_id>")
 @spec.validate(json=EnterpriseUpdate, resp=Response(HTTP_200=Enterprise, HTTP_409=Problem, HTTP_412=Problem,
                                                     HTTP_428=Problem, **ERRORS), tags=[TAG])
+@guarded_by(_editable)
 def update_enterprise(enterprise_id: int, json: EnterpriseUpdate):
     """Change an enterprise's profile
 
@@ -113,18 +124,11 @@ def update_enterprise(enterprise_id: int, json: EnterpriseUpdate):
     answer is 428, and 412 when someone saved the enterprise since (read it again, then retry).
     """
     user = auth.principal()
-    enterprise = access.get_enterprise_or_404(enterprise_id, user, for_edit=True)
-    if "If-Match" not in request.headers:
-        abort(problems.problem(428, _("Send the ETag of the version you read in the If-Match header."),
-                               code="if-match-required"))
-    if not request.if_match.contains(etag(enterprise).strip('"')):
-        abort(problems.problem(412, _("Someone else changed this enterprise since you read it. Read it again, "
-                                      "then send your change with its new ETag."), code="changed-meanwhile"))
+    enterprise = _editable(enterprise_id)
+    check_if_match(etag(enterprise), _("Someone else changed this enterprise since you read it. Read it again, "
+                                       "then send your change with its new ETag."))
     values = json.model_dump(exclude_unset=True)
-    empty = [name for name in REQUIRED_ON_UPDATE if name in values and values[name] is None]
-    if empty:
-        abort(problems.problem(422, _("Some values were refused."), code="invalid-input", errors=[
-            {"location": "body", "field": name, "message": _("This field is required.")} for name in empty]))
+    refuse_nulls(values, REQUIRED_ON_UPDATE)
     try:
         services.update_enterprise(enterprise, actor=auth.actor(), expected_version=enterprise.version, **values)
     except services.DuplicateEnterprise as error:
