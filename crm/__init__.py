@@ -94,7 +94,7 @@ def _register_blueprints(app: Flask) -> None:
     from crm.api import bp as api_bp
     from crm.api import pages as api_pages
     from crm.api import views as api_views  # noqa: F401 - the routes of its blueprints
-    from crm.api import views_contacts, views_enterprises, views_journey, views_tokens  # noqa: F401
+    from crm.api import views_contacts, views_enterprises, views_journey, views_tokens, views_webhooks  # noqa: F401
     from crm.auth.cli import users_cli  # noqa: F401
     from crm.auth.views import bp as auth_bp
     from crm.cohorts import bp as cohorts_bp
@@ -128,6 +128,7 @@ def _register_blueprints(app: Flask) -> None:
 def _connect_receivers() -> None:
     """Modules whose only work is to answer other features' signals (crm/signals.py); the views
     modules imported above answer theirs too."""
+    from crm.api import webhook_sending, webhooks  # noqa: F401
     from crm.cohorts import integration, reporting  # noqa: F401
     from crm.privacy import history as privacy_history  # noqa: F401
     from crm.reminders import history as reminders_history  # noqa: F401

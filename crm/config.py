@@ -42,6 +42,12 @@ class Defaults:
     PASSWORD_RESET_MAX_AGE = 3600  # seconds a reset link stays valid
     # Calls to the API per token (or, without one, per address), shared by every route of the API.
     API_RATE_LIMIT = "300 per minute"
+    # Webhooks: private or loopback hosts (names or addresses) Virage may post to, plain HTTP included
+    # (comma-separated in the environment); the endpoint's time to answer; retries with backoff.
+    WEBHOOK_ALLOWED_PRIVATE_HOSTS: tuple = ()
+    WEBHOOK_TIMEOUT_SECONDS = 10
+    WEBHOOK_MAX_ATTEMPTS = 6
+    WEBHOOK_RETRY_BASE_SECONDS = 60
     TRUSTED_PROXIES = 0  # reverse proxies in front whose X-Forwarded-For/-Proto to trust
     # Strict-Transport-Security's max-age, in seconds: None is a year (31536000) when ENV_NAME is
     # production and off elsewhere; 0 never sends it (when the TLS proxy sends its own).
@@ -134,6 +140,10 @@ _ENV_PARSERS = {
     "LOGIN_LIMIT_PER_ACCOUNT": str,
     "LOGIN_LIMIT_PER_ADDRESS": str,
     "API_RATE_LIMIT": str,
+    "WEBHOOK_ALLOWED_PRIVATE_HOSTS": lambda v: tuple(p.strip() for p in v.split(",") if p.strip()),
+    "WEBHOOK_TIMEOUT_SECONDS": int,
+    "WEBHOOK_MAX_ATTEMPTS": int,
+    "WEBHOOK_RETRY_BASE_SECONDS": int,
     "TRUSTED_PROXIES": int,
     "HSTS_SECONDS": int,
 }

@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from crm.api import tokens as api_tokens
+from crm.api.models import WebhookSubscription
 from crm.auth.models import User
 from crm.cohorts import feeds
 from crm.cohorts import services as cohort_services
@@ -87,6 +88,10 @@ def build_world(app, make) -> World:
             actor=None, discovered_on=date(2026, 1, 5), nature="Courriel envoyé à la mauvaise personne")
         feed_token = feeds.regenerate_feed(coach, actor=coach)
         api_token, _secret = api_tokens.create_personal_token(coach, name="Tableur", scopes=("read",), days=30)
+        subscription = WebhookSubscription(organization_id=org.id, url="https://hooks.example.org/virage",
+                                           events="enterprise.created", secret="whsec_test")
+        db.session.add(subscription)
+        db.session.flush()
         db.session.commit()
         membership = db.session.scalar(select(CohortMembership.id).where(CohortMembership.cohort_id == cohort.id))
         reminder = db.session.scalar(select(Reminder.id).where(Reminder.session_id == session.id).limit(1))
@@ -97,6 +102,7 @@ def build_world(app, make) -> World:
             "batch_id": batch.id, "user_id": target.id, "organization_id": org.id, "incident_id": incident.id,
             "token": feed_token, "fmt": "json", "action": "deactivate", "filename": "css/virage.css",
             "optout_token": optout_token(contact.id), "token_id": api_token.id,
+            "subscription_id": subscription.id,
         }
     return World(people=people, ids=ids)
 

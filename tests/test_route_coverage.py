@@ -139,6 +139,10 @@ ACCESS = {
     "/account/tokens": {"GET": "ok ok ok ok ok login", "POST": "invalid invalid invalid invalid invalid login"},
     "/admin/api-tokens": {"GET": "ok 403 403 403 403 login", "POST": "invalid 403 403 403 403 login"},
     "/api-tokens/<int:token_id>/revoke": {"POST": "404 404 ok 404 404 login"},
+    "/webhooks": {"GET": "ok ok 403 ok 403 login", "POST": "invalid invalid 403 invalid 403 login"},
+    "/webhooks/<int:subscription_id>": {"GET": "ok ok 403 404 403 login"},
+    "/webhooks/<int:subscription_id>/test": {"POST": "ok ok 403 404 403 login"},
+    "/webhooks/<int:subscription_id>/stop": {"POST": "ok ok 403 404 403 login"},
     # The session cookie never opens the API: only a bearer token does (tests/test_api_access.py).
     "/api/v1/enterprises": {"GET": "401 401 401 401 401 401", "POST": "401 401 401 401 401 401"},
     "/api/v1/enterprises/<int:enterprise_id>": {"GET": "401 401 401 401 401 401",
@@ -159,7 +163,7 @@ PAYLOADS = {
 
 # Writes that end something (archive, cancel, sign out…) run last, in this order, so that the
 # other checks of a role meet the world as it was built.
-LAST = ("api_pages.revoke_token", "enterprises.archive_contact", "cohorts.leave_member", "cohorts.cancel_session",
+LAST = ("api_pages.webhook_stop", "api_pages.revoke_token", "enterprises.archive_contact", "cohorts.leave_member", "cohorts.cancel_session",
         "imports.cancel", "enterprises.archive", "admin.user_action", "account.disable_two_factor", "auth.logout")
 
 

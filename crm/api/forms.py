@@ -9,6 +9,13 @@ from crm.i18n import _l
 from crm.reference import choices
 
 SCOPE_LABELS = {"read": _l("Read"), "write": _l("Write (create and change)")}
+EVENT_LABELS = {
+    "enterprise.created": _l("An enterprise is created"),
+    "enterprise.stage_changed": _l("An enterprise changes stage"),
+    "session.planned": _l("A session is planned"),
+    "session.rescheduled": _l("A session is rescheduled"),
+    "session.cancelled": _l("A session is cancelled"),
+}
 DURATION_LABELS = {"30": _l("30 days"), "90": _l("90 days"), "180": _l("180 days"), "365": _l("One year")}
 
 
@@ -27,3 +34,11 @@ class ServiceTokenForm(TokenForm):
 
 class RevokeForm(Form):
     """The revoke button."""
+
+
+class WebhookForm(Form):
+    organization_id = SelectField(_l("Organization"), coerce=int)
+    url = StringField(_l("Endpoint address"), validators=[DataRequired(), Length(max=500)],
+                      description=_l("HTTPS, on a public address: https://example.org/hooks/virage"))
+    events = SelectMultipleField(_l("Events"), choices=choices(EVENT_LABELS), validators=[DataRequired()],
+                                 widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())

@@ -1,10 +1,12 @@
-"""Access tokens of the API: personal (a person's own rights) or a service's (an organization's)."""
+"""Access tokens of the API (personal, or a service's for an organization) and webhooks (an
+organization's subscriptions, and the outbox of their deliveries)."""
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.auth.models import User
+from crm.auth.sealed import SealedString
 from crm.db import SingleLineString, TimestampMixin, as_utc, utcnow
 from crm.extensions import db
 from crm.organizations.models import Organization
@@ -51,3 +53,63 @@ class ApiToken(TimestampMixin, db.Model):
 
     def is_usable(self, now: datetime | None = None) -> bool:
         return self.revoked_at is None and as_utc(self.expires_at) > (now or utcnow())
+
+
+# What an organization may subscribe to; ``ping`` is the test a person sends from the page.
+WEBHOOK_EVENTS = ("enterprise.created", "enterprise.stage_changed", "session.planned", "session.rescheduled",
+                  "session.cancelled")
+DELIVERY_STATES = ("pending", "sending", "sent", "failed", "cancelled")
+
+
+class WebhookSubscription(TimestampMixin, db.Model):
+    """An organization's endpoint, told of the events it chose about what the organization owns.
+
+    The secret signs every payload (HMAC-SHA256); it is shown once and stored sealed
+    (crm.auth.sealed), since the worker needs it to sign.
+    """
+
+    __tablename__ = "webhook_subscriptions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    url: Mapped[str] = mapped_column(String(500))
+    events: Mapped[str] = mapped_column(String(500))  # space-separated WEBHOOK_EVENTS
+    secret: Mapped[str] = mapped_column(SealedString(255))
+    is_active: Mapped[bool] = mapped_column(default=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    organization: Mapped[Organization] = relationship()
+
+    def wants(self, event: str) -> bool:
+        return event == "ping" or event in self.events.split()
+
+
+class WebhookDelivery(TimestampMixin, db.Model):
+    """One event for one subscription: a row of the outbox the worker drains (crm/outbox.py), and
+    the delivery log the organization reads (state, attempts, the endpoint's last answer)."""
+
+    __tablename__ = "webhook_deliveries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subscription_id: Mapped[int] = mapped_column(ForeignKey("webhook_subscriptions.id", ondelete="CASCADE"))
+    event: Mapped[str] = mapped_column(String(60))
+    payload: Mapped[dict] = mapped_column(JSON)
+    due_at: Mapped[datetime] = mapped_column(default=utcnow)
+    state: Mapped[str] = mapped_column(String(20), default="pending")
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    response_status: Mapped[int | None]
+    claimed_at: Mapped[datetime | None]
+    claimed_by: Mapped[str | None] = mapped_column(String(120))
+    sent_at: Mapped[datetime | None]
+    # The delivery's id for the receiver (X-Virage-Delivery): the same on every retry.
+    message_id: Mapped[str] = mapped_column(String(64), unique=True)
+
+    subscription: Mapped[WebhookSubscription] = relationship()
+
+    __table_args__ = (
+        Index("ix_webhook_deliveries_state_due_at", "state", "due_at"),
+        Index("ix_webhook_deliveries_subscription_id_created_at", "subscription_id", "created_at"),
+        CheckConstraint("state IN ('pending', 'sending', 'sent', 'failed', 'cancelled')", name="state"),
+    )

@@ -1,12 +1,13 @@
-"""``flask reminders send [--loop]`` (cron or worker): the account emails (crm/auth/emails.py) and the
-reminders; ``flask reminders test-email ADDRESS``."""
+"""``flask reminders send [--loop]`` (cron or worker): the account emails (crm/auth/emails.py), the
+reminders, and the outboxes that answer ``signals.worker_round`` (webhooks); ``flask reminders
+test-email ADDRESS``."""
 import logging
 import signal
 import threading
 
 import click
 
-from crm import mail
+from crm import mail, signals
 from crm.auth import emails
 from crm.cohorts import timeutil
 from crm.extensions import db
@@ -24,6 +25,7 @@ def run_once(*, batch: int | None = None):
     plan = plan_all(timeutil.now())
     db.session.commit()
     sent = send_due(me=me, batch=batch)
+    signals.worker_round.send(me, batch=batch)  # other outboxes (webhooks)
     return plan, sent, accounts
 
 
