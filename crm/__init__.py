@@ -94,7 +94,14 @@ def _register_blueprints(app: Flask) -> None:
     from crm.api import bp as api_bp
     from crm.api import pages as api_pages
     from crm.api import views as api_views  # noqa: F401 - the routes of its blueprints
-    from crm.api import views_contacts, views_enterprises, views_journey, views_tokens, views_webhooks  # noqa: F401
+    from crm.api import (  # noqa: F401
+        views_contacts,
+        views_enterprises,
+        views_journey,
+        views_reports,
+        views_tokens,
+        views_webhooks,
+    )
     from crm.auth.cli import users_cli  # noqa: F401
     from crm.auth.views import bp as auth_bp
     from crm.cohorts import bp as cohorts_bp

@@ -18,6 +18,7 @@ CALLERS = ("admin", "manager", "coach", "other_manager", "other_coach", "service
            "nobody")
 
 API_ACCESS = {
+    "/api/v1/dashboard": {"GET": "ok ok ok ok ok ok ok ok 401"},
     "/api/v1/enterprises": {"GET": "ok ok ok ok ok ok ok ok 401",
                             "POST": "invalid invalid invalid invalid invalid invalid invalid 403 401"},
     "/api/v1/enterprises/<int:enterprise_id>": {"GET": "ok ok ok 404 404 ok 404 ok 401",

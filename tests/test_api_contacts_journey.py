@@ -85,3 +85,24 @@ def test_stage_changes_and_activities(app, client, make):
         actors = set(db.session.scalars(select(AuditEntry.actor_id).where(AuditEntry.enterprise_id == enterprise.id,
                                                                           AuditEntry.action != "create")))
     assert actors == {coach.id}
+
+
+def test_the_dashboards_funnel(app, client, make):
+    mine, theirs = make.organization(), make.organization()
+    make.enterprise(mine, stage="training")
+    make.enterprise(mine, stage="awareness")
+    make.enterprise(mine)
+    make.enterprise(theirs, stage="completed")
+    manager = client.get("/api/v1/dashboard", headers=bearer(personal_token(app, make.user("manager", mine)), "en"))
+    assert manager.status_code == 200
+    figures = manager.json
+    assert (figures["enterprises"], figures["organization_id"]) == (3, mine.id)
+    assert [(step["label"], step["count"]) for step in figures["funnel"]][:3] == \
+        [("Identified", 3), ("Awareness", 2), ("Training", 1)]
+    assert {s["stage"]: s["now"] for s in figures["stages"]}["training"] == 1
+    admin = bearer(personal_token(app, make.user("admin")), "fr")
+    everyone = client.get("/api/v1/dashboard", headers=admin).json
+    assert everyone["enterprises"] == 4 and everyone["funnel"][0]["label"] == "Identifiée"
+    assert client.get(f"/api/v1/dashboard?organization={theirs.id}", headers=admin).json["completed"] == 1
+    reversed_period = client.get("/api/v1/dashboard?date_from=2026-02-01&date_to=2026-01-01", headers=admin)
+    assert reversed_period.status_code == 400 and reversed_period.json["errors"][0]["field"] == "date_to"

@@ -145,6 +145,7 @@ ACCESS = {
     "/webhooks/<int:subscription_id>/stop": {"POST": "ok ok 403 404 403 login"},
     # The session cookie never opens the API: only a bearer token does (tests/test_api_access.py).
     "/api/v1/enterprises": {"GET": "401 401 401 401 401 401", "POST": "401 401 401 401 401 401"},
+    "/api/v1/dashboard": {"GET": "401 401 401 401 401 401"},
     "/api/v1/enterprises/<int:enterprise_id>": {"GET": "401 401 401 401 401 401",
                                                 "PATCH": "401 401 401 401 401 401"},
     "/api/v1/enterprises/<int:enterprise_id>/contacts": {"GET": "401 401 401 401 401 401",
@@ -163,8 +164,9 @@ PAYLOADS = {
 
 # Writes that end something (archive, cancel, sign out…) run last, in this order, so that the
 # other checks of a role meet the world as it was built.
-LAST = ("api_pages.webhook_stop", "api_pages.revoke_token", "enterprises.archive_contact", "cohorts.leave_member", "cohorts.cancel_session",
-        "imports.cancel", "enterprises.archive", "admin.user_action", "account.disable_two_factor", "auth.logout")
+LAST = ("api_pages.webhook_stop", "api_pages.revoke_token", "enterprises.archive_contact", "cohorts.leave_member",
+        "cohorts.cancel_session", "imports.cancel", "enterprises.archive", "admin.user_action",
+        "account.disable_two_factor", "auth.logout")
 
 
 def outcome(response) -> str:

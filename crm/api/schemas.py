@@ -269,3 +269,44 @@ class ActivityCreate(Strict):
 class ActivityListQuery(Strict):
     limit: Annotated[int, Field(ge=1, le=200)] = 50
     cursor: Annotated[str, Field(max_length=500)] | None = None
+
+
+# --- Dashboard ---------------------------------------------------------------------------------
+
+Day = Annotated[date, Field(ge=date(1900, 1, 1), le=date(2199, 12, 31))]
+
+
+class DashboardQuery(Strict):
+    date_from: Day | None = Field(None, description="First day of the period (Québec time), inclusive")
+    date_to: Day | None = Field(None, description="Last day of the period, inclusive")
+    organization: Id | None = Field(None, description="Programme office only: one organization's figures")
+    region: Region | None = None
+
+
+class FunnelStep(BaseModel):
+    level: int
+    label: str = Field(description="In the caller's language")
+    count: int = Field(description="Enterprises that reached this level or beyond")
+    conversion: float | None = Field(description="From the previous level to this one (0 to 1)")
+
+
+class StageFigures(BaseModel):
+    stage: Stage
+    label: str
+    now: int = Field(description="Enterprises at this stage at the end of the period")
+    ever: int = Field(description="Enterprises ever at this stage")
+    entered: int = Field(description="Enterprises that first entered it during the period")
+
+
+class Dashboard(BaseModel):
+    date_from: date | None
+    date_to: date | None
+    organization_id: int | None
+    region: str | None
+    target: int = Field(description="The programme's target of enterprises reached")
+    enterprises: int
+    reached: int
+    reached_in_period: int
+    completed: int
+    funnel: list[FunnelStep]
+    stages: list[StageFigures]
