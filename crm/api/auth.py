@@ -96,10 +96,3 @@ def _creator(current: ApiToken):
 
 def audit_context() -> dict:
     return {"api_token": g.api_token.id}
-
-
-def require(found):
-    """``found`` or a 404 (abort: the error handler answers problem details under /api)."""
-    if found is None:
-        abort(404)
-    return found
