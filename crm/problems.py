@@ -53,9 +53,10 @@ def _details() -> dict[int, str]:
 
 def problem(status: int, detail: str | None = None, *, title: str | None = None, code: str | None = None,
             errors: list[dict] | None = None, headers: dict | None = None):
-    """A problem-details response. ``code`` names the kind of problem (its ``type`` URI's end)."""
+    """A problem-details response. ``code`` names the kind of problem: its ``type`` is the section of the
+    documentation page (/api-docs) that explains it."""
     body = {
-        "type": f"{request.host_url.rstrip('/')}/api/v1/problems/{code}" if code else "about:blank",
+        "type": f"{request.host_url.rstrip('/')}/api-docs#problem-{code}" if code else "about:blank",
         "title": title or _titles().get(status, _titles()[500 if status >= 500 else 400]),
         "status": status,
         "detail": detail or _details().get(status, ""),

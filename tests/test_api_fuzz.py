@@ -124,3 +124,10 @@ def test_no_input_drawn_from_the_schemas_answers_a_500(app, client, setting):
         fuzz(client, headers, method, path.format(**ids), query, body, body_schema is not None)
         checked.append((method, path))
     assert len(checked) >= 10
+
+
+def test_each_problem_type_is_explained_on_the_documentation_page(app, client, make):
+    page = client.get("/api-docs", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    refused = client.get("/api/v1/enterprises", headers={"Authorization": "Bearer vrg_unknown"})
+    anchor = refused.json["type"].split("#", 1)[1]
+    assert refused.json["type"].startswith("http://localhost/api-docs#") and f'id="{anchor}"' in page

@@ -2,6 +2,20 @@
 so it needs no script nor style of another site and keeps the Content-Security-Policy whole."""
 from dataclasses import dataclass, field
 
+from crm.i18n import _l
+
+PROBLEM_CODES = (
+    ("invalid-token", _l("401: the token is unknown, expired or revoked, or its owner's account is inactive.")),
+    ("insufficient-scope", _l("403: a write with a read-only token.")),
+    ("invalid-json", _l("400: the body is not JSON.")),
+    ("invalid-input", _l("400 for a query, 422 for a body: see errors, one entry per refused value.")),
+    ("invalid-cursor", _l("400: a cursor this API did not give.")),
+    ("if-match-required", _l("428: a change without If-Match.")),
+    ("changed-meanwhile", _l("412: someone saved the record since the version named by If-Match.")),
+    ("duplicate", _l("409: the enterprise already exists (same NEQ, or same name in the same city).")),
+    ("refused", _l("422: a rule of the programme refuses the change (the detail says which).")),
+)
+
 
 def type_text(schema: dict) -> str:
     """A short human reading of a JSON Schema: « string », « integer | null », « one of: a, b »…"""

@@ -71,4 +71,4 @@ def docs():
     """The API's documentation, read from the OpenAPI document by this page's own script."""
     document = spec.spec
     return render_template("api/docs.html", document=document, operations=reference_page.operations(document),
-                           schemas=reference_page.schemas(document))
+                           schemas=reference_page.schemas(document), problem_codes=reference_page.PROBLEM_CODES)
