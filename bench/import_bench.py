@@ -27,6 +27,7 @@ from sqlalchemy import create_engine, func, select, text
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from crm import create_app  # noqa: E402
+from crm.contacts import services as contact_services  # noqa: E402
 from crm.enterprises import services as enterprise_services  # noqa: E402
 from crm.enterprises.models import Enterprise  # noqa: E402
 from crm.extensions import db  # noqa: E402
@@ -80,7 +81,7 @@ def run(uri: str, label: str, xlsx: bool = False) -> None:
             enterprise = enterprise_services.create_enterprise(
                 actor=None, name=f"Service {i}", legal_form="obnl", region_code="06", city="Montréal",
                 organization_id=organization.id, context={"import_id": batch.id})
-            enterprise_services.add_contact(enterprise, actor=None, first_name="A", last_name=f"B{i}",
+            contact_services.add_contact(enterprise, actor=None, first_name="A", last_name=f"B{i}",
                                             email=f"s{i}@exemple.example", email_consent=True,
                                             context={"import_id": batch.id})
         db.session.commit()

@@ -72,7 +72,8 @@ def seed(app, count: int) -> None:
 
     from crm.auth.models import User
     from crm.cohorts.models import Cohort, CohortMembership, ProgrammeSession
-    from crm.enterprises.models import Contact, Enterprise
+    from crm.contacts.models import Contact
+    from crm.enterprises.models import Enterprise
     from crm.organizations.models import Organization
 
     with app.app_context():

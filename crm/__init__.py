@@ -107,6 +107,8 @@ def _register_blueprints(app: Flask) -> None:
     from crm.cohorts import bp as cohorts_bp
     from crm.cohorts import views as cohorts_views  # noqa: F401 - the routes of its blueprint
     from crm.cohorts import views_calendar, views_cohorts, views_sessions  # noqa: F401
+    from crm.contacts import bp as contacts_bp
+    from crm.contacts import views as contacts_views  # noqa: F401 - the routes of its blueprint
     from crm.enterprises import bp as enterprises_bp
     from crm.enterprises import record_views, views  # noqa: F401 - the routes of its blueprint
     from crm.imports.views import bp as imports_bp
@@ -119,6 +121,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(enterprises_bp)
+    app.register_blueprint(contacts_bp)
     app.register_blueprint(ops_bp)
     app.register_blueprint(privacy_bp)
     app.register_blueprint(cohorts_bp)
@@ -137,6 +140,7 @@ def _connect_receivers() -> None:
     modules imported above answer theirs too."""
     from crm.api import webhook_sending, webhooks  # noqa: F401
     from crm.cohorts import integration, reporting  # noqa: F401
+    from crm.contacts import history as contacts_history  # noqa: F401
     from crm.privacy import history as privacy_history  # noqa: F401
     from crm.reminders import history as reminders_history  # noqa: F401
     from crm.reminders import privacy  # noqa: F401

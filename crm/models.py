@@ -10,9 +10,9 @@ from crm.cohorts.models import (  # noqa: F401
     ProgrammeSession,
     SessionChange,
 )
+from crm.contacts.models import ConsentEvent, Contact  # noqa: F401
 from crm.enterprises.models import (  # noqa: F401
     Activity,
-    Contact,
     DigitalDiagnostic,
     Enterprise,
     FollowUpTask,
@@ -20,6 +20,6 @@ from crm.enterprises.models import (  # noqa: F401
 )
 from crm.imports.models import ImportBatch  # noqa: F401
 from crm.organizations.models import Organization  # noqa: F401
-from crm.privacy.models import AccessLogEntry, ConsentEvent, Incident  # noqa: F401
+from crm.privacy.models import AccessLogEntry, Incident  # noqa: F401
 from crm.reminders.models import Reminder, SessionReminderOffsets  # noqa: F401
 from crm.reports.models import FiguresVersion, StoredExport, StoredFigures  # noqa: F401

@@ -2,10 +2,11 @@
 
 A feature that shows or does something in another feature's place (an entry of the main menu, a
 section of the enterprise page, a bulk action of the enterprise list, figures of the dashboard,
-a section of a contact's export, the erasure of a contact) connects a receiver to one of these
-signals; the feature that sends the signal does not know who answers. Receivers are decorated
-with ``@signals.<name>.connect`` in the module of the feature that owns what they return (see
-docs/architecture.md); ``answers(signal, sender, **kwargs)`` collects what they returned.
+a section of a contact's export, the erasure of a contact, an entry of the access log) connects a
+receiver to one of these signals; the feature that sends the signal does not know who answers.
+Receivers are decorated with ``@signals.<name>.connect`` in the module of the feature that owns
+what they return (see docs/architecture.md); ``answers(signal, sender, **kwargs)`` collects what
+they returned.
 
 Each signal says what it sends and what its receivers return.
 """
@@ -38,6 +39,12 @@ contact_anonymized = _signals.signal("contact-anonymized", doc="""
 Sender: the Contact being anonymized (its own fields already erased, its id kept). Receivers erase
 what identifies the person in their feature's rows, keep what statistics count, flush and never
 commit, in a constant number of queries.""")
+
+personal_information_accessed = _signals.signal("personal-information-accessed", doc="""
+Sender: the user who viewed or exported personal information; keywords ``action`` (a code of
+``crm.privacy.services.ACCESS_ACTIONS``), ``subject_type``, ``subject_id`` and, if any, ``details``
+(ids and formats, never the information itself). The privacy feature adds it to the access log
+(Law 25) in the request's transaction; receivers return nothing.""")
 
 dashboard_activity = _signals.signal("dashboard-activity", doc="""
 Sender: None. Receivers return a ``crm.reports.queries.ActivityQuery``: figures of the

@@ -2,6 +2,7 @@
 import itertools
 
 from crm.auth.models import User
+from crm.contacts import services as contact_services
 from crm.enterprises import services as enterprise_services
 from crm.extensions import db
 from crm.organizations.models import Organization
@@ -48,7 +49,7 @@ class Factory:
         with self.app.app_context():
             enterprise = enterprise_services.create_enterprise(actor=actor, **values)
             for i in range(contacts):
-                enterprise_services.add_contact(
+                contact_services.add_contact(
                     enterprise, actor=actor, first_name=f"Prénom{i}", last_name=f"Nom{n}",
                     email=f"contact{n}.{i}@entreprise.example", email_consent=True,
                 )

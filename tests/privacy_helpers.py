@@ -3,7 +3,7 @@ from contextlib import contextmanager
 
 from sqlalchemy import event, select
 
-from crm.enterprises.models import Contact
+from crm.contacts.models import Contact
 from crm.extensions import db
 
 

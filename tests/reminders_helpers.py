@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from crm.cohorts import services as cohort_services
 from crm.cohorts import timeutil
 from crm.cohorts.models import Cohort, ProgrammeSession
-from crm.enterprises.models import Contact
+from crm.contacts.models import Contact
 from crm.extensions import db
 from crm.reminders.models import Reminder
 

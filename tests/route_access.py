@@ -16,8 +16,9 @@ from crm.auth.models import User
 from crm.cohorts import feeds
 from crm.cohorts import services as cohort_services
 from crm.cohorts.models import CohortMembership
+from crm.contacts.models import Contact
 from crm.enterprises import timeline
-from crm.enterprises.models import Contact, Enterprise
+from crm.enterprises.models import Enterprise
 from crm.extensions import db
 from crm.imports import services as import_services
 from crm.privacy import services as privacy_services

@@ -5,8 +5,9 @@ from datetime import date
 from sqlalchemy import select
 
 from crm.audit.models import AuditEntry
+from crm.contacts.models import ConsentEvent
 from crm.extensions import db
-from crm.privacy.models import AccessLogEntry, ConsentEvent
+from crm.privacy.models import AccessLogEntry
 from tests.api_helpers import bearer, personal_token
 
 

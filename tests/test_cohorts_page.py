@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from crm.cohorts import queries, services
 from crm.cohorts.models import CohortMembership, ProgrammeSession
-from crm.enterprises.models import Contact
+from crm.contacts.models import Contact
 from crm.extensions import db
 from tests.cohorts_helpers import freeze, make_cohort, make_session, utc
 from tests.conftest import post_form

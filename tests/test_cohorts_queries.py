@@ -9,8 +9,9 @@ from sqlalchemy import func, select
 from crm import create_app
 from crm.cohorts import queries, services
 from crm.cohorts.models import Cohort, CohortMembership, ProgrammeSession
+from crm.contacts.models import Contact
 from crm.domain import DomainError
-from crm.enterprises.models import Contact, Enterprise
+from crm.enterprises.models import Enterprise
 from crm.extensions import db
 from tests.cohorts_helpers import count_queries, freeze, make_cohort, make_session
 from tests.conftest import BASE_CONFIG, post_form

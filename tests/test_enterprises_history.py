@@ -10,9 +10,11 @@ from crm.auth.models import User
 from crm.cohorts import queries as cohort_queries
 from crm.cohorts import services as cohorts
 from crm.cohorts.models import CohortMembership, ProgrammeSession
+from crm.contacts import services as contacts
+from crm.contacts.models import EMAIL_PURPOSE, Contact
 from crm.db import as_utc, utcnow
 from crm.enterprises import services as enterprises
-from crm.enterprises.models import Contact, Enterprise
+from crm.enterprises.models import Enterprise
 from crm.extensions import db
 from crm.privacy import services as privacy
 from crm.reminders import planning, sending
@@ -70,12 +72,12 @@ def _privacy_history(app, world, enterprise):  # noqa: F811
     with app.app_context():
         manager = db.session.get(User, world.manager.id)
         row = db.session.get(Enterprise, enterprise.id)
-        marc = enterprises.add_contact(row, actor=manager, first_name="Marc", last_name="Gagnon",
+        marc = contacts.add_contact(row, actor=manager, first_name="Marc", last_name="Gagnon",
                                        email="marc.gagnon@coop.example", email_consent=True,
                                        consent_source="Appel du 2 mars")
-        privacy.withdraw_consent(marc, privacy.EMAIL_PURPOSE, source="Courriel du 12 avril", actor=manager)
-        privacy.grant_consent(marc, privacy.EMAIL_PURPOSE, source="Formulaire papier du 3 mai", actor=manager)
-        jeanne = enterprises.add_contact(row, actor=manager, first_name="Jeanne", last_name="Tremblay",
+        contacts.withdraw_consent(marc, EMAIL_PURPOSE, source="Courriel du 12 avril", actor=manager)
+        contacts.grant_consent(marc, EMAIL_PURPOSE, source="Formulaire papier du 3 mai", actor=manager)
+        jeanne = contacts.add_contact(row, actor=manager, first_name="Jeanne", last_name="Tremblay",
                                          title="Directrice générale", email="jeanne.tremblay@coop.example",
                                          phone="514 555-0199", email_consent=True,
                                          consent_source="Formulaire signé par Jeanne Tremblay")

@@ -6,7 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from crm.audit.models import AuditEntry
-from crm.enterprises.models import Contact, Enterprise
+from crm.contacts.models import Contact
+from crm.enterprises.models import Enterprise
 from crm.extensions import db
 from tests.cohorts_helpers import make_cohort
 from tests.conftest import csrf_token, post_form
@@ -21,7 +22,7 @@ def test_search_ignores_case_and_accents(client, auth, make, world, term):  # no
     make.enterprise(world.org, name="Coopérative du Plateau", city="Montréal", neq="1234567890")
     enterprise = make.enterprise(world.org, name="Autre chose", city="Laval")
     with client.application.app_context():
-        from crm.enterprises import services
+        from crm.contacts import services
         services.add_contact(db.session.get(Enterprise, enterprise.id), actor=None, first_name="Léa",
                              last_name="Tremblay", email="lea.tremblay@autre.example")
         db.session.commit()
@@ -73,10 +74,11 @@ def test_list_and_page_issue_a_constant_number_of_queries(app, client, auth, mak
     for i in range(57):
         make.enterprise(world.org, coach=world.colleague if i % 2 else world.coach, contacts=2, stage="training")
     with app.app_context():
-        from crm.enterprises import services, timeline
+        from crm.contacts.services import add_contact
+        from crm.enterprises import timeline
         enterprise = db.session.get(Enterprise, target.id)
         for i in range(20):
-            services.add_contact(enterprise, actor=None, first_name=f"P{i}")
+            add_contact(enterprise, actor=None, first_name=f"P{i}")
             timeline.add_activity(enterprise, actor=None, kind="note", occurred_on=timeline.today_in_quebec(),
                                   body=f"note {i}")
         db.session.commit()
@@ -182,6 +184,36 @@ def test_contact_consent_is_recorded_and_withdrawn_at_once(app, client, auth, ma
         entry = db.session.scalars(select(AuditEntry).where(AuditEntry.entity_type == "contacts")
                                    .order_by(AuditEntry.id.desc())).first()
         assert entry.changes["email_consent"] == [True, False]
+
+
+def test_contacts_beside_the_profile_editors_edit_and_archive_them(app, client, auth, make, world):  # noqa: F811
+    enterprise = make.enterprise(world.org, coach=world.coach)
+    with app.app_context():
+        from crm.contacts import services
+        lea = services.add_contact(db.session.get(Enterprise, enterprise.id), actor=None, first_name="Léa",
+                                   last_name="Roy", email="lea@coop.example")
+        db.session.commit()
+        contact_id, version = lea.id, lea.version
+    detail = f"/enterprises/{enterprise.id}"
+    auth.sign_in(world.colleague)
+    page = client.get(detail).get_data(as_text=True)
+    assert page.index('id="profile"') < page.index('id="contacts"') < page.index('id="stage"')
+    assert "Léa Roy" in page and "Ajouter une personne-ressource" not in page
+    auth.logout()
+    auth.sign_in(world.coach)
+    page = client.get(detail).get_data(as_text=True)
+    assert "Ajouter une personne-ressource" in page and f"/contacts/{contact_id}/edit" in page
+    edit = f"{detail}/contacts/{contact_id}/edit"
+    values = {"first_name": "Léa", "last_name": "Roy-Martin", "email": "lea@coop.example", "preferred_language": "fr"}
+    assert post_form(client, edit, {**values, "version": str(version)}).status_code == 302
+    response = post_form(client, edit, {**values, "last_name": "Roy", "version": str(version)})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409 and "Une autre personne a enregistré cette personne-ressource" in page
+    assert 'value="Roy"' in page  # the input is kept
+    response = post_form(client, f"{detail}/contacts/{contact_id}/archive", {}, page=detail)
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"{detail}#contacts")
+    page = client.get(detail).get_data(as_text=True)
+    assert "Léa Roy-Martin" not in page and "1 personne-ressource archivée." in page
 
 
 def test_history_shows_changes_to_editors_only(client, auth, make, world):  # noqa: F811

@@ -5,10 +5,10 @@ import io
 from sqlalchemy import select
 
 from crm.audit.models import AuditEntry
-from crm.enterprises.models import Contact, Enterprise, StageChange
+from crm.contacts.models import ConsentEvent, Contact
+from crm.enterprises.models import Enterprise, StageChange
 from crm.extensions import db
 from crm.imports.models import ImportBatch
-from crm.privacy.models import ConsentEvent
 from tests.imports_helpers import (
     DATA,
     batch_id_from,

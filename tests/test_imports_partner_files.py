@@ -7,7 +7,8 @@ import io
 import pytest
 from sqlalchemy import select
 
-from crm.enterprises.models import Contact, Enterprise
+from crm.contacts.models import Contact
+from crm.enterprises.models import Enterprise
 from crm.extensions import db
 from crm.imports.models import ImportBatch, ImportMapping
 from tests.conftest import csrf_token

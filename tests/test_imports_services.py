@@ -9,8 +9,10 @@ from sqlalchemy import select
 
 from crm.audit.models import AuditEntry
 from crm.auth.models import User
+from crm.contacts import services as contact_services
+from crm.contacts.models import Contact
 from crm.enterprises import services as enterprise_services
-from crm.enterprises.models import Contact, Enterprise, StageChange
+from crm.enterprises.models import Enterprise, StageChange
 from crm.extensions import db
 from crm.imports import services
 from crm.imports.models import ImportBatch
@@ -51,7 +53,7 @@ def test_fast_path_writes_what_create_enterprise_and_add_contact_write(app, make
             actor=None, name="Coop Alpha inc.", legal_form="coop_work", region_code="05", city="Sherbrooke",
             organization_id=org.id, neq=None, coach_id=None, preferred_language="fr",
             postal_code=None, sector=None, employees=None, website=None)
-        enterprise_services.add_contact(reference, actor=None, first_name="Léa", last_name="Roy",
+        contact_services.add_contact(reference, actor=None, first_name="Léa", last_name="Roy",
                                         email="lea@alpha.example", email_consent=True, title=None, phone=None,
                                         preferred_language="fr", consent_source=None)
         db.session.flush()
@@ -99,7 +101,7 @@ def test_fast_path_stores_on_every_table_the_values_the_services_store(app, make
             organization_id=org.id, neq="1170000098", coach_id=None, preferred_language="fr",
             postal_code=enterprise.postal_code, sector="Culture", employees=12, website=enterprise.website,
             context={"import_id": batch.id})
-        enterprise_services.add_contact(reference, actor=actor, first_name="Léa", last_name="Roy",
+        contact_services.add_contact(reference, actor=actor, first_name="Léa", last_name="Roy",
                                         title="Directrice", email="Lea@alpha.example", phone=phone,
                                         preferred_language="en", email_consent=True, consent_source=source,
                                         context={"import_id": batch.id})

@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
+from crm.contacts.models import Contact
 from crm.extensions import db
 from crm.privacy.models import AccessLogEntry
 from crm.privacy.services import record_access
@@ -34,6 +35,18 @@ def test_viewing_a_contact_is_recorded(app, client, world):
     page = client.get("/privacy/admin/access-log").get_data(as_text=True)
     assert "A consulté une personne-ressource" in page and f"Personne-ressource no {ids[0]}" in page
     assert people["admin"].full_name in page
+
+
+def test_viewing_an_enterprise_is_recorded(app, client, world):
+    """The enterprise page shows its contacts: the enterprises feature reports the view, privacy logs it."""
+    people, ids = world
+    with app.app_context():
+        enterprise_id = db.session.get(Contact, ids[0]).enterprise_id
+    assert client.get(f"/enterprises/{enterprise_id}").status_code == 200
+    with app.app_context():
+        entry = db.session.scalars(select(AccessLogEntry)).one()
+        assert (entry.user_id, entry.action, entry.subject_type, entry.subject_id) == (
+            people["admin"].id, "view_enterprise", "enterprises", enterprise_id)
 
 
 def test_filters_by_person_action_and_dates(app, client, world):

@@ -3,11 +3,11 @@ import pytest
 from sqlalchemy import select
 
 from crm.audit.models import AuditEntry
+from crm.contacts import services
+from crm.contacts.models import ConsentEvent, Contact
 from crm.domain import DomainError
-from crm.enterprises.models import Contact
 from crm.extensions import db
-from crm.privacy import services
-from crm.privacy.models import ConsentEvent
+from crm.privacy.services import anonymize_contact
 from tests.conftest import post_form
 from tests.privacy_helpers import contact_ids, load_contact, setup_people
 
@@ -89,7 +89,7 @@ def test_services_refuse_unknown_purposes_and_anonymized_people(app, make):
         contact = db.session.get(Contact, contact_id)
         with pytest.raises(DomainError):
             services.grant_consent(contact, "newsletter", source="x", actor=None)
-        services.anonymize_contact(contact, actor=None)
+        anonymize_contact(contact, actor=None)
         with pytest.raises(DomainError):
             services.grant_consent(contact, "email_reminders", source="x", actor=None)
         assert services.withdraw_consent(contact, "email_reminders", source="x", actor=None) is None
@@ -98,13 +98,12 @@ def test_services_refuse_unknown_purposes_and_anonymized_people(app, make):
 def test_a_new_contact_can_consent_through_the_service(app, make):
     """What the contact form does: add the contact without consent, then grant it."""
     from crm.enterprises.models import Enterprise
-    from crm.enterprises.services import add_contact
 
     people, enterprise = setup_people(make)
     with app.app_context():
         ent = db.session.get(Enterprise, enterprise.id)
         coach = db.session.get(type(people["coach"]), people["coach"].id)
-        contact = add_contact(ent, actor=coach, first_name="Léa", last_name="Roy", email="lea@coop.example")
+        contact = services.add_contact(ent, actor=coach, first_name="Léa", last_name="Roy", email="lea@coop.example")
         assert not contact.can_receive_email
         event = services.grant_consent(contact, "email_reminders", source="Case cochée au formulaire", actor=coach)
         db.session.commit()

@@ -5,9 +5,9 @@ import pytest
 from sqlalchemy import func, select
 
 from crm.audit.models import AuditEntry
-from crm.enterprises.models import Contact, Enterprise
+from crm.contacts.models import ConsentEvent, Contact
+from crm.enterprises.models import Enterprise
 from crm.extensions import db
-from crm.privacy.models import ConsentEvent
 from tests.conftest import csrf_token, post_form
 from tests.privacy_helpers import contact_ids, load_contact, setup_people
 

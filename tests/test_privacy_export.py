@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from crm import signals
-from crm.enterprises.models import Contact
+from crm.contacts.models import Contact
 from crm.extensions import db
 from crm.privacy.models import AccessLogEntry
 from tests.conftest import post_form

@@ -3,8 +3,9 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from crm.contacts.models import Contact
 from crm.db import utcnow
-from crm.enterprises.models import Contact, Enterprise
+from crm.enterprises.models import Enterprise
 from crm.extensions import db
 from tests.privacy_helpers import contact_ids
 

@@ -11,10 +11,11 @@ from sqlalchemy import func, select
 
 from crm.auth.models import User
 from crm.cohorts.models import Attendance, Cohort, CohortMembership, ProgrammeSession
+from crm.contacts.models import Contact
 from crm.db import utcnow
 from crm.demo.scale import BENCH_ADMIN_EMAIL, seed_scale
 from crm.demo.seed import DEMO_PASSWORD
-from crm.enterprises.models import Activity, Contact, Enterprise
+from crm.enterprises.models import Activity, Enterprise
 from crm.extensions import db
 from crm.imports.models import ImportBatch
 from crm.reminders.models import Reminder

@@ -12,8 +12,9 @@ from crm.audit.models import AuditEntry
 from crm.auth.models import User
 from crm.cohorts import services as cohort_services
 from crm.cohorts.models import Cohort
+from crm.contacts.models import Contact
 from crm.db import utcnow
-from crm.enterprises.models import Contact, Enterprise
+from crm.enterprises.models import Enterprise
 from crm.extensions import db
 from crm.privacy.erasure import ERASED
 from crm.privacy.services import anonymize_contact

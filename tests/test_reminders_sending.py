@@ -50,7 +50,7 @@ def test_planning_queues_one_reminder_per_recipient_and_offset_once(app, make):
 def test_contacts_without_consent_get_nothing(app, make):
     world = build_world(app, make)
     with app.app_context():
-        from crm.enterprises.models import Contact
+        from crm.contacts.models import Contact
         db.session.get(Contact, world.contact_ids[1]).email_consent = False
         db.session.commit()
     plan(app, WEEK_BEFORE - timedelta(days=1))
@@ -256,7 +256,7 @@ def test_a_recipient_refused_for_good_fails_at_once_and_alone(app, make, smtp_se
     world = build_world(app, make, contacts=2)
     plan(app, WEEK_BEFORE - timedelta(days=1))
     with app.app_context():
-        from crm.enterprises.models import Contact
+        from crm.contacts.models import Contact
         refused_email = db.session.get(Contact, world.contact_ids[0]).email
         smtp_server.mailbox.refuse_recipients = {refused_email}
     result = send(app, WEEK_BEFORE)
@@ -274,7 +274,7 @@ def test_a_temporary_refusal_of_a_recipient_is_retried(app, make, smtp_server):
     world = build_world(app, make, contacts=1)
     plan(app, WEEK_BEFORE - timedelta(days=1))
     with app.app_context():
-        from crm.enterprises.models import Contact
+        from crm.contacts.models import Contact
         smtp_server.mailbox.refuse_recipients = {db.session.get(Contact, world.contact_ids[0]).email}
         smtp_server.mailbox.refusal = "450 4.2.1 Mailbox busy, try later"
     assert send(app, WEEK_BEFORE).retried == 1

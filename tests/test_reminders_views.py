@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import event, select
 
 from crm.audit.models import AuditEntry
-from crm.enterprises.models import Contact
+from crm.contacts.models import Contact
 from crm.extensions import db
 from crm.reminders import planning, sending
 from tests.conftest import csrf_token, post_form

@@ -164,7 +164,7 @@ PAYLOADS = {
 
 # Writes that end something (archive, cancel, sign out…) run last, in this order, so that the
 # other checks of a role meet the world as it was built.
-LAST = ("api_pages.webhook_stop", "api_pages.revoke_token", "enterprises.archive_contact", "cohorts.leave_member",
+LAST = ("api_pages.webhook_stop", "api_pages.revoke_token", "contacts.archive", "cohorts.leave_member",
         "cohorts.cancel_session", "imports.cancel", "enterprises.archive", "admin.user_action",
         "account.disable_two_factor", "auth.logout")
 

@@ -1,8 +1,9 @@
 from sqlalchemy import func, select
 
 from crm.auth.models import User
+from crm.contacts.models import Contact
 from crm.demo.seed import DEMO_ENTERPRISES, DEMO_PASSWORD
-from crm.enterprises.models import Contact, Enterprise, StageChange
+from crm.enterprises.models import Enterprise, StageChange
 from crm.extensions import db
 from crm.organizations.models import Organization
 

@@ -15,8 +15,9 @@ from wtforms import HiddenField, PasswordField, StringField, TextAreaField
 
 import crm
 from crm.cohorts.models import ProgrammeSession
-from crm.enterprises import services as enterprise_services
-from crm.enterprises.models import Contact, Enterprise
+from crm.contacts import services as contact_services
+from crm.contacts.models import Contact
+from crm.enterprises.models import Enterprise
 from crm.extensions import db
 from crm.forms import Form
 from crm.imports.validation import RowValidator
@@ -143,7 +144,7 @@ def test_values_written_without_a_form_are_cleaned_too(app, make, world):  # noq
     with app.app_context():
         stored = db.session.get(Enterprise, enterprise.id)
         assert (stored.name, stored.city) == ("Coop du Marais", "Sherbrooke ")
-        contact = enterprise_services.add_contact(stored, actor=None, first_name="Ana\u202e", last_name="Li\u2028Wu",
+        contact = contact_services.add_contact(stored, actor=None, first_name="Ana\u202e", last_name="Li\u2028Wu",
                                                   email=None, email_consent=False)
         db.session.commit()
         db.session.expire_all()

@@ -3,16 +3,15 @@ is written to the access log (Law 25), naming the token."""
 from flask import abort, url_for
 from spectree import Response
 
-from crm import access, problems
+from crm import access, problems, signals
 from crm.api import auth, bp
 from crm.api.preconditions import check_if_match, refuse_nulls
 from crm.api.schemas import Contact, ContactCreate, ContactList, ContactUpdate, Problem
 from crm.api.spec import guarded_by, spec
-from crm.enterprises import queries, services
-from crm.enterprises.models import Contact as ContactRow
+from crm.contacts import queries, services
+from crm.contacts.models import Contact as ContactRow
 from crm.extensions import db
 from crm.i18n import _
-from crm.privacy.services import record_access
 
 TAG = "Contacts"
 ERRORS = {"HTTP_401": Problem, "HTTP_403": Problem, "HTTP_404": Problem, "HTTP_429": Problem}
@@ -24,8 +23,9 @@ def etag(contact) -> str:
 
 def _logged(contacts):
     for contact in contacts:
-        record_access(auth.actor(), "view_contact", subject_type="contacts", subject_id=contact.id,
-                      details={"via": "api", **auth.audit_context()})
+        signals.personal_information_accessed.send(
+            auth.actor(), action="view_contact", subject_type="contacts", subject_id=contact.id,
+            details={"via": "api", **auth.audit_context()})
     return contacts
 
 
@@ -50,8 +50,7 @@ def list_contacts(enterprise_id: int):
     read is written to the access log.
     """
     enterprise = access.get_enterprise_or_404(enterprise_id, auth.principal())
-    page = queries.enterprise_page(enterprise, with_history=False)
-    contacts = _logged(page.contacts + page.archived_contacts)
+    contacts = _logged(db.session.scalars(queries.enterprise_contacts(enterprise.id)).all())
     return ContactList(items=[Contact.model_validate(c) for c in contacts])
 
 

@@ -6,8 +6,9 @@ from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.auth.models import User
+from crm.contacts.models import Contact
 from crm.db import SingleLineString, TimestampMixin, as_utc, utcnow
-from crm.enterprises.models import Contact, Enterprise
+from crm.enterprises.models import Enterprise
 from crm.extensions import db
 from crm.organizations.models import Organization
 

@@ -12,7 +12,8 @@ from crm.access import visible_enterprises, visible_sessions
 from crm.auth.models import User
 from crm.cohorts import timeutil
 from crm.cohorts.models import Attendance, Cohort, CohortMembership, ProgrammeSession, SessionChange
-from crm.enterprises.models import Contact, Enterprise
+from crm.contacts.models import Contact
+from crm.enterprises.models import Enterprise
 from crm.extensions import db
 from crm.text import fold
 

@@ -13,9 +13,10 @@ from crm import signals
 from crm.audit import services as audit
 from crm.cohorts import timeutil
 from crm.cohorts.models import Attendance, Cohort, CohortMembership, ProgrammeSession, SessionChange
+from crm.contacts.models import Contact
 from crm.db import utcnow
 from crm.domain import DomainError
-from crm.enterprises.models import Contact, Enterprise
+from crm.enterprises.models import Enterprise
 from crm.enterprises.services import change_stage
 from crm.extensions import db
 from crm.formatting import format_decimal

@@ -30,9 +30,10 @@ from crm.cohorts.models import (
     attendance_contacts,
     cohort_facilitators,
 )
+from crm.contacts.models import Contact
 from crm.demo import data
 from crm.demo.seed import _ensure_organizations, _ensure_users
-from crm.enterprises.models import Activity, Contact, Enterprise, StageChange
+from crm.enterprises.models import Activity, Enterprise, StageChange
 from crm.enterprises.services import refresh_keys
 from crm.extensions import db
 from crm.organizations.models import Organization

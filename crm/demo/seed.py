@@ -7,10 +7,11 @@ from sqlalchemy import func, select
 from crm.auth.models import User
 from crm.auth.services import create_user
 from crm.cohorts.demo import seed_cohorts
+from crm.contacts.services import add_contact
 from crm.db import utcnow
 from crm.demo import data
 from crm.enterprises.models import Enterprise
-from crm.enterprises.services import add_contact, change_stage, create_enterprise
+from crm.enterprises.services import change_stage, create_enterprise
 from crm.extensions import db
 from crm.organizations.models import Organization
 from crm.reference import REGION_WEIGHTS

@@ -5,7 +5,6 @@ from wtforms import (
     BooleanField,
     DateField,
     DecimalField,
-    EmailField,
     HiddenField,
     IntegerField,
     RadioField,
@@ -13,14 +12,14 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
 from crm.fields import SelectField, SelectMultipleField
 from crm.forms import Form
 from crm.i18n import _l, lazy_pgettext
 from crm.reference import LANGUAGES, LEGAL_FORMS, REGIONS, STAGES, choices
-from crm.validators import Cleaned, clean_neq, clean_phone, clean_postal_code, clean_url
+from crm.validators import Cleaned, clean_neq, clean_postal_code, clean_url
 
 ACTIVITY_LABELS = {
     "call": lazy_pgettext("activity kind", "Call"),
@@ -93,42 +92,6 @@ class EnterpriseForm(Form):
 
 class NewEnterpriseForm(EnterpriseForm):
     create_anyway = BooleanField(_l("It is a different enterprise: create it anyway"))
-
-
-class ContactForm(Form):
-    first_name = StringField(_l("First name"), validators=[DataRequired(), Length(max=100)])
-    last_name = StringField(_l("Last name"), validators=[Optional(), Length(max=100)])
-    title = StringField(_l("Position"), validators=[Optional(), Length(max=120)])
-    email = EmailField(_l("Email"), validators=[Optional(), Length(max=254)])
-    phone = StringField(_l("Phone"), validators=[Optional(), Cleaned(clean_phone)])
-    preferred_language = SelectField(_l("Preferred language"), choices=choices(LANGUAGES), default="fr")
-    email_consent = BooleanField(_l("Agrees to receive emails from the programme"))
-    consent_source = StringField(_l("How consent was given"), validators=[Length(max=200)])
-    version = HiddenField()
-
-    def validate_email(self, field):
-        from email_validator import EmailNotValidError, validate_email
-
-        if field.data:
-            try:
-                field.data = validate_email(field.data, check_deliverability=False).normalized
-            except EmailNotValidError:
-                raise ValidationError(_l("Enter a valid email address.")) from None
-
-    def validate_consent_source(self, field):
-        if self.email_consent.data and not (field.data or "").strip():
-            raise ValidationError(_l("Say how the person gave their consent."))
-
-    def values(self) -> dict:
-        data = {name: getattr(self, name).data for name in (
-            "first_name", "last_name", "title", "email", "phone", "preferred_language", "email_consent",
-            "consent_source")}
-        data["last_name"] = data["last_name"] or ""
-        for name in ("title", "email", "phone", "consent_source"):
-            data[name] = (data[name] or "").strip() or None
-        return data
-
-    expected_version = EnterpriseForm.expected_version
 
 
 class StageForm(Form):

@@ -1,8 +1,8 @@
 """The enterprise page's history: audit entries described for people, in a fixed number of queries.
 
-Other features whose writes land in an enterprise's history (sessions, cohorts, attendance, consent,
-reminders…) name their entities, actions, fields, what an action's context says and the placeholders
-they store, answering ``signals.history_terms`` with ``HistoryTerms``.
+Other features whose writes land in an enterprise's history (contacts and their consent, sessions,
+cohorts, attendance, reminders…) name their entities, actions, fields, what an action's context says
+and the placeholders they store, answering ``signals.history_terms`` with ``HistoryTerms``.
 """
 import dataclasses
 from collections import defaultdict
@@ -70,7 +70,7 @@ ACTIONS = {
     "handover": lazy_pgettext("history", "Handed over"),
 }
 ENTITIES = {
-    "enterprises": _l("Enterprise"), "contacts": _l("Contact"), "activities": _l("Timeline"),
+    "enterprises": _l("Enterprise"), "activities": _l("Timeline"),
     "follow_up_tasks": _l("Follow-up"), "digital_diagnostics": _l("Digital diagnostic"),
 }
 FIELDS = {
@@ -81,11 +81,7 @@ FIELDS = {
     "organization_id": Field(_l("Organization"), names=Organization.name),
     "coach_id": Field(_l("Coach"), names=User.full_name),
     "preferred_language": Field(_l("Preferred language"), codes(LANGUAGES)),
-    "stage": Field(_l("Stage"), codes(STAGES)), "first_name": Field(_l("First name")),
-    "last_name": Field(_l("Last name")), "title": Field(_l("Position")), "email": Field(_l("Email")),
-    "phone": Field(_l("Phone")), "email_consent": Field(_l("Consent to emails")),
-    "consent_source": Field(_l("How consent was given")),
-    "consent_at": Field(_l("Consent recorded on"), show_moment), "archived_at": Field(_l("Archived on"), show_moment),
+    "stage": Field(_l("Stage"), codes(STAGES)), "archived_at": Field(_l("Archived on"), show_moment),
     "kind": Field(_l("Kind"), codes(ACTIVITY_LABELS)), "occurred_on": Field(_l("Date"), show_date),
     "is_coaching": Field(_l("Coaching time")), "duration_minutes": Field(_l("Duration (minutes)")),
     "due_on": Field(_l("Due date"), show_date), "assignee_id": Field(_l("Assigned to"), names=User.full_name),

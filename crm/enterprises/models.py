@@ -1,4 +1,4 @@
-"""Enterprises, their contacts and journey, and what coaches record about them."""
+"""Enterprises, their journey, and what coaches record about them."""
 from datetime import date, datetime
 
 from sqlalchemy import ForeignKey, Index, String, Text, text
@@ -41,7 +41,8 @@ class Enterprise(TimestampMixin, db.Model):
 
     organization: Mapped[Organization] = relationship(lazy="joined")
     coach: Mapped[User | None] = relationship(lazy="joined")
-    contacts: Mapped[list["Contact"]] = relationship(
+    # Contact is in crm.contacts.models, which imports this module: named here, resolved when mapped.
+    contacts: Mapped[list["Contact"]] = relationship(  # noqa: F821
         back_populates="enterprise", order_by="Contact.last_name, Contact.first_name"
     )
     stage_changes: Mapped[list["StageChange"]] = relationship(
@@ -75,47 +76,6 @@ class Enterprise(TimestampMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<Enterprise {self.id}>"
-
-
-class Contact(TimestampMixin, db.Model):
-    """A person at an enterprise. Never signs in; may receive reminders by email."""
-
-    __tablename__ = "contacts"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
-    first_name: Mapped[str] = mapped_column(SingleLineString(100))
-    last_name: Mapped[str] = mapped_column(SingleLineString(100), default="")
-    title: Mapped[str | None] = mapped_column(SingleLineString(120))
-    email: Mapped[str | None] = mapped_column(String(254), index=True)
-    phone: Mapped[str | None] = mapped_column(String(30))
-    preferred_language: Mapped[str] = mapped_column(String(5), default="fr")
-    # Law 25: consent specific to email reminders, recorded and withdrawable.
-    email_consent: Mapped[bool] = mapped_column(default=False)
-    consent_at: Mapped[datetime | None]
-    consent_source: Mapped[str | None] = mapped_column(SingleLineString(200))
-    consent_recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    archived_at: Mapped[datetime | None]
-    anonymized_at: Mapped[datetime | None]
-    version: Mapped[int] = mapped_column(default=1)
-
-    enterprise: Mapped[Enterprise] = relationship(back_populates="contacts")
-
-    __mapper_args__ = {"version_id_col": version}
-
-    @staticmethod
-    def join_name(first_name: str, last_name: str) -> str:
-        return f"{first_name} {last_name}".strip()
-
-    @property
-    def full_name(self) -> str:
-        return self.join_name(self.first_name, self.last_name)
-
-    @property
-    def can_receive_email(self) -> bool:
-        return bool(
-            self.email and self.email_consent and not self.archived_at and not self.anonymized_at
-        )
 
 
 class StageChange(db.Model):

@@ -16,7 +16,6 @@ from crm.auth.models import User
 from crm.db import utcnow
 from crm.enterprises.models import (
     Activity,
-    Contact,
     DigitalDiagnostic,
     Enterprise,
     FollowUpTask,
@@ -198,8 +197,6 @@ TIMELINE_MAX = 1000
 
 @dataclass
 class EnterprisePage:
-    contacts: list
-    archived_contacts: list
     stage_changes: list
     activities: list
     tasks: list
@@ -214,8 +211,6 @@ def _page_statements() -> dict[str, Select]:
     them (with their cache keys) cost more Python than running them."""
     enterprise_id = bindparam("enterprise_id")
     return {
-        "contacts": select(Contact).where(Contact.enterprise_id == enterprise_id, Contact.anonymized_at.is_(None))
-        .order_by(Contact.last_name, Contact.first_name, Contact.id),
         "stage_changes": select(StageChange).where(StageChange.enterprise_id == enterprise_id)
         .order_by(StageChange.changed_at.desc(), StageChange.id.desc()),
         "activities": select(Activity).where(Activity.enterprise_id == enterprise_id)
@@ -243,7 +238,7 @@ def enterprise_page(enterprise: Enterprise, *, with_history: bool, whole_timelin
     def rows(name, **more):
         return list(db.session.scalars(statements[name], {**bound, **more}))
 
-    contacts, stage_changes = rows("contacts"), rows("stage_changes")
+    stage_changes = rows("stage_changes")
     activities, tasks, diagnostics = rows("activities", limit=shown + 1), rows("tasks"), rows("diagnostics")
     history = rows("history") if with_history else []
     # The names behind changed_by, author, assignee and actor, in one query: those relationships then
@@ -254,8 +249,6 @@ def enterprise_page(enterprise: Enterprise, *, with_history: bool, whole_timelin
     if people:
         db.session.scalars(statements["people"], {"ids": sorted(people)}).all()
     return EnterprisePage(
-        contacts=[c for c in contacts if c.archived_at is None],
-        archived_contacts=[c for c in contacts if c.archived_at is not None],
         stage_changes=stage_changes, activities=activities[:shown], tasks=tasks, diagnostics=diagnostics,
         history=history, more_activities=len(activities) > shown,
     )

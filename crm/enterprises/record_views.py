@@ -1,9 +1,9 @@
-"""The enterprise page and what is recorded on it: stage, timeline, follow-ups, diagnostics, contacts."""
+"""The enterprise page and what is recorded on it: stage, timeline, follow-ups, diagnostics."""
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
-from crm import access
+from crm import access, signals
 from crm.auth.models import User
 from crm.enterprises import bp, queries, services, timeline
 from crm.enterprises.filtering import organization_choices
@@ -11,19 +11,17 @@ from crm.enterprises.forms import (
     ActivityForm,
     AssignForm,
     ConfirmForm,
-    ContactForm,
     DiagnosticForm,
     HandOverForm,
     StageForm,
     TaskForm,
 )
 from crm.enterprises.history import describe_history
-from crm.enterprises.models import Contact, FollowUpTask
+from crm.enterprises.models import FollowUpTask
 from crm.enterprises.sections import sections_for
 from crm.extensions import db
 from crm.i18n import _, _l
 from crm.organizations.models import Organization
-from crm.privacy.services import record_access
 from crm.reference import NEXT_STAGE
 from crm.transaction import refusals_flashed, refusals_shown_on
 
@@ -73,7 +71,7 @@ def render_enterprise(enterprise, *, status=200, **forms):
         handover_form.organization_id.choices = organization_choices(exclude_id=enterprise.organization_id)
         context["handover_form"] = handover_form
     context["history"] = describe_history(page.history) if can_history else []
-    context["extra_sections"] = sections_for(enterprise, user)
+    context["profile_sections"], context["extra_sections"] = sections_for(enterprise, user)
     return render_template("enterprises/detail.html", **context), status
 
 
@@ -83,7 +81,8 @@ def detail(enterprise_id):
     enterprise = access.get_enterprise_or_404(enterprise_id, current_user)
     response = render_enterprise(enterprise)
     # Law 25: viewing an enterprise shows its contacts' personal information.
-    record_access(current_user, "view_enterprise", subject_type="enterprises", subject_id=enterprise.id)
+    signals.personal_information_accessed.send(current_user, action="view_enterprise", subject_type="enterprises",
+                                               subject_id=enterprise.id)
     return response
 
 
@@ -159,74 +158,6 @@ def add_diagnostic(enterprise_id):
         enterprise, actor=current_user, performed_on=form.performed_on.data, tool=form.tool.data,
         maturity_level=int(form.maturity_level.data), link=form.link.data, notes=form.notes.data,
     ), _("Diagnostic added."))
-
-
-def _get_contact(enterprise, contact_id) -> Contact:
-    contact = db.session.get(Contact, contact_id)
-    if contact is None or contact.enterprise_id != enterprise.id or contact.anonymized_at:
-        abort(404)
-    return contact
-
-
-def _save_contact(enterprise, form, contact=None):
-    """The redirect once saved; else None and the status to show the form again with."""
-    with refusals_shown_on(form):
-        try:
-            if contact is None:
-                services.add_contact(enterprise, actor=current_user, **form.values())
-            else:
-                services.update_contact(contact, actor=current_user, expected_version=form.expected_version(),
-                                        **form.values())
-        except services.StaleVersion:
-            db.session.rollback()
-            form.form_errors.append(_("Someone else saved this contact after you opened the form. Your input "
-                                      "is kept below: check the current values, then save again."))
-            form.version.data = str(contact.version)
-            return None, 409
-        flash(_("Contact saved."), "success")
-        return _back(enterprise, "#contacts"), 200
-    return None, 400
-
-
-def _contact_page(enterprise, contact=None):
-    form = ContactForm(obj=contact)
-    status = 200
-    if form.validate_on_submit():
-        response, status = _save_contact(enterprise, form, contact)
-        if response is not None:
-            return response
-    elif request.method == "GET" and contact is not None:
-        form.version.data = str(contact.version)
-    if status == 200 and form.errors:
-        status = 400
-    return render_template("enterprises/contact_form.html", form=form, enterprise=enterprise,
-                           contact=contact), status
-
-
-@bp.route("/enterprises/<int:enterprise_id>/contacts/new", methods=["GET", "POST"])
-@login_required
-def new_contact(enterprise_id):
-    return _contact_page(access.get_enterprise_or_404(enterprise_id, current_user, for_edit=True))
-
-
-@bp.route("/enterprises/<int:enterprise_id>/contacts/<int:contact_id>/edit", methods=["GET", "POST"])
-@login_required
-def edit_contact(enterprise_id, contact_id):
-    enterprise = access.get_enterprise_or_404(enterprise_id, current_user, for_edit=True)
-    return _contact_page(enterprise, _get_contact(enterprise, contact_id))
-
-
-@bp.route("/enterprises/<int:enterprise_id>/contacts/<int:contact_id>/archive", methods=["POST"])
-@login_required
-def archive_contact(enterprise_id, contact_id):
-    enterprise = access.get_enterprise_or_404(enterprise_id, current_user, for_edit=True)
-    contact = _get_contact(enterprise, contact_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    with refusals_flashed():
-        services.archive_contact(contact, actor=current_user)
-        flash(_("Contact archived."), "success")
-    return _back(enterprise, "#contacts")
 
 
 def _redirect_detail(enterprise):

@@ -1,4 +1,4 @@
-"""Write operations on enterprises and contacts. They flush, never commit, and audit every change."""
+"""Write operations on enterprises. They flush, never commit, and audit every change."""
 import logging
 
 from sqlalchemy import or_, select
@@ -7,7 +7,7 @@ from crm import signals
 from crm.audit import services as audit
 from crm.db import utcnow
 from crm.domain import DomainError
-from crm.enterprises.models import Contact, Enterprise, StageChange
+from crm.enterprises.models import Enterprise, StageChange
 from crm.extensions import db
 from crm.i18n import _l
 from crm.reference import STAGES, is_backward
@@ -21,10 +21,6 @@ ENTERPRISE_FIELDS = (
 )
 # What the profile form may change; the owner and the coach change through their own actions.
 EDITABLE_FIELDS = tuple(f for f in ENTERPRISE_FIELDS if f not in ("organization_id", "coach_id"))
-CONTACT_FIELDS = (
-    "first_name", "last_name", "title", "email", "phone", "preferred_language", "email_consent",
-    "consent_source",
-)
 
 
 class DuplicateEnterprise(DomainError):
@@ -199,66 +195,3 @@ def change_stage(enterprise: Enterprise, stage: str, *, actor, comment: str | No
     log.info("enterprise %s moved to %s by user %s", enterprise.id, stage, getattr(actor, "id", None))
     signals.stage_changed.send(enterprise, change=change, actor=actor)
     return change
-
-
-def _check_consent(contact: Contact, consent: bool) -> None:
-    if consent and not contact.email:
-        raise DomainError(_l("Consent to emails needs an email address."), field="email")
-
-
-def _apply_consent(contact: Contact, consent: bool, source: str | None, *, actor) -> None:
-    """Consent goes through the privacy module: recorded per purpose, audited, withdrawable."""
-    from crm.privacy.services import EMAIL_PURPOSE, grant_consent, withdraw_consent
-
-    if consent:
-        grant_consent(contact, EMAIL_PURPOSE, source=source or str(_l("Contact form")), actor=actor)
-    else:
-        withdraw_consent(contact, EMAIL_PURPOSE, source=source, actor=actor)
-
-
-def add_contact(enterprise: Enterprise, *, actor, context=None, **values) -> Contact:
-    consent = bool(values.pop("email_consent", False))
-    source = values.pop("consent_source", None)
-    contact = Contact(enterprise=enterprise, email_consent=False, **values)
-    _check_consent(contact, consent)
-    db.session.add(contact)
-    db.session.flush()
-    refresh_keys(enterprise)
-    audit.record("create", contact, actor=actor, enterprise_id=enterprise.id,
-                 changes=audit.snapshot(contact, CONTACT_FIELDS), context=context)
-    if consent:
-        _apply_consent(contact, True, source, actor=actor)
-    return contact
-
-
-def update_contact(contact: Contact, *, actor, expected_version: int | None = None, **values) -> dict:
-    """Change a contact; giving or withdrawing consent takes effect at once and records who and when."""
-    if expected_version is not None and expected_version != contact.version:
-        raise StaleVersion()
-    consent = bool(values.pop("email_consent", contact.email_consent))
-    source = values.pop("consent_source", None)
-    for name, value in values.items():
-        if name not in CONTACT_FIELDS:
-            raise ValueError(f"not a contact field: {name}")
-        setattr(contact, name, value)
-    _check_consent(contact, consent)
-    changes = audit.changed_fields(contact, CONTACT_FIELDS)
-    if changes:
-        refresh_keys(contact.enterprise)
-        audit.record("update", contact, actor=actor, enterprise_id=contact.enterprise_id, changes=changes)
-        db.session.flush()
-    if consent != bool(contact.email_consent):
-        _apply_consent(contact, consent, source, actor=actor)
-        changes["email_consent"] = [not consent, consent]
-    return changes
-
-
-def archive_contact(contact: Contact, *, actor) -> None:
-    """An archived contact receives nothing and leaves the search, but stays in the history."""
-    if contact.archived_at is not None:
-        raise DomainError(_l("This contact is already archived."))
-    contact.archived_at = utcnow()
-    refresh_keys(contact.enterprise)
-    audit.record("archive", contact, actor=actor, enterprise_id=contact.enterprise_id,
-                 changes={"archived_at": [None, contact.archived_at.isoformat()]})
-    db.session.flush()

@@ -14,10 +14,12 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from crm.audit import services as audit
 from crm.audit.models import AuditEntry
+from crm.contacts.models import EMAIL_PURPOSE, ConsentEvent, Contact
+from crm.contacts.services import CONTACT_FIELDS
 from crm.db import utcnow
 from crm.domain import DomainError
-from crm.enterprises.models import Contact, Enterprise, StageChange
-from crm.enterprises.services import CONTACT_FIELDS, ENTERPRISE_FIELDS, refresh_keys
+from crm.enterprises.models import Enterprise, StageChange
+from crm.enterprises.services import ENTERPRISE_FIELDS, refresh_keys
 from crm.extensions import db
 from crm.formatting import megabytes_filter
 from crm.i18n import _l
@@ -28,8 +30,6 @@ from crm.imports.models import BUSY_STATUSES, ImportBatch, ImportMapping
 from crm.imports.parsing import HEADER_SEARCH_ROWS, FileRefused, Limits, Sheet, check_table, file_kind, read_sheet
 from crm.imports.report import preview_of, rejected_rows
 from crm.imports.validation import FIELDS, RowResult, RowValidator, guess_mapping, is_error, pack_rows, unpack_rows
-from crm.privacy.models import ConsentEvent
-from crm.privacy.services import EMAIL_PURPOSE
 
 log = logging.getLogger(__name__)
 CHUNK = 1000
@@ -323,8 +323,8 @@ class _Writer:
                          "consent_recorded_by_id": self.actor_id if consent else None})
         # One new contact per enterprise in a call: the enterprise id tells them apart.
         ids = bulk.insert_rows_with_ids(Contact.__table__, rows, key=("enterprise_id",))
-        # Law 25: the consent given in the file is recorded in the consent history, like the
-        # privacy module's grant_consent does one contact at a time.
+        # Law 25: the consent given in the file is recorded in the consent history, as
+        # crm.contacts.services.grant_consent does one contact at a time.
         consents = [{"contact_id": i, "purpose": EMAIL_PURPOSE, "granted": True, "at": now,
                      "source": self.consent_source, "recorded_by_id": self.actor_id}
                     for i, row in zip(ids, rows, strict=True) if row["email_consent"]]

@@ -1,1 +1,2 @@
-"""Law 25: consent per purpose, access and portability, erasure, retention, access log, incidents."""
+"""Law 25: access and portability, erasure, retention, access log, incidents (consent per purpose is
+recorded by the contacts feature)."""

@@ -14,10 +14,10 @@ from sqlalchemy import select
 
 from crm import signals
 from crm.audit.models import AuditEntry
+from crm.contacts.models import Contact
+from crm.contacts.queries import consent_history
 from crm.db import as_utc, utcnow
-from crm.enterprises.models import Contact
 from crm.extensions import db
-from crm.privacy.models import ConsentEvent
 
 
 def _plain(value):
@@ -52,10 +52,7 @@ def _profile(contact: Contact) -> dict:
 
 
 def _consents(contact: Contact) -> list[dict]:
-    events = db.session.scalars(
-        select(ConsentEvent).where(ConsentEvent.contact_id == contact.id)
-        .order_by(ConsentEvent.at, ConsentEvent.id)
-    )
+    events = db.session.scalars(consent_history(contact.id))
     return [{"purpose": e.purpose, "granted": e.granted, "at": e.at, "source": e.source,
              "recorded_by": e.recorded_by.full_name if e.recorded_by else None} for e in events]
 

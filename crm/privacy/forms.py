@@ -12,12 +12,13 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from crm.contacts.models import PURPOSES
 from crm.db import utcnow
 from crm.fields import SelectField, SelectMultipleField
 from crm.forms import Form
 from crm.i18n import _l, lazy_pgettext
 from crm.privacy.incidents import INFORMATION_CATEGORIES
-from crm.privacy.services import ACCESS_ACTIONS, PURPOSES
+from crm.privacy.services import ACCESS_ACTIONS
 from crm.query_args import SupportedDate
 from crm.reference import choices
 

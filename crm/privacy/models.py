@@ -1,31 +1,13 @@
-"""Records Law 25 asks us to keep: consent history, access to personal information, incidents."""
+"""Records Law 25 asks us to keep: access to personal information, incidents (the consent history is
+kept by crm.contacts)."""
 from datetime import date, datetime
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.auth.models import User
-from crm.db import SingleLineString, TimestampMixin, utcnow
+from crm.db import TimestampMixin, utcnow
 from crm.extensions import db
-
-
-class ConsentEvent(db.Model):
-    """One grant or withdrawal of a contact's consent to one purpose; the latest one is in force."""
-
-    __tablename__ = "consent_events"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"))
-    purpose: Mapped[str] = mapped_column(String(40))  # crm.privacy.consent.PURPOSES
-    granted: Mapped[bool]
-    at: Mapped[datetime] = mapped_column(default=utcnow)
-    # How the consent was given or withdrawn ("paper form at the 3 March session", "email link").
-    source: Mapped[str | None] = mapped_column(SingleLineString(200))
-    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-
-    recorded_by: Mapped[User | None] = relationship(lazy="joined")
-
-    __table_args__ = (Index("ix_consent_events_contact_id_at", "contact_id", "at"),)
 
 
 class AccessLogEntry(db.Model):

@@ -1,8 +1,8 @@
 """Write operations of the privacy module. They flush, never commit; the caller commits once.
 
-- ``grant_consent`` / ``withdraw_consent``: consent is specific to a purpose, recorded in
-  ``ConsentEvent`` and audited; the Contact's ``email_consent`` columns follow the
-  ``email_reminders`` purpose, so a withdrawal stops reminders at once.
+Consent is recorded by the contacts feature (``crm.contacts.services.grant_consent`` /
+``withdraw_consent``); this module keeps Law 25's other duties:
+
 - ``record_access``: the access log (who viewed or exported personal information).
 - ``anonymize_contact``: erasure that keeps statistics; ``anonymize_expired_contacts``: retention.
 - ``create_incident`` / ``update_incident``: the confidentiality incident register.
@@ -16,23 +16,18 @@ from sqlalchemy.orm import selectinload
 from crm import signals
 from crm.audit import services as audit
 from crm.audit.models import AuditEntry
+from crm.contacts.models import EMAIL_PURPOSE, ConsentEvent, Contact
+from crm.contacts.services import withdraw_consent
 from crm.db import utcnow
 from crm.domain import DomainError
-from crm.enterprises.models import Contact, Enterprise
+from crm.enterprises.models import Enterprise
 from crm.enterprises.services import refresh_keys
 from crm.extensions import db
 from crm.i18n import _l
 from crm.privacy.erasure import ERASED
-from crm.privacy.models import AccessLogEntry, ConsentEvent, Incident
+from crm.privacy.models import AccessLogEntry, Incident
 
 log = logging.getLogger(__name__)
-
-# Purposes a contact may consent to, each separately (Law 25: consent specific to each purpose).
-PURPOSES = {
-    "email_reminders": _l("Email reminders of sessions and follow-ups"),
-}
-# The purpose the Contact's email_consent columns mirror.
-EMAIL_PURPOSE = "email_reminders"
 
 # What the access log records; features add their own codes here.
 ACCESS_ACTIONS = {
@@ -63,59 +58,6 @@ def _actor_id(actor):
     return getattr(actor, "id", None)
 
 
-# Consent ---------------------------------------------------------------------------------------
-
-def consent_in_force(contact: Contact, purpose: str) -> bool:
-    if purpose == EMAIL_PURPOSE:
-        return bool(contact.email_consent)
-    latest = db.session.scalar(
-        select(ConsentEvent.granted).where(ConsentEvent.contact_id == contact.id,
-                                           ConsentEvent.purpose == purpose)
-        .order_by(ConsentEvent.at.desc(), ConsentEvent.id.desc()).limit(1)
-    )
-    return bool(latest)
-
-
-def _set_consent(contact: Contact, purpose: str, granted: bool, *, source, actor, at=None):
-    if purpose not in PURPOSES:
-        raise DomainError(_l("Unknown purpose of consent."), field="purpose")
-    if contact.anonymized_at is not None and granted:
-        raise DomainError(_l("This contact was anonymized."), field="purpose")
-    if contact.id is None:
-        db.session.flush()
-    if consent_in_force(contact, purpose) == granted:
-        return None  # nothing changes: a second click on an opt-out link is not an error
-    source = (source or "").strip()[:200] or None
-    at = at or utcnow()
-    event = ConsentEvent(contact_id=contact.id, purpose=purpose, granted=granted, at=at,
-                         source=source, recorded_by_id=_actor_id(actor))
-    db.session.add(event)
-    changes = {}
-    if purpose == EMAIL_PURPOSE:
-        changes = {"email_consent": [bool(contact.email_consent), granted]}
-        contact.email_consent = granted
-        contact.consent_at = at
-        contact.consent_source = source
-        contact.consent_recorded_by_id = _actor_id(actor)
-    db.session.flush()
-    audit.record("consent_granted" if granted else "consent_withdrawn", contact, actor=actor,
-                 enterprise_id=contact.enterprise_id, changes=changes,
-                 context={"purpose": purpose, "source": source})
-    log.info("consent %s for %s %s of contact %s by user %s",
-             "granted" if granted else "withdrawn", purpose, event.id, contact.id, _actor_id(actor))
-    return event
-
-
-def grant_consent(contact: Contact, purpose: str, *, source: str | None, actor, at=None):
-    """Record that ``contact`` agrees to ``purpose``; returns the event, or None if already granted."""
-    return _set_consent(contact, purpose, True, source=source, actor=actor, at=at)
-
-
-def withdraw_consent(contact: Contact, purpose: str, *, source: str | None, actor, at=None):
-    """Record a withdrawal, effective at once; returns the event, or None if not granted."""
-    return _set_consent(contact, purpose, False, source=source, actor=actor, at=at)
-
-
 # Access log ------------------------------------------------------------------------------------
 
 def record_access(user, action: str, *, subject_type: str, subject_id: int | None = None,
@@ -127,6 +69,12 @@ def record_access(user, action: str, *, subject_type: str, subject_id: int | Non
                            subject_id=subject_id, details=details)
     db.session.add(entry)
     return entry
+
+
+@signals.personal_information_accessed.connect
+def log_access(user, *, action: str, subject_type: str, subject_id: int | None = None, details=None, **_extra):
+    """What other features report having shown or exported, in the access log."""
+    record_access(user, action, subject_type=subject_type, subject_id=subject_id, details=details)
 
 
 # Erasure and retention -------------------------------------------------------------------------

@@ -11,14 +11,17 @@ from sqlalchemy.orm import contains_eager
 from crm import access, signals
 from crm.access import can_administer_privacy
 from crm.auth.models import User
+from crm.contacts import queries as contact_queries
+from crm.contacts import services as contact_services
+from crm.contacts.models import PURPOSES, Contact
 from crm.db import utcnow
-from crm.enterprises.models import Contact, Enterprise
+from crm.enterprises.models import Enterprise
 from crm.extensions import db
 from crm.i18n import _, _l
 from crm.navigation import MenuItem
 from crm.privacy import export, services
 from crm.privacy.forms import AccessLogFilterForm, AnonymizeForm, ConsentForm, ContactSearchForm, IncidentForm
-from crm.privacy.models import AccessLogEntry, ConsentEvent, Incident
+from crm.privacy.models import AccessLogEntry, Incident
 from crm.query_args import paginate
 from crm.reference import choices
 from crm.transaction import refusals_flashed, refusals_shown_on
@@ -67,11 +70,10 @@ def index():
 @privacy_admin_required
 def contact(contact_id: int):
     contact = _contact_or_404(contact_id)
-    events = db.session.scalars(select(ConsentEvent).where(ConsentEvent.contact_id == contact.id)
-                                .order_by(ConsentEvent.at.desc(), ConsentEvent.id.desc())).all()
+    events = db.session.scalars(contact_queries.consent_history(contact.id, newest_first=True)).all()
     services.record_access(current_user, "view_contact", subject_type="contacts", subject_id=contact.id)
     return render_template("privacy/contact.html", contact=contact, events=events,
-                           consent_form=ConsentForm(), purposes=services.PURPOSES)
+                           consent_form=ConsentForm(), purposes=PURPOSES)
 
 
 @bp.route("/contacts/<int:contact_id>/consent", methods=["POST"])
@@ -80,16 +82,15 @@ def record_consent(contact_id: int):
     contact = _contact_or_404(contact_id)
     form = ConsentForm()
     if form.validate_on_submit():
-        change = services.grant_consent if form.decision.data == "grant" else services.withdraw_consent
+        change = contact_services.grant_consent if form.decision.data == "grant" else contact_services.withdraw_consent
         with refusals_flashed("error"):
             event = change(contact, form.purpose.data, source=form.source.data, actor=current_user)
             flash(_("Consent recorded.") if event else _("Nothing changed: this was already the case."),
                   "success" if event else "info")
         return redirect(url_for(".contact", contact_id=contact_id))
-    events = db.session.scalars(select(ConsentEvent).where(ConsentEvent.contact_id == contact.id)
-                                .order_by(ConsentEvent.at.desc(), ConsentEvent.id.desc())).all()
+    events = db.session.scalars(contact_queries.consent_history(contact.id, newest_first=True)).all()
     return render_template("privacy/contact.html", contact=contact, events=events,
-                           consent_form=form, purposes=services.PURPOSES), 400
+                           consent_form=form, purposes=PURPOSES), 400
 
 
 @bp.route("/contacts/<int:contact_id>/export.<fmt>")

@@ -53,6 +53,6 @@ def history_terms(_sender, **_extra):
         fields={"reminders": {"state": Field(_l("State"), codes(STATE_LABELS))},
                 # No offsets of its own: the session follows REMINDER_OFFSETS_MINUTES.
                 "sessions": {"offsets": Field(_l("Reminders"), offsets_text, blank=_l("Programme default"))}},
-        # How the privacy module's consent entries name the reminders' opt-out link.
+        # How the contacts' consent entries name the reminders' opt-out link.
         values={OPTOUT_SOURCE: _l("Opt-out link of a reminder email")},
     )

@@ -12,8 +12,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.auth.models import User
 from crm.cohorts.models import ProgrammeSession
+from crm.contacts.models import Contact
 from crm.db import TimestampMixin, as_utc
-from crm.enterprises.models import Contact
 from crm.extensions import db
 
 KINDS = ("reminder", "update", "cancel")

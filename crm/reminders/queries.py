@@ -12,7 +12,8 @@ from sqlalchemy.orm import selectinload
 from crm.auth.models import User
 from crm.cohorts import timeutil
 from crm.cohorts.models import Cohort, CohortMembership, ProgrammeSession
-from crm.enterprises.models import Contact, Enterprise
+from crm.contacts.models import Contact
+from crm.enterprises.models import Enterprise
 from crm.extensions import db
 from crm.reminders.models import Reminder
 

@@ -8,8 +8,9 @@ from sqlalchemy import update
 
 from crm.audit import services as audit
 from crm.cohorts import timeutil
+from crm.contacts.models import EMAIL_PURPOSE, Contact
+from crm.contacts.services import withdraw_consent
 from crm.domain import DomainError
-from crm.enterprises.models import Contact
 from crm.extensions import db
 from crm.i18n import _l
 from crm.reminders.models import Reminder, SessionReminderOffsets, parse_offsets
@@ -26,12 +27,10 @@ def opt_out(contact: Contact, *, one_click: bool) -> bool:
 
     Returns False when consent was already withdrawn (nothing changes, nothing is recorded twice).
     """
-    from crm.privacy.services import EMAIL_PURPOSE, withdraw_consent
-
     if not contact.email_consent:
         return False
     now = timeutil.now()
-    # The privacy module records the withdrawal (consent history, audit) and clears email_consent.
+    # Recorded like any withdrawal (consent history, audit); email_consent is cleared.
     withdraw_consent(contact, EMAIL_PURPOSE, source=OPTOUT_SOURCE, actor=None, at=now)
     db.session.execute(
         update(Reminder).where(Reminder.contact_id == contact.id, Reminder.state == "pending")

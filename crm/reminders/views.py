@@ -17,7 +17,7 @@ from crm.access import (
     get_session_or_404,
     visible_reminders,
 )
-from crm.enterprises.models import Contact
+from crm.contacts.models import Contact
 from crm.extensions import csrf, db
 from crm.i18n import _, _l
 from crm.navigation import MenuItem

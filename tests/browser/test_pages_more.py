@@ -93,7 +93,7 @@ def test_administration_and_privacy_pages_are_accessible(app, page, make, world,
     admin = quick_user(app, world.org, "admin", locale=locale, full_name="Bureau Axe")
     enterprise = make.enterprise(world.org, coach=world.coach, stage="training", contacts=2, name="Coop Vie privée")
     with app.app_context():
-        from crm.enterprises.models import Contact
+        from crm.contacts.models import Contact
         from crm.extensions import db
         contact_id = db.session.scalars(
             db.select(Contact.id).where(Contact.enterprise_id == enterprise.id).order_by(Contact.id)).first()
