@@ -42,6 +42,24 @@ def sign_in(client, email):
         raise SystemExit(f"sign-in failed for {email}: {response.status_code}")
 
 
+def write_in_organization(app, email, *, own: bool) -> None:
+    """A committed change to one enterprise of the viewer's organization, or of another one."""
+    from sqlalchemy import select
+
+    from crm.auth.models import User
+    from crm.db import utcnow
+    from crm.enterprises.models import Enterprise
+    from crm.extensions import db
+
+    with app.app_context():
+        viewer = db.session.scalar(select(User.organization_id).where(User.email == email))
+        mine = Enterprise.organization_id == viewer
+        enterprise = db.session.scalars(select(Enterprise).where(mine if own else ~mine)
+                                        .order_by(Enterprise.id).limit(1)).one()
+        enterprise.updated_at = utcnow()
+        db.session.commit()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("page", help="a page name of bench/pages.py")
@@ -50,6 +68,12 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=30)
     parser.add_argument("--pyinstrument", action="store_true")
     parser.add_argument("--cprofile", action="store_true", help="functions by own time instead")
+    parser.add_argument("--write-before", choices=["own", "elsewhere"],
+                        help="before each timed request, commit a write (an enterprise's updated_at) in the "
+                             "viewer's organization (own: every view is a first view of cached figures or "
+                             "files) or in another one (elsewhere); not timed, its SQL not counted")
+    parser.add_argument("--config", action="append", default=[], metavar="KEY=VALUE",
+                        help="application setting, e.g. CACHE_TYPE=RedisCache (values as in the environment)")
     args = parser.parse_args()
 
     from sqlalchemy import event
@@ -60,8 +84,12 @@ def main() -> int:
     page = next(p for p in PAGES if p.name == args.page)
     url = database_url(args.database, args.factor)
     path = resolve_placeholders(url, [page])[page.name]
+    from crm.config import load_environment
+
+    settings = {}
+    load_environment(settings, dict(item.split("=", 1) for item in args.config))
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET_KEY, "RATELIMIT_ENABLED": False,
-                      "BENCHMARK_ENDPOINTS": True})
+                      "BENCHMARK_ENDPOINTS": True, **settings})
     sql = {"count": 0, "seconds": 0.0}
     with app.app_context():
         engine = db.engine
@@ -72,6 +100,8 @@ def main() -> int:
 
     @event.listens_for(engine, "after_cursor_execute")
     def _after(conn, _cursor, statement, *_args):
+        if sql.get("paused"):
+            return
         sql["count"] += 1
         if os.environ.get("SHOW_SQL") and sql.get("show"):
             text = " ".join(statement.split())
@@ -118,6 +148,10 @@ def main() -> int:
     sql.update(count=0, seconds=0.0, show=False)
     gc_time.update(seconds=0.0, collections=[0, 0, 0])
     for _ in range(args.requests):
+        if args.write_before:
+            sql["paused"] = True
+            write_in_organization(app, page.email if page.role else None, own=args.write_before == "own")
+            sql["paused"] = False
         if profiler:
             profiler.start()
         start, start_cpu = time.perf_counter(), time.process_time()

@@ -44,8 +44,8 @@ def database_url(kind: str, factor: float) -> str:
         path.parent.mkdir(parents=True, exist_ok=True)
         return f"sqlite:///{path}"
     server = os.environ.get("BENCH_PG_URL", "postgresql+psycopg://127.0.0.1/test")
-    # BENCH_PG_DATABASE: a copy of its own, for a branch whose migrations the shared one must not get.
-    return server.rsplit("/", 1)[0] + "/" + (os.environ.get("BENCH_PG_DATABASE") or f"virage_bench_f{tag}")
+    # BENCH_DATABASE_NAME: a copy of the database, e.g. to measure a branch that migrates it.
+    return server.rsplit("/", 1)[0] + "/" + os.environ.get("BENCH_DATABASE_NAME", f"virage_bench_f{tag}")
 
 
 def prepare_database(kind: str, factor: float, fresh: bool) -> str:

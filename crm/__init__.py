@@ -28,6 +28,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from crm import ratelimit
 
     ratelimit.configure(app.config)
+    _configure_cache(app)
     apply_security_defaults(app.config)
     check_production_ready(app.config)
     _configure_logging(app)
@@ -52,6 +53,20 @@ def _instance_path() -> str:
     return os.environ.get("VIRAGE_INSTANCE_PATH") or str(Path(__file__).resolve().parent.parent / "instance")
 
 
+def _configure_cache(app: Flask) -> None:
+    """The reports' cache (crm.reports.cache): one namespace per deployment, files in the instance
+    folder unless configured otherwise, and a Redis that does not answer never holds a page long."""
+    from crm import ratelimit
+
+    config = app.config
+    if not config.get("CACHE_KEY_PREFIX"):
+        config["CACHE_KEY_PREFIX"] = ratelimit.default_key_prefix(config["SQLALCHEMY_DATABASE_URI"]) + "-"
+    if config["CACHE_TYPE"] == "FileSystemCache" and not config.get("CACHE_DIR"):
+        config["CACHE_DIR"] = os.path.join(app.instance_path, "cache")
+    if config["CACHE_TYPE"] == "RedisCache":
+        config["CACHE_OPTIONS"] = {**ratelimit.REDIS_TIMEOUTS, **(config.get("CACHE_OPTIONS") or {})}
+
+
 def _configure_logging(app: Flask) -> None:
     if not app.testing and not logging.getLogger().handlers:
         logging.basicConfig(level=logging.WARNING,
@@ -62,7 +77,7 @@ def _configure_logging(app: Flask) -> None:
 def _init_extensions(app: Flask) -> None:
     from crm import db_events, models, query_args, ratelimit, security, transaction  # noqa: F401 - every model registered before migrations
     from crm.auth.services import load_user_from_session
-    from crm.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from crm.extensions import babel, cache, csrf, db, limiter, login_manager, migrate
     from crm.i18n import _l, install_template_gettext, select_locale
 
     db.init_app(app)
@@ -83,6 +98,7 @@ def _init_extensions(app: Flask) -> None:
     login_manager.user_loader(load_user_from_session)
     limiter.init_app(app)
     ratelimit.init_app(app)
+    cache.init_app(app)
     security.init_app(app)
     transaction.install(app)
     query_args.init_app(app)
@@ -136,14 +152,16 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _connect_receivers() -> None:
-    """Modules whose only work is to answer other features' signals (crm/signals.py); the views
-    modules imported above answer theirs too."""
+    """Modules whose only work is to answer other features' signals (crm/signals.py), or the
+    database session's events (crm.reports.versions); the views modules imported above answer
+    theirs too."""
     from crm.api import webhook_sending, webhooks  # noqa: F401
     from crm.cohorts import integration, reporting  # noqa: F401
     from crm.contacts import history as contacts_history  # noqa: F401
     from crm.privacy import history as privacy_history  # noqa: F401
     from crm.reminders import history as reminders_history  # noqa: F401
     from crm.reminders import privacy  # noqa: F401
+    from crm.reports import versions  # noqa: F401
 
 
 def _register_template_helpers(app: Flask) -> None:

@@ -339,6 +339,13 @@ def report_enterprises(user, *, organization_id: int | None = None) -> Select:
     return query
 
 
+def organization_in_view(user, organization_id: int | None = None) -> int | None:
+    """The one organization whose enterprises a user's list, figures or export cover: the user's
+    own, or the one an admin chose (``organization_id``); None when an admin chose none (the whole
+    programme)."""
+    return organization_id if user.is_admin else user.organization_id
+
+
 # --- API tokens ----------------------------------------------------------------------------------
 # Everyone who signs in may make personal tokens: a token has its owner's rights, no more. Service
 # tokens act for an organization: the programme office makes them.

@@ -62,13 +62,21 @@ class Defaults:
     IMPORT_MAX_CELLS = 1_000_000
     IMPORT_MAX_UNCOMPRESSED_BYTES = 50 * 1000 * 1000
     PROGRAMME_TARGET = 1120
-    # Dashboard figures are stored and reused until the data changes, at most this long (0: never).
+    # Dashboard figures, list counts and large exports are cached until what they cover changes,
+    # at most this long (0: never). See crm/reports/cache.py.
     REPORT_CACHE_SECONDS = 300
-    # Enterprise exports of this many rows are stored and sent again until what they show changes,
-    # at most REPORT_CACHE_SECONDS; all of them together take at most EXPORT_STORE_BYTES.
+    # Enterprise exports of this many rows are cached and sent again until what they show changes.
     EXPORT_STORE_MIN_ROWS = 100
-    EXPORT_STORE_MAX_ROWS = 50_000  # about 12 MB of CSV, made in memory before it is stored
-    EXPORT_STORE_BYTES = 64 * 1024 * 1024
+    EXPORT_STORE_MAX_ROWS = 50_000  # about 12 MB of CSV, made in memory before it is cached
+    # Where those are cached (Flask-Caching): files in instance/cache by default (one host's
+    # workers share them); with several hosts, CACHE_TYPE = "RedisCache" and CACHE_REDIS_URL
+    # (e.g. redis://127.0.0.1:6379/1). Keys start with CACHE_KEY_PREFIX; empty: "virage-" and a
+    # hash of the database URL, as for the rate limits.
+    CACHE_TYPE = "FileSystemCache"
+    CACHE_DIR = None  # empty: instance/cache
+    CACHE_REDIS_URL = None
+    CACHE_KEY_PREFIX = ""
+    CACHE_THRESHOLD = 500  # entries kept at most by the file and memory caches
     PROGRAMME_POPULATION = 11200
     # A person's name and title, set by each deployment; until then the role is shown, translated.
     PRIVACY_OFFICER_NAME = None
@@ -114,7 +122,10 @@ _ENV_PARSERS = {
     "REPORT_CACHE_SECONDS": int,
     "EXPORT_STORE_MIN_ROWS": int,
     "EXPORT_STORE_MAX_ROWS": int,
-    "EXPORT_STORE_BYTES": int,
+    "CACHE_TYPE": str,
+    "CACHE_DIR": str,
+    "CACHE_REDIS_URL": str,
+    "CACHE_KEY_PREFIX": str,
     "IMPORT_MAX_BYTES": int,
     "IMPORT_MAX_ROWS": int,
     "IMPORT_MAX_COLUMNS": int,

@@ -1,5 +1,6 @@
 """Flask extensions, created here unbound and bound to the app in ``create_app``."""
 from flask_babel import Babel
+from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -14,6 +15,7 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+cache = Cache(with_jinja2_ext=False)  # the reports' figures and files (crm.reports.cache)
 # No default limits: the sign-in, second-step and reset routes declare theirs. The deployment's
 # prefix (RATELIMIT_KEY_PREFIX) is given to the storage, see crm/ratelimit.py; this constant one also
 # keeps Flask-Limiter from reading RATELIMIT_KEY_PREFIX itself, once for every app of the process.

@@ -22,4 +22,4 @@ from crm.imports.models import ImportBatch  # noqa: F401
 from crm.organizations.models import Organization  # noqa: F401
 from crm.privacy.models import AccessLogEntry, Incident  # noqa: F401
 from crm.reminders.models import Reminder, SessionReminderOffsets  # noqa: F401
-from crm.reports.models import FiguresVersion, StoredExport, StoredFigures  # noqa: F401
+from crm.reports.models import OrganizationVersion  # noqa: F401

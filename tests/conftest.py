@@ -26,6 +26,7 @@ BASE_CONFIG = {
     "MAIL_SERVER": "127.0.0.1",
     "MAIL_PORT": 1,  # nothing listens: a test that sends mail starts its own server
     "PRIVACY_OFFICER_EMAIL": "vie-privee@virage.example",
+    "CACHE_TYPE": "SimpleCache",  # in memory, emptied before each test (the database starts anew)
 }
 
 
@@ -160,12 +161,15 @@ def session_app(live_database):
 def app(session_app, database_uri):
     """The session's app on a clean database, with its configuration and rate-limit counts as new;
     what a test changes in ``app.config`` is undone after it."""
-    from crm.extensions import limiter
+    from crm.extensions import cache, limiter
 
     config = dict(session_app.config)
     # Flask-Limiter keeps one storage per process, the last app's: tests that create apps of their
     # own (another Redis, a dead one) move it. Binding it to this app again gives fresh counts.
     limiter.init_app(session_app)
+    # Ids and versions start again with the database: results cached by an earlier test would match.
+    # Binding the cache again empties it, and undoes a test's own choice of cache.
+    cache.init_app(session_app)
     yield session_app
     with session_app.app_context():
         db.session.remove()

@@ -11,8 +11,11 @@ Organization A (two regions) and B; C has no enterprise. Times are 15:00 UTC unl
     E6  B  06 obnl             identified 02-10
     E7  B  06 obnl             identified 01-05, awareness 01-06, then archived: never counted
 """
+import io
 from dataclasses import dataclass
 from datetime import UTC, datetime
+
+from openpyxl import load_workbook
 
 from crm.auth.models import User
 from crm.enterprises import services
@@ -94,3 +97,11 @@ def add_identified(app, organization_id, count, *, region="05"):
                            [("identified", "01-02"), ("awareness", "01-03"), ("training", "01-04")],
                            name=f"Extra {n}")
         db.session.commit()
+
+
+def enterprises_counted(client, path="/reports/funder.xlsx") -> int:
+    """The funder report's count of enterprises, as the signed-in user sees it."""
+    response = client.get(path)
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.data), read_only=True)["Résumé"]
+    return {row[0]: row[1] for row in sheet.iter_rows(min_row=2, values_only=True)}["Entreprises"]

@@ -95,8 +95,8 @@ def _counts(app, client, auth, ids) -> dict:
 
 
 def test_main_pages_send_as_many_queries_with_four_times_the_data(app, client, auth):
-    # Every export stored, at both sizes: the counted (second) one is then sent from the store.
-    # An export made afresh is counted in tests/test_reports_export_store.py.
+    # Every export cached, at both sizes: the counted (second) one is then sent from the cache.
+    # An export made afresh is counted in tests/test_reports_export_cache.py.
     app.config["EXPORT_STORE_MIN_ROWS"] = 0
     with app.app_context():
         seed_scale(0.01)

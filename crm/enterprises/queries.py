@@ -23,7 +23,7 @@ from crm.enterprises.models import (
 )
 from crm.extensions import db
 from crm.reference import STAGE_ORDER
-from crm.reports.cache import stored_or_computed
+from crm.reports.cache import Key, cached_or_computed
 from crm.text import fold
 
 STALE_AFTER = timedelta(days=30)
@@ -125,7 +125,7 @@ class ListPage:
         return self.page + 1
 
 
-def page_of(query: Select, page: int, per_page: int, *, together: bool, count_key: str | None = None) -> ListPage:
+def page_of(query: Select, page: int, per_page: int, *, together: bool, count_key: Key | None = None) -> ListPage:
     """A page of the list as (row, coach's name) pairs, and the number of matches.
 
     A row carries the ``LIST_COLUMNS`` as attributes (``row.name``, ``row.stage``…): plain rows, not
@@ -133,9 +133,9 @@ def page_of(query: Select, page: int, per_page: int, *, together: bool, count_ke
 
     ``together``: the page and the count come from one scan (``count(*) OVER ()``), for a text
     search whose matches the trigram index finds, the costly part. Otherwise the page is read in
-    index order and counted apart, from the index alone, and the count is stored under
-    ``count_key`` until the enterprises change (crm.reports.cache): the programme office's list
-    counted 112,000 rows on every view at ten times the province.
+    index order and counted apart, from the index alone, and the count is cached under
+    ``count_key`` until the enterprises of its organization change (crm.reports.cache): the
+    programme office's list counted 112,000 rows on every view at ten times the province.
     """
     shown = (query.with_only_columns(*LIST_COLUMNS, User.full_name.label("coach_name"))
              .outerjoin(User, User.id == Enterprise.coach_id).limit(per_page).offset((page - 1) * per_page))
@@ -144,7 +144,7 @@ def page_of(query: Select, page: int, per_page: int, *, together: bool, count_ke
         total = rows[0].total if rows else (count(query) if page > 1 else 0)
     else:
         rows = db.session.execute(shown).all()
-        total = (stored_or_computed(count_key, lambda: {"count": count(query)})["count"] if count_key
+        total = (cached_or_computed(count_key, lambda: {"count": count(query)})["count"] if count_key
                  else count(query))
     return ListPage([(row, row.coach_name) for row in rows], total, page, per_page)
 

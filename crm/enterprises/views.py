@@ -84,10 +84,11 @@ def _count_with_page(filters) -> bool:
     return bool(filters.q) and (not access.can_choose_organization(current_user) or filters.organization_id is not None)
 
 
-def _count_key(filters) -> str:
+def _count_key(filters):
     """What the list's count depends on: who looks (what they may see) and the filters."""
+    scope = access.organization_in_view(current_user, filters.organization_id)
     return cache_key("enterprise-count-1", access.can_choose_organization(current_user), current_user.organization_id,
-                     asdict(filters))
+                     asdict(filters), organization_id=scope)
 
 
 def render_list(args, *, bulk_form=None, status=200):

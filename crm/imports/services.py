@@ -30,6 +30,7 @@ from crm.imports.models import BUSY_STATUSES, ImportBatch, ImportMapping
 from crm.imports.parsing import HEADER_SEARCH_ROWS, FileRefused, Limits, Sheet, check_table, file_kind, read_sheet
 from crm.imports.report import preview_of, rejected_rows
 from crm.imports.validation import FIELDS, RowResult, RowValidator, guess_mapping, is_error, pack_rows, unpack_rows
+from crm.reports import versions
 
 log = logging.getLogger(__name__)
 CHUNK = 1000
@@ -288,6 +289,8 @@ class _Writer:
         bulk.insert_rows(StageChange.__table__, [
             {"enterprise_id": i, "from_stage": None, "to_stage": "identified", "changed_at": now,
              "changed_by_id": self.actor_id} for i in ids])
+        # COPY bypasses the session's events: the reports' cached figures learn it here.
+        versions.organizations_changed(db.session, [self.batch.organization_id])
         self._audit("create", "enterprises", [(i, i, audit.snapshot(e, ENTERPRISE_FIELDS))
                                              for i, e in zip(ids, enterprises, strict=True)], now)
         self._contacts([(i, row.contact) for i, row in zip(ids, rows, strict=True) if row.contact], now)

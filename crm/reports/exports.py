@@ -6,8 +6,8 @@ the comma is the decimal separator, so French Excel splits on semicolons), a com
 A text cell that begins with = + - @, a tab or a carriage return gets a leading apostrophe so a
 spreadsheet never runs it as a formula. XLSX: cells are written as text, never as formulas, with
 openpyxl's write-only mode so that a 112,000-row export does not sit in memory; CSV is streamed
-in batches from a server-side cursor (``yield_per``). A large enterprise export is stored and
-sent again while nothing it shows has changed (crm.reports.export_store).
+in batches from a server-side cursor (``yield_per``). A large enterprise export is cached and
+sent again while nothing it shows has changed (crm.reports.cache).
 """
 import io
 import tempfile
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, date
 from operator import itemgetter
 
-from flask import Response, stream_with_context
+from flask import Response, current_app, stream_with_context
 from flask_babel import get_locale
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -32,7 +32,7 @@ from crm.extensions import db
 from crm.i18n import _
 from crm.organizations.models import Organization
 from crm.reference import LANGUAGES, LEGAL_FORMS, REGIONS, STAGES
-from crm.reports import export_store
+from crm.reports import cache
 from crm.reports.queries import PROGRAMME_TZ
 
 BOM = "\ufeff"
@@ -42,6 +42,9 @@ DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 DANGEROUS_FIRST = frozenset(DANGEROUS_PREFIXES)  # each prefix is one character
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 YIELD_PER = 1000
+# Part of every cached export's key: change it with the columns or the cells of an export, so that
+# the files made before are never sent again.
+EXPORT_LAYOUT = 2
 _first = itemgetter(0)
 
 
@@ -263,12 +266,13 @@ class EnterpriseExport:
     respond: Callable[[], Response]
 
 
-def export_enterprises(select_stmt: Select, fmt: str) -> EnterpriseExport:
+def export_enterprises(select_stmt: Select, fmt: str, *, organization_id: int | None) -> EnterpriseExport:
     """The enterprises of ``select_stmt`` (a select() of Enterprise, already limited to what the
-    user may see) as ``fmt`` = "csv" or "xlsx", columns in the user's language.
+    user may see, within ``organization_id``, None for the whole programme) as ``fmt`` = "csv" or
+    "xlsx", columns in the user's language.
 
-    Only the exported columns are read, as plain rows. A file of a size worth keeping is stored and
-    served again while nothing it shows has changed; the others are made on each request (a CSV
+    Only the exported columns are read, as plain rows. A file of a size worth keeping is cached and
+    sent again while nothing it shows has changed; the others are made on each request (a CSV
     then streamed after the caller's commit, so ``respond`` comes after it).
     """
     columns = _enterprise_columns()
@@ -281,20 +285,29 @@ def export_enterprises(select_stmt: Select, fmt: str) -> EnterpriseExport:
     # i18n: file name of the enterprise list export, lower case without spaces
     base = _("enterprises")
     filename = f"{base}-{date.today().isoformat()}.{fmt}"
-    key = export_store.export_key(statement, locale=str(get_locale()), fmt=fmt)
-    stored = export_store.lookup(key)
-    if stored.content is not None:
-        return EnterpriseExport(stored.row_count, lambda: file_response(stored.content, fmt, filename))
+    compiled = statement.compile(dialect=db.engine.dialect)
+    entry = cache.entry(cache.cache_key("enterprises", EXPORT_LAYOUT, str(compiled), compiled.params,
+                                        str(get_locale()), fmt, organization_id=organization_id))
+    cached = entry.get()
+    if cached is not None:
+        row_count, content = cached
+        return EnterpriseExport(row_count, lambda: file_response(content, fmt, filename))
     total = count(select_stmt)
-    if export_store.worth_storing(total):
+    if _worth_caching(total):
         content = _file(header, kinds, statement, fmt)
-        export_store.store(key, stored.version, total, content)
+        entry.put((total, content))
         return EnterpriseExport(total, lambda: file_response(content, fmt, filename))
     if fmt == "csv":
         return EnterpriseExport(total, lambda: csv_response(
             _csv_text(header, kinds, statement, csv_delimiter()), filename))
     return EnterpriseExport(total, lambda: xlsx_response(
         [(_("Enterprises"), header, _xlsx_rows(kinds, statement))], filename))
+
+
+def _worth_caching(row_count: int) -> bool:
+    """Smaller files cost less to make than to cache; bigger ones would sit whole in memory."""
+    config = current_app.config
+    return config["EXPORT_STORE_MIN_ROWS"] <= row_count <= config["EXPORT_STORE_MAX_ROWS"]
 
 
 def _file(header: list, kinds: list, statement: Select, fmt: str) -> bytes:

@@ -1,41 +1,15 @@
-"""Stored dashboard figures and export files, and the counters that say when they went stale."""
-from datetime import datetime
-
-from sqlalchemy import LargeBinary, String, Text
+"""The counters that say when what the reports cached of an organization went stale."""
 from sqlalchemy.orm import Mapped, mapped_column
 
 from crm.db import Base
 
 
-class FiguresVersion(Base):
-    """One row per kind of stored result (crm.reports.cache: FIGURES, EXPORTS), bumped by every
-    transaction that changes what they show."""
+class OrganizationVersion(Base):
+    """How many committed transactions changed what the reports count or show of one organization
+    (crm.reports.versions). No row: version 0. Rows are only added or incremented, and outlive
+    their organization (no foreign key: a bump must never make a write fail)."""
 
-    __tablename__ = "figures_version"
+    __tablename__ = "organization_versions"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     version: Mapped[int] = mapped_column(default=0)
-
-
-class StoredFigures(Base):
-    """The raw results of a dashboard's aggregate queries for one scope, at one version."""
-
-    __tablename__ = "stored_figures"
-
-    key: Mapped[str] = mapped_column(String(64), primary_key=True)
-    version: Mapped[int]
-    computed_at: Mapped[datetime] = mapped_column(index=True)
-    payload: Mapped[str] = mapped_column(Text)
-
-
-class StoredExport(Base):
-    """An export file as sent, for one query (scope and filters), language and format, at one version."""
-
-    __tablename__ = "stored_exports"
-
-    key: Mapped[str] = mapped_column(String(64), primary_key=True)
-    version: Mapped[int]
-    created_at: Mapped[datetime] = mapped_column(index=True)
-    row_count: Mapped[int]
-    size: Mapped[int]  # bytes of content
-    content: Mapped[bytes] = mapped_column(LargeBinary)

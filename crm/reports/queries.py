@@ -23,13 +23,13 @@ from flask import current_app
 from sqlalchemy import Select, and_, case, func, or_, select
 
 from crm import signals
-from crm.access import can_filter_reports_by_organization, report_enterprises
+from crm.access import organization_in_view, report_enterprises
 from crm.enterprises.models import Enterprise, StageChange
 from crm.extensions import db
 from crm.i18n import lazy_pgettext
 from crm.organizations.models import Organization
 from crm.reference import LEGAL_FORMS, REACHED_STAGES, REGION_WEIGHTS, REGIONS, STAGE_ORDER, STAGES
-from crm.reports.cache import cache_key, stored_or_computed
+from crm.reports.cache import cache_key, cached_or_computed
 
 PROGRAMME_TIMEZONE = "America/Montreal"
 PROGRAMME_TZ = ZoneInfo(PROGRAMME_TIMEZONE)
@@ -79,8 +79,7 @@ def build_scope(user, *, date_from=None, date_to=None, organization_id=None, reg
     ids = report_enterprises(user, organization_id=organization_id)
     if region:
         ids = ids.where(Enterprise.region_code == region)
-    return ReportScope(ids, date_from, date_to,
-                       organization_id if can_filter_reports_by_organization(user) else user.organization_id, region)
+    return ReportScope(ids, date_from, date_to, organization_in_view(user, organization_id), region)
 
 
 def local_midnight(day: date) -> datetime:
@@ -447,10 +446,10 @@ class Dashboard:
 
 
 def dashboard(scope: ReportScope, *, today: date | None = None) -> Dashboard:
-    """All the figures: five aggregate queries, or one when they are stored (crm.reports.cache)."""
+    """All the figures: five aggregate queries, or one when they are cached (crm.reports.cache)."""
     today = today or datetime.now(PROGRAMME_TZ).date()
     months = month_starts(scope, today)
-    raw = stored_or_computed(_key(scope, months), lambda: _raw_figures(scope, months))
+    raw = cached_or_computed(_key(scope, months), lambda: _raw_figures(scope, months))
     sums = raw["sums"]
     totals = programme_figures(sums)
     activity = [figure for query, values in zip(activity_queries(), raw["activity"], strict=True)
@@ -474,9 +473,9 @@ def _raw_figures(scope: ReportScope, months: list[date]) -> dict:
     }
 
 
-def _key(scope: ReportScope, months: list[date]) -> str:
-    """The scope (who may see what, filters) and the layout of the stored values."""
+def _key(scope: ReportScope, months: list[date]):
+    """The scope (who may see what, filters) and the layout of the cached values."""
     dialect = db.session.get_bind().dialect
     enterprises = str(scope.enterprise_ids.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
     return cache_key("dashboard-2", enterprises, scope.date_from, scope.date_to, months,
-                     [query.name for query in activity_queries()])
+                     [query.name for query in activity_queries()], organization_id=scope.organization_id)

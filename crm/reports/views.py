@@ -129,7 +129,8 @@ def _export_enterprises(fmt: str):
     if any(name in args for name in form.errors):  # absent filters are not errors
         return render_error(400, _("Some filters were not understood: nothing was exported."))
     statement = enterprise_queries.filtered_enterprises(current_user, filters)
-    export = exports.export_enterprises(statement, fmt)
+    export = exports.export_enterprises(
+        statement, fmt, organization_id=access.organization_in_view(current_user, filters.organization_id))
     record_access(current_user, "export_enterprises", subject_type="enterprises",
                   details={"count": export.count, "format": fmt})
     return export.respond()

@@ -1,7 +1,7 @@
 """API tokens: personal and service bearer tokens, stored as their SHA-256
 
 Revision ID: 61e3432c011d
-Revises: d46707c372e4
+Revises: f5d965c9b5b5
 Create Date: 2026-12-03 14:12:46.147984
 
 """
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "61e3432c011d"
-down_revision = "d46707c372e4"
+down_revision = "f5d965c9b5b5"
 branch_labels = None
 depends_on = None
 

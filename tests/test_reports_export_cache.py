@@ -1,6 +1,6 @@
-"""Stored enterprise exports (crm.reports.export_store): sent again byte for byte while nothing they
-show has changed, made afresh after any write to it, never shared between different scopes,
-languages or formats, and bounded in size."""
+"""Cached enterprise exports (crm.reports.cache): sent again byte for byte while nothing they show
+has changed, made afresh after a write to it in an organization they cover, kept after a write in
+another one, and never shared between different scopes, languages or formats."""
 import io
 
 import pytest
@@ -12,8 +12,7 @@ from crm.enterprises.models import Enterprise
 from crm.extensions import db
 from crm.organizations.models import Organization
 from crm.privacy.models import AccessLogEntry
-from crm.reports.cache import EXPORTS
-from crm.reports.models import FiguresVersion, StoredExport
+from crm.reports.models import OrganizationVersion
 from tests.enterprises_helpers import QueryCounter
 from tests.reports_helpers import add_enterprise, add_identified, build_programme
 
@@ -39,39 +38,34 @@ def exported_names(response) -> list[str]:
 
 
 def reads_enterprises(app, client, path=CSV) -> bool:
-    """Whether an export made its file afresh (read the enterprises) rather than sent a stored one."""
+    """Whether an export made its file afresh (read the enterprises) rather than sent a cached one."""
     with QueryCounter(app) as queries:
         export(client, path)
     return any("FROM enterprises" in statement for statement in queries.statements)
 
 
-def stored(app) -> list[StoredExport]:
+def versions(app) -> list:
     with app.app_context():
-        return db.session.scalars(select(StoredExport).order_by(StoredExport.created_at)).all()
+        return db.session.execute(select(OrganizationVersion.organization_id, OrganizationVersion.version)
+                                  .order_by(OrganizationVersion.organization_id)).all()
 
 
-def exports_version(app) -> int:
-    with app.app_context():
-        return db.session.scalar(select(FiguresVersion.version).where(FiguresVersion.id == EXPORTS)) or 0
-
-
-def test_a_stored_file_is_sent_byte_for_byte_as_the_one_made_afresh(app, client, auth, programme):
+def test_a_cached_file_is_sent_byte_for_byte_as_the_one_made_afresh(app, client, auth, programme):
     auth.sign_in(programme.manager_a)
-    app.config["REPORT_CACHE_SECONDS"] = 0  # storing off: made on each request, streamed
+    app.config["REPORT_CACHE_SECONDS"] = 0  # caching off: made on each request, streamed
     fresh = export(client)
-    assert stored(app) == []
+    assert reads_enterprises(app, client)
     app.config["REPORT_CACHE_SECONDS"] = 300
-    assert reads_enterprises(app, client)  # made, then stored
-    assert not reads_enterprises(app, client)  # sent from the store
+    assert reads_enterprises(app, client)  # made, then cached
+    assert not reads_enterprises(app, client)  # sent from the cache
     again = export(client)
     assert again.data == fresh.data and fresh.data.startswith("\ufeff".encode())
     assert again.headers["Content-Type"] == fresh.headers["Content-Type"] == "text/csv; charset=utf-8"
     assert again.headers["Content-Disposition"] == fresh.headers["Content-Disposition"]
     assert "Content-Length" not in again.headers and "Content-Length" not in fresh.headers
-    assert [row.row_count for row in stored(app)] == [4]
 
 
-def test_a_stored_xlsx_holds_the_same_cells_and_headers(app, client, auth, programme):
+def test_a_cached_xlsx_holds_the_same_cells_and_headers(app, client, auth, programme):
     auth.sign_in(programme.manager_a)
     app.config["REPORT_CACHE_SECONDS"] = 0
     fresh = export(client, "/reports/enterprises.xlsx")
@@ -92,7 +86,7 @@ def test_a_stored_xlsx_holds_the_same_cells_and_headers(app, client, auth, progr
 
 def test_every_export_is_in_the_access_log_with_its_count(app, client, auth, programme):
     auth.sign_in(programme.manager_a)
-    for _ in range(3):  # made, then sent from the store twice
+    for _ in range(3):  # made, then sent from the cache twice
         export(client)
     export(client, CSV + "?stage=training")
     with app.app_context():
@@ -146,15 +140,29 @@ def test_a_new_organization_or_coach_name_shows_in_the_next_export(app, client, 
     assert "Pôle Z" in export(client).get_data(as_text=True)
 
 
-def test_signing_in_and_other_tables_leave_the_stored_files_alone(app, client, auth, make, programme):
+def test_signing_in_and_other_tables_leave_the_cached_files_alone(app, client, auth, make, programme):
     auth.sign_in(programme.manager_a)
     export(client)
-    before = exports_version(app)
+    before = versions(app)
     auth.logout()
     auth.login(programme.manager_a)  # writes the user's last sign-in
     make.user(role="coach", organization=programme.org_a)  # nobody's coach yet
-    assert exports_version(app) == before
+    assert versions(app) == before
     assert not reads_enterprises(app, client)
+
+
+def test_a_write_in_another_organization_leaves_the_file_cached(app, client, auth, programme):
+    auth.sign_in(programme.manager_a)
+    export(client)
+    auth.logout()
+    auth.sign_in(programme.admin)
+    export(client)
+    add_identified(app, programme.org_b.id, 1)
+    assert "Extra 0" in exported_names(export(client))  # the programme-wide file is made again
+    auth.logout()
+    auth.sign_in(programme.manager_a)
+    assert not reads_enterprises(app, client)
+    assert "Extra 0" not in exported_names(export(client))
 
 
 def test_different_scopes_never_get_each_others_file(app, client, auth, make, programme):
@@ -167,8 +175,9 @@ def test_different_scopes_never_get_each_others_file(app, client, auth, make, pr
         assert exported_names(export(client)) == expected
         assert exported_names(export(client)) == expected
         auth.logout()
-    # One file per scope: the coach sees what the manager of the organization sees, the same file.
-    assert sorted(row.row_count for row in stored(app)) == [2, 4, 6]
+    # The coach sees what the manager of the organization sees: the same file.
+    auth.sign_in(programme.coach_a)
+    assert not reads_enterprises(app, client)
 
 
 def test_filters_language_and_format_each_have_their_own_file(app, client, auth, make, programme):
@@ -182,47 +191,24 @@ def test_filters_language_and_format_each_have_their_own_file(app, client, auth,
     english = export(client).get_data(as_text=True)
     assert english.startswith("\ufeffName,NEQ,Legal form,Region")
     assert "Entreprise E1,," in english
-    assert len(stored(app)) == 4
+    assert not reads_enterprises(app, client)
+    assert load_workbook(io.BytesIO(export(client, "/reports/enterprises.xlsx").data))["Enterprises"]
 
 
-def test_files_of_an_older_version_or_beyond_the_size_limit_are_deleted(app, client, auth, programme):
-    auth.sign_in(programme.manager_a)
-    export(client)
-    export(client, CSV + "?stage=training")
-    assert len(stored(app)) == 2
-    add_identified(app, programme.org_a.id, 1)
-    export(client)  # a new version: the files of the older one can never be sent again
-    assert [row.row_count for row in stored(app)] == [5]
-    newest = stored(app)[0].size
-    app.config["EXPORT_STORE_BYTES"] = newest + 10
-    export(client, CSV + "?stage=training")  # this one fits; the older, bigger one goes
-    assert [row.row_count for row in stored(app)] == [2]  # E3 and the new one, in training
-
-
-def test_only_exports_within_the_row_limits_are_stored(app, client, auth, programme):
+def test_only_exports_within_the_row_limits_are_cached(app, client, auth, programme):
     auth.sign_in(programme.manager_a)
     app.config.update(EXPORT_STORE_MIN_ROWS=2, EXPORT_STORE_MAX_ROWS=3)
-    export(client, CSV + "?stage=training")  # 1 row
-    export(client)  # 4 rows
-    assert stored(app) == []
+    for path in (CSV + "?stage=training", CSV):  # 1 row, 4 rows
+        export(client, path)
+        assert reads_enterprises(app, client, path)
     assert exported_names(export(client, CSV + "?region=05")) == ["Entreprise E1", "Entreprise E2", "Entreprise E4"]
-    assert [row.row_count for row in stored(app)] == [3]
-
-
-def test_an_old_file_is_made_again(app, client, auth, programme):
-    auth.sign_in(programme.manager_a)
-    export(client)
-    with app.app_context():  # as if stored ten minutes ago, and the data changed since without a write
-        row = db.session.scalars(select(StoredExport)).one()
-        row.created_at = row.created_at.replace(year=2020)
-        db.session.commit()
-    assert reads_enterprises(app, client)
+    assert not reads_enterprises(app, client, CSV + "?region=05")
 
 
 def _statements(app, client) -> tuple[int, int]:
-    """Statements of an export made afresh, then of the same export sent from the store."""
+    """Statements of an export made afresh, then of the same export sent from the cache."""
     with app.app_context():
-        db.session.execute(update(Enterprise).values(city="Sherbrooke"))  # a write: stored files go stale
+        db.session.execute(update(Enterprise).values(city="Sherbrooke"))  # a write: cached files go stale
         db.session.commit()
     with QueryCounter(app) as made:
         export(client)
