@@ -9,6 +9,7 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from crm.commands import crm_cli
+from crm.transaction import step
 
 translate_cli = AppGroup("translate", help="Extract, update and compile the translations.")
 
@@ -22,7 +23,8 @@ def seed_demo_command():
     from crm.demo.seed import DEMO_PASSWORD, seed_demo
 
     logging.getLogger("crm").setLevel(logging.WARNING)  # hundreds of creations: keep it readable
-    logins = seed_demo()
+    with step():
+        logins = seed_demo()
     click.echo("Demo data ready. Sign in at http://127.0.0.1:5000 with:")
     for email, role, org in logins:
         click.echo(f"  {role:<8} {email:<36} {org}")
@@ -36,6 +38,7 @@ def seed_demo_command():
               help="1 = Québec (11,200 enterprises); 10 = ten times the province.")
 def seed_scale_command(factor):
     """Fill an EMPTY database with Québec-scale benchmark data (reproducible, bulk inserts)."""
+    # No step here: seed_scale commits the rows itself, before the statistics pass that reads them.
     import time
 
     from crm.demo.scale import BENCH_ADMIN_EMAIL, ScaleDataExists, expected_rows, seed_scale

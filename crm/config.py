@@ -1,6 +1,8 @@
 """Configuration: defaults here, then ``instance/config.py``, then the environment."""
 import os
 
+from crm.domain import QUEBEC
+
 DEFAULT_SECRET_KEY = "dev-only-change-me"  # noqa: S105 - refused in production below
 
 
@@ -14,7 +16,7 @@ class Defaults:
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     SQLALCHEMY_TRACK_MODIFICATIONS = False
     BABEL_DEFAULT_LOCALE = "fr"
-    BABEL_DEFAULT_TIMEZONE = "America/Montreal"
+    BABEL_DEFAULT_TIMEZONE = QUEBEC.key
     LANGUAGES = ("fr", "en")
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     SESSION_COOKIE_HTTPONLY = True

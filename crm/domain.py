@@ -1,4 +1,15 @@
-"""Errors that services raise when a rule of the programme refuses an operation."""
+"""What every feature shares about the programme: the time zone it lives in, and the error that
+services raise when a rule of the programme refuses an operation."""
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
+
+# Times are stored in UTC and shown, typed and counted in Québec time.
+QUEBEC = ZoneInfo("America/Montreal")
+
+
+def local_midnight(day: date) -> datetime:
+    """The UTC instant when ``day`` begins in Québec."""
+    return datetime.combine(day, time(0), tzinfo=QUEBEC).astimezone(UTC)
 
 
 class DomainError(ValueError):

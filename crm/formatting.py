@@ -6,23 +6,23 @@ up the locale's data and parses the pattern on every call (a month name cost 0.2
 """
 from datetime import date, datetime
 from functools import lru_cache
-from zoneinfo import ZoneInfo
 
 from babel import dates, numbers
-from flask import Flask, current_app
+from flask import Flask
 
 from crm import reference
 from crm.db import as_utc
+from crm.domain import QUEBEC
 from crm.i18n import current_locale
 
 
 @lru_cache(maxsize=16384)
-def _babel(kind: str, value, format, locale: str, tz: str | None):  # noqa: A002
+def _babel(kind: str, value, format, locale: str):  # noqa: A002
     if kind == "date":
         return dates.format_date(value, format, locale=locale)
     if kind in ("datetime", "time"):
         formatter = dates.format_datetime if kind == "datetime" else dates.format_time
-        return formatter(value, format, tzinfo=ZoneInfo(tz), locale=locale)
+        return formatter(value, format, tzinfo=QUEBEC, locale=locale)
     if kind == "decimal":
         return numbers.format_decimal(value, format=format, locale=locale)
     if kind == "percent":
@@ -30,39 +30,35 @@ def _babel(kind: str, value, format, locale: str, tz: str | None):  # noqa: A002
     return numbers.format_currency(value, format, locale=locale)  # kind "currency": format is the code
 
 
-def _timezone() -> str:
-    return current_app.config["BABEL_DEFAULT_TIMEZONE"]
-
-
 def format_date(value: date, format="medium") -> str:  # noqa: A002
-    return _babel("date", value, format, current_locale(), None)
+    return _babel("date", value, format, current_locale())
 
 
 def format_datetime(value: datetime, format="medium") -> str:  # noqa: A002
-    return _babel("datetime", as_utc(value), format, current_locale(), _timezone())
+    return _babel("datetime", as_utc(value), format, current_locale())
 
 
 def format_time(value: datetime, format="medium") -> str:  # noqa: A002
-    return _babel("time", as_utc(value), format, current_locale(), _timezone())
+    return _babel("time", as_utc(value), format, current_locale())
 
 
 def format_decimal(value, format=None) -> str:  # noqa: A002
-    return _babel("decimal", value, format, current_locale(), None)
+    return _babel("decimal", value, format, current_locale())
 
 
 def format_percent(value, format=None) -> str:  # noqa: A002
-    return _babel("percent", value, format, current_locale(), None)
+    return _babel("percent", value, format, current_locale())
 
 
 def _format_currency(value, currency: str) -> str:
-    return _babel("currency", value, currency, current_locale(), None)
+    return _babel("currency", value, currency, current_locale())
 
 
 def date_filter(value, format="long"):  # noqa: A002 - Jinja filter argument name
     if value is None:
         return ""
     if hasattr(value, "hour"):
-        return format_date(as_utc(value).astimezone(ZoneInfo(_timezone())).date(), format)
+        return format_date(as_utc(value).astimezone(QUEBEC).date(), format)
     return format_date(value, format)
 
 
@@ -77,13 +73,12 @@ def time_filter(value, format="short"):  # noqa: A002
 def time_span_filter(start, end) -> str:
     """From ``start`` to ``end`` in Québec time: "5 octobre 2027, 09:00–12:00", with the end's date
     only when it falls on another day. One call instead of four date and two time filters per row."""
-    locale, tz = current_locale(), _timezone()
+    locale = current_locale()
     start, end = as_utc(start), as_utc(end)
-    zone = ZoneInfo(tz)
-    first = _babel("date", start.astimezone(zone).date(), "long", locale, None)
-    last = _babel("date", end.astimezone(zone).date(), "long", locale, None)
-    ending = _babel("time", end, "short", locale, tz)
-    return f"{first}, {_babel('time', start, 'short', locale, tz)}–{ending if last == first else f'{last}, {ending}'}"
+    first = _babel("date", start.astimezone(QUEBEC).date(), "long", locale)
+    last = _babel("date", end.astimezone(QUEBEC).date(), "long", locale)
+    ending = _babel("time", end, "short", locale)
+    return f"{first}, {_babel('time', start, 'short', locale)}–{ending if last == first else f'{last}, {ending}'}"
 
 
 def number_filter(value):

@@ -1,26 +1,10 @@
-"""Main navigation: each feature answers ``signals.menu_items`` with its entries; the header shows
-those the person may use (``shown_to``, a predicate of crm/access.py)."""
-from collections.abc import Callable
-from dataclasses import dataclass
-
+"""Main navigation: each feature answers ``signals.menu_items`` with its entries
+(``crm.contributions.MenuItem``); the header shows those the person may use (``shown_to``, a
+predicate of crm/access.py)."""
 from flask import Flask, request, url_for
 from flask_login import current_user
 
 from crm import signals
-
-
-def everyone(_user) -> bool:
-    return True
-
-
-@dataclass(frozen=True)
-class MenuItem:
-    endpoint: str
-    label: object  # a lazy string
-    order: int
-    shown_to: Callable = everyone
-    # Other pages under this entry (e.g. the week view under "Calendar").
-    also: frozenset = frozenset()
 
 
 def nav_items() -> list[dict]:

@@ -1,24 +1,55 @@
 """Outbox tables drained by ``flask reminders send``: claim the due rows, then acknowledge each outcome.
 
 Shared by the session reminders (``crm/reminders/sending.py``, which explains the protocol) and the
-account emails (``crm/auth/emails.py``). An outbox model has the columns ``id``, ``state`` (pending,
-sending, sent, failed, cancelled), ``due_at``, ``next_attempt_at``, ``attempts``, ``claimed_at``,
-``claimed_by``, ``sent_at``, ``last_error``, ``updated_at`` and ``message_id``; the worker's settings
-(``REMINDER_MAX_ATTEMPTS``, ``REMINDER_RETRY_BASE_SECONDS``, ``REMINDER_CLAIM_TIMEOUT_SECONDS``) apply
-to all of them.
+account emails (``crm/auth/emails.py``). An outbox model is an ``OutboxRow`` with an ``id`` and
+``outbox_table_args`` in its ``__table_args__``; the worker's settings (``REMINDER_MAX_ATTEMPTS``,
+``REMINDER_RETRY_BASE_SECONDS``, ``REMINDER_CLAIM_TIMEOUT_SECONDS``) apply to all of them.
+
+Unlike other writes, the claim and each acknowledgement commit at once, row by row: other senders
+must see a claim before this one sends, and an outcome must be kept before the next email goes, so
+that a sender that stops mid-way sends nothing twice.
 """
 import logging
 from datetime import datetime, timedelta
 from email.utils import make_msgid, parseaddr
 
 from flask import current_app
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import CheckConstraint, Index, String, Text, and_, or_, select, update
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Mapped, mapped_column
 
 from crm import mail
+from crm.db import TimestampMixin, as_utc
 from crm.extensions import db
 
 log = logging.getLogger(__name__)
+
+STATES = ("pending", "sending", "sent", "failed", "cancelled")
+
+
+class OutboxRow(TimestampMixin):
+    """The columns the claim and the acknowledgements below read and write."""
+
+    due_at: Mapped[datetime]
+    state: Mapped[str] = mapped_column(String(20), default="pending")
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    claimed_at: Mapped[datetime | None]
+    claimed_by: Mapped[str | None] = mapped_column(String(120))
+    sent_at: Mapped[datetime | None]
+    # Chosen once, when the row is queued (new_message_id).
+    message_id: Mapped[str] = mapped_column(String(200), unique=True)
+
+    @property
+    def due_utc(self) -> datetime:
+        return as_utc(self.due_at)
+
+
+def outbox_table_args(table_name: str) -> tuple:
+    """The index the claim reads and the states a row may be in, for the table ``table_name``."""
+    return (Index(f"ix_{table_name}_state_due_at", "state", "due_at"),
+            CheckConstraint("state IN (" + ", ".join(f"'{state}'" for state in STATES) + ")", name="state"))
 
 
 def new_message_id(idstring: str) -> str:

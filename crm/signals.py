@@ -5,8 +5,9 @@ section of the enterprise page, a bulk action of the enterprise list, figures of
 a section of a contact's export, the erasure of a contact, an entry of the access log) connects a
 receiver to one of these signals; the feature that sends the signal does not know who answers.
 Receivers are decorated with ``@signals.<name>.connect`` in the module of the feature that owns
-what they return (see docs/architecture.md); ``answers(signal, sender, **kwargs)`` collects what
-they returned.
+what they return (see docs/architecture.md), and build their answers from the types of
+crm/contributions.py, so that no feature imports another to answer it; ``answers(signal, sender,
+**kwargs)`` collects what they returned.
 
 Each signal says what it sends and what its receivers return.
 """
@@ -15,19 +16,19 @@ from blinker import Namespace, Signal
 _signals = Namespace()
 
 menu_items = _signals.signal("menu-items", doc="""
-Sender: None. Receivers return a ``crm.navigation.MenuItem`` or a list of them; the header shows
+Sender: None. Receivers return a ``crm.contributions.MenuItem`` or a list of them; the header shows
 those whose ``shown_to(user)`` is true, by ``order``.""")
 
 enterprise_sections = _signals.signal("enterprise-sections", doc="""
 Sender: the Enterprise shown; keyword ``user``. Receivers return a
-``crm.enterprises.sections.Section`` (a template, its context, an order) or None to show nothing
+``crm.contributions.Section`` (a template, its context, an order) or None to show nothing
 to this user; a receiver runs a constant number of queries.""")
 
 enterprise_bulk_actions = _signals.signal("enterprise-bulk-actions", doc="""
-Sender: None. Receivers return a ``crm.enterprises.bulk.BulkAction`` (or a list of them).""")
+Sender: None. Receivers return a ``crm.contributions.BulkAction`` (or a list of them).""")
 
 history_terms = _signals.signal("history-terms", doc="""
-Sender: None. Receivers return a ``crm.enterprises.history.HistoryTerms``: how the enterprise's
+Sender: None. Receivers return a ``crm.contributions.HistoryTerms``: how the enterprise's
 history names the entities, actions and fields of their feature.""")
 
 contact_export_sections = _signals.signal("contact-export-sections", doc="""
@@ -47,7 +48,7 @@ Sender: the user who viewed or exported personal information; keywords ``action`
 (Law 25) in the request's transaction; receivers return nothing.""")
 
 dashboard_activity = _signals.signal("dashboard-activity", doc="""
-Sender: None. Receivers return a ``crm.reports.queries.ActivityQuery``: figures of the
+Sender: None. Receivers return a ``crm.contributions.ActivityQuery``: figures of the
 dashboard's Activity section (coaching hours, sessions, attendance…).""")
 
 

@@ -25,8 +25,12 @@ def fold(value: str | None) -> str:
 
 def normalized_name(value: str | None) -> str:
     """Key used to spot duplicates: folded, without punctuation and legal suffixes."""
-    words = [w for w in fold(value).replace(".", " ").split() if w not in _LEGAL_NOISE]
-    return " ".join(words)
+    return without_legal_noise(fold(value))
+
+
+def without_legal_noise(folded: str) -> str:
+    """``normalized_name`` of text already folded (``fold``), for callers that fold it once."""
+    return " ".join([w for w in folded.replace(".", " ").split() if w not in _LEGAL_NOISE])
 
 
 _LEGAL_NOISE = frozenset({"inc", "ltee", "ltd", "enr", "coop", "cooperative", "la", "le", "les"})
@@ -60,6 +64,7 @@ def single_line(value):
     """One line of plain text: bidirectional controls removed, each run of line breaks and control
     characters (with the spaces around it) made one space. For values that do not come through a
     form (an import's cells, a stored row, an email header); forms refuse such text instead."""
-    if not isinstance(value, str):
+    if not isinstance(value, str) or value.isprintable():
+        # Printable text holds no control, format (bidirectional) or line-separator character.
         return value
     return _BREAK_RUNS.sub(" ", strip_bidi_controls(value))

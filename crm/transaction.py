@@ -1,4 +1,4 @@
-"""One transaction per request, committed or rolled back in one place.
+"""One transaction per request or command, committed or rolled back in one place.
 
 Services add and flush, never commit. After the view has answered, ``finish_transaction`` commits
 when the answer is a success (a status below 400: a page, a download, a redirect after a form) and
@@ -13,10 +13,18 @@ A view turns a service's refusal into the form's errors with ``refusals_shown_on
             flash(_("Stage changed."), "success")
             return redirect(…)
     return render_template(…, form=form), 400
+
+A command of the command line writes inside ``with step():``, which commits when the block ends and
+rolls back when it raises; it says what it did after the block, once the writes are committed::
+
+    with step():
+        user = services.create_user(…)
+    click.echo(f"User {user.email} created.")
 """
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import click
 from flask import Flask, flash, session
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm.exc import StaleDataError
@@ -66,6 +74,21 @@ def refusals_flashed(category: str = "warning") -> Iterator[None]:
     except DomainError as error:
         db.session.rollback()
         flash(str(error.message), category)
+
+
+@contextmanager
+def step() -> Iterator[None]:
+    """A command's transaction: committed when the block ends, rolled back when it raises. A service's
+    refusal ends the command with its message (and exit status 1), like a form's error on the web."""
+    try:
+        yield
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error.message)) from None
+    except BaseException:
+        db.session.rollback()
+        raise
+    db.session.commit()
 
 
 def finish_transaction(response):

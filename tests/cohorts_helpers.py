@@ -6,13 +6,14 @@ from sqlalchemy import event, select
 
 from crm.auth.models import User
 from crm.cohorts import services, timeutil
+from crm.domain import QUEBEC
 from crm.enterprises.models import Enterprise
 from crm.extensions import db
 
 
 def freeze(monkeypatch, local: datetime) -> datetime:
     """Make ``now`` the given Québec local time for the cohort features; returns it in UTC."""
-    utc = local.replace(tzinfo=timeutil.QUEBEC).astimezone(UTC)
+    utc = local.replace(tzinfo=QUEBEC).astimezone(UTC)
     monkeypatch.setattr("crm.db.utcnow", lambda: utc)
     return utc
 

@@ -5,6 +5,7 @@ The tests and ``bench/import_bench.py`` use the same builders: no binary fixture
 import io
 import struct
 import zipfile
+from xml.sax.saxutils import escape
 
 from openpyxl import Workbook
 
@@ -58,6 +59,64 @@ def _package(sheet_xml: str | None = None, *, sheet_writer=None, level: int = 6)
             with archive.open("xl/worksheets/sheet1.xml", "w") as stream:
                 sheet_writer(stream)
     return buffer.getvalue()
+
+
+def xml_workbook(sheet_data: str, *, strings=(), styles: str = "", date1904: bool = False, merges=()) -> bytes:
+    """A workbook written by hand, as Excel writes it: ``sheet_data`` is the XML inside
+    <sheetData>, ``strings`` the XML inside each <si> of the shared strings, ``styles`` the XML
+    inside <styleSheet> (number formats, cell formats), ``merges`` references such as "C4:C6"."""
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    parts = {"xl/worksheets/sheet1.xml": (
+        _SHEET_HEAD + f"<sheetData>{sheet_data}</sheetData>"
+        + (f'<mergeCells count="{len(merges)}">' + "".join(f'<mergeCell ref="{m}"/>' for m in merges)
+           + "</mergeCells>" if merges else "") + "</worksheet>")}
+    types = relations = ""
+    if strings:
+        parts["xl/sharedStrings.xml"] = (f'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="{main}">'
+                                         + "".join(f"<si>{si}</si>" for si in strings) + "</sst>")
+        types += ('<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+                  'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>')
+        relations += ('<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+                      'relationships/sharedStrings" Target="sharedStrings.xml"/>')
+    if styles:
+        parts["xl/styles.xml"] = (f'<?xml version="1.0" encoding="UTF-8"?><styleSheet xmlns="{main}">{styles}'
+                                  "</styleSheet>")
+        types += ('<Override PartName="/xl/styles.xml" ContentType="application/'
+                  'vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>')
+        relations += ('<Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+                      'relationships/styles" Target="styles.xml"/>')
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", _CONTENT_TYPES.replace("</Types>", types + "</Types>"))
+        archive.writestr("_rels/.rels", _RELS)
+        archive.writestr("xl/workbook.xml", _WORKBOOK.replace(
+            "<sheets>", f'<workbookPr date1904="{int(date1904)}"/><sheets>'))
+        archive.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS.replace("</Relationships>",
+                                                                             relations + "</Relationships>"))
+        for name, xml in parts.items():
+            archive.writestr(name, xml)
+    return buffer.getvalue()
+
+
+def shared_strings_workbook(rows) -> bytes:
+    """Rows of text as Excel saves them: each distinct text once, in the shared strings."""
+    strings: dict[str, int] = {}
+    sheet = []
+    for number, row in enumerate(rows, start=1):
+        cells = "".join(f'<c r="{_column_letters(i)}{number}" t="s"><v>{strings.setdefault(text, len(strings))}</v></c>'
+                        for i, text in enumerate(row) if text)
+        sheet.append(f'<row r="{number}">{cells}</row>')
+    texts = [f"<t>{escape(text)}</t>" for text in strings]
+    return xml_workbook("".join(sheet), strings=texts)
+
+
+def _column_letters(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
 
 
 def workbook_bytes(rows, merges=()) -> bytes:
@@ -143,6 +202,19 @@ def lying_zip_bomb_xlsx(uncompressed: int = 200_000_000) -> bytes:
     return bytes(data)
 
 
+def copied_formulas_xlsx(rows: int = 19_000, columns: int = 50) -> bytes:
+    """About 2.8 MB: under the cell limit, but every cell is a formula copied down its column (a
+    shared formula), which a reader translates to each cell: seconds of work per file."""
+    head = '<row r="1">' + "".join(f'<c r="{_column_letters(c)}1" t="inlineStr"><is><t>Colonne {c}</t></is></c>'
+                                   for c in range(columns)) + "</row>"
+    first = '<row r="2">' + "".join(
+        f'<c r="{_column_letters(c)}2"><f t="shared" si="{c}" ref="{_column_letters(c)}2:{_column_letters(c)}'
+        f'{rows + 1}">A1+{c}</f></c>' for c in range(columns)) + "</row>"
+    rest = "".join(f'<row r="{r}">' + "".join(f'<c r="{_column_letters(c)}{r}"><f t="shared" si="{c}"/></c>'
+                                              for c in range(columns)) + "</row>" for r in range(3, rows + 2))
+    return xml_workbook(head + first + rest)
+
+
 def wide_csv(columns: int = 300_000) -> bytes:
     """A header of hundreds of thousands of columns (about 2.5 MB), and one data row."""
     header = ";".join(f"Colonne {i}" for i in range(columns))
@@ -161,6 +233,7 @@ HOSTILE_FILES = {
     "cell at XFD1048576 (xlsx)": (far_cell_xlsx, "loin.xlsx"),
     "zip bomb, honest sizes (xlsx)": (zip_bomb_xlsx, "bombe.xlsx"),
     "zip bomb, lying sizes (xlsx)": (lying_zip_bomb_xlsx, "bombe-menteuse.xlsx"),
+    "950,000 formulas copied down (xlsx)": (copied_formulas_xlsx, "formules.xlsx"),
     "300,000 columns (csv)": (wide_csv, "large.csv"),
     "2.8 million cells (csv)": (many_cells_csv, "cellules.csv"),
 }

@@ -1,16 +1,37 @@
-"""Helpers for the import tests: drive the real upload, mapping and commit forms."""
+"""Helpers for the import tests: drive the real upload, mapping and commit forms.
+
+The fixtures ``language`` (each test in French and in English) and ``manager`` (signed in, reading
+Virage in that language) are imported by the test modules that use them.
+"""
 import io
 import re
 import uuid
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
+from crm.enterprises.models import Enterprise
 from crm.extensions import db
+from crm.imports.models import ImportBatch
 from tests.conftest import csrf_token
 
 DATA = Path(__file__).resolve().parent / "data"
 SELECTED_RE = re.compile(r'<select[^>]*name="(col_\d+)"[^>]*>.*?</select>', re.S)
+
+
+@pytest.fixture(params=["fr", "en"])
+def language(request):
+    return request.param
+
+
+@pytest.fixture
+def manager(make, auth, language):
+    """A manager of an organization of Estrie (region 05), signed in, who reads Virage in ``language``."""
+    user = make.user(role="manager", organization=make.organization(name="Réseau Estrie", region_code="05"),
+                     locale=language)
+    auth.login(user)
+    return user
 
 
 def upload(client, content: bytes | Path, name: str | None = None, **extra):
@@ -61,3 +82,10 @@ def commit(client, batch_id, duplicates="skip"):
 def count(app, model, *where) -> int:
     with app.app_context():
         return db.session.scalar(select(func.count()).select_from(model).where(*where))
+
+
+def assert_refused(app, response, message) -> None:
+    """The upload page again, with ``message``, and nothing written."""
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+    assert count(app, ImportBatch) == 0 and count(app, Enterprise) == 0

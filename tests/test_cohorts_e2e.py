@@ -9,7 +9,7 @@ from icalendar import Calendar
 from sqlalchemy import select
 
 from crm.cohorts.models import Attendance, Cohort, CohortMembership, ProgrammeSession
-from crm.cohorts.timeutil import QUEBEC
+from crm.domain import QUEBEC
 from crm.enterprises.models import Enterprise, StageChange
 from crm.extensions import db
 from tests.cohorts_helpers import freeze

@@ -5,12 +5,13 @@ Their memory and time are measured in ``bench/import_bench.py --hostile``, not h
 """
 import pytest
 
-from crm.enterprises.models import Enterprise
 from crm.extensions import db
 from crm.imports import services
 from crm.imports.models import ImportBatch
 from crm.organizations.models import Organization
+from tests import imports_helpers
 from tests.imports_files import (
+    copied_formulas_xlsx,
     far_cell_xlsx,
     huge_dimension_xlsx,
     lying_zip_bomb_xlsx,
@@ -19,7 +20,9 @@ from tests.imports_files import (
     workbook_bytes,
     zip_bomb_xlsx,
 )
-from tests.imports_helpers import batch_id_from, count, upload
+from tests.imports_helpers import assert_refused, batch_id_from, upload
+
+language, manager = imports_helpers.language, imports_helpers.manager  # fixtures
 
 MESSAGES = {
     "fr": {
@@ -29,6 +32,8 @@ MESSAGES = {
         "cells": "Le fichier compte plus de 1\u202f000\u202f000 cellules (lignes × colonnes)",
         "few_cells": "Le fichier compte plus de 10\u202f000 cellules (lignes × colonnes)",
         "invalid": "Ce fichier n’est pas un classeur Excel (.xlsx) valide.",
+        "formulas": "Le fichier compte plus de 100\u202f000 formules recopiées : enregistrez-en une copie avec "
+                    "les valeurs seulement (Collage spécial, Valeurs) et importez cette copie.",
     },
     "en": {
         "bomb": "This workbook would take more than 50 MB once uncompressed",
@@ -37,26 +42,10 @@ MESSAGES = {
         "cells": "The file has more than 1,000,000 cells (rows × columns)",
         "few_cells": "The file has more than 10,000 cells (rows × columns)",
         "invalid": "This file is not a valid Excel (.xlsx) workbook.",
+        "formulas": "The file has more than 100,000 formulas copied down: save a copy with values only (Paste "
+                    "special, Values) and import that copy.",
     },
 }
-
-
-@pytest.fixture(params=["fr", "en"])
-def language(request):
-    return request.param
-
-
-@pytest.fixture
-def manager(make, auth, language):
-    user = make.user(role="manager", organization=make.organization(region_code="05"), locale=language)
-    auth.login(user)
-    return user
-
-
-def _refused(app, response, message):
-    assert response.status_code == 400
-    assert message in response.get_data(as_text=True)
-    assert count(app, ImportBatch) == 0 and count(app, Enterprise) == 0
 
 
 @pytest.mark.parametrize(("build", "name", "key"), [
@@ -66,9 +55,10 @@ def _refused(app, response, message):
     (lambda: wide_csv(250), "large.csv", "columns"),
     (far_cell_xlsx, "loin.xlsx", "cells"),  # a million empty rows before its last cell
     (huge_dimension_xlsx, "dimension.xlsx", "cells"),  # the same, with a dimension of the whole grid
+    (copied_formulas_xlsx, "formules.xlsx", "formulas"),  # each formula copied down is translated to its cell
 ])
 def test_hostile_files_are_refused_with_a_translated_message(app, client, manager, language, build, name, key):
-    _refused(app, upload(client, build(), name), MESSAGES[language][key])
+    assert_refused(app, upload(client, build(), name), MESSAGES[language][key])
 
 
 def test_a_declared_dimension_is_not_trusted(app, client, manager):
@@ -83,12 +73,13 @@ def test_a_declared_dimension_is_not_trusted(app, client, manager):
 
 def test_caps_are_settings(app, client, manager, language):
     app.config.update(IMPORT_MAX_CELLS=10_000, IMPORT_MAX_UNCOMPRESSED_BYTES=1_000_000)
-    _refused(app, upload(client, many_cells_csv(rows=200, columns=60), "cellules.csv"), MESSAGES[language]["few_cells"])
+    assert_refused(app, upload(client, many_cells_csv(rows=200, columns=60), "cellules.csv"),
+                   MESSAGES[language]["few_cells"])
     # An honest workbook, compressed as spreadsheets are, but larger than allowed once uncompressed.
     rows = [["Nom", "Ville"]] + [[f"Coopérative numéro {i}", f"Ville {i}"] for i in range(8000)]
-    _refused(app, upload(client, workbook_bytes(rows), "gros.xlsx"), MESSAGES[language]["small_bomb"])
+    assert_refused(app, upload(client, workbook_bytes(rows), "gros.xlsx"), MESSAGES[language]["small_bomb"])
     app.config.update(IMPORT_MAX_COLUMNS=2)
-    _refused(app, upload(client, b"Nom;Ville;Secteur\r\nA;B;C\r\n", "trois.csv"),
+    assert_refused(app, upload(client, b"Nom;Ville;Secteur\r\nA;B;C\r\n", "trois.csv"),
              {"fr": "plus de 2 colonnes", "en": "more than 2 columns"}[language])
 
 

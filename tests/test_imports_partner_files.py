@@ -4,16 +4,18 @@ routine: the mapping proposed again, the report of refused rows fixed and import
 import csv
 import io
 
-import pytest
 from sqlalchemy import select
 
 from crm.contacts.models import Contact
 from crm.enterprises.models import Enterprise
 from crm.extensions import db
 from crm.imports.models import ImportBatch, ImportMapping
+from tests import imports_helpers
 from tests.conftest import csrf_token
 from tests.imports_files import NOTE, TITLE, estrie_members_xlsx
 from tests.imports_helpers import batch_id_from, commit, confirm_mapping, count, preselected, upload
+
+language, manager = imports_helpers.language, imports_helpers.manager  # fixtures
 
 TEXTS = {
     "fr": {
@@ -45,19 +47,6 @@ TEXTS = {
         "one_created": "Import finished: 1 enterprise created, 0 updated.",
     },
 }
-
-
-@pytest.fixture(params=["fr", "en"])
-def language(request):
-    return request.param
-
-
-@pytest.fixture
-def manager(make, auth, language):
-    user = make.user(role="manager", organization=make.organization(name="Réseau Estrie", region_code="05"),
-                     locale=language)
-    auth.login(user)
-    return user
 
 
 def test_title_rows_merged_region_and_defaults_are_said_in_the_preview(app, client, manager, language):

@@ -19,7 +19,7 @@ from crm.imports.models import ImportBatch
 from crm.imports.parsing import FileRefused, Limits, decode, detect_delimiter, read_table
 from crm.imports.validation import Lookups, guess_mapping
 from crm.organizations.models import Organization
-from crm.text import fold, strip_bidi_controls
+from crm.text import fold, normalized_name, single_line, strip_bidi_controls
 from tests.imports_helpers import (
     DATA,
     batch_id_from,
@@ -141,6 +141,71 @@ def test_fast_path_stores_on_every_table_the_values_the_services_store(app, make
         assert (ours.actor_id, ours.context) == (theirs.actor_id, theirs.context)
 
 
+def _import(app, org_id, data: bytes, edit_checked_rows=None) -> ImportBatch:
+    with app.app_context():
+        organization = db.session.get(Organization, org_id)
+        batch = services.start_import(data, "a.csv", organization=organization, actor=None)
+        services.preview_import(batch, mapping=batch.mapping, defaults=batch.defaults, actor=None)
+        if edit_checked_rows:
+            batch.checked_rows = edit_checked_rows(batch.checked_rows)
+        db.session.commit()
+        services.commit_import(batch, actor=None, update_empty=False)
+        db.session.commit()
+        return batch.id
+
+
+def _assert_keys_as_refresh_keys_computes_them(enterprise) -> None:
+    stored = (enterprise.name_key, enterprise.city_key, enterprise.search_text)
+    enterprise_services.refresh_keys(enterprise)
+    assert (enterprise.name_key, enterprise.city_key, enterprise.search_text) == stored
+    db.session.rollback()
+
+
+_THREE_ROWS = ("Nom;NEQ;Région;Forme juridique;Ville;Prénom;Nom du contact;Courriel\r\n" + "\r\n".join(
+    f"Atelier {word} inc.;{neq};Estrie;OBNL;Saint-Élie {word};Zoé;{word};{word.lower()}@coop.example"
+    for word, neq in (("Érable", "1170000001"), ("Bouleau", ""), ("Cèdre", "1170000003")))).encode()
+
+
+def test_each_imported_contact_and_audit_entry_belongs_to_its_own_enterprise(app, make):
+    """The new rows' ids are drawn after the rows already stored (PostgreSQL's sequence, SQLite's
+    next ids), and each contact, stage change and audit entry points to its own enterprise."""
+    org = make.organization()
+    make.enterprise(org, contacts=2)
+    make.enterprise(org, contacts=1)
+    _import(app, org.id, _THREE_ROWS)
+    with app.app_context():
+        imported = db.session.scalars(select(Enterprise).where(Enterprise.name.like("Atelier %"))).all()
+        assert len(imported) == 3
+        for enterprise in imported:
+            word = enterprise.name.split()[1]
+            [contact] = enterprise.contacts
+            assert (contact.last_name, contact.email) == (word, f"{word.lower()}@coop.example")
+            assert enterprise.city == f"Saint-Élie {word}"
+            entries = db.session.scalars(select(AuditEntry).where(AuditEntry.enterprise_id == enterprise.id)).all()
+            assert {(e.entity_type, e.entity_id) for e in entries} == {("enterprises", enterprise.id),
+                                                                       ("contacts", contact.id)}
+            assert {e.entity_type: e.changes["name" if e.entity_type == "enterprises" else "last_name"]
+                    for e in entries} == {"enterprises": [None, enterprise.name], "contacts": [None, word]}
+            assert db.session.scalar(select(StageChange.to_stage).where(StageChange.enterprise_id == enterprise.id)) \
+                == "identified"
+            _assert_keys_as_refresh_keys_computes_them(enterprise)
+
+
+def test_rows_checked_before_their_keys_were_kept_are_imported_with_them(app, make):
+    def without_keys(packed):
+        width = packed["enterprise"].index("name_key")
+        return {"enterprise": packed["enterprise"][:width], "contact": packed["contact"],
+                "rows": [[line, values[:width], contact] for line, values, contact in packed["rows"]]}
+
+    org = make.organization()
+    _import(app, org.id, _THREE_ROWS, edit_checked_rows=without_keys)
+    with app.app_context():
+        imported = db.session.scalars(select(Enterprise).where(Enterprise.name.like("Atelier %"))).all()
+        assert len(imported) == 3 and all(e.name_key and e.search_text for e in imported)
+        for enterprise in imported:
+            _assert_keys_as_refresh_keys_computes_them(enterprise)
+
+
 def test_file_is_read_at_upload_only_and_the_commit_writes_the_rows_the_preview_checked(app, make, monkeypatch):
     org = make.organization()
     data = ("Nom;NEQ;Région;Forme juridique;Ville\r\n"
@@ -179,29 +244,41 @@ def test_a_batch_previewed_before_batches_kept_their_rows_reads_its_file(app, ma
 
 
 def test_cli_dry_run_writes_nothing_and_real_run_imports(app, runner, make):
+    """In French unless asked otherwise, counts in plural forms."""
     make.organization(code="pole-cn", region_code="03")
     path = str(DATA / "pole-capitale-nationale-cp1252.csv")
     result = runner.invoke(args=["crm", "import", path, "--org", "pole-cn", "--dry-run"])
     assert result.exit_code == 0, result.output
-    assert "Dry run, nothing written. Would be: created 4" in result.output
+    assert ("Essai à blanc, rien n’a été écrit. L’importation donnerait : 4 entreprises créées, "
+            "0 entreprise mise à jour, 1 ligne ignorée, 3 lignes invalides.") in result.output
+    assert "Colonnes : " in result.output
     assert count(app, Enterprise) == 0 and count(app, ImportBatch) == 0
     result = runner.invoke(args=["crm", "import", path, "--org", "pole-cn"])
     assert result.exit_code == 0, result.output
-    assert "created 4, updated 0, skipped 1, invalid 3" in result.output
-    assert "line 5, NEQ" in result.output and "Enregistrement" in result.output  # progress bar label
+    assert ": 4 entreprises créées, 0 entreprise mise à jour, 1 ligne ignorée, 3 lignes invalides." in result.output
+    assert "Ligne 5, NEQ : " in result.output and "Enregistrement" in result.output  # progress bar label
     assert count(app, Enterprise) == 4 and count(app, ImportBatch, ImportBatch.status == "done") == 1
-    again = runner.invoke(args=["crm", "import", path, "--org", "pole-cn", "--update-empty"])
-    assert "created 0" in again.output and count(app, Enterprise) == 4
+    again = runner.invoke(args=["crm", "import", path, "--org", "pole-cn", "--update-empty", "--language", "en"])
+    assert again.exit_code == 0, again.output
+    assert "Columns: " in again.output and "Saving" in again.output and "Line 5, NEQ: " in again.output
+    assert ": 0 enterprises created, 0 enterprises updated, 5 rows skipped, 3 invalid rows." in again.output
+    assert count(app, Enterprise) == 4
 
 
 def test_cli_refuses_unknown_organization_and_bad_files(app, runner, make, tmp_path):
     make.organization(code="org-x")
     result = runner.invoke(args=["crm", "import", str(DATA / "tresca.xlsx"), "--org", "nope"])
-    assert result.exit_code != 0 and "Unknown organization code" in result.output
+    assert result.exit_code != 0 and "Code d’organisation inconnu : nope" in result.output
+    result = runner.invoke(args=["crm", "import", str(DATA / "tresca.xlsx"), "--org", "nope", "--language", "en"])
+    assert result.exit_code != 0 and "Unknown organization code: nope" in result.output
+    result = runner.invoke(args=["crm", "import", str(DATA / "tresca.xlsx"), "--org", "org-x", "--user", "x@y.example"])
+    assert result.exit_code != 0 and "Utilisateur inconnu : x@y.example" in result.output
     empty = tmp_path / "vide.csv"
     empty.write_bytes(b"")
     result = runner.invoke(args=["crm", "import", str(empty), "--org", "org-x"])
     assert result.exit_code != 0 and "Le fichier est vide." in result.output
+    result = runner.invoke(args=["crm", "import", str(empty), "--org", "org-x", "--language", "en"])
+    assert result.exit_code != 0 and "The file is empty." in result.output
     assert count(app, ImportBatch) == 0
 
 
@@ -303,3 +380,29 @@ def test_fold_keeps_its_definition(value):
     decomposed = unicodedata.normalize("NFKD", strip_bidi_controls(value))
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     assert fold(value) == " ".join(re.sub(r"[^a-z0-9@._+-]+", " ", stripped.casefold()).split())
+
+
+_WORDS = st.lists(st.sampled_from(["Coop", "coop", "inc.", "Ltée", "la", "École", "Saint-Élie", "O'Neil", "", " ",
+                                   "\u202e", "x.y", "1170000001", "Zoé"]), max_size=4).map(" ".join)
+_VALUES = st.none() | _WORDS | st.text(max_size=8)
+
+
+@settings(max_examples=1000, deadline=None, database=None)
+@given(_VALUES, st.sampled_from([None, "", "1170000001"]), _VALUES, st.lists(st.tuples(_VALUES, _VALUES, _VALUES),
+                                                                            max_size=2))
+def test_enterprise_keys_keep_their_definition(name, neq, city, people):
+    """Each value is folded once; the keys are what they were, one fold per use."""
+    name_key, city_key, search_text = enterprise_services.enterprise_keys(name, neq, city, people)
+    assert name_key == (normalized_name(name) or fold(name)) and city_key == fold(city)
+    parts = [name, neq, city] + [value for person in people for value in person]
+    assert search_text == " ".join(fold(p) for p in parts if p)
+
+
+@settings(max_examples=2000, deadline=None, database=None)
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=20)
+       | st.text(alphabet=" aé\u00a0\u202e\u2066\u200f\u061c\u2028\u2029\x85\x1b\x7f\t\r\n", max_size=20))
+def test_single_line_keeps_its_definition(value):
+    """Its shortcut for printable text changes nothing."""
+    breaks = "\x00-\x1f\x7f-\x9f\u2028\u2029"
+    without_bidi = re.sub("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]", "", value)
+    assert single_line(value) == re.sub(f"[ {breaks}]*[{breaks}][ {breaks}]*", " ", without_bidi)

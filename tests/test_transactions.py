@@ -139,3 +139,38 @@ def test_the_step_commits_a_success_and_rolls_back_any_other_answer(app, status,
     with app.app_context():
         written = db.session.scalar(select(Organization).where(Organization.code == "written"))
     assert (written is not None) is kept
+
+
+@pytest.mark.parametrize(("raised", "kept"), [(None, True), ("refusal", False), ("fault", False)])
+def test_a_commands_step_commits_when_it_ends_and_rolls_back_when_it_raises(app, raised, kept):
+    """The command line's step: a command that ends commits; a refusal ends it with its message and
+    exit status 1, any other error with its own; neither leaves a write behind."""
+    import click
+    from flask.cli import with_appcontext
+
+    from crm.domain import DomainError
+    from crm.organizations.models import Organization
+    from crm.transaction import step
+
+    @click.command()
+    @with_appcontext
+    def write():
+        with step():
+            db.session.add(Organization(code="written", name="Écrite par la commande", kind="regional"))
+            db.session.flush()
+            if raised == "refusal":
+                raise DomainError("Refusé par la règle.")
+            if raised == "fault":
+                raise RuntimeError("the database went away")
+        click.echo("written")
+
+    result = app.test_cli_runner().invoke(write)
+    with app.app_context():
+        written = db.session.scalar(select(Organization).where(Organization.code == "written"))
+    assert (written is not None) is kept
+    assert result.exit_code == (0 if kept else 1)
+    assert ("written" in result.output) is kept
+    if raised == "refusal":
+        assert "Refusé par la règle." in result.output
+    if raised == "fault":
+        assert isinstance(result.exception, RuntimeError)

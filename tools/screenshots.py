@@ -76,11 +76,13 @@ def build_app(db_path: Path):
 
     from crm import create_app
     from crm.demo.seed import seed_demo
+    from crm.transaction import step
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_path}", "SECRET_KEY": "screenshots"})
     with app.app_context():
         upgrade()
-        seed_demo()
+        with step():
+            seed_demo()
     return app
 
 

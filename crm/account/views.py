@@ -9,9 +9,9 @@ from crm.auth import two_factor
 from crm.auth.forms import ChangePasswordForm, PasswordConfirmForm, TwoFactorSetupForm
 from crm.auth.services import change_password
 from crm.auth.views import finish_pending_login, pending_user
+from crm.contributions import MenuItem
 from crm.extensions import db
 from crm.i18n import _, _l
-from crm.navigation import MenuItem
 from crm.transaction import refusals_flashed, refusals_shown_on
 
 bp = Blueprint("account", __name__, template_folder="templates", url_prefix="/account")

@@ -12,9 +12,9 @@ from crm import access, signals
 from crm.admin import services
 from crm.admin.forms import ConfirmForm, OrganizationForm, UserForm
 from crm.auth.models import User
+from crm.contributions import MenuItem
 from crm.extensions import db
 from crm.i18n import _, _l
-from crm.navigation import MenuItem
 from crm.organizations.models import Organization
 from crm.query_args import paginate
 from crm.transaction import refusals_flashed, refusals_shown_on

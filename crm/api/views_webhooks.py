@@ -8,10 +8,10 @@ from crm import access, signals
 from crm.api import pages, webhooks
 from crm.api.forms import EVENT_LABELS, RevokeForm, WebhookForm
 from crm.api.models import WebhookDelivery, WebhookSubscription
+from crm.contributions import MenuItem
 from crm.enterprises.filtering import organization_choices
 from crm.extensions import db
 from crm.i18n import _, _l
-from crm.navigation import MenuItem
 from crm.organizations.models import Organization
 from crm.transaction import refusals_flashed, refusals_shown_on
 

@@ -85,7 +85,7 @@ def _tidy(now: datetime) -> None:
     db.session.execute(delete(AccountEmail).where(AccountEmail.state.in_(("sent", "failed", "cancelled")),
                                                   AccountEmail.updated_at < now - timedelta(days=KEEP_DAYS))
                        .execution_options(synchronize_session=False))
-    db.session.commit()
+    db.session.commit()  # kept whatever the sends that follow do (each of them commits on its own)
 
 
 def _send_claimed(ids: list[int], me: str, now: datetime) -> int:

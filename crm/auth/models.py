@@ -2,13 +2,14 @@ from datetime import datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.auth.sealed import SealedString
 from crm.db import SingleLineString, TimestampMixin
 from crm.extensions import db
 from crm.organizations.models import Organization
+from crm.outbox import OutboxRow, outbox_table_args
 
 _hasher = PasswordHasher()
 
@@ -118,7 +119,7 @@ class TwoFactorPending(db.Model):
 ACCOUNT_EMAIL_KINDS = ("password_reset", "welcome")
 
 
-class AccountEmail(TimestampMixin, db.Model):
+class AccountEmail(OutboxRow, db.Model):
     """An email about a person's account (a link to choose a password), queued in the request and
     sent by ``flask reminders send`` (crm/auth/emails.py, crm/outbox.py).
 
@@ -133,20 +134,10 @@ class AccountEmail(TimestampMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(20))  # password_reset | welcome
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    due_at: Mapped[datetime]
-    state: Mapped[str] = mapped_column(String(20), default="pending")
-    attempts: Mapped[int] = mapped_column(default=0)
-    next_attempt_at: Mapped[datetime | None]
-    last_error: Mapped[str | None] = mapped_column(Text)
-    claimed_at: Mapped[datetime | None]
-    claimed_by: Mapped[str | None] = mapped_column(String(120))
-    sent_at: Mapped[datetime | None]
-    message_id: Mapped[str] = mapped_column(String(200), unique=True)
 
     user: Mapped[User | None] = relationship()
 
     __table_args__ = (
-        Index("ix_account_emails_state_due_at", "state", "due_at"),
-        CheckConstraint("state IN ('pending', 'sending', 'sent', 'failed', 'cancelled')", name="state"),
+        *outbox_table_args("account_emails"),
         CheckConstraint("kind IN ('password_reset', 'welcome')", name="kind"),
     )

@@ -5,6 +5,7 @@ from icalendar import Calendar, Event
 
 from crm.cohorts import timeutil
 from crm.db import as_utc
+from crm.domain import QUEBEC
 
 PRODID = "-//Virage//Cohortes et séances//FR"
 
@@ -17,7 +18,7 @@ def _calendar(name: str | None = None) -> Calendar:
     calendar.add("method", "PUBLISH")
     if name:
         calendar.add("x-wr-calname", name)
-        calendar.add("x-wr-timezone", "America/Montreal")
+        calendar.add("x-wr-timezone", QUEBEC.key)
     return calendar
 
 

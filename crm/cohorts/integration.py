@@ -8,11 +8,9 @@ from crm import access, signals
 from crm.auth.models import User
 from crm.cohorts import forms, queries, services
 from crm.cohorts.models import Attendance, Cohort, ProgrammeSession, attendance_contacts
+from crm.contributions import BulkAction, Field, HistoryTerms, Section, codes, show_date, show_moment
 from crm.domain import DomainError
-from crm.enterprises.bulk import BulkAction, load_targets
-from crm.enterprises.history import Field, HistoryTerms, codes, show_date, show_moment
 from crm.enterprises.models import Activity
-from crm.enterprises.sections import Section
 from crm.extensions import db
 from crm.i18n import _l, lazy_pgettext
 from crm.reference import SelectChoice
@@ -34,7 +32,7 @@ def cohort_choices(user, organization_id: int | None) -> list[SelectChoice]:
     return [SelectChoice("", _l("Choose…")), *(SelectChoice(str(id_), name) for id_, name in rows)]
 
 
-def _enrol(query, form, actor) -> int:
+def _enrol(targets, form, actor) -> int:
     try:
         cohort_id = int(form.cohort_id.data or "")
     except ValueError:
@@ -42,7 +40,7 @@ def _enrol(query, form, actor) -> int:
     cohort = db.session.scalar(open_manageable_cohorts(actor).where(Cohort.id == cohort_id))
     if cohort is None:
         raise DomainError(_l("Choose a cohort."), field="cohort_id")
-    added, _skipped = services.enrol_enterprises(cohort, load_targets(query), actor=actor,
+    added, _skipped = services.enrol_enterprises(cohort, targets(), actor=actor,
                                                  move_stage=bool(form.move_stage.data))
     return len(added)
 

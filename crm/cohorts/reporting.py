@@ -1,16 +1,16 @@
 """The dashboard's Activity figures (coaching hours, sessions held, attendance rate), in one query.
 
-Answers ``signals.dashboard_activity`` (crm.reports.queries shows what it returns).
+Answers ``signals.dashboard_activity`` with a ``crm.contributions.ActivityQuery``.
 """
 from sqlalchemy import and_, case, func, or_, select
 
 from crm import signals
 from crm.cohorts import timeutil
 from crm.cohorts.models import Attendance, CohortMembership, ProgrammeSession
+from crm.contributions import ActivityFigure, ActivityQuery, ReportScope
 from crm.enterprises.models import Activity
 from crm.extensions import db
 from crm.i18n import _l
-from crm.reports.queries import ActivityFigure, ActivityQuery, ReportScope
 
 
 def _in_period(column, scope: ReportScope) -> list:

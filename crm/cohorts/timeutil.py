@@ -7,11 +7,9 @@ Forms take a local date and time in America/Montreal; the database stores UTC.
 """
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from crm import db as _db
-
-QUEBEC = ZoneInfo("America/Montreal")
+from crm.domain import QUEBEC
 
 
 def now() -> datetime:

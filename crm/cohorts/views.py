@@ -1,9 +1,9 @@
 """What the cohorts' routes share: the menu entries, the facilitator choices, the template filters."""
 from crm import access, signals
 from crm.cohorts import bp, forms
+from crm.contributions import MenuItem
 from crm.extensions import db
 from crm.i18n import _l
-from crm.navigation import MenuItem
 from crm.reference import SelectChoice, label
 
 

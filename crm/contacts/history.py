@@ -2,7 +2,7 @@
 withdrawn with its purpose and how it was expressed (an answer to ``signals.history_terms``)."""
 from crm import signals
 from crm.contacts.models import PURPOSES
-from crm.enterprises.history import Field, HistoryTerms, codes, show_moment
+from crm.contributions import Field, HistoryTerms, codes, show_moment
 from crm.i18n import _l, lazy_pgettext
 
 CONSENT_CONTEXT = {

@@ -7,7 +7,7 @@ from crm import access, signals
 from crm.contacts import bp, queries, services
 from crm.contacts.forms import ConfirmForm, ContactForm
 from crm.contacts.models import Contact
-from crm.enterprises.sections import Section
+from crm.contributions import Section
 from crm.extensions import db
 from crm.i18n import _
 from crm.transaction import refusals_flashed, refusals_shown_on
@@ -83,7 +83,7 @@ def archive(enterprise_id, contact_id):
     return _back(enterprise)
 
 
-# Right after the enterprise's profile (see crm.enterprises.sections).
+# Right after the enterprise's profile (below crm.contributions.BESIDE_PROFILE).
 SECTION_ORDER = 10
 
 

@@ -124,6 +124,7 @@ def seed_scale(factor: float, progress=None, *, extend: bool = False) -> Counts:
     _activities(counts, enterprises, rng, now, progress)
     _cohorts(counts, organizations, staff, enterprises, rng, now, progress)
     _reset_sequences()
+    # Committed before the statistics: VACUUM runs outside any transaction, on rows already written.
     db.session.commit()
     _analyze()
     return counts

@@ -48,6 +48,7 @@ STAGE_PATHS = [
 
 
 def seed_demo() -> list[tuple[str, str, str]]:
+    """Add what the demo lacks (flushed; the caller commits) and return the logins."""
     organizations = _ensure_organizations()
     users = _ensure_users(organizations)
     count = db.session.scalar(select(func.count()).select_from(Enterprise))
@@ -56,7 +57,6 @@ def seed_demo() -> list[tuple[str, str, str]]:
     seed_cohorts(organizations)
     # What `flask reminders send` would do first: the coming sessions' reminders wait in the outbox.
     plan_all()
-    db.session.commit()
     return [(u.email, u.role, u.organization.name) for u in users]
 
 

@@ -1,35 +1,23 @@
 """Bulk actions of the enterprise list: features answer ``signals.enterprise_bulk_actions`` with
-theirs, beside "assign".
+theirs (``crm.contributions.BulkAction``), beside "assign".
 
-A handler receives the select() of the targeted enterprises (already limited by the access rules
-and the list's filters), the submitted ``BulkForm`` and the actor; it calls services (which flush),
-returns how many enterprises changed, and raises ``DomainError`` to refuse.
+A handler receives ``targets``, which loads the targeted enterprises (``load_targets`` of the
+select() limited by the access rules and the list's filters), the submitted ``BulkForm`` and the
+actor; it calls services (which flush), returns how many enterprises changed, and raises
+``DomainError`` to refuse.
 """
-from collections.abc import Callable
-from dataclasses import dataclass
-
 from sqlalchemy import Select
 
 from crm import signals
 from crm.access import assignable_coaches, can_bulk_assign
 from crm.auth.models import User
+from crm.contributions import BulkAction
 from crm.domain import DomainError
 from crm.enterprises import services
 from crm.extensions import db
 from crm.i18n import _l
 
 MAX_BULK = 2000
-
-
-@dataclass(frozen=True)
-class BulkAction:
-    code: str
-    label: object
-    allowed: Callable[[User], bool]
-    run: Callable[[Select, object, User], int]
-    # Fills the choices of the action's own fields of ``BulkForm`` for this user (e.g. cohorts); the
-    # last argument is the organization an admin chose in the filters (None: offer nothing to admins).
-    prepare: Callable[[object, User, int | None], None] | None = None
 
 
 def actions_for(user) -> list[BulkAction]:
@@ -41,6 +29,7 @@ def get_action(code: str, user) -> BulkAction | None:
 
 
 def load_targets(query: Select) -> list:
+    """The enterprises ``query`` selects; refused when there are none or more than MAX_BULK."""
     enterprises = list(db.session.scalars(query.limit(MAX_BULK + 1)))
     if not enterprises:
         raise DomainError(_l("Tick at least one enterprise, or choose every enterprise matching the filters."),
@@ -50,7 +39,7 @@ def load_targets(query: Select) -> list:
     return enterprises
 
 
-def _assign(query: Select, form, actor) -> int:
+def _assign(targets, form, actor) -> int:
     raw = form.coach_id.data or ""
     coach = None
     if raw != "none":
@@ -61,7 +50,7 @@ def _assign(query: Select, form, actor) -> int:
         coach = db.session.scalar(assignable_coaches(actor).where(User.id == coach_id))
         if coach is None:
             raise DomainError(_l("Choose a coach."), field="coach_id")
-    return services.assign_coach(load_targets(query), coach, actor=actor)
+    return services.assign_coach(targets(), coach, actor=actor)
 
 
 @signals.enterprise_bulk_actions.connect

@@ -2,63 +2,22 @@
 
 Other features whose writes land in an enterprise's history (contacts and their consent, sessions,
 cohorts, attendance, reminders…) name their entities, actions, fields, what an action's context says
-and the placeholders they store, answering ``signals.history_terms`` with ``HistoryTerms``.
+and the placeholders they store, answering ``signals.history_terms`` with
+``crm.contributions.HistoryTerms``.
 """
-import dataclasses
 from collections import defaultdict
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date, datetime
 
 from flask import g
 from sqlalchemy import select
 
 from crm import signals
 from crm.auth.models import User
-from crm.db import as_utc
+from crm.contributions import Field, HistoryTerms, codes, show_date, show_moment
 from crm.enterprises.forms import ACTIVITY_LABELS, DIAGNOSTIC_TOOL_LABELS
 from crm.extensions import db
-from crm.formatting import date_filter, format_date, time_filter
 from crm.i18n import _, _l, lazy_pgettext
 from crm.organizations.models import Organization
-from crm.reference import LANGUAGES, LEGAL_FORMS, STAGES, label, region_label
-
-
-@dataclass(frozen=True)
-class Field:
-    """How the history shows a field: its label, and how its values read.
-
-    ``names`` is a model's name column when the values are ids of that model: the ids of a whole
-    history are named in one query per model. ``show`` turns any other value into text. ``blank``
-    says what no value means, when it means more than nothing (a programme default…).
-    """
-
-    label: object
-    show: Callable | None = None
-    names: object = None
-    blank: object = None
-
-
-def codes(mapping: dict) -> Callable:
-    return lambda code: label(mapping, code)
-
-
-def show_date(value) -> str:
-    """An ISO date, as the audit stores dates, in the reader's language."""
-    try:
-        return format_date(date.fromisoformat(value), "medium")
-    except (TypeError, ValueError):
-        return value
-
-
-def show_moment(value) -> str:
-    """An ISO date and time (UTC when it has no offset), in Québec time and the reader's language."""
-    try:
-        moment = as_utc(datetime.fromisoformat(value))
-    except (TypeError, ValueError):
-        return value
-    return _("%(date)s at %(time)s", date=date_filter(moment, "medium"), time=time_filter(moment))
-
+from crm.reference import LANGUAGES, LEGAL_FORMS, STAGES, region_label
 
 ACTIONS = {
     "create": lazy_pgettext("history", "Created"),
@@ -91,20 +50,6 @@ FIELDS = {
 }
 # Where a field's name means something else than in FIELDS: {entity type: {name: Field}}.
 ENTITY_FIELDS = {"follow_up_tasks": {"title": Field(_l("Follow-up"))}}
-
-
-@dataclass(frozen=True)
-class HistoryTerms:
-    """How the history names a feature's entity types, actions and fields (``{entity type: {name:
-    Field}}``), what its actions' contexts show, in this order (``{action: {key: Field}}``: an
-    action listed there shows nothing else of its context), and the placeholders it stores in
-    place of values (``{value: label}``, whatever the field)."""
-
-    entities: dict = dataclasses.field(default_factory=dict)
-    actions: dict = dataclasses.field(default_factory=dict)
-    fields: dict = dataclasses.field(default_factory=dict)
-    contexts: dict = dataclasses.field(default_factory=dict)
-    values: dict = dataclasses.field(default_factory=dict)
 
 
 def terms() -> HistoryTerms:

@@ -1,22 +1,12 @@
 """Sections of the enterprise page contributed by other features (contacts, sessions, coaching hours…).
 
 A feature answers ``signals.enterprise_sections`` (sender: the enterprise; keyword: ``user``) with a
-``Section``: its template and context, computed in a constant number of queries, or None to show
-nothing to this user. Sections ordered below ``BESIDE_PROFILE`` come right after the profile, the
-others after the page's own sections (stage, timeline, follow-ups, diagnostics).
+``crm.contributions.Section``: its template and context, computed in a constant number of queries,
+or None to show nothing to this user. Sections ordered below ``BESIDE_PROFILE`` come right after the
+profile, the others after the page's own sections (stage, timeline, follow-ups, diagnostics).
 """
-from dataclasses import dataclass
-
 from crm import signals
-
-BESIDE_PROFILE = 20
-
-
-@dataclass(frozen=True)
-class Section:
-    template: str
-    context: dict
-    order: int = 50
+from crm.contributions import BESIDE_PROFILE
 
 
 def sections_for(enterprise, user) -> tuple[list[tuple[str, dict]], list[tuple[str, dict]]]:

@@ -11,7 +11,7 @@ from crm.enterprises.models import Enterprise, StageChange
 from crm.extensions import db
 from crm.i18n import _l
 from crm.reference import STAGES, is_backward
-from crm.text import fold, normalized_name
+from crm.text import fold, normalized_name, without_legal_noise
 
 log = logging.getLogger(__name__)
 
@@ -41,14 +41,25 @@ class StaleVersion(DomainError):
 
 def refresh_keys(enterprise: Enterprise, contacts=None) -> None:
     """Recompute the folded columns used by search and duplicate detection."""
-    enterprise.name_key = normalized_name(enterprise.name) or fold(enterprise.name)
-    enterprise.city_key = fold(enterprise.city)
     people = enterprise.contacts if contacts is None else contacts
-    parts = [enterprise.name, enterprise.neq, enterprise.city]
-    for contact in people:
-        if not contact.anonymized_at and not contact.archived_at:
-            parts += [contact.first_name, contact.last_name, contact.email]
-    enterprise.search_text = " ".join(fold(p) for p in parts if p)
+    enterprise.name_key, enterprise.city_key, enterprise.search_text = enterprise_keys(
+        enterprise.name, enterprise.neq, enterprise.city,
+        [(c.first_name, c.last_name, c.email) for c in people if not c.anonymized_at and not c.archived_at])
+
+
+def enterprise_keys(name, neq, city, people) -> tuple[str, str, str]:
+    """(name_key, city_key, search_text) of an enterprise whose current contacts are ``people``,
+    [(first name, last name, email)]: each value folded once (an import computes them for each row)."""
+    folded_name = fold(name)
+    city_key = fold(city)
+    folded = [folded_name] if name else []
+    if neq:
+        folded.append(fold(neq))
+    if city:
+        folded.append(city_key)
+    for person in people:
+        folded += [fold(value) for value in person if value]
+    return without_legal_noise(folded_name) or folded_name, city_key, " ".join(folded)
 
 
 def find_duplicate(*, neq=None, name=None, city=None, exclude_id=None) -> tuple[Enterprise, str] | None:

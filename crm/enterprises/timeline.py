@@ -5,11 +5,10 @@ Each of them counts as activity on the enterprise (``last_activity_at``), which 
 """
 import logging
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from crm.audit import services as audit
 from crm.db import utcnow
-from crm.domain import DomainError
+from crm.domain import QUEBEC, DomainError
 from crm.enterprises.models import (
     ACTIVITY_KINDS,
     DIAGNOSTIC_TOOLS,
@@ -22,7 +21,6 @@ from crm.extensions import db
 from crm.i18n import _l
 
 log = logging.getLogger(__name__)
-QUEBEC = ZoneInfo("America/Montreal")
 MAX_DURATION_MINUTES = 24 * 60
 
 

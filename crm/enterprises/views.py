@@ -4,6 +4,7 @@ The enterprise's own page and what is recorded on it are in ``record_views``.
 """
 import logging
 from dataclasses import asdict
+from functools import partial
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
@@ -13,6 +14,7 @@ from wtforms import SelectChoice
 
 from crm import access, signals
 from crm.auth.models import User
+from crm.contributions import MenuItem
 from crm.domain import DomainError
 from crm.enterprises import bp, bulk, list_rows, queries, services
 from crm.enterprises.filtering import (
@@ -34,7 +36,6 @@ from crm.enterprises.history import stored_value_text
 from crm.enterprises.timeline import today_in_quebec
 from crm.extensions import db
 from crm.i18n import _, _l, ngettext
-from crm.navigation import MenuItem
 from crm.query_args import page_number
 from crm.reference import label
 from crm.reports.cache import cache_key
@@ -122,7 +123,8 @@ def bulk_action():
         _, filters = parse_filters(current_user, args, quiet=True)
         ids = None if form.scope.data == "all" else list(form.ids.data or [])
         with refusals_shown_on(form):
-            changed = action.run(queries.selected_enterprises(current_user, filters, ids), form, current_user)
+            targets = partial(bulk.load_targets, queries.selected_enterprises(current_user, filters, ids))
+            changed = action.run(targets, form, current_user)
             flash(ngettext("%(num)s enterprise updated.", "%(num)s enterprises updated.", changed), "success")
             return redirect(url_for("enterprises.index") + ("?" + form.filters.data if form.filters.data else ""))
     return render_list(args, bulk_form=form, status=400)

@@ -1,21 +1,20 @@
 """Writing thousands of rows of one table in a few statements, within the session's transaction.
 
 PostgreSQL takes them through COPY (psycopg's ``Cursor.copy``), with ids drawn from the table's
-sequence beforehand; elsewhere (SQLite) through one executemany INSERT, and one INSERT … RETURNING
-when the ids are needed. Multi-row INSERT statements cost PostgreSQL's driver more to convert, and
-the server more to run, than the rows themselves: see bench/README.md.
+sequence beforehand; SQLite through one executemany INSERT of the driver, with ids that follow
+the id SQLite gives the first row. Multi-row INSERT statements cost PostgreSQL's driver more to
+convert, and the server more to run, than the rows themselves: see bench/README.md.
 
 Values go through each column's type as SQLAlchemy binds them (``SingleLineString`` cleans text,
-JSON is serialized), and a column default that a row leaves out is applied when it is a constant,
-so both paths store the same values; a column whose default is computed must be given.
+JSON is serialized), a column at a time, and once for a value that every row shares (the time,
+the import's context); a column default that a row leaves out is applied when it is a constant,
+so both databases store the same values; a column whose default is computed must be given.
 """
-from sqlalchemy import Table, func, insert, select
+from sqlalchemy import Table, func, select
 
 from crm.extensions import db
 
-
-def _is_postgresql() -> bool:
-    return db.session.get_bind().dialect.name == "postgresql"
+_NOTHING = object()
 
 
 def _complete(table: Table, rows: list[dict]) -> list[dict]:
@@ -29,42 +28,69 @@ def _complete(table: Table, rows: list[dict]) -> list[dict]:
     return [{**constants, **row} for row in rows]
 
 
-def _copy(table: Table, rows: list[dict]) -> None:
+def _bound(table: Table, names: list[str], rows: list[dict], dialect) -> list[tuple]:
+    """The rows as tuples of the values the driver receives, in the order of ``names``."""
+    columns = []
+    for name in names:
+        values = [row[name] for row in rows]
+        process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+        if process is not None:
+            bound, last, last_bound = [], _NOTHING, None
+            for value in values:
+                if value is not last:  # the same object as the row before: already converted
+                    last, last_bound = value, process(value)
+                bound.append(last_bound)
+            values = bound
+        columns.append(values)
+    return list(zip(*columns, strict=True))
+
+
+def _write(table: Table, rows: list[dict]):
+    """Insert the rows; on SQLite, answer the driver's result (its ``lastrowid`` for one row)."""
     connection = db.session.connection()
     dialect = connection.dialect
-    columns = list(rows[0])
-    processors = [table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in columns]
+    names = list(rows[0])
+    values = _bound(table, names, rows, dialect)
     quote = dialect.identifier_preparer.quote
-    statement = f"COPY {quote(table.name)} ({', '.join(quote(name) for name in columns)}) FROM STDIN"
-    # The session's own connection: the rows belong to its transaction, committed or rolled back with it.
-    with connection.connection.driver_connection.cursor() as cursor, cursor.copy(statement) as copy:
-        for row in rows:
-            copy.write_row([row[name] if process is None else process(row[name])
-                            for name, process in zip(columns, processors, strict=True)])
+    columns = ", ".join(quote(name) for name in names)
+    if dialect.name == "postgresql":
+        # The session's own connection: the rows belong to its transaction, committed or rolled back with it.
+        with connection.connection.driver_connection.cursor() as cursor, \
+                cursor.copy(f"COPY {quote(table.name)} ({columns}) FROM STDIN") as copy:
+            for row in values:
+                copy.write_row(row)
+        return None
+    placeholders = ", ".join("?" * len(names))
+    # Only the model's own names, quoted, are in the text; the values are bound.
+    statement = f"INSERT INTO {quote(table.name)} ({columns}) VALUES ({placeholders})"  # noqa: S608  # nosec B608
+    return connection.exec_driver_sql(statement, values if len(values) > 1 else values[0])
+
+
+def _is_postgresql() -> bool:
+    return db.session.get_bind().dialect.name == "postgresql"
 
 
 def insert_rows(table: Table, rows: list[dict]) -> None:
     """Insert ``rows`` (dicts with the same keys)."""
-    if not rows:
-        return
-    rows = _complete(table, rows)
-    if _is_postgresql():
-        _copy(table, rows)
-    else:
-        db.session.execute(insert(table), rows)
+    if rows:
+        _write(table, _complete(table, rows))
 
 
-def insert_rows_with_ids(table: Table, rows: list[dict], key: tuple[str, ...]) -> list[int]:
-    """Insert ``rows`` and return their ids, in their order; ``key`` names columns whose values are
-    unique among these rows (SQLite returns the new rows in an order it does not promise)."""
+def insert_rows_with_ids(table: Table, rows: list[dict]) -> list[int]:
+    """Insert ``rows`` and return their ids, in their order."""
     if not rows:
         return []
     rows = _complete(table, rows)
     if _is_postgresql():
         sequence = func.pg_get_serial_sequence(table.name, table.c.id.name)
         ids = list(db.session.scalars(select(func.nextval(sequence)).select_from(func.generate_series(1, len(rows)))))
-        _copy(table, [{**row, "id": new_id} for row, new_id in zip(rows, ids, strict=True)])
+        _write(table, [{**row, "id": new_id} for row, new_id in zip(rows, ids, strict=True)])
         return ids
-    returned = db.session.execute(insert(table).returning(table.c.id, *(table.c[k] for k in key)), rows).all()
-    by_key = {tuple(found[1:]): found[0] for found in returned}
-    return [by_key[tuple(row[k] for k in key)] for row in rows]
+    # SQLite gives the first row an id above every id of the table, and that insert takes the
+    # database's one write lock until the transaction ends: no other connection inserts meanwhile,
+    # so the ids that follow it are free.
+    first = _write(table, rows[:1]).lastrowid
+    ids = list(range(first, first + len(rows)))
+    if len(rows) > 1:
+        _write(table, [{**row, "id": new_id} for row, new_id in zip(rows[1:], ids[1:], strict=True)])
+    return ids

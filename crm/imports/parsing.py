@@ -14,10 +14,10 @@ import zipfile
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from xml.parsers import expat
 
 from crm.formatting import format_decimal
 from crm.i18n import _l
+from crm.imports import xlsx
 from crm.text import fold
 
 CSV_DELIMITERS = (";", ",", "\t")
@@ -29,11 +29,12 @@ _BINARY_SIGNATURES = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"%PDF", b"PK\x03\x0
 SHEET_MAX_COLUMNS = 16_384
 # Rows read before the header row, at most (titles, notes): the header is looked for among them.
 HEADER_SEARCH_ROWS = 10
+# A formula copied down a column (an .xlsx shared formula) is translated to each of its cells, which
+# costs about as much as reading ten cells: a workbook may hold a tenth of IMPORT_MAX_CELLS of them.
+COPIED_FORMULA_CELLS = 10
 # A part of a workbook that inflates more than this many times its stored size is a zip bomb
 # (spreadsheet XML compresses about 10:1; deflate cannot exceed about 1,000:1).
 BOMB_RATIO = 100
-_WORKSHEET_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-_RELATIONSHIP_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 
 
 class FileRefused(ValueError):
@@ -207,27 +208,27 @@ def _read_csv(data: bytes, limits: Limits) -> Sheet:
 
 
 def _read_xlsx(data: bytes, limits: Limits) -> Sheet:
-    from openpyxl import load_workbook
-
     if not data.startswith(b"PK\x03\x04"):
         raise FileRefused(_l("This file is not a valid Excel (.xlsx) workbook."))
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         _check_inflated_sizes(archive, limits)
-        merges = _merged_ranges(archive, limits)
-        # data_only=False: a formula is kept as its text, never computed.
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-        sheet = workbook.worksheets[0]
         # The declared dimension (<dimension ref="A1:XFD1048576"/>) is the file's word, not its
-        # content: forgetting it, rows are as long as their last real cell.
-        sheet.reset_dimensions()
-        rows = _collect(sheet.iter_rows(values_only=True), limits)
-        workbook.close()
+        # content: rows are as long as their last real cell.
+        rows, sheet = xlsx.first_sheet(archive, max_cells=limits.cells,
+                                       max_copied_formulas=limits.cells // COPIED_FORMULA_CELLS)
+        collected = _collect(xlsx.values_by_line(rows), limits)
     except FileRefused:
         raise
-    except Exception as error:  # zipfile, expat and openpyxl raise many kinds (BadZipFile, KeyError…)
+    except xlsx.TooManyCells:
+        raise _too_many_cells(limits) from None
+    except xlsx.TooManyCopiedFormulas:
+        raise FileRefused(_l(
+            "The file has more than %(max)s formulas copied down: save a copy with values only (Paste special, "
+            "Values) and import that copy.", max=format_decimal(limits.cells // COPIED_FORMULA_CELLS))) from None
+    except Exception as error:  # zipfile, expat, openpyxl's helpers raise many kinds (BadZipFile, KeyError…)
         raise FileRefused(_l("This file is not a valid Excel (.xlsx) workbook.")) from error
-    return Sheet(kind="xlsx", rows=rows, merges=merges)
+    return Sheet(kind="xlsx", rows=collected, merges=_ranges(sheet.merges))
 
 
 def _check_inflated_sizes(archive: zipfile.ZipFile, limits: Limits) -> None:
@@ -244,45 +245,10 @@ def _check_inflated_sizes(archive: zipfile.ZipFile, limits: Limits) -> None:
             max=format_decimal(limits.uncompressed_bytes // 1_000_000)))
 
 
-def _xml_elements(stream, on_start) -> None:
-    """Feed an XML part to expat, calling ``on_start(local name, attributes)``; no DTD allowed."""
-    parser = expat.ParserCreate(namespace_separator="}")
-
-    def refuse_dtd(*_args):
-        raise ValueError("DTD in a workbook part")
-
-    parser.StartDoctypeDeclHandler = refuse_dtd
-    parser.EntityDeclHandler = refuse_dtd
-    parser.StartElementHandler = lambda name, attributes: on_start(name.rpartition("}")[2], attributes)
-    while chunk := stream.read(65536):
-        parser.Parse(chunk, False)
-    parser.Parse(b"", True)
-
-
-def _first_sheet_path(archive: zipfile.ZipFile) -> str:
-    """The part of the workbook's first sheet, as openpyxl's ``worksheets[0]`` finds it."""
-    sheets, targets = [], {}
-    with archive.open("xl/workbook.xml") as stream:
-        _xml_elements(stream, lambda name, a: name == "sheet" and sheets.append(a.get(f"{_RELATIONSHIP_NS}}}id")))
-    with archive.open("xl/_rels/workbook.xml.rels") as stream:
-        _xml_elements(stream, lambda name, a: name == "Relationship" and targets.setdefault(a.get("Id"),
-                                                                                          a.get("Target", "")))
-    target = targets[sheets[0]]
-    return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
-
-
-def _merged_ranges(archive: zipfile.ZipFile, limits: Limits) -> list[tuple[int, int, int, int]]:
-    """The merged ranges of the first sheet (openpyxl's read-only mode does not read them)."""
-    found = []
-
-    def on_start(name, attributes):
-        if name == "mergeCell" and len(found) < limits.cells:
-            found.append(attributes.get("ref", ""))
-
-    with archive.open(_first_sheet_path(archive)) as stream:
-        _xml_elements(stream, on_start)
+def _ranges(references: list[str]) -> list[tuple[int, int, int, int]]:
+    """'C4:C6' -> (4, 2, 6, 2): first line, first column index, last line, last column index."""
     ranges = []
-    for ref in found:
+    for ref in references:
         first, _sep, last = ref.partition(":")
         start, end = _cell_position(first), _cell_position(last or first)
         if start and end:
@@ -314,6 +280,12 @@ def _cell_text(value) -> str:
     return str(value)
 
 
+def _too_many_cells(limits: Limits) -> FileRefused:
+    return FileRefused(_l(
+        "The file has more than %(max)s cells (rows × columns): delete the empty rows and columns "
+        "around the list, or split it into smaller files.", max=format_decimal(limits.cells)))
+
+
 def _collect(rows, limits: Limits) -> list[tuple[int, list[str]]]:
     """Non-blank rows with their line numbers; refuses as soon as a limit is passed."""
     collected = []
@@ -323,9 +295,7 @@ def _collect(rows, limits: Limits) -> list[tuple[int, list[str]]]:
         # Empty cells count too: they cost the reading as much as full ones; so do missing rows.
         cells_seen += len(cells) or 1
         if cells_seen > limits.cells:
-            raise FileRefused(_l(
-                "The file has more than %(max)s cells (rows × columns): delete the empty rows and columns "
-                "around the list, or split it into smaller files.", max=format_decimal(limits.cells)))
+            raise _too_many_cells(limits)
         if not cells:
             continue
         cells = [c.strip() if isinstance(c, str) else _cell_text(c) for c in cells]

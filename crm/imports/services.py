@@ -29,11 +29,20 @@ from crm.imports.matching import FILLABLE, count, plan_rows
 from crm.imports.models import BUSY_STATUSES, ImportBatch, ImportMapping
 from crm.imports.parsing import HEADER_SEARCH_ROWS, FileRefused, Limits, Sheet, check_table, file_kind, read_sheet
 from crm.imports.report import preview_of, rejected_rows
-from crm.imports.validation import FIELDS, RowResult, RowValidator, guess_mapping, is_error, pack_rows, unpack_rows
+from crm.imports.validation import (
+    ENTERPRISE_VALUES,
+    FIELDS,
+    RowResult,
+    RowValidator,
+    guess_mapping,
+    is_error,
+    pack_rows,
+    unpack_rows,
+)
 from crm.reports import versions
 
 log = logging.getLogger(__name__)
-CHUNK = 1000
+CHUNK = 5000  # rows written per statement and table, between two progress reports
 STALE_AFTER = 600  # seconds: a step whose worker died may be run again after this
 
 
@@ -274,25 +283,24 @@ class _Writer:
 
     def create(self, rows) -> None:
         now = utcnow()
-        enterprises = []
+        enterprises, snapshots = [], []
         for row in rows:
-            values = {f: row.enterprise.get(f) for f in ENTERPRISE_FIELDS if f in row.enterprise}
-            values.update(organization_id=self.batch.organization_id, coach_id=None, preferred_language="fr")
-            shadow = SimpleNamespace(**values)
-            people = [SimpleNamespace(**row.contact, anonymized_at=None, archived_at=None)] if row.contact else []
-            refresh_keys(shadow, contacts=people)
-            enterprises.append(shadow)
-        # (name_key, city_key) is unique among the created rows once in-file duplicates are skipped.
-        ids = bulk.insert_rows_with_ids(Enterprise.__table__, [
-            {**vars(e), "stage": "identified", "version": 1, "created_at": now, "updated_at": now}
-            for e in enterprises], key=("name_key", "city_key"))
+            values = row.enterprise
+            enterprise = {f: values[f] for f in _ROW_FIELDS}
+            enterprise.update(organization_id=self.batch.organization_id, coach_id=None, preferred_language="fr")
+            snapshots.append(_snapshot(enterprise, ENTERPRISE_FIELDS))
+            # The folded keys of the row and its contact, computed once by the check.
+            enterprise.update(name_key=values["name_key"], city_key=values["city_key"],
+                              search_text=values["search_text"], stage="identified", version=1, created_at=now,
+                              updated_at=now)
+            enterprises.append(enterprise)
+        ids = bulk.insert_rows_with_ids(Enterprise.__table__, enterprises)
         bulk.insert_rows(StageChange.__table__, [
             {"enterprise_id": i, "from_stage": None, "to_stage": "identified", "changed_at": now,
              "changed_by_id": self.actor_id} for i in ids])
         # COPY bypasses the session's events: the reports' cached figures learn it here.
         versions.organizations_changed(db.session, [self.batch.organization_id])
-        self._audit("create", "enterprises", [(i, i, audit.snapshot(e, ENTERPRISE_FIELDS))
-                                             for i, e in zip(ids, enterprises, strict=True)], now)
+        self._audit("create", "enterprises", list(zip(ids, ids, snapshots, strict=True)), now)
         self._contacts([(i, row.contact) for i, row in zip(ids, rows, strict=True) if row.contact], now)
 
     def update(self, rows) -> None:
@@ -324,8 +332,7 @@ class _Writer:
                          "updated_at": now, "consent_at": now if consent else None,
                          "consent_source": self.consent_source if consent else None,
                          "consent_recorded_by_id": self.actor_id if consent else None})
-        # One new contact per enterprise in a call: the enterprise id tells them apart.
-        ids = bulk.insert_rows_with_ids(Contact.__table__, rows, key=("enterprise_id",))
+        ids = bulk.insert_rows_with_ids(Contact.__table__, rows)
         # Law 25: the consent given in the file is recorded in the consent history, as
         # crm.contacts.services.grant_consent does one contact at a time.
         consents = [{"contact_id": i, "purpose": EMAIL_PURPOSE, "granted": True, "at": now,
@@ -333,7 +340,7 @@ class _Writer:
                     for i, row in zip(ids, rows, strict=True) if row["email_consent"]]
         bulk.insert_rows(ConsentEvent.__table__, consents)
         self._audit("create", "contacts", [
-            (i, row["enterprise_id"], audit.snapshot(SimpleNamespace(**row), CONTACT_FIELDS))
+            (i, row["enterprise_id"], _snapshot(row, CONTACT_FIELDS))
             for i, row in zip(ids, rows, strict=True)], now)
 
     def _audit(self, action, entity_type, entries, now) -> None:
@@ -341,6 +348,15 @@ class _Writer:
             {"at": now, "actor_id": self.actor_id, "action": action, "entity_type": entity_type,
              "entity_id": entity_id, "enterprise_id": enterprise_id, "changes": changes,
              "context": self.context} for entity_id, enterprise_id, changes in entries])
+
+
+# The enterprise's columns that a checked row gives (the others are the import's).
+_ROW_FIELDS = tuple(f for f in ENTERPRISE_FIELDS if f in ENTERPRISE_VALUES)
+
+
+def _snapshot(values: dict, fields) -> dict:
+    """``audit.snapshot`` of a record written from a dict of text, numbers and booleans."""
+    return {name: [None, values[name]] for name in fields if values.get(name) not in (None, "")}
 
 
 def claim(batch_id: int, to_status: str, from_statuses: tuple[str, ...]) -> bool:

@@ -6,10 +6,12 @@ Each problem is an *issue* (line, column, value, code, params) translated only w
 """
 import re
 from dataclasses import dataclass, field
+from functools import cache
 
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import force_locale
 
+from crm.enterprises.services import enterprise_keys
 from crm.i18n import _, _l
 from crm.imports.parsing import header_key
 from crm.reference import LEGAL_FORMS, REGIONS
@@ -110,6 +112,8 @@ _LEGAL_FORM_ALIASES = {
     "mutual": ("mutuelle", "mutual"),
 }
 _SAINT = {"st": "saint", "ste": "sainte"}
+_SPACES = re.compile(r"[\s\u00a0\u202f]")
+_WHOLE_NUMBER = re.compile(r"(\d{1,7})(?:[.,]0+)?")
 
 
 def choice_key(value: str | None) -> str:
@@ -201,9 +205,11 @@ class RowResult:
         return not any(issue["code"] in ERROR_CODES for issue in self.issues)
 
 
-# The values a valid row holds once checked (RowValidator), in the order pack_rows keeps them.
+# The values a valid row holds once checked (RowValidator), in the order pack_rows keeps them; the
+# folded keys (``enterprise_keys``) are computed once, by the check, for the duplicates and the commit.
+KEYS = ("name_key", "city_key", "search_text")
 ENTERPRISE_VALUES = ("name", "neq", "postal_code", "website", "city", "sector", "region_code", "legal_form",
-                     "employees")
+                     "employees", *KEYS)
 CONTACT_VALUES = ("first_name", "last_name", "title", "email", "phone", "preferred_language", "email_consent")
 
 
@@ -217,10 +223,22 @@ def pack_rows(results: list[RowResult]) -> dict:
 
 
 def unpack_rows(packed: dict) -> list[RowResult]:
-    enterprise_keys, contact_keys = packed["enterprise"], packed["contact"]
-    return [RowResult(line, enterprise=dict(zip(enterprise_keys, values, strict=True)),
-                      contact=None if contact is None else dict(zip(contact_keys, contact, strict=True)))
+    enterprise_names, contact_names = packed["enterprise"], packed["contact"]
+    rows = [RowResult(line, enterprise=dict(zip(enterprise_names, values, strict=True)),
+                      contact=None if contact is None else dict(zip(contact_names, contact, strict=True)))
             for line, values, contact in packed["rows"]]
+    if not set(KEYS) <= set(enterprise_names):  # checked before the keys were kept
+        for row in rows:
+            add_keys(row)
+    return rows
+
+
+def add_keys(result: RowResult) -> None:
+    """The folded columns of the enterprise the valid row would create, with its contact."""
+    values, contact = result.enterprise, result.contact
+    people = [] if contact is None else [(contact["first_name"], contact["last_name"], contact["email"])]
+    values["name_key"], values["city_key"], values["search_text"] = enterprise_keys(
+        values["name"], values["neq"], values["city"], people)
 
 
 def make_issue(row_line: int, column: str, value: str, code: str, **params) -> dict:
@@ -263,7 +281,11 @@ class RowValidator:
         self.headers = headers
         self.defaults = defaults or {}
         self.lookups = Lookups.build()
-        # An address met again (a partner's list repeats its generic addresses) is checked once.
+        # A column of regions, legal forms, languages or consents repeats a few values: each is
+        # recognized once. An address met again (a partner's generic addresses) is checked once.
+        self._region = cache(self.lookups.region)
+        self._legal_form = cache(self.lookups.legal_form)
+        self._fold = cache(fold)
         self._emails: dict[str, str | None] = {}
 
     def column_name(self, key: str) -> str:
@@ -283,6 +305,8 @@ class RowValidator:
                 raw[key] = ""
         self._enterprise(result, raw)
         self._contact(result, raw)
+        if result.is_valid:
+            add_keys(result)
         return result
 
     def _issue(self, result: RowResult, key: str, value: str, code: str, **params) -> None:
@@ -305,15 +329,15 @@ class RowValidator:
         values["website"] = self._clean(result, raw, "website", clean_url)
         values["city"] = raw.get("city") or None
         values["sector"] = raw.get("sector") or None
-        values["region_code"] = self._coded(result, raw, "region_code", self.lookups.region,
+        values["region_code"] = self._coded(result, raw, "region_code", self._region,
                                             "unknown_region", "missing_region")
-        values["legal_form"] = self._coded(result, raw, "legal_form", self.lookups.legal_form,
+        values["legal_form"] = self._coded(result, raw, "legal_form", self._legal_form,
                                            "unknown_legal_form", "missing_legal_form")
-        employees = re.sub(r"[\s\u00a0\u202f]", "", raw.get("employees", ""))
+        employees = _SPACES.sub("", raw.get("employees", ""))
         values["employees"] = None
         if employees:
-            if re.fullmatch(r"\d{1,7}(?:[.,]0+)?", employees):
-                values["employees"] = int(re.split(r"[.,]", employees)[0])
+            if match := _WHOLE_NUMBER.fullmatch(employees):
+                values["employees"] = int(match.group(1))
             else:
                 self._issue(result, "employees", raw["employees"], "invalid_employees")
 
@@ -354,11 +378,11 @@ class RowValidator:
         contact["phone"] = self._clean(result, raw, "contact_phone", clean_phone)
         language = raw.get("contact_language", "")
         if language:
-            code = _LANGUAGES.get(fold(language))
+            code = _LANGUAGES.get(self._fold(language))
             if code is None:
                 self._issue(result, "contact_language", language, "unknown_language")
             contact["preferred_language"] = code or "fr"
-        consent = fold(raw.get("contact_consent", ""))
+        consent = self._fold(raw.get("contact_consent", ""))
         if consent in _YES:
             contact["email_consent"] = True
         elif consent and consent not in _NO:

@@ -21,6 +21,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from crm import access, signals
 from crm.access import can_choose_organization, can_import, get_import_or_404, visible_imports
+from crm.contributions import MenuItem
 from crm.domain import DomainError
 from crm.extensions import db
 from crm.formatting import format_decimal
@@ -40,7 +41,6 @@ from crm.imports.matching import outcome
 from crm.imports.models import ImportBatch
 from crm.imports.report import error_report_csv
 from crm.imports.validation import FIELDS, is_error, issue_message
-from crm.navigation import MenuItem
 from crm.organizations.models import Organization
 from crm.query_args import paginate
 from crm.reference import choices

@@ -14,11 +14,11 @@ from sqlalchemy import func, select
 from crm import access, signals
 from crm.access import has_caseload, visible_enterprises
 from crm.auth.views import safe_next
+from crm.contributions import MenuItem
 from crm.enterprises.views import render_caseload
 from crm.extensions import db
 from crm.i18n import _l
 from crm.main.forms import LanguageForm
-from crm.navigation import MenuItem
 from crm.reference import STAGES
 
 bp = Blueprint("main", __name__, template_folder="templates")

@@ -6,6 +6,7 @@ from crm.commands import crm_cli
 from crm.db import as_utc
 from crm.extensions import db
 from crm.privacy import services
+from crm.transaction import step
 
 
 @crm_cli.command("retention")
@@ -15,12 +16,11 @@ def retention_command(dry_run: bool):
     days = int(current_app.config["RETENTION_ARCHIVED_DAYS"])
     if dry_run:
         contacts = list(db.session.scalars(services.expired_contacts_query(days)))
-        db.session.rollback()
         click.echo(f"{len(contacts)} contact(s) of enterprises archived more than {days} days ago "
                    "would be anonymized (dry run: nothing changed).")
     else:
-        contacts = services.anonymize_expired_contacts(days, actor=None)
-        db.session.commit()
+        with step():
+            contacts = services.anonymize_expired_contacts(days, actor=None)
         click.echo(f"{len(contacts)} contact(s) of enterprises archived more than {days} days ago "
                    "anonymized.")
     for contact in contacts:

@@ -5,7 +5,8 @@ anonymization's entry names the erased fields, never their values, and erasure's
 as a word.
 """
 from crm import signals
-from crm.enterprises.history import Field, HistoryTerms, codes, field_label, show_moment
+from crm.contributions import Field, HistoryTerms, codes, show_moment
+from crm.enterprises.history import field_label
 from crm.i18n import _l, lazy_pgettext
 from crm.privacy.services import ERASED, ERASURE_REASONS
 

@@ -14,11 +14,11 @@ from crm.auth.models import User
 from crm.contacts import queries as contact_queries
 from crm.contacts import services as contact_services
 from crm.contacts.models import PURPOSES, Contact
+from crm.contributions import MenuItem
 from crm.db import utcnow
 from crm.enterprises.models import Enterprise
 from crm.extensions import db
 from crm.i18n import _, _l
-from crm.navigation import MenuItem
 from crm.privacy import export, services
 from crm.privacy.forms import AccessLogFilterForm, AnonymizeForm, ConsentForm, ContactSearchForm, IncidentForm
 from crm.privacy.models import AccessLogEntry, Incident

@@ -13,17 +13,21 @@ from crm.cohorts import timeutil
 from crm.extensions import db
 from crm.reminders.planning import plan_all
 from crm.reminders.sending import send_due, sender_name
+from crm.transaction import step
 
 log = logging.getLogger(__name__)
 
 
 def run_once(*, batch: int | None = None):
     """Send the account emails due (a person is waiting for them), plan reminders, commit, send the
-    reminders due. Returns (plan result, send result, account emails sent)."""
+    reminders due. Returns (plan result, send result, account emails sent).
+
+    Sending commits row by row (crm/outbox.py: a claim, then each outcome, so that a sender that
+    stops sends nothing twice); the plan is one step."""
     me = sender_name()
     accounts = emails.send_due(me=me, batch=batch)
-    plan = plan_all(timeutil.now())
-    db.session.commit()
+    with step():
+        plan = plan_all(timeutil.now())
     sent = send_due(me=me, batch=batch)
     signals.worker_round.send(me, batch=batch)  # other outboxes (webhooks)
     return plan, sent, accounts

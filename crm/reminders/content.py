@@ -11,6 +11,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 
 from crm import mail
 from crm.cohorts import ics, timeutil
+from crm.domain import QUEBEC
 from crm.i18n import _
 
 OPTOUT_SALT = "reminders-optout"
@@ -35,8 +36,8 @@ def when(session, language: str) -> dict:
     locale = DATE_LOCALES.get(language, "fr_CA")
     starts, ends = timeutil.to_local(session.starts_at), timeutil.to_local(session.ends_at)
     return {"day": format_date(starts.date(), "full", locale=locale),
-            "start": format_time(starts, "short", tzinfo=timeutil.QUEBEC, locale=locale),
-            "end": format_time(ends, "short", tzinfo=timeutil.QUEBEC, locale=locale)}
+            "start": format_time(starts, "short", tzinfo=QUEBEC, locale=locale),
+            "end": format_time(ends, "short", tzinfo=QUEBEC, locale=locale)}
 
 
 def subject(row, session, moment) -> str:
@@ -96,5 +97,5 @@ def invitation(session, attendee: str, *, method: str, now) -> bytes:
 @lru_cache(maxsize=8)
 def _quebec_timezone(year: int) -> Timezone:
     """America/Montreal's VTIMEZONE around ``year``: built once per process (it is the slow part)."""
-    return Timezone.from_tzinfo(timeutil.QUEBEC, tzid="America/Montreal", first_date=date(year - 1, 1, 1),
+    return Timezone.from_tzinfo(QUEBEC, tzid=QUEBEC.key, first_date=date(year - 1, 1, 1),
                                 last_date=date(year + 1, 12, 31))

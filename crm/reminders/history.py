@@ -5,7 +5,7 @@ Imported by ``crm.reminders.views`` so that registering the blueprint registers 
 reminder's last error is not shown: it may hold the address of a person since anonymized.
 """
 from crm import signals
-from crm.enterprises.history import Field, HistoryTerms, codes
+from crm.contributions import Field, HistoryTerms, codes
 from crm.i18n import _, _l, lazy_pgettext, ngettext
 from crm.reminders.forms import STATE_LABELS
 from crm.reminders.models import parse_offsets

@@ -7,21 +7,20 @@ same Message-ID and mail systems can drop the duplicate.
 """
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.auth.models import User
 from crm.cohorts.models import ProgrammeSession
 from crm.contacts.models import Contact
-from crm.db import TimestampMixin, as_utc
 from crm.extensions import db
+from crm.outbox import OutboxRow, outbox_table_args
 
 KINDS = ("reminder", "update", "cancel")
-STATES = ("pending", "sending", "sent", "failed", "cancelled")
 RECIPIENT_KINDS = ("contact", "facilitator")
 
 
-class Reminder(TimestampMixin, db.Model):
+class Reminder(OutboxRow, db.Model):
     """One email to one recipient about one session: a reminder, an update or a cancellation."""
 
     __tablename__ = "reminders"
@@ -41,15 +40,6 @@ class Reminder(TimestampMixin, db.Model):
     # 0 for reminders (one per offset, whatever the changes); for updates and cancellations, the
     # session SEQUENCE they announce, so each change is announced once.
     sequence: Mapped[int] = mapped_column(default=0)
-    due_at: Mapped[datetime]
-    state: Mapped[str] = mapped_column(String(20), default="pending")
-    attempts: Mapped[int] = mapped_column(default=0)
-    next_attempt_at: Mapped[datetime | None]
-    last_error: Mapped[str | None] = mapped_column(Text)
-    claimed_at: Mapped[datetime | None]
-    claimed_by: Mapped[str | None] = mapped_column(String(120))
-    sent_at: Mapped[datetime | None]
-    message_id: Mapped[str] = mapped_column(String(200), unique=True)
     # The session SEQUENCE described by the email actually sent (decides whether an update is due).
     sent_sequence: Mapped[int | None]
 
@@ -58,17 +48,12 @@ class Reminder(TimestampMixin, db.Model):
     user: Mapped[User | None] = relationship()
 
     __table_args__ = (
+        *outbox_table_args("reminders"),
         UniqueConstraint("session_id", "recipient_key", "kind", "offset_minutes", "sequence",
                          name="uq_reminders_once"),
-        Index("ix_reminders_state_due_at", "state", "due_at"),
-        CheckConstraint("state IN ('pending', 'sending', 'sent', 'failed', 'cancelled')", name="state"),
         CheckConstraint("kind IN ('reminder', 'update', 'cancel')", name="kind"),
         CheckConstraint("(contact_id IS NULL) <> (user_id IS NULL)", name="one_recipient"),
     )
-
-    @property
-    def due_utc(self) -> datetime:
-        return as_utc(self.due_at)
 
     def __repr__(self) -> str:
         return f"<Reminder {self.id} {self.kind} {self.state}>"

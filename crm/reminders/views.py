@@ -18,9 +18,9 @@ from crm.access import (
     visible_reminders,
 )
 from crm.contacts.models import Contact
+from crm.contributions import MenuItem
 from crm.extensions import csrf, db
 from crm.i18n import _, _l
-from crm.navigation import MenuItem
 from crm.organizations.models import Organization
 from crm.query_args import paginate
 from crm.reminders import cli, history, queries, services

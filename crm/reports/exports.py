@@ -26,6 +26,7 @@ from sqlalchemy import Select
 
 from crm.auth.models import User
 from crm.db import as_utc
+from crm.domain import QUEBEC
 from crm.enterprises.models import Enterprise
 from crm.enterprises.queries import count
 from crm.extensions import db
@@ -33,7 +34,6 @@ from crm.i18n import _
 from crm.organizations.models import Organization
 from crm.reference import LANGUAGES, LEGAL_FORMS, REGIONS, STAGES
 from crm.reports import cache
-from crm.reports.queries import PROGRAMME_TZ
 
 BOM = "\ufeff"
 CSV_DELIMITERS = {"fr": ";", "en": ","}
@@ -169,7 +169,7 @@ TEXT, NUMBER, DAY = "text", "number", "day"  # kinds of column; the other kind i
 
 
 def _local_date(value):
-    return as_utc(value).astimezone(PROGRAMME_TZ).date() if value else None
+    return as_utc(value).astimezone(QUEBEC).date() if value else None
 
 
 def _labels(mapping: dict) -> dict:
@@ -222,7 +222,7 @@ class _CsvLabels(dict):
 def _day_cells(values: Sequence) -> list[str]:
     """Timestamps as their date in Québec (SQLite hands them back naive, in UTC)."""
     return ["" if value is None else (value if value.tzinfo else value.replace(tzinfo=UTC))
-            .astimezone(PROGRAMME_TZ).date().isoformat() for value in values]
+            .astimezone(QUEBEC).date().isoformat() for value in values]
 
 
 def _csv_cells(kind, delimiter: str) -> Callable[[Sequence], Sequence[str]]:

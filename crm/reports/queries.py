@@ -14,16 +14,16 @@ Activity figures (coaching hours, sessions held, attendance) belong to features 
 elsewhere: they answer ``signals.dashboard_activity`` and show in the dashboard's
 Activity section and the funder report.
 """
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime
 
 from flask import current_app
-from sqlalchemy import Select, and_, case, func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 
 from crm import signals
 from crm.access import organization_in_view, report_enterprises
+from crm.contributions import ActivityFigure, ActivityQuery, ReportScope
+from crm.domain import QUEBEC, local_midnight
 from crm.enterprises.models import Enterprise, StageChange
 from crm.extensions import db
 from crm.i18n import lazy_pgettext
@@ -31,8 +31,6 @@ from crm.organizations.models import Organization
 from crm.reference import LEGAL_FORMS, REACHED_STAGES, REGION_WEIGHTS, REGIONS, STAGE_ORDER, STAGES
 from crm.reports.cache import cache_key, cached_or_computed
 
-PROGRAMME_TIMEZONE = "America/Montreal"
-PROGRAMME_TZ = ZoneInfo(PROGRAMME_TIMEZONE)
 MAX_MONTHS = 36  # the monthly chart shows at most three years (the latest ones)
 DEFAULT_MONTHS = 12
 # A region lags when its progress toward its share of the target is below this share of the
@@ -51,40 +49,12 @@ FUNNEL_LEVELS = [
 TIMED_STAGES = ("identified", "awareness", "training", "coaching_individual", "coaching_collective")
 
 
-@dataclass(frozen=True)
-class ReportScope:
-    """Which enterprises and which period the figures cover."""
-
-    enterprise_ids: Select  # ids the user may count, already filtered by organization and region
-    date_from: date | None = None  # Québec dates, inclusive
-    date_to: date | None = None
-    organization_id: int | None = None
-    region: str | None = None
-
-    @property
-    def start(self) -> datetime | None:
-        return local_midnight(self.date_from) if self.date_from else None
-
-    @property
-    def end(self) -> datetime | None:
-        return local_midnight(self.date_to + timedelta(days=1)) if self.date_to else None
-
-    @property
-    def has_period(self) -> bool:
-        return self.date_from is not None or self.date_to is not None
-
-
 def build_scope(user, *, date_from=None, date_to=None, organization_id=None, region=None) -> ReportScope:
     """The figures a user may see (crm.access.report_enterprises), narrowed by the filters."""
     ids = report_enterprises(user, organization_id=organization_id)
     if region:
         ids = ids.where(Enterprise.region_code == region)
     return ReportScope(ids, date_from, date_to, organization_in_view(user, organization_id), region)
-
-
-def local_midnight(day: date) -> datetime:
-    """The UTC instant when ``day`` begins in Québec."""
-    return datetime.combine(day, time(0), tzinfo=PROGRAMME_TZ).astimezone(UTC)
 
 
 def programme_target() -> int:
@@ -321,7 +291,7 @@ def _add_months(day: date, count: int) -> date:
 def _month_key(column, months: list[date]):
     """'YYYY-MM' of a UTC timestamp in Québec time, in SQL."""
     if db.session.get_bind().dialect.name == "postgresql":
-        return func.to_char(func.timezone(PROGRAMME_TIMEZONE, column), "YYYY-MM")
+        return func.to_char(func.timezone(QUEBEC.key, column), "YYYY-MM")
     # SQLite has no time-zone database: compare with each Québec month's first instant in UTC
     # (exact across daylight saving time, unlike a fixed offset).
     bounds = [local_midnight(m) for m in [*months, _add_months(months[-1], 1)]]
@@ -395,22 +365,6 @@ def median_days_in_stage(scope: ReportScope) -> list[StageDuration]:
 
 # --- Activity (coaching hours, sessions, attendance): plugged in by the features that own it ----
 
-@dataclass
-class ActivityFigure:
-    label: object  # a lazy string
-    value: float | int | None
-    kind: str = "number"  # number | hours | percent
-
-
-@dataclass(frozen=True)
-class ActivityQuery:
-    name: str
-    # The raw values (JSON: numbers, lists), counting only enterprises in ``scope.enterprise_ids``
-    # within ``scope.start``/``scope.end``, in a constant number of queries.
-    compute: Callable[[ReportScope], list]
-    present: Callable[[list], list[ActivityFigure]]  # the values as labelled figures
-
-
 def activity_queries() -> list[ActivityQuery]:
     """The Activity section's queries, from the features that own the activity data."""
     return sorted(signals.answers(signals.dashboard_activity), key=lambda query: query.name)
@@ -447,7 +401,7 @@ class Dashboard:
 
 def dashboard(scope: ReportScope, *, today: date | None = None) -> Dashboard:
     """All the figures: five aggregate queries, or one when they are cached (crm.reports.cache)."""
-    today = today or datetime.now(PROGRAMME_TZ).date()
+    today = today or datetime.now(QUEBEC).date()
     months = month_starts(scope, today)
     raw = cached_or_computed(_key(scope, months), lambda: _raw_figures(scope, months))
     sums = raw["sums"]

@@ -5,6 +5,7 @@ from sqlalchemy import select
 
 from crm import access, signals
 from crm.access import can_filter_reports_by_organization, can_view_reports
+from crm.contributions import MenuItem
 from crm.db import utcnow
 from crm.enterprises import queries as enterprise_queries
 from crm.enterprises.filtering import parse_filters
@@ -12,7 +13,6 @@ from crm.errors import render_error
 from crm.extensions import db
 from crm.formatting import format_date
 from crm.i18n import _, _l
-from crm.navigation import MenuItem
 from crm.organizations.models import Organization
 from crm.privacy.services import record_access
 from crm.reference import region_label

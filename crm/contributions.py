@@ -1,0 +1,165 @@
+"""What features answer the signals of crm/signals.py with: small types that belong to no feature.
+
+A feature that adds an entry to the menu, a section to the enterprise page, a bulk action to the
+enterprise list, terms to an enterprise's history or figures to the dashboard builds its answer
+from this module alone; the feature that sends the signal reads the answers. Neither imports the
+other.
+"""
+import dataclasses
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import Select
+
+from crm.db import as_utc
+from crm.domain import local_midnight
+from crm.formatting import date_filter, format_date, time_filter
+from crm.i18n import _
+from crm.reference import label
+
+# --- signals.menu_items ---------------------------------------------------------------------------
+
+def everyone(_user) -> bool:
+    return True
+
+
+@dataclass(frozen=True)
+class MenuItem:
+    endpoint: str
+    label: object  # a lazy string
+    order: int
+    shown_to: Callable = everyone  # a predicate of crm/access.py
+    # Other pages under this entry (e.g. the week view under "Calendar").
+    also: frozenset = frozenset()
+
+
+# --- signals.enterprise_sections ------------------------------------------------------------------
+
+# A section ordered below this comes right after the enterprise's profile; the others after the
+# page's own sections (stage, timeline, follow-ups, diagnostics).
+BESIDE_PROFILE = 20
+
+
+@dataclass(frozen=True)
+class Section:
+    """A section of the enterprise page: its template, the context computed for it, its place."""
+
+    template: str
+    context: dict
+    order: int = 50
+
+
+# --- signals.enterprise_bulk_actions --------------------------------------------------------------
+
+@dataclass(frozen=True)
+class BulkAction:
+    """An action on the enterprises ticked in the enterprise list (or all those its filters match).
+
+    ``run(targets, form, actor)`` receives ``targets()``, which loads the targeted enterprises (limited
+    by the access rules and the list's filters, and raises ``DomainError`` when there are none or too
+    many), the submitted bulk form and the actor; it calls services (which flush), returns how many
+    enterprises changed, and raises ``DomainError`` to refuse.
+    """
+
+    code: str
+    label: object
+    allowed: Callable[[object], bool]  # given the user
+    run: Callable[[Callable[[], list], object, object], int]
+    # Fills the choices of the action's own fields of the bulk form for this user (e.g. cohorts); the
+    # last argument is the organization an admin chose in the filters (None: offer nothing to admins).
+    prepare: Callable[[object, object, int | None], None] | None = None
+
+
+# --- signals.history_terms ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Field:
+    """How the history shows a field: its label, and how its values read.
+
+    ``names`` is a model's name column when the values are ids of that model: the ids of a whole
+    history are named in one query per model. ``show`` turns any other value into text. ``blank``
+    says what no value means, when it means more than nothing (a programme default…).
+    """
+
+    label: object
+    show: Callable | None = None
+    names: object = None
+    blank: object = None
+
+
+@dataclass(frozen=True)
+class HistoryTerms:
+    """How the history names a feature's entity types, actions and fields (``{entity type: {name:
+    Field}}``), what its actions' contexts show, in this order (``{action: {key: Field}}``: an
+    action listed there shows nothing else of its context), and the placeholders it stores in
+    place of values (``{value: label}``, whatever the field)."""
+
+    entities: dict = dataclasses.field(default_factory=dict)
+    actions: dict = dataclasses.field(default_factory=dict)
+    fields: dict = dataclasses.field(default_factory=dict)
+    contexts: dict = dataclasses.field(default_factory=dict)
+    values: dict = dataclasses.field(default_factory=dict)
+
+
+def codes(mapping: dict) -> Callable:
+    """A ``Field.show`` for stored codes: their labels in ``mapping``."""
+    return lambda code: label(mapping, code)
+
+
+def show_date(value) -> str:
+    """An ISO date, as the audit stores dates, in the reader's language."""
+    try:
+        return format_date(date.fromisoformat(value), "medium")
+    except (TypeError, ValueError):
+        return value
+
+
+def show_moment(value) -> str:
+    """An ISO date and time (UTC when it has no offset), in Québec time and the reader's language."""
+    try:
+        moment = as_utc(datetime.fromisoformat(value))
+    except (TypeError, ValueError):
+        return value
+    return _("%(date)s at %(time)s", date=date_filter(moment, "medium"), time=time_filter(moment))
+
+
+# --- signals.dashboard_activity -------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ReportScope:
+    """Which enterprises and which period the dashboard's figures cover."""
+
+    enterprise_ids: Select  # ids the user may count, already filtered by organization and region
+    date_from: date | None = None  # Québec dates, inclusive
+    date_to: date | None = None
+    organization_id: int | None = None
+    region: str | None = None
+
+    @property
+    def start(self) -> datetime | None:
+        return local_midnight(self.date_from) if self.date_from else None
+
+    @property
+    def end(self) -> datetime | None:
+        return local_midnight(self.date_to + timedelta(days=1)) if self.date_to else None
+
+    @property
+    def has_period(self) -> bool:
+        return self.date_from is not None or self.date_to is not None
+
+
+@dataclass
+class ActivityFigure:
+    label: object  # a lazy string
+    value: float | int | None
+    kind: str = "number"  # number | hours | percent
+
+
+@dataclass(frozen=True)
+class ActivityQuery:
+    name: str
+    # The raw values (JSON: numbers, lists), counting only enterprises in ``scope.enterprise_ids``
+    # within ``scope.start``/``scope.end``, in a constant number of queries.
+    compute: Callable[[ReportScope], list]
+    present: Callable[[list], list[ActivityFigure]]  # the values as labelled figures
