@@ -29,6 +29,7 @@ PAGES = [
     Page("layout only (coach)", "coach", "/privacy"),
     Page("caseload (coach)", "coach", "/caseload"),
     Page("enterprises (manager)", "manager", "/enterprises"),
+    Page("enterprises (coach)", "coach", "/enterprises"),
     Page("enterprises region+stage", "manager", "/enterprises?region=06&stage=awareness"),
     Page("enterprises search", "manager", "/enterprises?q=cooperative%20montreal"),
     Page("enterprises (admin)", "admin", "/enterprises"),

@@ -108,7 +108,7 @@ def main() -> int:
             print("   SQL", text[:120], "…", text[-160:])
         sql["seconds"] += time.perf_counter() - conn.info.pop("started")
 
-    # As wsgi.py does in gunicorn's workers, when asked: GC_FREEZE=1, GC_THRESHOLD=10000,20,100.
+    # The garbage collector's settings to try, when asked: GC_FREEZE=1, GC_THRESHOLD=10000,20,100.
     if os.environ.get("GC_THRESHOLD"):
         gc.set_threshold(*map(int, os.environ["GC_THRESHOLD"].split(",")))
     if os.environ.get("GC_FREEZE"):

@@ -4,13 +4,19 @@ Order: the signed-in user's preference, then the language chosen in this session
 browser's Accept-Language, then French (Charte de la langue française: French by default). The API
 (under /api/) has neither a signed-in person nor a session: its caller's Accept-Language, then French.
 """
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import NamedTuple
+
+import flask_babel
 from babel import numbers
-from flask import Flask, current_app, g, has_request_context, request, session
+from babel.support import NullTranslations, Translations
+from flask import Flask, current_app, g, has_app_context, has_request_context, request, session
 from flask_babel import get_locale, get_translations
 from flask_babel.speaklater import LazyString
 from flask_login import current_user
 
-__all__ = ["_", "_l", "ngettext", "pgettext", "lazy_pgettext", "select_locale", "LANGUAGE_NAMES"]
+__all__ = ["_", "_l", "ngettext", "pgettext", "lazy_pgettext", "force_locale", "select_locale", "LANGUAGE_NAMES"]
 
 # Each language is named in itself, as language switches do.
 LANGUAGE_NAMES = {"fr": "Français", "en": "English"}
@@ -35,36 +41,49 @@ def select_locale() -> str:
     return best or current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
-# Translation lookups, the same as Flask-Babel's but with the catalog found once per request and
-# locale. Flask-Babel resolves context, domain and locale again on every call (about ten context
-# proxy lookups); a page of 50 rows makes several hundred calls, which cost more than its SQL.
-def current_translations():
+class _Language(NamedTuple):
+    code: str  # "fr", "en"
+    translations: Translations | NullTranslations
+
+
+# The language of the request, found once: Flask-Babel looks its context, domain and locale up again
+# on every call, and a page makes hundreds of them (labels, options, numbers). A change of language
+# within a request goes through force_locale() below, which changes it too.
+def _language() -> _Language:
     try:
-        state = g._flask_babel  # Flask-Babel's per-request state; its babel_locale honours force_locale()
-    except (AttributeError, RuntimeError):
+        return g.virage_language
+    except AttributeError:
+        g.virage_language = language = _Language(str(get_locale()), get_translations())
+        return language
+
+
+@contextmanager
+def force_locale(locale: str) -> Iterator[None]:
+    """Flask-Babel's force_locale(), for this module's translations and formatting too (an email in
+    its recipient's language): the only way to change the language within a request."""
+    with flask_babel.force_locale(locale):
+        if not has_app_context():
+            yield
+            return
+        outer = g.pop("virage_language", None)
+        try:
+            yield
+        finally:
+            g.pop("virage_language", None)
+            if outer is not None:
+                g.virage_language = outer
+
+
+def current_translations() -> Translations | NullTranslations:
+    try:
+        return _language().translations
+    except RuntimeError:  # outside an application context: no catalog
         return get_translations()
-    locale = getattr(state, "babel_locale", None)
-    cached = getattr(state, "virage_translations", None)
-    if locale is None or cached is None or cached[0] is not locale:
-        translations = get_translations()
-        state.virage_translations = cached = (state.babel_locale, translations)
-    return cached[1]
 
 
 def current_locale() -> str:
     """The request's language code ("fr", "en"), honouring force_locale()."""
-    try:
-        state = g._flask_babel
-    except (AttributeError, RuntimeError):
-        return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
-    locale = getattr(state, "babel_locale", None)
-    if locale is None:
-        locale = get_locale()
-    # Babel builds a locale's code anew on each str() (a dashboard formats hundreds of numbers).
-    cached = getattr(state, "virage_locale_code", None)
-    if cached is None or cached[0] is not locale:
-        state.virage_locale_code = cached = (locale, str(locale))
-    return cached[1]
+    return _language().code
 
 
 def _(string, **variables):

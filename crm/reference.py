@@ -97,6 +97,11 @@ def label(mapping: dict, code: str | None) -> str:
     return str(value) if value is not None else (code or "")
 
 
+def translated(mapping: dict) -> dict[str, str]:
+    """Code -> label in the request's language, for a page that shows a label on each of its rows."""
+    return {code: str(text) for code, text in mapping.items()}
+
+
 def choices(mapping: dict, *, blank=None) -> list[SelectChoice]:
     """Options for a WTForms SelectField (WTForms 3.3 wants SelectChoice, not tuples)."""
     items = [SelectChoice(code, value) for code, value in mapping.items()]

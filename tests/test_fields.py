@@ -1,6 +1,9 @@
-"""The lean select widget (crm/fields.py) renders what WTForms' own widget renders."""
+"""The lean select widget (crm/fields.py) and the choice_inputs macro (macros/forms.html) render
+what WTForms' own widgets render."""
+from flask import render_template_string
 from werkzeug.datastructures import MultiDict
-from wtforms import SelectChoice, widgets
+from wtforms import RadioField, SelectChoice, widgets
+from wtforms.validators import InputRequired
 
 from crm.fields import SelectField, SelectMultipleField
 from crm.forms import Form
@@ -46,3 +49,32 @@ def test_options_with_attributes_take_the_wtforms_path(app):
         form.single.choices = [SelectChoice(1, "Un", render_kw={"disabled": True}), SelectChoice(2, "Deux")]
         html = str(form.single())
     assert '<option disabled selected value="1">Un</option>' in html and '<option value="2">Deux</option>' in html
+
+
+class _Choices(Form):
+    class Meta:
+        csrf = False
+
+    several = SelectMultipleField(choices=[SelectChoice("a", "A"), SelectChoice("b", "B & <C>"), SelectChoice("c")],
+                                  widget=widgets.ListWidget(prefix_label=False), option_widget=widgets.CheckboxInput())
+    one = RadioField(choices=[SelectChoice("x", "Ex"), SelectChoice("y", "Why?")], validators=[InputRequired()])
+
+
+def test_choice_inputs_write_each_choice_as_wtforms_own_inputs_do(app):
+    rendered = {}
+    with app.test_request_context():
+        form = _Choices(formdata=MultiDict([("several", "b"), ("several", "c"), ("one", "y")]))
+        for f in (form.several, form.one):
+            rendered[f.name] = render_template_string(
+                '{% from "macros/forms.html" import choice_inputs %}{{ choice_inputs(f) }}', f=f)
+            wtforms_own = render_template_string('{% for option in f %}<label class="checkbox">{{ option() }} '
+                                                 '{{ option.label.text }}</label>{% endfor %}', f=f)
+            assert rendered[f.name] == wtforms_own
+    assert rendered["several"] == (
+        '<label class="checkbox"><input id="several-0" name="several" type="checkbox" value="a"> A</label>'
+        '<label class="checkbox"><input checked id="several-1" name="several" type="checkbox" value="b"> '
+        'B &amp; &lt;C&gt;</label>'
+        '<label class="checkbox"><input checked id="several-2" name="several" type="checkbox" value="c"> c</label>')
+    assert rendered["one"] == (
+        '<label class="checkbox"><input id="one-0" name="one" required type="radio" value="x"> Ex</label>'
+        '<label class="checkbox"><input checked id="one-1" name="one" required type="radio" value="y"> Why?</label>')

@@ -1,7 +1,15 @@
+import ast
 from pathlib import Path
 
 from babel.messages.pofile import read_po
+from flask import render_template_string
+from werkzeug.datastructures import MultiDict
+from wtforms import StringField
+from wtforms.validators import DataRequired
 
+from crm.formatting import format_decimal
+from crm.forms import Form
+from crm.i18n import _, force_locale, ngettext, pgettext
 from tests.conftest import csrf_token
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -84,3 +92,52 @@ def test_wtforms_own_messages_follow_each_request_language(client):
         page = client.post("/login", data={"email": "", "password": "", "csrf_token": token},
                            headers={"Accept-Language": language}).get_data(as_text=True)
         assert message in page, language
+
+
+class _NameForm(Form):
+    class Meta:
+        csrf = False
+
+    name = StringField(validators=[DataRequired()])
+
+
+def _spoken() -> tuple:
+    form = _NameForm(formdata=MultiDict())
+    form.validate()
+    return (_("Enterprises"), pgettext("funnel stage", "Training"),
+            ngettext("%(num)s enterprise updated.", "%(num)s enterprises updated.", 1234), format_decimal(0.5),
+            render_template_string("{{ _('Enterprises') }}"), form.name.errors[0])
+
+
+def test_a_forced_language_holds_for_all_that_is_said_inside_it_then_the_requests_comes_back(app):
+    """An email in its recipient's language, in a request that already spoke French: texts, counts,
+    numbers, templates and WTForms' own messages, nested languages too."""
+    with app.test_request_context(headers={"Accept-Language": "fr"}):
+        french = _spoken()
+        assert french == ("Entreprises", "Formation", "1\u202f234 entreprises mises à jour.", "0,5", "Entreprises",
+                          "Ce champ est requis.")
+        with force_locale("en"):
+            english = _spoken()
+            assert english == ("Enterprises", "Training", "1,234 enterprises updated.", "0.5", "Enterprises",
+                               "This field is required.")
+            with force_locale("fr"):
+                assert _spoken() == french
+            assert _spoken() == english
+        assert _spoken() == french
+
+
+def test_the_language_changes_within_a_request_only_through_crm_i18n():
+    """crm.i18n keeps the request's language: Flask-Babel's own force_locale() or refresh() would
+    leave it speaking the language it had."""
+    offenders = []
+    for path in [*(ROOT / "crm").rglob("*.py"), *(ROOT / "tests").rglob("*.py")]:
+        if path == ROOT / "crm" / "i18n.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            imported = (isinstance(node, ast.ImportFrom) and node.module == "flask_babel"
+                        and {alias.name for alias in node.names} & {"force_locale", "refresh"})
+            called = (isinstance(node, ast.Attribute) and node.attr in ("force_locale", "refresh")
+                      and isinstance(node.value, ast.Name) and node.value.id == "flask_babel")
+            if imported or called:
+                offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert offenders == []

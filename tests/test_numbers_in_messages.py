@@ -3,9 +3,7 @@
 import re
 from pathlib import Path
 
-from flask_babel import force_locale
-
-from crm.i18n import ngettext
+from crm.i18n import force_locale, ngettext
 from crm.imports.services import too_large_message
 from tests.imports_helpers import upload
 

@@ -142,12 +142,12 @@ def test_neutralize_leaves_ordinary_values_alone():
 
 
 def test_csv_chunks_write_the_bom_once_then_one_chunk_per_batch():
-    batch = [text_cells(["Café; «Élan»", "=1"], ";"), text_cells(["Québec", None], ";")]
+    batch = [text_cells(["Café; «Élan»", "=1"]), text_cells(["Québec", None])]
     chunks = csv_chunks(["Nom", "Ville"], iter([batch]), delimiter=";")
     assert next(chunks) == "\ufeffNom;Ville\r\n"
     assert "".join(chunks) == '"Café; «Élan»";Québec\r\n\'=1;\r\n'
 
-    batches = ([text_cells([f"Entreprise {n}" for n in range(start, start + 1000)], ";"), ["Sherbrooke"] * 1000]
+    batches = ([text_cells([f"Entreprise {n}" for n in range(start, start + 1000)]), ["Sherbrooke"] * 1000]
                for start in range(0, 20_000, 1000))
     chunks = list(csv_chunks(["Nom", "Ville"], batches, delimiter=";"))[1:]
     assert len(chunks) == 20  # streamed, yet not one write per row
@@ -165,5 +165,5 @@ def test_cells_are_written_exactly_as_csv_writer_writes_them(rows, delimiter):
     writer = csv.writer(expected, delimiter=delimiter, lineterminator="\r\n")
     writer.writerow(["a", "b", "c"])
     writer.writerows([["" if value is None else neutralize(value) for value in row] for row in rows])
-    columns = [text_cells(list(column), delimiter) for column in zip(*rows, strict=True)]
+    columns = [text_cells(list(column)) for column in zip(*rows, strict=True)]
     assert "".join(csv_chunks(["a", "b", "c"], [columns], delimiter=delimiter)) == "\ufeff" + expected.getvalue()

@@ -8,7 +8,6 @@ service called by the CLI, an import's cells, rows stored before) is cleaned as 
 import importlib
 import pkgutil
 
-from flask_babel import force_locale
 from sqlalchemy import select, text
 from werkzeug.datastructures import MultiDict
 from wtforms import HiddenField, PasswordField, StringField, TextAreaField
@@ -20,6 +19,7 @@ from crm.contacts.models import Contact
 from crm.enterprises.models import Enterprise
 from crm.extensions import db
 from crm.forms import Form
+from crm.i18n import force_locale
 from crm.imports.validation import RowValidator
 from tests.conftest import post_form
 from tests.enterprises_helpers import world  # noqa: F401 - fixture

@@ -11,13 +11,12 @@ from datetime import datetime
 from email.message import EmailMessage
 
 from flask import current_app
-from flask_babel import force_locale
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from crm import mail
 from crm.auth.models import User
 from crm.extensions import db
-from crm.i18n import _
+from crm.i18n import _, force_locale
 
 _SALT = "virage-password-reset"
 

@@ -86,6 +86,9 @@ def _order(sort: str):
 
 LIST_COLUMNS = (Enterprise.id, Enterprise.name, Enterprise.neq, Enterprise.stage, Enterprise.city,
                 Enterprise.region_code, Enterprise.coach_id, Enterprise.last_activity_at, Enterprise.version)
+# What a row of the enterprise list shows, with its coach's name (``page_of``).
+ROW_COLUMNS = (Enterprise.id, Enterprise.name, Enterprise.neq, Enterprise.stage, Enterprise.city,
+               Enterprise.region_code, Enterprise.last_activity_at)
 
 
 def listed(query: Select) -> Select:
@@ -128,7 +131,7 @@ class ListPage:
 def page_of(query: Select, page: int, per_page: int, *, together: bool, count_key: Key | None = None) -> ListPage:
     """A page of the list as (row, coach's name) pairs, and the number of matches.
 
-    A row carries the ``LIST_COLUMNS`` as attributes (``row.name``, ``row.stage``…): plain rows, not
+    A row carries the ``ROW_COLUMNS`` as attributes (``row.name``, ``row.stage``…): plain rows, not
     entities, since a page of fifty entities cost more to build than its query.
 
     ``together``: the page and the count come from one scan (``count(*) OVER ()``), for a text
@@ -137,7 +140,7 @@ def page_of(query: Select, page: int, per_page: int, *, together: bool, count_ke
     ``count_key`` until the enterprises of its organization change (crm.reports.cache): the
     programme office's list counted 112,000 rows on every view at ten times the province.
     """
-    shown = (query.with_only_columns(*LIST_COLUMNS, User.full_name.label("coach_name"))
+    shown = (query.with_only_columns(*ROW_COLUMNS, User.full_name.label("coach_name"))
              .outerjoin(User, User.id == Enterprise.coach_id).limit(per_page).offset((page - 1) * per_page))
     if together:
         rows = db.session.execute(shown.add_columns(func.count().over().label("total"))).all()

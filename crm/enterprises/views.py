@@ -16,7 +16,7 @@ from crm import access, signals
 from crm.auth.models import User
 from crm.contributions import MenuItem
 from crm.domain import DomainError
-from crm.enterprises import bp, bulk, list_rows, queries, services
+from crm.enterprises import bp, bulk, queries, services
 from crm.enterprises.filtering import (
     args_from_query_string,
     chosen_organization_id,
@@ -60,7 +60,6 @@ def maturity_label(level):
     return label(MATURITY_LABELS, str(level))
 
 
-bp.add_app_template_global(list_rows.table_rows, "enterprise_rows")
 bp.add_app_template_filter(stored_value_text, "stored_value_text")
 
 

@@ -5,13 +5,12 @@ from pathlib import Path
 
 import click
 from flask import current_app
-from flask_babel import force_locale
 from sqlalchemy import select
 
 from crm.auth.models import User
 from crm.commands import crm_cli
 from crm.extensions import db
-from crm.i18n import _, ngettext
+from crm.i18n import _, force_locale, ngettext
 from crm.imports import services
 from crm.imports.matching import outcome
 from crm.imports.validation import FIELDS, issue_message

@@ -9,10 +9,9 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from email_validator import EmailNotValidError, validate_email
-from flask_babel import force_locale
 
 from crm.enterprises.services import enterprise_keys
-from crm.i18n import _, _l
+from crm.i18n import _, _l, force_locale
 from crm.imports.parsing import header_key
 from crm.reference import LEGAL_FORMS, REGIONS
 from crm.text import fold, single_line

@@ -5,14 +5,13 @@ from functools import lru_cache
 
 from babel.dates import format_date, format_time
 from flask import current_app
-from flask_babel import force_locale
 from icalendar import Calendar, Timezone, vCalAddress, vText
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from crm import mail
 from crm.cohorts import ics, timeutil
 from crm.domain import QUEBEC
-from crm.i18n import _
+from crm.i18n import _, force_locale
 
 OPTOUT_SALT = "reminders-optout"
 # Babel locales for dates: Québec French ("14 h 30") and Canadian English.

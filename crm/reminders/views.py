@@ -1,6 +1,5 @@
 """Routes of reminders: a session's reminders (and resend), the programme-wide list, the opt-out link."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import force_locale
 from flask_login import current_user, login_required
 from flask_wtf.csrf import CSRFError, validate_csrf
 from sqlalchemy import select
@@ -20,7 +19,7 @@ from crm.access import (
 from crm.contacts.models import Contact
 from crm.contributions import MenuItem
 from crm.extensions import csrf, db
-from crm.i18n import _, _l
+from crm.i18n import _, _l, force_locale
 from crm.organizations.models import Organization
 from crm.query_args import paginate
 from crm.reminders import cli, history, queries, services
