@@ -17,6 +17,7 @@ class Page:
     name: str
     role: str | None
     path: str
+    api: bool = False  # called with a bearer token of the role's person, not a session cookie
 
     @property
     def email(self):
@@ -39,6 +40,9 @@ PAGES = [
     Page("dashboard (admin)", "admin", "/reports/"),
     Page("CSV export (stage)", "manager", "/reports/enterprises.csv?stage=training"),
     Page("CSV export (all)", "manager", "/reports/enterprises.csv"),
+    Page("API enterprises (manager)", "manager", "/api/v1/enterprises?limit=50", api=True),
+    Page("API enterprises (admin)", "admin", "/api/v1/enterprises?limit=50", api=True),
+    Page("API enterprises search", "manager", "/api/v1/enterprises?limit=50&q=cooperative", api=True),
 ]
 
 

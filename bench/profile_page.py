@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.pages import PAGES, resolve_placeholders  # noqa: E402
-from bench.run import PASSWORD, SECRET_KEY, TOKEN_RE, database_url  # noqa: E402
+from bench.run import PASSWORD, SECRET_KEY, TOKEN_RE, api_token, database_url  # noqa: E402
 
 
 def sign_in(client, email):
@@ -125,9 +125,12 @@ def main() -> int:
 
     gc.callbacks.append(_gc_callback)
     client = app.test_client()
-    if page.role:
+    headers = {"Accept-Language": "fr-CA"}
+    if page.api:
+        headers.update([api_token(url, page.email)])
+    elif page.role:
         sign_in(client, page.email)
-    client.get(path, headers={"Accept-Language": "fr-CA"}).close()  # warm the caches and templates
+    client.get(path, headers=headers).close()  # warm the caches and templates
     profiler = None
     if args.pyinstrument:
         from pyinstrument import Profiler
@@ -141,7 +144,7 @@ def main() -> int:
         profiler.stop = profiler.disable
     timings, cpu = [], []
     sql.update(count=0, seconds=0.0, show=True)
-    client.get(path, headers={"Accept-Language": "fr-CA"}).close()
+    client.get(path, headers=headers).close()
     sql.update(count=0, seconds=0.0, show=False)
     gc_time.update(seconds=0.0, collections=[0, 0, 0])
     for _ in range(args.requests):
@@ -152,7 +155,7 @@ def main() -> int:
         if profiler:
             profiler.start()
         start, start_cpu = time.perf_counter(), time.process_time()
-        response = client.get(path, headers={"Accept-Language": "fr-CA"})
+        response = client.get(path, headers=headers)
         body = response.get_data()
         response.close()
         timings.append(time.perf_counter() - start)

@@ -92,7 +92,7 @@ class Server:
     def __init__(self, url: str, workers: int):
         self.port = free_port()
         env = {**os.environ, "DATABASE_URL": url, "QUERY_COUNT_HEADER": "1", "BENCHMARK_ENDPOINTS": "1",
-               "SECRET_KEY": SECRET_KEY, "RATELIMIT_ENABLED": "false"}
+               "SECRET_KEY": SECRET_KEY, "RATELIMIT_ENABLED": "false", "API_RATE_LIMIT": "1000000 per minute"}
         self.process = subprocess.Popen(  # noqa: S603
             [str(BIN / "gunicorn"), "--workers", str(workers), "--bind", f"127.0.0.1:{self.port}",
              "--log-level", "warning", "wsgi:app"], cwd=ROOT, env=env)
@@ -116,10 +116,13 @@ class Server:
 
 
 def request(port, method, path, body=None, cookie=None, conn=None):
+    """``cookie``: a session cookie, or for the API a ("Authorization", "Bearer …") header."""
     own = conn is None
     conn = conn or http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     headers = {"Accept-Language": "fr-CA"}
-    if cookie:
+    if isinstance(cookie, tuple):
+        headers[cookie[0]] = cookie[1]
+    elif cookie:
         headers["Cookie"] = cookie
     if body is not None:
         headers["Content-Type"] = "application/x-www-form-urlencoded"
@@ -168,6 +171,21 @@ def login(port, email) -> str:
     return cookie
 
 
+def api_token(url: str, email: str) -> tuple[str, str]:
+    """A read-only personal token of the person, made in the bench database for this run."""
+    from crm import create_app
+    from crm.api import tokens
+    from crm.auth.services import find_user_by_email
+    from crm.extensions import db
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET_KEY})
+    with app.app_context():
+        _token, raw = tokens.create_personal_token(find_user_by_email(email), name="bench", scopes=["read"], days=1)
+        db.session.commit()
+        db.engine.dispose()
+    return ("Authorization", f"Bearer {raw}")
+
+
 def load_with_wrk(port, path, cookie, clients: int, seconds: float) -> dict:
     """The load from wrk (C, one thread per core): the client costs the 2-core machine almost
     nothing, so what is measured is the server. SQL/request from a probe request after a first one
@@ -177,7 +195,9 @@ def load_with_wrk(port, path, cookie, clients: int, seconds: float) -> dict:
     command = ["wrk", f"--connections={clients}", f"--threads={min(clients, 2)}", f"--duration={seconds:g}s",
                "--timeout=30s", "--script", str(ROOT / "bench" / "wrk_report.lua"),
                "--header", "Accept-Language: fr-CA"]
-    if cookie:
+    if isinstance(cookie, tuple):
+        command += ["--header", f"{cookie[0]}: {cookie[1]}"]
+    elif cookie:
         command += ["--header", f"Cookie: {cookie}"]
     output = subprocess.run([*command, f"http://127.0.0.1:{port}{path}"],  # noqa: S603
                             capture_output=True, text=True, check=True).stdout
@@ -252,13 +272,15 @@ def main() -> int:
         sessions = {}
         pages = [p for p in PAGES if not args.only or p.name in args.only.split(",") or p.name == "floor"]
         for page in pages:
-            if page.role and page.role not in sessions:
-                sessions[page.role] = login(server.port, page.email)
+            key = (page.role, page.api)
+            if page.role and key not in sessions:
+                sessions[key] = api_token(url, page.email) if page.api else login(server.port, page.email)
         paths = resolve_placeholders(url, pages)
         results = []
         drive = load_with_wrk if args.client == "wrk" else load
         for page in pages:
-            result = drive(server.port, paths[page.name], sessions.get(page.role), args.clients, args.seconds)
+            result = drive(server.port, paths[page.name], sessions.get((page.role, page.api)), args.clients,
+                           args.seconds)
             results.append({"page": page.name, "path": paths[page.name], **result})
             print(f"  {page.name:<24} {result['rps']:8.1f} req/s  p95 {result['p95_ms'] or 0:7.1f} ms", flush=True)
     finally:

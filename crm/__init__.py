@@ -107,6 +107,17 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from crm.account.views import bp as account_bp
     from crm.admin.views import bp as admin_bp
+    from crm.api import bp as api_bp
+    from crm.api import pages as api_pages
+    from crm.api import views as api_views  # noqa: F401 - the routes of its blueprints
+    from crm.api import (  # noqa: F401
+        views_contacts,
+        views_enterprises,
+        views_journey,
+        views_reports,
+        views_tokens,
+        views_webhooks,
+    )
     from crm.auth.cli import users_cli  # noqa: F401
     from crm.auth.views import bp as auth_bp
     from crm.cohorts import bp as cohorts_bp
@@ -139,6 +150,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(events_bp)
+    app.register_blueprint(api_bp)
+    app.register_blueprint(api_pages)
     _connect_receivers()
 
 
@@ -146,6 +159,7 @@ def _connect_receivers() -> None:
     """Modules whose only work is to answer other features' signals (crm/signals.py), or the
     database session's events (crm.reports.versions); the views modules imported above answer
     theirs too."""
+    from crm.api import webhook_sending, webhooks  # noqa: F401
     from crm.cohorts import integration, reporting  # noqa: F401
     from crm.contacts import history as contacts_history  # noqa: F401
     from crm.events import integration as events_integration  # noqa: F401

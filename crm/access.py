@@ -10,6 +10,7 @@ visible but not allowed is 403.
 from flask import abort
 from sqlalchemy import Select, false, or_, select
 
+from crm.api.models import ApiToken, WebhookSubscription
 from crm.auth.models import User
 from crm.cohorts.models import Cohort, ProgrammeSession, cohort_facilitators
 from crm.enterprises.models import Enterprise
@@ -409,3 +410,49 @@ def public_organizations() -> Select:
 def public_events() -> Select:
     """What anyone may see without signing in: published events."""
     return select(Event).where(Event.status.in_(("open", "closed")))
+
+
+# --- API tokens ----------------------------------------------------------------------------------
+# Everyone who signs in may make personal tokens: a token has its owner's rights, no more. Service
+# tokens act for an organization: the programme office makes them.
+
+def can_make_personal_tokens(user) -> bool:
+    return user.role in {"admin", "manager", "coach"}
+
+
+def can_manage_service_tokens(user) -> bool:
+    return user.is_admin
+
+
+def get_token_or_404(token_id: int, user):
+    """A person's own token, or for the programme office a service token; anything else is 404."""
+    token = db.session.get(ApiToken, token_id)
+    if token is None:
+        abort(404)
+    if token.user_id == user.id or (token.is_service and can_manage_service_tokens(user)):
+        return token
+    abort(404)
+
+
+# --- Webhooks ------------------------------------------------------------------------------------
+# An organization's managers subscribe its tools to events about what it owns; the programme office
+# does it for any organization. Coaches do not.
+
+def can_manage_webhooks(user) -> bool:
+    return user.is_admin or user.is_manager
+
+
+def visible_webhooks(user) -> Select:
+    query = select(WebhookSubscription)
+    if not user.is_admin:
+        query = query.where(WebhookSubscription.organization_id == user.organization_id)
+    return query
+
+
+def get_webhook_or_404(subscription_id: int, user):
+    if not can_manage_webhooks(user):
+        abort(403)
+    subscription = db.session.get(WebhookSubscription, subscription_id)
+    if subscription is None or not (user.is_admin or subscription.organization_id == user.organization_id):
+        abort(404)
+    return subscription

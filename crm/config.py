@@ -42,6 +42,14 @@ class Defaults:
     TWO_FACTOR_LIMIT = "5 per 15 minutes"  # wrong codes for one account
     PASSWORD_RESET_LIMIT = "5 per hour"  # noqa: S105 - requests per address and per email
     PASSWORD_RESET_MAX_AGE = 3600  # seconds a reset link stays valid
+    # Calls to the API per token (or, without one, per address), shared by every route of the API.
+    API_RATE_LIMIT = "300 per minute"
+    # Webhooks: private or loopback hosts (names or addresses) Virage may post to, plain HTTP included
+    # (comma-separated in the environment); the endpoint's time to answer; retries with backoff.
+    WEBHOOK_ALLOWED_PRIVATE_HOSTS: tuple = ()
+    WEBHOOK_TIMEOUT_SECONDS = 10
+    WEBHOOK_MAX_ATTEMPTS = 6
+    WEBHOOK_RETRY_BASE_SECONDS = 60
     TRUSTED_PROXIES = 0  # reverse proxies in front whose X-Forwarded-For/-Proto to trust
     # Strict-Transport-Security's max-age, in seconds: None is a year (31536000) when ENV_NAME is
     # production and off elsewhere; 0 never sends it (when the TLS proxy sends its own).
@@ -151,6 +159,11 @@ _ENV_PARSERS = {
     "RATELIMIT_KEY_PREFIX": str,
     "LOGIN_LIMIT_PER_ACCOUNT": str,
     "LOGIN_LIMIT_PER_ADDRESS": str,
+    "API_RATE_LIMIT": str,
+    "WEBHOOK_ALLOWED_PRIVATE_HOSTS": lambda v: tuple(p.strip() for p in v.split(",") if p.strip()),
+    "WEBHOOK_TIMEOUT_SECONDS": int,
+    "WEBHOOK_MAX_ATTEMPTS": int,
+    "WEBHOOK_RETRY_BASE_SECONDS": int,
     "TRUSTED_PROXIES": int,
     "HSTS_SECONDS": int,
     "EVENTS_FRAME_ANCESTORS": str,

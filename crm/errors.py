@@ -5,6 +5,7 @@ from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from crm import problems
 from crm.extensions import db
 from crm.i18n import _
 
@@ -30,6 +31,8 @@ def render_error(code: int, detail: str | None = None):
 
 
 def register_error_handlers(app: Flask) -> None:
+    """Pages answer with a translated page; the API (under /api/) with problem details, never HTML."""
+
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         db.session.rollback()
@@ -38,6 +41,8 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         db.session.rollback()
+        if problems.is_api_request():
+            return problems.from_http_exception(error)
         if error.code in _messages():
             return render_error(error.code)
         return error
@@ -46,4 +51,6 @@ def register_error_handlers(app: Flask) -> None:
     def internal_error(error):
         db.session.rollback()
         log.exception("unhandled error", exc_info=getattr(error, "original_exception", error))
+        if problems.is_api_request():
+            return problems.problem(500)
         return render_error(500)

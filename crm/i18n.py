@@ -1,7 +1,8 @@
 """Locale selection and translation helpers.
 
 Order: the signed-in user's preference, then the language chosen in this session, then the
-browser's Accept-Language, then French (Charte de la langue française: French by default).
+browser's Accept-Language, then French (Charte de la langue française: French by default). The API
+(under /api/) has neither a signed-in person nor a session: its caller's Accept-Language, then French.
 """
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -29,6 +30,8 @@ def select_locale() -> str:
     languages = supported_locales()
     if not has_request_context():  # CLI commands and background senders
         return current_app.config["BABEL_DEFAULT_LOCALE"]
+    if request.path.startswith("/api/"):
+        return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
     user_locale = getattr(current_user, "locale", None) if current_user else None
     if user_locale in languages:
         return user_locale

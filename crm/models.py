@@ -1,4 +1,5 @@
 """Imports every model so that Alembic and create_app see the whole schema."""
+from crm.api.models import ApiToken, WebhookDelivery, WebhookSubscription  # noqa: F401
 from crm.audit.models import AuditEntry  # noqa: F401
 from crm.auth.models import RecoveryCode, User  # noqa: F401
 from crm.cohorts.models import (  # noqa: F401

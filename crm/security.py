@@ -84,6 +84,7 @@ def require_enrolment():
 
     if (
         request.endpoint not in _ENDPOINTS_BEFORE_ENROLMENT
+        and not request.path.startswith("/api/")  # the API authenticates bearer tokens, never the session
         and current_user.is_authenticated
         and not current_user.has_two_factor
         and requires_two_factor(current_user)

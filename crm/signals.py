@@ -52,9 +52,10 @@ Sender: None. Receivers return a ``crm.contributions.ActivityQuery``: figures of
 dashboard's Activity section (coaching hours, sessions, attendance…).""")
 
 outboxes = _signals.signal("outboxes", doc="""
-Sender: None; keyword ``me`` (the sender's name). Each round of ``flask reminders send`` asks the
-features that keep an outbox of their own (crm/outbox.py) to send its rows that are due; receivers
-commit each outcome, as crm/outbox.py does, and return how many emails they sent.""")
+Sender: None; keywords ``me`` (the sender's name) and ``batch`` (rows to claim at a time, or None).
+Each round of ``flask reminders send`` asks the features that keep an outbox of their own
+(crm/outbox.py: event emails, webhook deliveries) to send its rows that are due; receivers commit
+each outcome, as crm/outbox.py does, and return how many rows they sent.""")
 
 
 def answers(signal: Signal, sender=None, **kwargs) -> list:
@@ -67,3 +68,24 @@ def answers(signal: Signal, sender=None, **kwargs) -> list:
         elif value is not None:
             collected.append(value)
     return collected
+
+
+# --- What happened: sent by the services that did it, after their flush ------------------------
+# Receivers add rows to the same transaction (a webhook's outbox) and never commit: what the request
+# rolls back, nobody is told.
+
+enterprise_created = _signals.signal("enterprise-created", doc="""
+Sender: the Enterprise just created (flushed, with its id); keyword ``actor``.""")
+
+stage_changed = _signals.signal("stage-changed", doc="""
+Sender: the Enterprise; keywords ``change`` (the StageChange, maybe not flushed yet) and ``actor``.""")
+
+session_planned = _signals.signal("session-planned", doc="""
+Sender: the ProgrammeSession just created (flushed); keyword ``actor``.""")
+
+session_rescheduled = _signals.signal("session-rescheduled", doc="""
+Sender: the ProgrammeSession with its new times; keywords ``old_starts_at``, ``old_ends_at``, ``actor``.""")
+
+session_cancelled = _signals.signal("session-cancelled", doc="""
+Sender: the ProgrammeSession just cancelled; keyword ``actor``.""")
+

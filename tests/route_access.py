@@ -10,6 +10,8 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
+from crm.api import tokens as api_tokens
+from crm.api.models import WebhookSubscription
 from crm.auth.models import User
 from crm.cohorts import feeds
 from crm.cohorts import services as cohort_services
@@ -39,7 +41,8 @@ PUBLIC_ENDPOINTS = {"static", "auth.login", "main.privacy", "main.set_language",
                     # page, whose signed link (in every email about it) is the credential.
                     "events.public_list", "events.public_event", "events.public_calendar", "events.register",
                     "events.registered", "events.registration_page", "events.cancel_registration",
-                    "events.confirm_address"}
+                    "events.confirm_address",
+                    "api.openapi", "api_pages.docs"}  # the API's description: no data in it
 
 ROLES = ("admin", "manager", "coach", "other_manager", "other_coach", "anonymous")
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -103,6 +106,11 @@ def build_world(app, make) -> World:
                        "region_code": "05", "legal_form": "coop_work", "consent_reminders": True,
                        "consent_follow_up": False},
             answers={}, language="fr", now=STARTS - timedelta(days=30))
+        api_token, _secret = api_tokens.create_personal_token(coach, name="Tableur", scopes=("read",), days=30)
+        subscription = WebhookSubscription(organization_id=org.id, url="https://hooks.example.org/virage",
+                                           events="enterprise.created", secret="whsec_test")
+        db.session.add(subscription)
+        db.session.flush()
         db.session.commit()
         membership = db.session.scalar(select(CohortMembership.id).where(CohortMembership.cohort_id == cohort.id))
         reminder = db.session.scalar(select(Reminder.id).where(Reminder.session_id == session.id).limit(1))
@@ -114,7 +122,8 @@ def build_world(app, make) -> World:
             "token": feed_token, "fmt": "json", "action": "deactivate", "filename": "css/virage.css",
             "optout_token": optout_token(contact.id),
             "event_id": event.id, "event_session_id": event.sessions[0].id, "registration_id": registered.id,
-            "registration_token": registration_token(registered.id),
+            "registration_token": registration_token(registered.id), "token_id": api_token.id,
+            "subscription_id": subscription.id,
         }
     return World(people=people, ids=ids)
 

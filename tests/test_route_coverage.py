@@ -158,6 +158,25 @@ ACCESS = {
     "/events/manage/<int:event_id>/check-in/<int:registration_id>/undo": {"POST": "ok ok ok 404 404 login"},
     "/events/manage/<int:event_id>/attendance-import": {"GET": "ok ok 403 404 404 login",
                                                         "POST": "invalid invalid 403 404 404 login"},
+    "/account/tokens": {"GET": "ok ok ok ok ok login", "POST": "invalid invalid invalid invalid invalid login"},
+    "/admin/api-tokens": {"GET": "ok 403 403 403 403 login", "POST": "invalid 403 403 403 403 login"},
+    "/api-tokens/<int:token_id>/revoke": {"POST": "404 404 ok 404 404 login"},
+    "/webhooks": {"GET": "ok ok 403 ok 403 login", "POST": "invalid invalid 403 invalid 403 login"},
+    "/webhooks/<int:subscription_id>": {"GET": "ok ok 403 404 403 login"},
+    "/webhooks/<int:subscription_id>/test": {"POST": "ok ok 403 404 403 login"},
+    "/webhooks/<int:subscription_id>/stop": {"POST": "ok ok 403 404 403 login"},
+    # The session cookie never opens the API: only a bearer token does (tests/test_api_access.py).
+    "/api/v1/enterprises": {"GET": "401 401 401 401 401 401", "POST": "401 401 401 401 401 401"},
+    "/api/v1/dashboard": {"GET": "401 401 401 401 401 401"},
+    "/api/v1/enterprises/<int:enterprise_id>": {"GET": "401 401 401 401 401 401",
+                                                "PATCH": "401 401 401 401 401 401"},
+    "/api/v1/enterprises/<int:enterprise_id>/contacts": {"GET": "401 401 401 401 401 401",
+                                                         "POST": "401 401 401 401 401 401"},
+    "/api/v1/contacts/<int:contact_id>": {"GET": "401 401 401 401 401 401", "PATCH": "401 401 401 401 401 401"},
+    "/api/v1/enterprises/<int:enterprise_id>/stage-changes": {"GET": "401 401 401 401 401 401",
+                                                              "POST": "401 401 401 401 401 401"},
+    "/api/v1/enterprises/<int:enterprise_id>/activities": {"GET": "401 401 401 401 401 401",
+                                                           "POST": "401 401 401 401 401 401"},
 }
 
 # Writes whose access depends on the ids they are sent (empty data would prove nothing).
@@ -167,8 +186,9 @@ PAYLOADS = {
 
 # Writes that end something (archive, cancel, sign out…) run last, in this order, so that the
 # other checks of a role meet the world as it was built.
-LAST = ("events.cancel_by_manager", "contacts.archive", "cohorts.leave_member", "cohorts.cancel_session",
-        "imports.cancel", "enterprises.archive", "admin.user_action", "account.disable_two_factor", "auth.logout")
+LAST = ("events.cancel_by_manager", "api_pages.webhook_stop", "api_pages.revoke_token", "contacts.archive",
+        "cohorts.leave_member", "cohorts.cancel_session", "imports.cancel", "enterprises.archive", "admin.user_action",
+        "account.disable_two_factor", "auth.logout")
 
 
 def outcome(response) -> str:

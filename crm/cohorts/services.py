@@ -9,6 +9,7 @@ from datetime import date, datetime
 
 from sqlalchemy import func, select
 
+from crm import signals
 from crm.audit import services as audit
 from crm.cohorts import timeutil
 from crm.cohorts.models import Attendance, Cohort, CohortMembership, ProgrammeSession, SessionChange
@@ -182,6 +183,7 @@ def create_session(*, actor, cohort: Cohort | None = None, enterprise: Enterpris
     audit.record("create", session, actor=actor, enterprise_id=session.enterprise_id,
                  changes=audit.snapshot(session, SESSION_FIELDS + ("starts_at", "ends_at")))
     log.info("session %s created by user %s", session.id, _actor_id(actor))
+    signals.session_planned.send(session, actor=actor)
     return session
 
 
@@ -215,6 +217,7 @@ def reschedule_session(session: ProgrammeSession, *, actor, starts_at: datetime,
                           "ends_at": [old[1].isoformat(), ends_at.isoformat()]},
                  context={"reason": reason} if reason else None)
     log.info("session %s rescheduled by user %s", session.id, _actor_id(actor))
+    signals.session_rescheduled.send(session, old_starts_at=old[0], old_ends_at=old[1], actor=actor)
     return session
 
 
@@ -228,6 +231,7 @@ def cancel_session(session: ProgrammeSession, *, actor, reason: str | None = Non
                  changes={"status": ["scheduled", "cancelled"]},
                  context={"reason": reason} if reason else None)
     log.info("session %s cancelled by user %s", session.id, _actor_id(actor))
+    signals.session_cancelled.send(session, actor=actor)
     return session
 
 

@@ -3,6 +3,7 @@ import logging
 
 from sqlalchemy import or_, select
 
+from crm import signals
 from crm.audit import services as audit
 from crm.db import utcnow
 from crm.domain import DomainError
@@ -97,6 +98,7 @@ def create_enterprise(*, actor, context=None, allow_same_name=True, **values) ->
     audit.record("create", enterprise, actor=actor, enterprise_id=enterprise.id,
                  changes=audit.snapshot(enterprise, ENTERPRISE_FIELDS), context=context)
     log.info("enterprise %s created by user %s", enterprise.id, getattr(actor, "id", None))
+    signals.enterprise_created.send(enterprise, actor=actor)
     return enterprise
 
 
@@ -202,4 +204,5 @@ def change_stage(enterprise: Enterprise, stage: str, *, actor, comment: str | No
     enterprise.stage = stage
     enterprise.last_activity_at = change.changed_at
     log.info("enterprise %s moved to %s by user %s", enterprise.id, stage, getattr(actor, "id", None))
+    signals.stage_changed.send(enterprise, change=change, actor=actor)
     return change

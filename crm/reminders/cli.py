@@ -1,5 +1,6 @@
 """``flask reminders send [--loop]`` (cron or worker): the account emails (crm/auth/emails.py), the
-reminders, and the outboxes of other features (``signals.outboxes``); ``flask reminders test-email ADDRESS``."""
+reminders, and the outboxes of other features (``signals.outboxes``: event emails, webhooks);
+``flask reminders test-email ADDRESS``."""
 import logging
 import signal
 import threading
@@ -26,7 +27,7 @@ def run_once(*, batch: int | None = None):
     stops sends nothing twice); the plan is one step."""
     me = sender_name()
     accounts = emails.send_due(me=me, batch=batch)
-    others = sum(signals.answers(signals.outboxes, me=me))
+    others = sum(signals.answers(signals.outboxes, me=me, batch=batch))
     with step():
         plan = plan_all(timeutil.now())
     sent = send_due(me=me, batch=batch)

@@ -1,0 +1,169 @@
+"""Webhooks: an organization's subscriptions, and the deliveries queued when something happens.
+
+The features' services send the signals of crm/signals.py; the receivers here add one delivery per
+subscription that wants the event, in the same transaction (nothing is told of what is rolled back).
+The worker sends them (crm/api/webhook_sending.py). Endpoints must be HTTPS on a public address:
+private, loopback and link-local addresses are refused unless ``WEBHOOK_ALLOWED_PRIVATE_HOSTS``
+names them (a relay on the same network; the tests' local server), where plain HTTP is accepted too.
+"""
+import ipaddress
+import logging
+import secrets
+import socket
+import uuid
+from urllib.parse import urlsplit
+
+from flask import current_app, g, has_request_context
+from sqlalchemy import select
+
+from crm import signals
+from crm.api.models import WEBHOOK_EVENTS, WebhookDelivery, WebhookSubscription
+from crm.audit import services as audit
+from crm.db import as_utc, utcnow
+from crm.domain import DomainError
+from crm.extensions import db
+from crm.i18n import _l
+
+log = logging.getLogger(__name__)
+
+
+class EndpointRefused(DomainError):
+    def __init__(self, message):
+        super().__init__(message, field="url")
+
+
+def allowed_private_hosts() -> set[str]:
+    return {h.strip().lower() for h in current_app.config.get("WEBHOOK_ALLOWED_PRIVATE_HOSTS", ()) if h.strip()}
+
+
+def check_endpoint(url: str) -> tuple[str, str, int, str]:
+    """(scheme, host, port, path) of an endpoint Virage may post to, else ``EndpointRefused``."""
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:
+        raise EndpointRefused(_l("Enter a web address such as https://example.org/hooks/virage.")) from None
+    host = (parts.hostname or "").lower()
+    if parts.scheme not in ("https", "http") or not host or parts.username or parts.password:
+        raise EndpointRefused(_l("Enter a web address such as https://example.org/hooks/virage."))
+    allowed = allowed_private_hosts()
+    if parts.scheme == "http" and host not in allowed:
+        raise EndpointRefused(_l("The address must begin with https://: payloads are not sent in clear."))
+    port = port or (443 if parts.scheme == "https" else 80)
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)}
+    except (OSError, UnicodeError):
+        raise EndpointRefused(_l("This address's host cannot be found.")) from None
+    for address in addresses:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+        if not ip.is_global and host not in allowed and str(ip) not in allowed:
+            raise EndpointRefused(_l("This address is on a private or local network: Virage does not send there."))
+    return parts.scheme, host, port, (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+
+
+def create_subscription(organization, *, actor, url: str, events) -> tuple[WebhookSubscription, str]:
+    """Returns the subscription and its secret, shown once."""
+    chosen = [e for e in WEBHOOK_EVENTS if e in set(events)]
+    if not chosen:
+        raise DomainError(_l("Choose at least one event."), field="events")
+    check_endpoint(url)
+    secret = "whsec_" + secrets.token_urlsafe(32)
+    subscription = WebhookSubscription(organization_id=organization.id, url=url.strip(), events=" ".join(chosen),
+                                       secret=secret, created_by_id=getattr(actor, "id", None))
+    db.session.add(subscription)
+    db.session.flush()
+    audit.record("create", subscription, actor=actor, changes={"url": [None, subscription.url],
+                                                               "events": [None, subscription.events]})
+    log.info("webhook %s for organization %s created by user %s", subscription.id, organization.id,
+             getattr(actor, "id", None))
+    return subscription, secret
+
+
+def deactivate(subscription: WebhookSubscription, *, actor) -> None:
+    if not subscription.is_active:
+        raise DomainError(_l("This subscription is already stopped."))
+    subscription.is_active = False
+    db.session.execute(WebhookDelivery.__table__.update()
+                       .where(WebhookDelivery.subscription_id == subscription.id, WebhookDelivery.state == "pending")
+                       .values(state="cancelled", updated_at=utcnow()))
+    audit.record("deactivate", subscription, actor=actor, changes={"is_active": [True, False]})
+
+
+def queue(subscription: WebhookSubscription, event: str, data: dict) -> WebhookDelivery:
+    message_id = uuid.uuid4().hex
+    now = utcnow()
+    delivery = WebhookDelivery(
+        subscription_id=subscription.id, event=event, due_at=now, message_id=message_id,
+        payload={"id": message_id, "event": event, "occurred_at": now.isoformat(),
+                 "organization_id": subscription.organization_id, "data": data})
+    db.session.add(delivery)
+    return delivery
+
+
+def send_test(subscription: WebhookSubscription, *, actor) -> WebhookDelivery:
+    if not subscription.is_active:
+        raise DomainError(_l("This subscription is stopped."))
+    return queue(subscription, "ping", {"message": "Test from Virage", "sent_by": getattr(actor, "id", None)})
+
+
+def _subscriptions(organization_id: int) -> list[tuple[int, str]]:
+    """(id, events) of the organization's active subscriptions, read once per request."""
+    cache = g.setdefault("virage_webhooks", {}) if has_request_context() else {}
+    if organization_id not in cache:
+        with db.session.no_autoflush:
+            cache[organization_id] = db.session.execute(
+                select(WebhookSubscription.id, WebhookSubscription.events)
+                .where(WebhookSubscription.organization_id == organization_id,
+                       WebhookSubscription.is_active.is_(True))).all()
+    return cache[organization_id]
+
+
+def _notify(organization_id: int, event: str, data) -> None:
+    wanted = [id_ for id_, events in _subscriptions(organization_id) if event in events.split()]
+    for subscription_id in wanted:
+        subscription = db.session.get(WebhookSubscription, subscription_id)
+        queue(subscription, event, data() if callable(data) else data)
+
+
+def _when(value):
+    return as_utc(value).isoformat() if value is not None else None
+
+
+def _enterprise(enterprise) -> dict:
+    return {"id": enterprise.id, "name": enterprise.name, "neq": enterprise.neq, "stage": enterprise.stage,
+            "region_code": enterprise.region_code, "city": enterprise.city,
+            "organization_id": enterprise.organization_id, "coach_id": enterprise.coach_id}
+
+
+def _session(session) -> dict:
+    return {"id": session.id, "title": session.title, "starts_at": _when(session.starts_at),
+            "ends_at": _when(session.ends_at), "status": session.status, "mode": session.mode,
+            "cohort_id": session.cohort_id, "enterprise_id": session.enterprise_id}
+
+
+@signals.enterprise_created.connect
+def enterprise_created(enterprise, **_extra):
+    _notify(enterprise.organization_id, "enterprise.created", lambda: {"enterprise": _enterprise(enterprise)})
+
+
+@signals.stage_changed.connect
+def stage_changed(enterprise, *, change, **_extra):
+    _notify(enterprise.organization_id, "enterprise.stage_changed", lambda: {
+        "enterprise": _enterprise(enterprise), "from_stage": change.from_stage, "to_stage": change.to_stage,
+        "changed_at": _when(change.changed_at or utcnow())})
+
+
+@signals.session_planned.connect
+def session_planned(session, **_extra):
+    _notify(session.organization_id, "session.planned", lambda: {"session": _session(session)})
+
+
+@signals.session_rescheduled.connect
+def session_rescheduled(session, *, old_starts_at, old_ends_at, **_extra):
+    _notify(session.organization_id, "session.rescheduled", lambda: {
+        "session": _session(session), "old_starts_at": _when(old_starts_at), "old_ends_at": _when(old_ends_at)})
+
+
+@signals.session_cancelled.connect
+def session_cancelled(session, **_extra):
+    _notify(session.organization_id, "session.cancelled", lambda: {"session": _session(session)})
