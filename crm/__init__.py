@@ -118,7 +118,6 @@ def _register_blueprints(app: Flask) -> None:
         views_tokens,
         views_webhooks,
     )
-    from crm.auth.cli import users_cli  # noqa: F401
     from crm.auth.views import bp as auth_bp
     from crm.cohorts import bp as cohorts_bp
     from crm.cohorts import views as cohorts_views  # noqa: F401 - the routes of its blueprint

@@ -1,4 +1,6 @@
-"""Command-line entry points: ``flask crm …``, ``flask translate …``, ``flask users …``."""
+"""Command-line entry points, composed here and nowhere else: ``flask crm …`` (this module's seed
+commands and the features' commands it adds: import, backup, retention), ``flask translate …``,
+``flask users …``. The reminders' worker (``flask reminders …``) is its blueprint's group (``bp.cli``)."""
 import logging
 import subprocess  # noqa: S404 - runs pybabel with fixed arguments
 import sys
@@ -8,9 +10,13 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from crm.commands import crm_cli
+from crm.auth.cli import users_cli
+from crm.imports.cli import import_command
+from crm.ops.cli import backup_command
+from crm.privacy.cli import retention_command
 from crm.transaction import step
 
+crm_cli = AppGroup("crm", help="Virage administration.")
 translate_cli = AppGroup("translate", help="Extract, update and compile the translations.")
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -90,11 +96,8 @@ def compile_command():
 
 
 def register_cli(app: Flask) -> None:
-    from crm.auth.cli import users_cli
-    from crm.imports import cli as imports_cli  # noqa: F401 - adds `flask crm import`
-    from crm.ops import cli as ops_cli  # noqa: F401 - adds `crm backup`
-    from crm.privacy import cli as privacy_cli  # noqa: F401 - adds `crm retention`
-
+    for command in (import_command, backup_command, retention_command):
+        crm_cli.add_command(command)
     app.cli.add_command(crm_cli)
     app.cli.add_command(translate_cli)
     app.cli.add_command(users_cli)

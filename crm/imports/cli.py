@@ -5,10 +5,10 @@ from pathlib import Path
 
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from crm.auth.models import User
-from crm.commands import crm_cli
 from crm.extensions import db
 from crm.i18n import _, force_locale, ngettext
 from crm.imports import services
@@ -42,7 +42,8 @@ class _Bar:
             self.bar = None
 
 
-@crm_cli.command("import")
+@click.command("import")
+@with_appcontext
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--org", "org_code", required=True, help="Code of the organization that will own the enterprises.")
 @click.option("--dry-run", is_flag=True, help="Check and report; write nothing.")

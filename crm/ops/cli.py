@@ -4,12 +4,13 @@ from pathlib import Path
 
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 
-from crm.commands import crm_cli
 from crm.ops.backup import BackupError, backup_sqlite
 
 
-@crm_cli.command("backup")
+@click.command("backup")
+@with_appcontext
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Where to write the copy (default: instance/backups/virage-DATE.sqlite3).")
 def backup_command(output: Path | None):

@@ -1,15 +1,16 @@
 """``flask crm retention``: anonymize contacts of enterprises archived for too long (Law 25)."""
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 
-from crm.commands import crm_cli
 from crm.db import as_utc
 from crm.extensions import db
 from crm.privacy import services
 from crm.transaction import step
 
 
-@crm_cli.command("retention")
+@click.command("retention")
+@with_appcontext
 @click.option("--dry-run", is_flag=True, help="List the contacts that would be anonymized; change nothing.")
 def retention_command(dry_run: bool):
     """Anonymize the contacts of enterprises archived longer than RETENTION_ARCHIVED_DAYS."""

@@ -1,9 +1,8 @@
 """Law 25 tools for the programme office: contacts' information, erasure, access log, incidents."""
-from datetime import UTC, datetime, time, timedelta
+from datetime import timedelta
 from functools import wraps
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_timezone
 from flask_login import current_user, login_required
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import contains_eager
@@ -16,6 +15,7 @@ from crm.contacts import services as contact_services
 from crm.contacts.models import PURPOSES, Contact
 from crm.contributions import MenuItem
 from crm.db import utcnow
+from crm.domain import local_midnight
 from crm.enterprises.models import Enterprise
 from crm.extensions import db
 from crm.i18n import _, _l
@@ -138,18 +138,12 @@ def access_log():
         if form.action.data:
             query = query.where(AccessLogEntry.action == form.action.data)
         if form.start.data:
-            query = query.where(AccessLogEntry.at >= _day_start(form.start.data))
+            query = query.where(AccessLogEntry.at >= local_midnight(form.start.data))
         if form.end.data:
-            query = query.where(AccessLogEntry.at < _day_start(form.end.data, days=1))
+            query = query.where(AccessLogEntry.at < local_midnight(form.end.data + timedelta(days=1)))
     entries = paginate(query, per_page=PER_PAGE)
     return render_template("privacy/access_log.html", form=form, entries=entries,
                            actions=services.ACCESS_ACTIONS), 200 if valid else 400
-
-
-def _day_start(day, days=0):
-    """Midnight in Québec, as UTC: the filters speak the user's days."""
-    local = datetime.combine(day + timedelta(days=days), time.min, tzinfo=get_timezone())
-    return local.astimezone(UTC)
 
 
 @bp.route("/incidents")

@@ -14,7 +14,6 @@ from crm.extensions import db
 from crm.formatting import format_date
 from crm.i18n import _, _l
 from crm.organizations.models import Organization
-from crm.privacy.services import record_access
 from crm.reference import region_label
 from crm.reports import exports, presentation, queries
 from crm.reports.forms import ReportFilterForm
@@ -131,8 +130,8 @@ def _export_enterprises(fmt: str):
     statement = enterprise_queries.filtered_enterprises(current_user, filters)
     export = exports.export_enterprises(
         statement, fmt, organization_id=access.organization_in_view(current_user, filters.organization_id))
-    record_access(current_user, "export_enterprises", subject_type="enterprises",
-                  details={"count": export.count, "format": fmt})
+    signals.personal_information_accessed.send(current_user, action="export_enterprises", subject_type="enterprises",
+                                               details={"count": export.count, "format": fmt})
     return export.respond()
 
 
