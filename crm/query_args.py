@@ -44,6 +44,13 @@ def page_number(args=None) -> int:
     return max(int(raw), 1)
 
 
+def short_text(name: str, *, max_length: int, args=None) -> str:
+    """A short text argument (a code, a name), or "" when it could not be one: longer than
+    ``max_length``, or holding a NUL character, which PostgreSQL refuses in any text it compares."""
+    raw = (request.args if args is None else args).get(name, "")
+    return "" if len(raw) > max_length or "\x00" in raw else raw
+
+
 def paginate(query, *, per_page: int):
     """``db.paginate`` at the page the query string asks for; beyond the last page (a list that got
     shorter since the link was made), the last page."""

@@ -31,7 +31,8 @@ def test_a_new_enterprise_is_created_in_the_organizing_organization_with_the_per
                                                                                   "identified")
         contact = db.session.get(Contact, row.contact_id)
         assert (contact.email, contact.title, contact.email_consent) == ("lea@coop.example", "Directrice", True)
-        consents = db.session.scalars(select(ConsentEvent).where(ConsentEvent.contact_id == contact.id)).all()
+        consents = db.session.scalars(select(ConsentEvent).where(ConsentEvent.contact_id == contact.id)
+                                      .order_by(ConsentEvent.id)).all()
         assert [(c.purpose, c.granted) for c in consents] == [("email_reminders", True),
                                                                ("programme_follow_up", True)]
         assert all("Midi numérique" in c.source for c in consents)

@@ -11,7 +11,7 @@ from crm.events.models import Event, Registration
 from crm.extensions import csrf, db, limiter
 from crm.i18n import _
 from crm.organizations.models import Organization
-from crm.query_args import paginate
+from crm.query_args import paginate, short_text
 from crm.reference import REGIONS
 from crm.transaction import refusals_flashed, refusals_shown_on
 
@@ -46,7 +46,7 @@ def _page(template: str, status: int = 200, **context):
 def public_list():
     region = request.args.get("region", "")
     kind = request.args.get("kind", "")
-    organization = request.args.get("organization", "")
+    organization = short_text("organization", max_length=Organization.code.type.length)
     region, kind = (region if region in REGIONS else ""), (kind if kind in EVENT_KINDS else "")
     organizer = db.session.scalar(
         access.public_organizations().where(Organization.code == organization)) if organization else None
