@@ -89,3 +89,8 @@ Sender: the ProgrammeSession with its new times; keywords ``old_starts_at``, ``o
 session_cancelled = _signals.signal("session-cancelled", doc="""
 Sender: the ProgrammeSession just cancelled; keyword ``actor``.""")
 
+
+registration_created = _signals.signal("registration-created", doc="""
+Sender: the event Registration just recorded from the public form (flushed, with its id and
+status: confirmed, waiting, or unconfirmed until the person confirms their address); keyword
+``event`` (its Event). Not sent again when the same address registers again.""")

@@ -24,6 +24,7 @@ from crm.extensions import db
 from crm.organizations.models import Organization
 from tests.api_helpers import bearer, personal_token
 from tests.conftest import BASE_CONFIG, csrf_token
+from tests.events_helpers import make_event, register
 from tests.route_access import build_world
 from tests.webhook_server import WebhookServer
 
@@ -162,6 +163,32 @@ def test_sessions_and_stage_changes_are_events(app, make):
     assert sorted(events) == ["enterprise.stage_changed", "session.cancelled", "session.rescheduled"]
     moved = next(r["json"]["data"] for r in server.received if r["json"]["event"] == "enterprise.stage_changed")
     assert (moved["from_stage"], moved["to_stage"]) == ("identified", "awareness")
+
+
+def test_a_registration_on_the_public_form_is_an_event(app, client, make):
+    app.config["WEBHOOK_ALLOWED_PRIVATE_HOSTS"] = LOCAL
+    organization = make.organization()
+    event_id = make_event(app, organization, capacity=1)
+    other_event = make_event(app, make.organization())
+    with WebhookServer() as server:
+        with app.app_context():
+            webhooks.create_subscription(db.session.get(Organization, organization.id), actor=None, url=server.url,
+                                         events=["registration.created"])
+            db.session.commit()
+        register(client, event_id)
+        register(client, event_id)  # the same address again: no new registration, no new event
+        register(client, event_id, email="marc@coop.example", first_name="Marc")  # the waiting list
+        register(client, other_event)  # another organization's event
+        with app.app_context():
+            webhook_sending.send_due(me="w")
+    payloads = [r["json"] for r in server.received]
+    assert [p["event"] for p in payloads] == ["registration.created"] * 2
+    first, second = sorted(payloads, key=lambda p: p["data"]["registration"]["id"])
+    assert first["data"]["event"]["id"] == event_id and first["organization_id"] == organization.id
+    assert (first["data"]["registration"]["status"], first["data"]["registration"]["email"]) == \
+        ("confirmed", "lea@coop.example")
+    assert (second["data"]["registration"]["status"], second["data"]["registration"]["first_name"]) == \
+        ("waiting", "Marc")
 
 
 @pytest.mark.postgres_only

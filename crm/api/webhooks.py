@@ -167,3 +167,18 @@ def session_rescheduled(session, *, old_starts_at, old_ends_at, **_extra):
 @signals.session_cancelled.connect
 def session_cancelled(session, **_extra):
     _notify(session.organization_id, "session.cancelled", lambda: {"session": _session(session)})
+
+
+@signals.registration_created.connect
+def registration_created(registration, *, event, **_extra):
+    # The person's name and address go to the tool of the organization whose event it is: what its
+    # managers read in the event's registrations list.
+    _notify(event.organization_id, "registration.created", lambda: {
+        "registration": {
+            "id": registration.id, "status": registration.status, "first_name": registration.first_name,
+            "last_name": registration.last_name, "email": registration.email, "language": registration.language,
+            "enterprise_name": registration.enterprise_name, "neq": registration.neq, "city": registration.city,
+            "region_code": registration.region_code, "consent_reminders": registration.consent_reminders,
+            "consent_follow_up": registration.consent_follow_up, "created_at": _when(registration.created_at)},
+        "event": {"id": event.id, "title": event.title, "kind": event.kind, "starts_at": _when(event.starts_at),
+                  "ends_at": _when(event.ends_at)}})
