@@ -3,14 +3,17 @@
 The features' services send the signals of crm/signals.py; the receivers here add one delivery per
 subscription that wants the event, in the same transaction (nothing is told of what is rolled back).
 The worker sends them (crm/api/webhook_sending.py). Endpoints must be HTTPS on a public address:
-private, loopback and link-local addresses are refused unless ``WEBHOOK_ALLOWED_PRIVATE_HOSTS``
-names them (a relay on the same network; the tests' local server), where plain HTTP is accepted too.
+private, loopback, link-local and reserved addresses are refused unless ``WEBHOOK_ALLOWED_PRIVATE_HOSTS``
+names the host as the address writes it (a relay on the same network; the tests' local server),
+where plain HTTP is accepted too. The host is resolved once per delivery and the connection goes to
+an address so checked (``check_endpoint``), so a name cannot pass the check and then resolve elsewhere.
 """
 import ipaddress
 import logging
 import secrets
 import socket
 import uuid
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from flask import current_app, g, has_request_context
@@ -36,8 +39,34 @@ def allowed_private_hosts() -> set[str]:
     return {h.strip().lower() for h in current_app.config.get("WEBHOOK_ALLOWED_PRIVATE_HOSTS", ()) if h.strip()}
 
 
-def check_endpoint(url: str) -> tuple[str, str, int, str]:
-    """(scheme, host, port, path) of an endpoint Virage may post to, else ``EndpointRefused``."""
+@dataclass(frozen=True)
+class Endpoint:
+    """Where a delivery goes: the host as written (the Host header and the TLS server name) and the
+    addresses it resolved to once, all checked, which the connection uses (no second lookup)."""
+
+    scheme: str
+    host: str
+    port: int
+    path: str
+    addresses: tuple[str, ...]
+
+
+def _is_public(address: str) -> bool:
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if ip.version == 6 and ip.ipv4_mapped is not None:  # ::ffff:127.0.0.1 is 127.0.0.1
+        ip = ip.ipv4_mapped
+    return ip.is_global and not (ip.is_multicast or ip.is_reserved or ip.is_unspecified or ip.is_loopback
+                                 or ip.is_link_local or ip.is_private)
+
+
+def check_endpoint(url: str) -> Endpoint:
+    """The endpoint Virage may post to, resolved once, else ``EndpointRefused``.
+
+    Every address the host resolves to must be public: a name that also resolves to a private or
+    loopback address is refused, however its other addresses look (DNS rebinding). Only a host the
+    setting names as written in the address may resolve to private ones: allowing 127.0.0.1 does not
+    allow a name that resolves there.
+    """
     try:
         parts = urlsplit(url.strip())
         port = parts.port
@@ -46,19 +75,21 @@ def check_endpoint(url: str) -> tuple[str, str, int, str]:
     host = (parts.hostname or "").lower()
     if parts.scheme not in ("https", "http") or not host or parts.username or parts.password:
         raise EndpointRefused(_l("Enter a web address such as https://example.org/hooks/virage."))
-    allowed = allowed_private_hosts()
-    if parts.scheme == "http" and host not in allowed:
+    allowed = host in allowed_private_hosts()
+    if parts.scheme == "http" and not allowed:
         raise EndpointRefused(_l("The address must begin with https://: payloads are not sent in clear."))
     port = port or (443 if parts.scheme == "https" else 80)
     try:
-        addresses = {info[4][0] for info in socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)}
+        addresses = tuple(dict.fromkeys(info[4][0] for info in socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP)))
     except (OSError, UnicodeError):
         raise EndpointRefused(_l("This address's host cannot be found.")) from None
-    for address in addresses:
-        ip = ipaddress.ip_address(address.split("%", 1)[0])
-        if not ip.is_global and host not in allowed and str(ip) not in allowed:
-            raise EndpointRefused(_l("This address is on a private or local network: Virage does not send there."))
-    return parts.scheme, host, port, (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    if not addresses:
+        raise EndpointRefused(_l("This address's host cannot be found."))
+    if not allowed and not all(_is_public(address) for address in addresses):
+        raise EndpointRefused(_l("This address is on a private or local network: Virage does not send there."))
+    return Endpoint(parts.scheme, host, port, (parts.path or "/") + (f"?{parts.query}" if parts.query else ""),
+                    addresses)
 
 
 def create_subscription(organization, *, actor, url: str, events) -> tuple[WebhookSubscription, str]:
