@@ -113,6 +113,7 @@ def _register_blueprints(app: Flask) -> None:
     from crm.api import (  # noqa: F401
         views_contacts,
         views_enterprises,
+        views_follow_ups,
         views_journey,
         views_reports,
         views_tokens,

@@ -31,6 +31,9 @@ API_ACCESS = {
         "GET": "ok ok ok 404 404 ok 404 ok 401", "POST": "invalid invalid invalid 404 404 invalid 404 403 401"},
     "/api/v1/enterprises/<int:enterprise_id>/activities": {
         "GET": "ok ok ok 404 404 ok 404 ok 401", "POST": "invalid invalid invalid 404 404 invalid 404 403 401"},
+    "/api/v1/enterprises/<int:enterprise_id>/follow-ups": {
+        "GET": "ok ok ok 404 404 ok 404 ok 401", "POST": "invalid invalid invalid 404 404 invalid 404 403 401"},
+    "/api/v1/follow-ups/<int:task_id>": {"PATCH": "invalid invalid invalid 404 404 invalid 404 403 401"},
 }
 
 

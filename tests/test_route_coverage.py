@@ -177,6 +177,9 @@ ACCESS = {
                                                               "POST": "401 401 401 401 401 401"},
     "/api/v1/enterprises/<int:enterprise_id>/activities": {"GET": "401 401 401 401 401 401",
                                                            "POST": "401 401 401 401 401 401"},
+    "/api/v1/enterprises/<int:enterprise_id>/follow-ups": {"GET": "401 401 401 401 401 401",
+                                                           "POST": "401 401 401 401 401 401"},
+    "/api/v1/follow-ups/<int:task_id>": {"PATCH": "401 401 401 401 401 401"},
 }
 
 # Writes whose access depends on the ids they are sent (empty data would prove nothing).
