@@ -50,10 +50,16 @@ def test_plan_change_reschedule_and_cancel(app, client, make):
     assert (session["starts_at"], session["duration_minutes"]) == ("2027-10-14T13:00:00Z", 180)
     assert (session["facilitator_id"], session["mode"], session["cohort_id"]) == (coach.id, "virtual", cohort)
     url = f"/api/v1/sessions/{session['id']}"
-    assert client.get(planned.headers["Location"], headers=coach_headers).json["title"] == "Atelier"
-    changed = client.patch(url, headers=coach_headers, json={"title": "Atelier 1", "place": None, "agenda": "Plan"})
+    read = client.get(planned.headers["Location"], headers=coach_headers)
+    assert read.json["title"] == "Atelier" and read.headers["ETag"] == planned.headers["ETag"]
+    assert client.patch(url, headers=coach_headers, json={"title": "Atelier 1"}).status_code == 428
+    version = {**coach_headers, "If-Match": read.headers["ETag"]}
+    changed = client.patch(url, headers=version, json={"title": "Atelier 1", "place": None, "agenda": "Plan"})
     assert changed.status_code == 200 and (changed.json["title"], changed.json["sequence"]) == ("Atelier 1", 1)
-    assert client.patch(url, headers=coach_headers, json={"title": None}).status_code == 422
+    stale = client.patch(url, headers=version, json={"agenda": "Autre plan"})
+    assert stale.status_code == 412 and stale.json["type"].endswith("changed-meanwhile")
+    current = {**coach_headers, "If-Match": changed.headers["ETag"]}
+    assert client.patch(url, headers=current, json={"title": None}).status_code == 422
     moved = client.post(f"{url}/reschedule", headers=coach_headers, json={
         "starts_at": "2027-10-15T09:00:00-04:00", "ends_at": "2027-10-15T11:00:00-04:00", "reason": "Salle prise"})
     assert moved.status_code == 200 and moved.json["starts_at"] == "2027-10-15T13:00:00Z"
@@ -63,7 +69,8 @@ def test_plan_change_reschedule_and_cancel(app, client, make):
     cancelled = client.post(f"{url}/cancel", headers=coach_headers, json={"reason": "Grève"})
     assert cancelled.status_code == 200 and cancelled.json["status"] == "cancelled"
     assert client.post(f"{url}/cancel", headers=coach_headers, json={}).status_code == 422
-    assert client.patch(url, headers=coach_headers, json={"title": "x"}).status_code == 422
+    assert client.patch(url, headers={**coach_headers, "If-Match": cancelled.headers["ETag"]},
+                        json={"title": "x"}).status_code == 422
     assert client.get(url, headers=bearer(personal_token(app, stranger))).status_code == 404
     with app.app_context():
         kinds = db.session.scalars(select(SessionChange.kind).where(SessionChange.session_id == session["id"])

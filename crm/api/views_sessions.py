@@ -9,7 +9,7 @@ from sqlalchemy import tuple_
 
 from crm import access, problems
 from crm.api import auth, bp, cursors
-from crm.api.preconditions import refuse_nulls
+from crm.api.preconditions import check_if_match, refuse_nulls
 from crm.api.schemas import Problem
 from crm.api.schemas_cohorts import (
     CancelIn,
@@ -31,6 +31,15 @@ from crm.i18n import _
 TAG = "Sessions"
 ERRORS = {"HTTP_401": Problem, "HTTP_403": Problem, "HTTP_404": Problem, "HTTP_429": Problem}
 WRITE_ERRORS = {"HTTP_422": Problem, **ERRORS}
+
+
+def etag(session) -> str:
+    """The session's version: its sequence grows with every change of its details, times or status."""
+    return f'"s{session.id}.{session.sequence}"'
+
+
+def _answer(session, status: int = 200, **headers):
+    return Session.model_validate(session), status, {"ETag": etag(session), **headers}
 
 
 def _facilitated(session_id: int):
@@ -101,8 +110,11 @@ def _moment(text: str) -> datetime:
 @bp.get("/sessions/<int:session_id>")
 @spec.validate(resp=Response(HTTP_200=Session, **ERRORS), tags=[TAG])
 def get_session(session_id: int):
-    """One session"""
-    return Session.model_validate(access.get_session_or_404(session_id, auth.principal()))
+    """One session
+
+    The ETag header carries its version: send it back in If-Match to change its details.
+    """
+    return _answer(access.get_session_or_404(session_id, auth.principal()))
 
 
 def _facilitator(chosen: int | None, organization_id: int, *, include) -> int:
@@ -136,7 +148,7 @@ def _plan(json: SessionCreate, *, cohort=None, enterprise=None):
     session = services.create_session(actor=auth.actor(), cohort=cohort, enterprise=enterprise,
                                       starts_at=json.starts_at, ends_at=json.ends_at, facilitator_id=facilitator_id,
                                       **values)
-    return Session.model_validate(session), 201, {"Location": url_for("api.get_session", session_id=session.id)}
+    return _answer(session, 201, Location=url_for("api.get_session", session_id=session.id))
 
 
 @bp.post("/cohorts/<int:cohort_id>/sessions")
@@ -162,15 +174,19 @@ def plan_individual_session(enterprise_id: int, json: SessionCreate):
 
 
 @bp.patch("/sessions/<int:session_id>")
-@spec.validate(json=SessionUpdate, resp=Response(HTTP_200=Session, **WRITE_ERRORS), tags=[TAG])
+@spec.validate(json=SessionUpdate, resp=Response(HTTP_200=Session, HTTP_412=Problem, HTTP_428=Problem, **WRITE_ERRORS),
+               tags=[TAG])
 @guarded_by(_facilitated)
 def update_session(session_id: int, json: SessionUpdate):
     """Change a session's details
 
-    Title, mode, place, link, facilitator, agenda (times: reschedule). A cancelled session no
-    longer changes (422).
+    Title, mode, place, link, facilitator, agenda (times: reschedule), with the ETag you read in
+    If-Match (428 without it, 412 when the session changed since). A cancelled session no longer
+    changes (422).
     """
     session = _facilitated(session_id)
+    check_if_match(etag(session), _("Someone else changed this session since you read it. Read it again, then "
+                                    "send your change with its new ETag."))
     values = json.model_dump(exclude_unset=True)
     refuse_nulls(values, ("title", "mode", "facilitator_id"))
     if "facilitator_id" in values:
@@ -179,7 +195,7 @@ def update_session(session_id: int, json: SessionUpdate):
                                                 include=(session.facilitator, *cohort_facilitators))
     services.update_session(session, actor=auth.actor(), **values)
     db.session.flush()
-    return Session.model_validate(session)
+    return _answer(session)
 
 
 @bp.post("/sessions/<int:session_id>/reschedule")
@@ -195,7 +211,7 @@ def reschedule_session(session_id: int, json: RescheduleIn):
     services.reschedule_session(session, actor=auth.actor(), starts_at=json.starts_at, ends_at=json.ends_at,
                                 reason=json.reason)
     db.session.flush()
-    return Session.model_validate(session)
+    return _answer(session)
 
 
 @bp.post("/sessions/<int:session_id>/cancel")
@@ -209,4 +225,4 @@ def cancel_session(session_id: int, json: CancelIn):
     session = _facilitated(session_id)
     services.cancel_session(session, actor=auth.actor(), reason=json.reason)
     db.session.flush()
-    return Session.model_validate(session)
+    return _answer(session)
