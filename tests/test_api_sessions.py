@@ -158,3 +158,19 @@ def test_attendance_is_read_and_recorded_by_who_runs_the_session(app, client, ma
     assert all(row.details["via"] == "api" and row.details["session_id"] == past for row in logged)
     assert audited == coach.id
     assert isinstance(datetime.fromisoformat(recorded.json["taken_at"].replace("Z", "+00:00")), datetime)
+
+
+def test_refusals_are_problems_in_the_callers_language(app, client, make):
+    organization, _other, manager, _coach, _enterprise, cohort = _world(app, make)
+    raw = personal_token(app, manager)
+    body = {"title": "Atelier", "starts_at": "2027-10-14T09:00:00", "ends_at": "2027-10-14T12:00:00"}
+    for language, words in (("fr", "décalage"), ("en", "offset")):
+        refused = client.post(f"/api/v1/cohorts/{cohort}/sessions", headers=bearer(raw, language), json=body)
+        assert refused.status_code == 422 and refused.mimetype == "application/problem+json"
+        assert words in refused.json["errors"][0]["message"]
+    outside = {**body, "starts_at": "2028-01-14T09:00:00-05:00", "ends_at": "2028-01-14T12:00:00-05:00"}
+    french = client.post(f"/api/v1/cohorts/{cohort}/sessions", headers=bearer(raw, "fr"), json=outside)
+    english = client.post(f"/api/v1/cohorts/{cohort}/sessions", headers=bearer(raw, "en"), json=outside)
+    assert french.json["detail"] != english.json["detail"] and "cohort" in english.json["detail"]
+    assert client.get("/api/v1/sessions?date_from=2027-10-05&date_to=2027-10-01",
+                      headers=bearer(raw, "fr")).json["errors"][0]["message"].startswith("La fin")
