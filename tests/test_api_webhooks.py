@@ -21,6 +21,7 @@ from crm.db import as_utc, utcnow
 from crm.enterprises import services as enterprise_services
 from crm.enterprises.models import Enterprise
 from crm.extensions import db
+from crm.imports import services as import_services
 from crm.organizations.models import Organization
 from tests.api_helpers import bearer, personal_token
 from tests.conftest import BASE_CONFIG, csrf_token
@@ -163,6 +164,26 @@ def test_sessions_and_stage_changes_are_events(app, make):
     assert sorted(events) == ["enterprise.stage_changed", "session.cancelled", "session.rescheduled"]
     moved = next(r["json"]["data"] for r in server.received if r["json"]["event"] == "enterprise.stage_changed")
     assert (moved["from_stage"], moved["to_stage"]) == ("identified", "awareness")
+
+
+def test_the_enterprises_an_import_creates_are_events(app, make):
+    app.config["WEBHOOK_ALLOWED_PRIVATE_HOSTS"] = LOCAL
+    organization, other = make.organization(), make.organization()
+    with WebhookServer() as server, app.app_context():
+        webhooks.create_subscription(db.session.get(Organization, organization.id), actor=None, url=server.url,
+                                     events=["enterprise.created"])
+        for owner, names in ((organization, ("Alpha", "Beta")), (other, ("Gamma", "Delta"))):
+            batch = import_services.start_import(
+                f"Nom;Région;Forme juridique;Ville\r\nCoop {names[0]};Estrie;Coopérative de travail;Magog\r\n"
+                f"Coop {names[1]};Estrie;Coopérative de travail;Orford\r\n".encode(),
+                "a.csv", organization=db.session.get(Organization, owner.id), actor=None)
+            import_services.preview_import(batch, mapping=batch.mapping, defaults=batch.defaults, actor=None)
+            assert import_services.commit_import(batch, actor=None, update_empty=False)["created"] == 2
+        db.session.commit()
+        webhook_sending.send_due(me="w")
+    created = sorted((r["json"]["data"]["enterprise"]["name"], r["json"]["organization_id"]) for r in server.received)
+    assert created == [("Coop Alpha", organization.id), ("Coop Beta", organization.id)]
+    assert {r["json"]["data"]["enterprise"]["stage"] for r in server.received} == {"identified"}
 
 
 def test_a_registration_on_the_public_form_is_an_event(app, client, make):

@@ -24,6 +24,7 @@ from crm.api.models import WEBHOOK_EVENTS, WebhookDelivery, WebhookSubscription
 from crm.audit import services as audit
 from crm.db import as_utc, utcnow
 from crm.domain import DomainError
+from crm.enterprises.models import Enterprise
 from crm.extensions import db
 from crm.i18n import _l
 
@@ -160,10 +161,12 @@ def _when(value):
     return as_utc(value).isoformat() if value is not None else None
 
 
+ENTERPRISE_PAYLOAD = ("id", "name", "neq", "stage", "region_code", "city", "organization_id", "coach_id")
+
+
 def _enterprise(enterprise) -> dict:
-    return {"id": enterprise.id, "name": enterprise.name, "neq": enterprise.neq, "stage": enterprise.stage,
-            "region_code": enterprise.region_code, "city": enterprise.city,
-            "organization_id": enterprise.organization_id, "coach_id": enterprise.coach_id}
+    """An Enterprise, or a row of its columns, as payloads name it."""
+    return {name: getattr(enterprise, name) for name in ENTERPRISE_PAYLOAD}
 
 
 def _session(session) -> dict:
@@ -175,6 +178,20 @@ def _session(session) -> dict:
 @signals.enterprise_created.connect
 def enterprise_created(enterprise, **_extra):
     _notify(enterprise.organization_id, "enterprise.created", lambda: {"enterprise": _enterprise(enterprise)})
+
+
+@signals.enterprises_imported.connect
+def enterprises_imported(_sender, *, organization_id, enterprise_ids, **_extra):
+    wanted = [id_ for id_, events in _subscriptions(organization_id) if "enterprise.created" in events.split()]
+    if not wanted or not enterprise_ids:
+        return
+    # The import wrote them without objects: one read of what the payload names, for the whole chunk.
+    rows = db.session.execute(select(*(getattr(Enterprise, name) for name in ENTERPRISE_PAYLOAD))
+                              .where(Enterprise.id.in_(enterprise_ids)).order_by(Enterprise.id)).all()
+    for subscription_id in wanted:
+        subscription = db.session.get(WebhookSubscription, subscription_id)
+        for row in rows:
+            queue(subscription, "enterprise.created", {"enterprise": _enterprise(row)})
 
 
 @signals.stage_changed.connect
