@@ -110,14 +110,19 @@ def _register_blueprints(app: Flask) -> None:
     from crm.api import bp as api_bp
     from crm.api import pages as api_pages
     from crm.api import views as api_views  # noqa: F401 - the routes of its blueprints
+    from crm.api import views_attendance as api_attendance  # noqa: F401 - cohorts and events have the same names
+    from crm.api import views_cohorts as api_cohorts  # noqa: F401
     from crm.api import (  # noqa: F401
         views_contacts,
         views_enterprises,
+        views_follow_ups,
         views_journey,
         views_reports,
         views_tokens,
         views_webhooks,
     )
+    from crm.api import views_registrations as api_registrations  # noqa: F401
+    from crm.api import views_sessions as api_sessions  # noqa: F401
     from crm.auth.views import bp as auth_bp
     from crm.cohorts import bp as cohorts_bp
     from crm.cohorts import views as cohorts_views  # noqa: F401 - the routes of its blueprint

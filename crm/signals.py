@@ -89,3 +89,13 @@ Sender: the ProgrammeSession with its new times; keywords ``old_starts_at``, ``o
 session_cancelled = _signals.signal("session-cancelled", doc="""
 Sender: the ProgrammeSession just cancelled; keyword ``actor``.""")
 
+
+registration_created = _signals.signal("registration-created", doc="""
+Sender: the event Registration just recorded from the public form (flushed, with its id and
+status: confirmed, waiting, or unconfirmed until the person confirms their address); keyword
+``event`` (its Event). Not sent again when the same address registers again.""")
+
+enterprises_imported = _signals.signal("enterprises-imported", doc="""
+Sender: None; keywords ``organization_id``, ``enterprise_ids`` (a chunk of enterprises an import
+just wrote in bulk, without loading them: what ``enterprise_created`` says of one) and ``actor``.
+Receivers read what they need of those rows in a constant number of queries.""")

@@ -31,6 +31,27 @@ API_ACCESS = {
         "GET": "ok ok ok 404 404 ok 404 ok 401", "POST": "invalid invalid invalid 404 404 invalid 404 403 401"},
     "/api/v1/enterprises/<int:enterprise_id>/activities": {
         "GET": "ok ok ok 404 404 ok 404 ok 401", "POST": "invalid invalid invalid 404 404 invalid 404 403 401"},
+    "/api/v1/enterprises/<int:enterprise_id>/follow-ups": {
+        "GET": "ok ok ok 404 404 ok 404 ok 401", "POST": "invalid invalid invalid 404 404 invalid 404 403 401"},
+    "/api/v1/follow-ups/<int:task_id>": {"PATCH": "invalid invalid invalid 404 404 invalid 404 403 401"},
+    "/api/v1/cohorts": {"GET": "ok ok ok ok ok ok ok ok 401"},
+    "/api/v1/cohorts/<int:cohort_id>": {"GET": "ok ok ok 404 404 ok 404 ok 401"},
+    "/api/v1/cohorts/<int:cohort_id>/memberships": {
+        "GET": "ok ok ok 404 404 ok 404 ok 401", "POST": "invalid invalid 403 404 404 invalid 404 403 401"},
+    "/api/v1/cohorts/<int:cohort_id>/memberships/<int:membership_id>/leave": {
+        "POST": "invalid invalid 403 404 404 invalid 404 403 401"},
+    "/api/v1/sessions": {"GET": "ok ok ok ok ok ok ok ok 401"},
+    "/api/v1/sessions/<int:session_id>": {"GET": "ok ok ok 404 404 ok 404 ok 401",
+                                          "PATCH": "ok ok ok 404 404 ok 404 403 401"},
+    "/api/v1/cohorts/<int:cohort_id>/sessions": {"POST": "invalid invalid 403 404 404 invalid 404 403 401"},
+    "/api/v1/enterprises/<int:enterprise_id>/sessions": {
+        "POST": "invalid invalid invalid 404 404 invalid 404 403 401"},
+    "/api/v1/sessions/<int:session_id>/reschedule": {"POST": "invalid invalid invalid 404 404 invalid 404 403 401"},
+    # Runs last (the rules' order): an empty body cancels the session.
+    "/api/v1/sessions/<int:session_id>/cancel": {"POST": "ok ok ok 404 404 ok 404 403 401"},
+    "/api/v1/sessions/<int:session_id>/attendance": {"GET": "ok ok ok 404 404 ok 404 ok 401",
+                                                     "PUT": "invalid invalid invalid 404 404 invalid 404 403 401"},
+    "/api/v1/events/<int:event_id>/registrations": {"GET": "ok ok ok 404 404 ok 404 ok 401"},
 }
 
 

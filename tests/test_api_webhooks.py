@@ -21,9 +21,11 @@ from crm.db import as_utc, utcnow
 from crm.enterprises import services as enterprise_services
 from crm.enterprises.models import Enterprise
 from crm.extensions import db
+from crm.imports import services as import_services
 from crm.organizations.models import Organization
 from tests.api_helpers import bearer, personal_token
 from tests.conftest import BASE_CONFIG, csrf_token
+from tests.events_helpers import make_event, register
 from tests.route_access import build_world
 from tests.webhook_server import WebhookServer
 
@@ -162,6 +164,52 @@ def test_sessions_and_stage_changes_are_events(app, make):
     assert sorted(events) == ["enterprise.stage_changed", "session.cancelled", "session.rescheduled"]
     moved = next(r["json"]["data"] for r in server.received if r["json"]["event"] == "enterprise.stage_changed")
     assert (moved["from_stage"], moved["to_stage"]) == ("identified", "awareness")
+
+
+def test_the_enterprises_an_import_creates_are_events(app, make):
+    app.config["WEBHOOK_ALLOWED_PRIVATE_HOSTS"] = LOCAL
+    organization, other = make.organization(), make.organization()
+    with WebhookServer() as server, app.app_context():
+        webhooks.create_subscription(db.session.get(Organization, organization.id), actor=None, url=server.url,
+                                     events=["enterprise.created"])
+        for owner, names in ((organization, ("Alpha", "Beta")), (other, ("Gamma", "Delta"))):
+            batch = import_services.start_import(
+                f"Nom;Région;Forme juridique;Ville\r\nCoop {names[0]};Estrie;Coopérative de travail;Magog\r\n"
+                f"Coop {names[1]};Estrie;Coopérative de travail;Orford\r\n".encode(),
+                "a.csv", organization=db.session.get(Organization, owner.id), actor=None)
+            import_services.preview_import(batch, mapping=batch.mapping, defaults=batch.defaults, actor=None)
+            assert import_services.commit_import(batch, actor=None, update_empty=False)["created"] == 2
+        db.session.commit()
+        webhook_sending.send_due(me="w")
+    created = sorted((r["json"]["data"]["enterprise"]["name"], r["json"]["organization_id"]) for r in server.received)
+    assert created == [("Coop Alpha", organization.id), ("Coop Beta", organization.id)]
+    assert {r["json"]["data"]["enterprise"]["stage"] for r in server.received} == {"identified"}
+
+
+def test_a_registration_on_the_public_form_is_an_event(app, client, make):
+    app.config["WEBHOOK_ALLOWED_PRIVATE_HOSTS"] = LOCAL
+    organization = make.organization()
+    event_id = make_event(app, organization, capacity=1)
+    other_event = make_event(app, make.organization())
+    with WebhookServer() as server:
+        with app.app_context():
+            webhooks.create_subscription(db.session.get(Organization, organization.id), actor=None, url=server.url,
+                                         events=["registration.created"])
+            db.session.commit()
+        register(client, event_id)
+        register(client, event_id)  # the same address again: no new registration, no new event
+        register(client, event_id, email="marc@coop.example", first_name="Marc")  # the waiting list
+        register(client, other_event)  # another organization's event
+        with app.app_context():
+            webhook_sending.send_due(me="w")
+    payloads = [r["json"] for r in server.received]
+    assert [p["event"] for p in payloads] == ["registration.created"] * 2
+    first, second = sorted(payloads, key=lambda p: p["data"]["registration"]["id"])
+    assert first["data"]["event"]["id"] == event_id and first["organization_id"] == organization.id
+    assert (first["data"]["registration"]["status"], first["data"]["registration"]["email"]) == \
+        ("confirmed", "lea@coop.example")
+    assert (second["data"]["registration"]["status"], second["data"]["registration"]["first_name"]) == \
+        ("waiting", "Marc")
 
 
 @pytest.mark.postgres_only

@@ -177,6 +177,23 @@ ACCESS = {
                                                               "POST": "401 401 401 401 401 401"},
     "/api/v1/enterprises/<int:enterprise_id>/activities": {"GET": "401 401 401 401 401 401",
                                                            "POST": "401 401 401 401 401 401"},
+    "/api/v1/enterprises/<int:enterprise_id>/follow-ups": {"GET": "401 401 401 401 401 401",
+                                                           "POST": "401 401 401 401 401 401"},
+    "/api/v1/follow-ups/<int:task_id>": {"PATCH": "401 401 401 401 401 401"},
+    "/api/v1/cohorts": {"GET": "401 401 401 401 401 401"},
+    "/api/v1/cohorts/<int:cohort_id>": {"GET": "401 401 401 401 401 401"},
+    "/api/v1/cohorts/<int:cohort_id>/memberships": {"GET": "401 401 401 401 401 401",
+                                                    "POST": "401 401 401 401 401 401"},
+    "/api/v1/cohorts/<int:cohort_id>/memberships/<int:membership_id>/leave": {"POST": "401 401 401 401 401 401"},
+    "/api/v1/sessions": {"GET": "401 401 401 401 401 401"},
+    "/api/v1/sessions/<int:session_id>": {"GET": "401 401 401 401 401 401", "PATCH": "401 401 401 401 401 401"},
+    "/api/v1/cohorts/<int:cohort_id>/sessions": {"POST": "401 401 401 401 401 401"},
+    "/api/v1/enterprises/<int:enterprise_id>/sessions": {"POST": "401 401 401 401 401 401"},
+    "/api/v1/sessions/<int:session_id>/reschedule": {"POST": "401 401 401 401 401 401"},
+    "/api/v1/sessions/<int:session_id>/cancel": {"POST": "401 401 401 401 401 401"},
+    "/api/v1/sessions/<int:session_id>/attendance": {"GET": "401 401 401 401 401 401",
+                                                     "PUT": "401 401 401 401 401 401"},
+    "/api/v1/events/<int:event_id>/registrations": {"GET": "401 401 401 401 401 401"},
 }
 
 # Writes whose access depends on the ids they are sent (empty data would prove nothing).

@@ -15,6 +15,7 @@ EVENT_LABELS = {
     "session.planned": _l("A session is planned"),
     "session.rescheduled": _l("A session is rescheduled"),
     "session.cancelled": _l("A session is cancelled"),
+    "registration.created": _l("Someone registers to an event"),
 }
 DURATION_LABELS = {"30": _l("30 days"), "90": _l("90 days"), "180": _l("180 days"), "365": _l("One year")}
 

@@ -57,7 +57,7 @@ class ApiToken(TimestampMixin, db.Model):
 
 # What an organization may subscribe to; ``ping`` is the test a person sends from the page.
 WEBHOOK_EVENTS = ("enterprise.created", "enterprise.stage_changed", "session.planned", "session.rescheduled",
-                  "session.cancelled")
+                  "session.cancelled", "registration.created")
 DELIVERY_STATES = ("pending", "sending", "sent", "failed", "cancelled")
 
 

@@ -271,6 +271,39 @@ class ActivityListQuery(Strict):
     cursor: Annotated[str, Field(max_length=500)] | None = None
 
 
+# --- Follow-ups --------------------------------------------------------------------------------
+
+class FollowUp(Output):
+    id: int
+    enterprise_id: int
+    title: str
+    due_on: date
+    assignee_id: int | None
+    created_by_id: int | None
+    created_at: Timestamp
+    done_at: Timestamp | None = Field(description="When it was closed; null while open")
+    done_by_id: int | None
+
+
+class FollowUpList(BaseModel):
+    items: list[FollowUp]
+
+
+class FollowUpListQuery(Strict):
+    done: bool | None = Field(None, description="true: closed ones only; false: open ones only")
+
+
+class FollowUpCreate(Strict):
+    title: OneLine(200, min_length=1)
+    due_on: Annotated[date, Field(ge=date(1900, 1, 1), le=date(2199, 12, 31))]
+    assignee_id: Id | None = Field(None, description="An active person of the enterprise's organization; by "
+                                                     "default its coach, else the token's owner")
+
+
+class FollowUpUpdate(Strict):
+    done: Literal[True] = Field(description="true closes the follow-up (done now); a closed one stays closed")
+
+
 # --- Dashboard ---------------------------------------------------------------------------------
 
 Day = Annotated[date, Field(ge=date(1900, 1, 1), le=date(2199, 12, 31))]

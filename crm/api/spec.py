@@ -36,6 +36,8 @@ def _message(error: dict) -> str:
         return _("Not one of the allowed values: %(allowed)s.", allowed=str(context.get("expected", "")))
     if kind in ("bool_parsing", "bool_type"):
         return _("Enter true or false.")
+    if kind == "timezone_aware":
+        return _("Give the time with its offset from UTC, such as 2026-03-14T18:30:00-04:00.")
     if kind.startswith("date") or kind.startswith("datetime"):
         return _("Enter a date as YYYY-MM-DD (a time as YYYY-MM-DDTHH:MM:SS with its offset).")
     if kind in ("string_type", "list_type", "dict_type", "model_type", "model_attributes_type"):

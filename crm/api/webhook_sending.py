@@ -4,13 +4,16 @@ PostgreSQL, so parallel workers never send one twice), post each one signed, rec
 The signature: ``X-Virage-Signature: t=<unix time>,v1=<hex HMAC-SHA256 of "<t>.<body>" with the
 subscription's secret>``; a receiver recomputes it, compares in constant time and refuses old
 timestamps (replays). A failed delivery is tried again after ``WEBHOOK_RETRY_BASE_SECONDS``, doubling
-each time, and marked failed after ``WEBHOOK_MAX_ATTEMPTS``; redirects are not followed.
+each time, and marked failed after ``WEBHOOK_MAX_ATTEMPTS``; redirects are not followed. The
+connection goes to the address ``check_endpoint`` resolved and checked (DNS pinning), with the
+endpoint's name in the Host header and as the TLS server name.
 """
 import hashlib
 import hmac
 import http.client
 import json
 import logging
+import socket
 import ssl
 from datetime import timedelta
 
@@ -18,7 +21,7 @@ from flask import current_app
 
 from crm import outbox, signals
 from crm.api.models import WebhookDelivery
-from crm.api.webhooks import EndpointRefused, check_endpoint
+from crm.api.webhooks import Endpoint, EndpointRefused, check_endpoint
 from crm.db import utcnow
 from crm.extensions import db
 
@@ -30,19 +33,57 @@ def signature(secret: str, timestamp: int, body: bytes) -> str:
     return f"t={timestamp},v1={digest}"
 
 
+class PinnedHTTPConnection(http.client.HTTPConnection):
+    """HTTP to an address already resolved and checked; the Host header stays the endpoint's name."""
+
+    def __init__(self, endpoint: Endpoint, *, timeout: float):
+        super().__init__(endpoint.host, endpoint.port, timeout=timeout)
+        self.endpoint = endpoint
+
+    def open_socket(self) -> socket.socket:
+        failure: OSError | None = None
+        for address in self.endpoint.addresses:
+            try:
+                return socket.create_connection((address, self.endpoint.port), self.timeout)
+            except OSError as error:
+                failure = error
+        raise failure or OSError("no address")
+
+    def connect(self) -> None:
+        self.sock = self.open_socket()
+
+
+class PinnedHTTPSConnection(PinnedHTTPConnection):
+    """HTTPS the same way: the certificate is checked against the endpoint's name (SNI too), not the
+    address connected to."""
+
+    default_port = http.client.HTTPS_PORT
+
+    def __init__(self, endpoint: Endpoint, *, timeout: float, context: ssl.SSLContext):
+        super().__init__(endpoint, timeout=timeout)
+        self.tls = context
+
+    def connect(self) -> None:
+        self.sock = self.tls.wrap_socket(self.open_socket(), server_hostname=self.endpoint.host)
+
+
+def tls_context() -> ssl.SSLContext:
+    return ssl.create_default_context()
+
+
 def post(delivery: WebhookDelivery, now) -> int:
     """Posts the delivery; returns the HTTP status. Raises ``EndpointRefused`` or ``OSError``."""
     subscription = delivery.subscription
-    scheme, host, port, path = check_endpoint(subscription.url)
+    endpoint = check_endpoint(subscription.url)
     body = json.dumps(delivery.payload, separators=(",", ":"), ensure_ascii=False).encode()
     timestamp = int(now.timestamp())
     timeout = current_app.config["WEBHOOK_TIMEOUT_SECONDS"]
-    if scheme == "https":
-        connection = http.client.HTTPSConnection(host, port, timeout=timeout, context=ssl.create_default_context())
+    if endpoint.scheme == "https":
+        connection = PinnedHTTPSConnection(endpoint, timeout=timeout, context=tls_context())
     else:
-        connection = http.client.HTTPConnection(host, port, timeout=timeout)
+        connection = PinnedHTTPConnection(endpoint, timeout=timeout)
     try:
-        connection.request("POST", path, body=body, headers={
+        connection.request("POST", endpoint.path, body=body, headers={
             "Content-Type": "application/json", "User-Agent": "Virage-Webhooks/1",
             "X-Virage-Event": delivery.event, "X-Virage-Delivery": delivery.message_id,
             "X-Virage-Signature": signature(subscription.secret, timestamp, body)})

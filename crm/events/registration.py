@@ -14,6 +14,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select, update
 
+from crm import signals
 from crm.db import as_utc
 from crm.domain import DomainError
 from crm.events import emails, matching
@@ -74,6 +75,7 @@ def register(event_id: int, values: dict, *, answers: dict, language: str, now: 
     else:
         _announce(event, registration, now)
     log.info("event %s: registration %s (%s)", event.id, registration.id, registration.status)
+    signals.registration_created.send(registration, event=event)
     return registration
 
 

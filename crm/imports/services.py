@@ -12,6 +12,7 @@ from flask import current_app
 from sqlalchemy import select, text, update
 from sqlalchemy.exc import SQLAlchemyError
 
+from crm import signals
 from crm.audit import services as audit
 from crm.audit.models import AuditEntry
 from crm.contacts.models import EMAIL_PURPOSE, ConsentEvent, Contact
@@ -302,6 +303,8 @@ class _Writer:
         versions.organizations_changed(db.session, [self.batch.organization_id])
         self._audit("create", "enterprises", list(zip(ids, ids, snapshots, strict=True)), now)
         self._contacts([(i, row.contact) for i, row in zip(ids, rows, strict=True) if row.contact], now)
+        signals.enterprises_imported.send(None, organization_id=self.batch.organization_id, enterprise_ids=ids,
+                                          actor=self.actor)
 
     def update(self, rows) -> None:
         now = utcnow()

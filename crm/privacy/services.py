@@ -36,6 +36,7 @@ ACCESS_ACTIONS = {
     "export_contact": _l("Exported a contact's information"),
     "export_enterprises": _l("Exported enterprises"),
     "export_event_registrations": _l("Exported an event's registrations"),
+    "view_event_registrations": _l("Viewed an event's registrations"),
 }
 
 # Why a contact was anonymized (``anonymize_contact``'s reason).
