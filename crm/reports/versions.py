@@ -4,7 +4,8 @@ versions of the organizations they cover: a write in one organization leaves the
 
 What a written row changes:
 - an enterprise: its organization (both of them when it moves to another one);
-- a stage change, a timeline entry, an attendance, a cohort membership: its enterprise's organization;
+- a stage change: its enterprise's organization and the organization it is credited to;
+- a timeline entry, an attendance, a cohort membership: its enterprise's organization;
 - a programme session: its enterprise's organization, or those of every enterprise ever in its
   cohort (the dashboard counts the sessions held with the enterprises of its scope);
 - an organization: itself (exports show its name);
@@ -32,7 +33,7 @@ ORGANIZATION, ENTERPRISE, COHORT = "organization", "enterprise", "cohort"
 WATCHED = {
     "enterprises": {"organization_id": ORGANIZATION},
     "organizations": {"id": ORGANIZATION},
-    "stage_changes": {"enterprise_id": ENTERPRISE},
+    "stage_changes": {"enterprise_id": ENTERPRISE, "organization_id": ORGANIZATION},
     "activities": {"enterprise_id": ENTERPRISE},
     "attendances": {"enterprise_id": ENTERPRISE},
     "cohort_memberships": {"enterprise_id": ENTERPRISE},
