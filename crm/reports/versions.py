@@ -8,6 +8,7 @@ What a written row changes:
 - a timeline entry, an attendance, a cohort membership: its enterprise's organization;
 - a programme session: its enterprise's organization, or those of every enterprise ever in its
   cohort (the dashboard counts the sessions held with the enterprises of its scope);
+- a referral: both its organizations (the dashboard counts referrals sent, received, accepted);
 - an organization: itself (exports show its name);
 - a user's new name, or a deleted user: every organization (exports show coaches' names; a user is
   written on every sign-in, so nothing else about users counts).
@@ -38,6 +39,7 @@ WATCHED = {
     "attendances": {"enterprise_id": ENTERPRISE},
     "cohort_memberships": {"enterprise_id": ENTERPRISE},
     "sessions": {"enterprise_id": ENTERPRISE, "cohort_id": COHORT},
+    "referrals": {"from_organization_id": ORGANIZATION, "to_organization_id": ORGANIZATION},
 }
 _PENDING = "virage.organizations_changed"
 _CHUNK = 500  # ids per IN list when the enterprises and cohorts are traced to their organizations
