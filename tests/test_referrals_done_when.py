@@ -55,7 +55,8 @@ def test_chantier_refers_to_the_estrie_hub_with_the_contact_s_consent(app, make,
     assert (row.status, row.consent_status, row.consent_source) == ("sent", "given", "referral-email-link")
     # Law 25: the communication is in the access log.
     with app.app_context():
-        logged = db.session.scalars(select(AccessLogEntry).where(AccessLogEntry.action == "communicate_enterprise")).all()
+        logged = db.session.scalars(select(AccessLogEntry)
+                                    .where(AccessLogEntry.action == "communicate_enterprise")).all()
         assert [(e.subject_id, e.details["to_organization_id"]) for e in logged] == [(p.enterprise_id, p.hub.id)]
 
     # 3. The hub's manager is told by email, sees the referral and accepts it, choosing a coach.
