@@ -124,8 +124,8 @@ def test_a_share_for_a_period_is_read_only_for_the_sharer_and_ends_on_its_date(a
     page = f"/enterprises/{p.enterprise_id}"
     assert chantier_coach.get(page).status_code == 200
     assert "Coopérative du Marais" in chantier.get("/enterprises").get_data(as_text=True)
-    assert chantier_coach.post(f"{page}/stage", data={"stage-stage": "training",
-                                                      "csrf_token": csrf_token(chantier_coach, page)}).status_code == 403
+    stage = {"stage-stage": "training", "csrf_token": csrf_token(chantier_coach, page)}
+    assert chantier_coach.post(f"{page}/stage", data=stage).status_code == 403
     assert hub.get(page).status_code == 200
     assert third.get(page).status_code == 404
     assert "Coopérative du Marais" not in third.get("/enterprises").get_data(as_text=True)
@@ -139,8 +139,8 @@ def test_a_share_for_a_period_is_read_only_for_the_sharer_and_ends_on_its_date(a
     back = enterprise(app, p.enterprise_id)
     assert (back.organization_id, back.coach_id) == (p.chantier.id, p.chantier_coach.id)
     assert hub.get(page).status_code == 404
-    assert chantier_coach.post(f"{page}/stage", data={"stage-stage": "training",
-                                                      "csrf_token": csrf_token(chantier_coach, page)}).status_code == 302
+    stage["csrf_token"] = csrf_token(chantier_coach, page)
+    assert chantier_coach.post(f"{page}/stage", data=stage).status_code == 302
 
 
 def test_bad_referral_input_is_refused_and_changes_nothing(app, make):
