@@ -5,14 +5,23 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from crm.db import utcnow
+from crm.enterprises.models import StageChange
 from crm.extensions import db
 from crm.referrals import integration
 from crm.referrals.models import Referral
 from crm.referrals.services import today
+from crm.reports.models import OrganizationVersion
+from tests.api_helpers import bearer, personal_token
 from tests.conftest import csrf_token
 from tests.referrals_helpers import CONSENT_LINK, enterprise, programme, refer, referral, signed_in, worker
 
 RECORDED = {"consent_method": "recorded", "consent_source": "Par téléphone avec la directrice, le 2 décembre"}
+
+
+def _version(app, organization_id) -> int:
+    with app.app_context():
+        return db.session.scalar(select(OrganizationVersion.version)
+                                 .where(OrganizationVersion.organization_id == organization_id)) or 0
 
 
 def _referrals(app) -> int:
@@ -129,6 +138,20 @@ def test_a_share_for_a_period_is_read_only_for_the_sharer_and_ends_on_its_date(a
     assert hub.get(page).status_code == 200
     assert third.get(page).status_code == 404
     assert "Coopérative du Marais" not in third.get("/enterprises").get_data(as_text=True)
+    # The API follows the same rules: the sharer reads, may not write; the third organization sees nothing.
+    api = app.test_client()
+    base = f"/api/v1/enterprises/{p.enterprise_id}"
+    sharer_token = bearer(personal_token(app, p.chantier_coach))
+    assert api.get(base, headers=sharer_token).status_code == 200
+    assert p.enterprise_id in [e["id"] for e in api.get("/api/v1/enterprises", headers=sharer_token).json["items"]]
+    assert api.post(f"{base}/stage-changes", headers=sharer_token, json={"stage": "training"}).status_code == 403
+    assert api.get(base, headers=bearer(personal_token(app, p.third_manager))).status_code == 404
+    # The hub's work shows at once in the sharer's cached lists and counts: its version moves too.
+    before = _version(app, p.chantier.id)
+    hub_coach = signed_in(app, p.hub_coach)
+    hub_coach.post(f"{page}/stage", data={"stage-stage": "training", "csrf_token": csrf_token(hub_coach, page)})
+    assert enterprise(app, p.enterprise_id).stage == "training"
+    assert _version(app, p.chantier.id) > before
     # The worker leaves it until its date, then gives it back with its coach of before.
     with app.app_context():
         integration.run_round(me="test", now=utcnow() + timedelta(days=5))
@@ -139,8 +162,13 @@ def test_a_share_for_a_period_is_read_only_for_the_sharer_and_ends_on_its_date(a
     back = enterprise(app, p.enterprise_id)
     assert (back.organization_id, back.coach_id) == (p.chantier.id, p.chantier_coach.id)
     assert hub.get(page).status_code == 404
-    stage["csrf_token"] = csrf_token(chantier_coach, page)
+    # Back with the Chantier, its coach works on it again; the hub's step stays credited to the hub.
+    stage = {"stage-stage": "coaching_individual", "csrf_token": csrf_token(chantier_coach, page)}
     assert chantier_coach.post(f"{page}/stage", data=stage).status_code == 302
+    with app.app_context():
+        steps = db.session.execute(select(StageChange.to_stage, StageChange.organization_id)
+                                   .where(StageChange.enterprise_id == p.enterprise_id).order_by(StageChange.id)).all()
+    assert [tuple(step) for step in steps][-2:] == [("training", p.hub.id), ("coaching_individual", p.chantier.id)]
 
 
 def test_bad_referral_input_is_refused_and_changes_nothing(app, make):
@@ -155,3 +183,21 @@ def test_bad_referral_input_is_refused_and_changes_nothing(app, make):
     # A coach of the owner who does not follow the enterprise may not refer it.
     other_coach = make.user("coach", p.chantier)
     assert signed_in(app, other_coach).get(f"/enterprises/{p.enterprise_id}/refer").status_code == 403
+
+
+def test_erasing_the_contact_erases_how_they_answered(app, make):
+    from crm.audit.models import AuditEntry
+    from crm.contacts.models import Contact
+    from crm.privacy import services as privacy_services
+
+    p = programme(app, make)
+    refer(signed_in(app, p.chantier_manager), p, **RECORDED)
+    row = referral(app, enterprise_id=p.enterprise_id)
+    with app.app_context():
+        privacy_services.anonymize_contact(db.session.get(Contact, row.contact_id), actor=None)
+        db.session.commit()
+        contexts = db.session.scalars(select(AuditEntry.context).where(AuditEntry.entity_type == "referrals",
+                                                                      AuditEntry.action == "referral_consent")).all()
+    after = referral(app, id=row.id)
+    assert (after.consent_status, after.consent_source) == ("given", "[anonymized]")
+    assert contexts == [{"source": "[anonymized]"}]

@@ -6,11 +6,13 @@ from datetime import datetime
 from sqlalchemy import select, update
 
 from crm import access, signals
+from crm.audit.models import AuditEntry
 from crm.contributions import ActivityFigure, ActivityQuery, Field, HistoryTerms, MenuItem, Section, codes, show_date
 from crm.db import utcnow
 from crm.extensions import db
 from crm.i18n import _l, lazy_pgettext
 from crm.organizations.models import Organization
+from crm.privacy.erasure import ERASED
 from crm.referrals import emails, queries, services
 from crm.referrals.forms import CONSENT_STATUS_LABELS, SHARED_LABELS, SHORT_KIND_LABELS, STATUS_LABELS
 from crm.referrals.models import Referral, ReferralEmail
@@ -108,9 +110,19 @@ def activity_query(_sender, **_extra):
 
 @signals.contact_anonymized.connect
 def forget_contact(contact, **_extra):
-    """An erased contact is asked nothing more; the referral keeps its answer, which statistics count."""
+    """An erased contact is asked nothing more, and how they answered (typed by a coach, it may name
+    them) is erased, here and in the referrals' history; the answer itself stays, statistics count it."""
     ids = select(Referral.id).where(Referral.contact_id == contact.id).scalar_subquery()
     db.session.execute(update(ReferralEmail).where(ReferralEmail.referral_id.in_(ids),
                                                    ReferralEmail.user_id.is_(None), ReferralEmail.state == "pending")
                        .values(state="cancelled", last_error="contact erased", updated_at=utcnow())
                        .execution_options(synchronize_session=False))
+    db.session.execute(update(Referral).where(Referral.contact_id == contact.id, Referral.consent_source.is_not(None),
+                                              Referral.consent_source != services.EMAIL_LINK)
+                       .values(consent_source=ERASED).execution_options(synchronize_session=False))
+    entries = db.session.scalars(select(AuditEntry).where(
+        AuditEntry.entity_type == Referral.__tablename__, AuditEntry.entity_id.in_(ids),
+        AuditEntry.action == "referral_consent"))
+    for entry in entries:
+        if (entry.context or {}).get("source") not in (None, services.EMAIL_LINK):
+            entry.context = {**entry.context, "source": ERASED}

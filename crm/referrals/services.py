@@ -114,7 +114,7 @@ def _consent_given(referral: Referral, *, actor, source: str, now: datetime) -> 
         referral.referred_by, action="communicate_enterprise", subject_type="enterprises",
         subject_id=referral.enterprise_id,
         details={"referral_id": referral.id, "to_organization_id": referral.to_organization_id,
-                 "shared": list(referral.shared_parts), "consent": source})
+                 "shared": list(referral.shared_parts)})
     managers = db.session.scalars(select(User).where(
         User.organization_id == referral.to_organization_id, User.role == "manager", User.is_active.is_(True))).all()
     for manager in managers:

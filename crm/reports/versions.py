@@ -3,7 +3,8 @@ show of it commits. The reports' cached figures and files (crm.reports.cache) ar
 versions of the organizations they cover: a write in one organization leaves the others' alone.
 
 What a written row changes:
-- an enterprise: its organization (both of them when it moves to another one);
+- an enterprise: its organization (both of them when it moves to another one), and the one that
+  shared it for a period still running (it lists it, read-only);
 - a stage change: its enterprise's organization and the organization it is credited to;
 - a timeline entry, an attendance, a cohort membership: its enterprise's organization;
 - a programme session: its enterprise's organization, or those of every enterprise ever in its
@@ -27,6 +28,7 @@ from crm.cohorts.models import CohortMembership
 from crm.enterprises.models import Enterprise
 from crm.extensions import db
 from crm.organizations.models import Organization
+from crm.referrals.models import Referral
 from crm.reports.models import OrganizationVersion
 
 # Per table, the columns that lead to the organizations a change of the row concerns, and how.
@@ -143,6 +145,9 @@ def _organizations(session, changes: _Changes) -> set[int]:
     found = set(changes.ids[ORGANIZATION])
     for ids in _chunks(changes.ids[ENTERPRISE]):
         found.update(session.scalars(select(Enterprise.organization_id).where(Enterprise.id.in_(ids)).distinct()))
+        # An organization that shared these enterprises for a period still lists them (crm.access).
+        found.update(session.scalars(select(Referral.from_organization_id).where(
+            Referral.enterprise_id.in_(ids), Referral.kind == "share", Referral.status == "accepted").distinct()))
     for ids in _chunks(changes.ids[COHORT]):
         found.update(session.scalars(
             select(Enterprise.organization_id).join(CohortMembership, CohortMembership.enterprise_id == Enterprise.id)
