@@ -48,6 +48,15 @@ def can_view_enterprise(user, enterprise: Enterprise) -> bool:
                              .limit(1)) is not None
 
 
+def viewable_enterprise_ids(user, enterprise_ids) -> set[int]:
+    """Which of these enterprises ``can_view_enterprise`` allows, in one query (for a list's links)."""
+    ids = {i for i in enterprise_ids if i is not None}
+    if not ids:
+        return set()
+    return set(db.session.scalars(visible_enterprises(user, include_archived=True)
+                                  .where(Enterprise.id.in_(ids)).with_only_columns(Enterprise.id)))
+
+
 def can_manage_enterprise(user, enterprise: Enterprise) -> bool:
     """Assign, hand over, archive: the programme office and the owner's managers."""
     return user.is_admin or (user.is_manager and enterprise.organization_id == user.organization_id)
