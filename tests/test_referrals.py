@@ -129,6 +129,15 @@ def test_a_share_for_a_period_is_read_only_for_the_sharer_and_ends_on_its_date(a
     hub.post(f"{path}/accept", data={"accept-coach_id": p.hub_coach.id, "csrf_token": csrf_token(hub, path)})
     assert referral(app, id=row.id).status == "accepted"
     assert enterprise(app, p.enterprise_id).organization_id == p.hub.id
+    with app.app_context():
+        from crm.formatting import date_filter
+
+        with app.test_request_context():
+            shown = date_filter(ends)
+    for client in (chantier, hub):
+        listed = client.get("/referrals").get_data(as_text=True)
+        assert "Partage" in listed and shown in listed
+        assert shown in client.get(f"/enterprises/{p.enterprise_id}").get_data(as_text=True)
     # Both see it; the sharer read-only; the third organization nothing.
     page = f"/enterprises/{p.enterprise_id}"
     assert chantier_coach.get(page).status_code == 200
