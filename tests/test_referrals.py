@@ -134,8 +134,8 @@ def test_a_share_for_a_period_is_read_only_for_the_sharer_and_ends_on_its_date(a
 
         with app.test_request_context():
             shown = date_filter(ends)
-    for client in (chantier, hub):
-        listed = client.get("/referrals").get_data(as_text=True)
+    for client, box in ((chantier, "outgoing"), (hub, "incoming")):
+        listed = client.get(f"/referrals?box={box}").get_data(as_text=True)
         assert "Partage" in listed and shown in listed
         assert shown in client.get(f"/enterprises/{p.enterprise_id}").get_data(as_text=True)
     # Both see it; the sharer read-only; the third organization nothing.

@@ -100,7 +100,9 @@ def test_chantier_refers_to_the_estrie_hub_with_the_contact_s_consent(app, make,
     assert chantier.get(f"/referrals/{row.id}").status_code == 200  # its own referral, not the enterprise
     for path in (f"/enterprises/{p.enterprise_id}", f"/referrals/{row.id}", f"/enterprises/{p.enterprise_id}/refer"):
         assert third.get(path).status_code == 404, path
-    assert "Coopérative du Marais" not in third.get("/referrals").get_data(as_text=True)
+    for box in ("incoming", "outgoing"):
+        assert "Coopérative du Marais" not in third.get(f"/referrals?box={box}").get_data(as_text=True)
+    assert "Coopérative du Marais" in chantier.get("/referrals?box=outgoing").get_data(as_text=True)
 
     # 7. The Chantier's referrer is told it was accepted.
     worker(runner)

@@ -12,6 +12,7 @@ from crm.db import utcnow
 from crm.extensions import db
 from crm.i18n import _, force_locale
 from crm.organizations.models import Organization
+from crm.query_args import paginate
 from crm.referrals import bp, queries, services, tokens
 from crm.referrals.forms import (
     CONSENT_STATUS_LABELS,
@@ -31,20 +32,26 @@ LABELS = {"statuses": STATUS_LABELS, "kinds": SHORT_KIND_LABELS, "shared_labels"
           "consent_labels": CONSENT_STATUS_LABELS}
 
 
+PER_PAGE = 50
+BOXES = ("incoming", "outgoing")
+
+
 @bp.route("/referrals")
 @login_required
 def index():
+    """The organization's incoming or outgoing referrals (``?box=``), or every one for the programme
+    office; and the figures by organization."""
     if not access.can_list_referrals(current_user):
         abort(403)
     if current_user.is_admin:
-        everything = db.session.scalars(queries.everything(current_user).limit(200)).all()
-        lists = {"all": everything}
+        box, query = "all", queries.everything(current_user)
         figures = queries.figures_by_organization()
     else:
-        lists = {"incoming": db.session.scalars(queries.incoming(current_user).limit(200)).all(),
-                 "outgoing": db.session.scalars(queries.outgoing(current_user).limit(200)).all()}
+        box = request.args.get("box") if request.args.get("box") in BOXES else "incoming"
+        query = (queries.incoming if box == "incoming" else queries.outgoing)(current_user)
         figures = queries.figures_by_organization(current_user.organization_id)
-    return render_template("referrals/index.html", lists=lists, figures=figures, **LABELS)
+    return render_template("referrals/index.html", box=box, page=paginate(query, per_page=PER_PAGE),
+                           figures=figures, **LABELS)
 
 
 def _refer_form(enterprise, formdata=None) -> ReferForm:
