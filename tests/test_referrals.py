@@ -56,8 +56,14 @@ def test_the_hub_declines_with_a_reason_and_the_enterprise_stays(app, make, runn
     worker(runner)
     (notice,) = smtp_server.mailbox.to(p.chantier_manager.email)
     assert "Aucune place avant l'été." in notice.get_body(("plain",)).get_content()
-    # A new referral may follow a closed one.
+    # A new referral may follow a closed one, but not a second one while it is under way.
+    refer_button = f'href="/enterprises/{p.enterprise_id}/refer"'
+    assert refer_button in chantier.get(f"/enterprises/{p.enterprise_id}").get_data(as_text=True)
     assert refer(chantier, p, **RECORDED).status_code == 302 and _referrals(app) == 2
+    assert refer_button not in chantier.get(f"/enterprises/{p.enterprise_id}").get_data(as_text=True)
+    again = refer(chantier, p, **RECORDED)
+    assert again.status_code == 400 and "déjà une orientation en cours" in again.get_data(as_text=True)
+    assert _referrals(app) == 2
 
 
 def test_the_contact_refuses_in_english_and_nothing_reaches_the_hub(app, make, runner, smtp_server):

@@ -38,7 +38,9 @@ def worker_round(_sender, *, me, batch=None, **_extra):
 @signals.enterprise_sections.connect
 def enterprise_section(enterprise, *, user, **_extra):
     referrals = db.session.scalars(queries.of_enterprise(user, enterprise.id)).all()
-    can_refer = access.can_refer_enterprise(user, enterprise)
+    # One referral at a time (services.in_progress): the one under way is listed instead of the button.
+    can_refer = (access.can_refer_enterprise(user, enterprise)
+                 and not any(r.is_open or r.is_running_share for r in referrals))
     if not referrals and not can_refer:
         return None
     return Section("referrals/_enterprise_section.html", {
