@@ -104,6 +104,9 @@ def test_chantier_refers_to_the_estrie_hub_with_the_contact_s_consent(app, make,
         assert "Coopérative du Marais" not in third.get(f"/referrals?box={box}").get_data(as_text=True)
     assert "Coopérative du Marais" in chantier.get("/referrals?box=outgoing").get_data(as_text=True)
 
-    # 7. The Chantier's referrer is told it was accepted.
+    # 7. The Chantier's referrer is told it was accepted; the hub's coach that it is theirs.
     worker(runner)
     assert len(smtp_server.mailbox.to(p.chantier_manager.email)) == 1
+    (assigned,) = smtp_server.mailbox.to(p.hub_coach.email)
+    assert assigned["Subject"].startswith("Vous suivez maintenant Coopérative du Marais")
+    assert f"/referrals/{row.id}" in assigned.get_body(("plain",)).get_content()

@@ -103,6 +103,9 @@ def subject(kind: str, referral: Referral) -> str:
                  organization=referral.to_organization.name, enterprise=name)
     if kind == "received":
         return _("Referral received: %(enterprise)s", enterprise=name)
+    if kind == "assigned":
+        return _("You now follow %(enterprise)s (referred by %(organization)s)", enterprise=name,
+                 organization=referral.from_organization.name)
     if kind == "accepted":
         return _("Referral accepted: %(enterprise)s", enterprise=name)
     if kind == "declined":

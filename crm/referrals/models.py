@@ -93,8 +93,10 @@ class Referral(TimestampMixin, db.Model):
 
 
 # consent_request: to the contact (the signed link). received: to the receiving organization's
-# managers. accepted, declined, consent_refused, expired, ended: to the person who referred.
-EMAIL_KINDS = ("consent_request", "received", "accepted", "declined", "consent_refused", "expired", "ended")
+# managers. assigned: to the coach chosen on acceptance. accepted, declined, consent_refused, expired,
+# ended: to the person who referred.
+EMAIL_KINDS = ("consent_request", "received", "assigned", "accepted", "declined", "consent_refused", "expired",
+               "ended")
 
 
 class ReferralEmail(OutboxRow, db.Model):

@@ -180,6 +180,8 @@ def accept(referral: Referral, *, actor, coach, now: datetime | None = None) -> 
                  changes={"status": ["sent", "accepted"], "coach_id": [None, coach.id]})
     transfer(enterprise, referral.to_organization_id, coach, actor=actor, referral=referral, now=now)
     _tell_referrer(referral, "accepted", now)
+    if coach.id != _actor_id(actor):
+        emails.queue(referral, "assigned", user_id=coach.id, now=now)
     log.info("referral %s accepted by user %s", referral.id, _actor_id(actor))
 
 
