@@ -5,7 +5,8 @@
   coaches, hands them over to another organization, archives them.
 - coach: reads the enterprises of their organization; edits those assigned to them.
 Anything owned by another organization does not exist for the user (404), so ids leak nothing;
-visible but not allowed is 403.
+visible but not allowed is 403. One exception: an enterprise that the user's organization shared
+with another for a period (crm/referrals) stays visible to it, read-only, until the share ends.
 """
 from flask import abort
 from sqlalchemy import Select, false, or_, select
