@@ -138,6 +138,8 @@ def _register_blueprints(app: Flask) -> None:
     from crm.main.views import bp as main_bp
     from crm.ops.views import bp as ops_bp
     from crm.privacy.views import bp as privacy_bp
+    from crm.referrals import bp as referrals_bp
+    from crm.referrals import views as referrals_views  # noqa: F401 - the routes of its blueprint
     from crm.reminders.views import bp as reminders_bp
     from crm.reports.views import bp as reports_bp
 
@@ -154,6 +156,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(events_bp)
+    app.register_blueprint(referrals_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(api_pages)
     _connect_receivers()
@@ -168,6 +171,7 @@ def _connect_receivers() -> None:
     from crm.contacts import history as contacts_history  # noqa: F401
     from crm.events import integration as events_integration  # noqa: F401
     from crm.privacy import history as privacy_history  # noqa: F401
+    from crm.referrals import integration as referrals_integration  # noqa: F401
     from crm.reminders import history as reminders_history  # noqa: F401
     from crm.reminders import privacy  # noqa: F401
     from crm.reports import versions  # noqa: F401

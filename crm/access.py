@@ -5,7 +5,8 @@
   coaches, hands them over to another organization, archives them.
 - coach: reads the enterprises of their organization; edits those assigned to them.
 Anything owned by another organization does not exist for the user (404), so ids leak nothing;
-visible but not allowed is 403.
+visible but not allowed is 403. One exception: an enterprise that the user's organization shared
+with another for a period (crm/referrals) stays visible to it, read-only, until the share ends.
 """
 from flask import abort
 from sqlalchemy import Select, false, or_, select
@@ -18,21 +19,43 @@ from crm.events.models import Event
 from crm.extensions import db
 from crm.imports.models import ImportBatch
 from crm.organizations.models import Organization
+from crm.referrals.models import Referral
 from crm.reminders.models import Reminder
 
 
+def shared_with(organization_id) -> Select:
+    """Ids of the enterprises an organization shared with another for a period that is running: it
+    still sees them, read-only (crm/referrals)."""
+    return select(Referral.enterprise_id).where(Referral.kind == "share", Referral.status == "accepted",
+                                                Referral.from_organization_id == organization_id)
+
+
 def visible_enterprises(user, *, include_archived: bool = False) -> Select:
-    """Enterprises the user may see, as a select() to filter further."""
+    """Enterprises the user may see, as a select() to filter further: their organization's, and
+    those it shared with another for a period still running."""
     query = select(Enterprise)
     if not user.is_admin:
-        query = query.where(Enterprise.organization_id == user.organization_id)
+        query = query.where(or_(Enterprise.organization_id == user.organization_id,
+                                Enterprise.id.in_(shared_with(user.organization_id))))
     if not include_archived:
         query = query.where(Enterprise.archived_at.is_(None))
     return query
 
 
 def can_view_enterprise(user, enterprise: Enterprise) -> bool:
-    return user.is_admin or enterprise.organization_id == user.organization_id
+    if user.is_admin or enterprise.organization_id == user.organization_id:
+        return True
+    return db.session.scalar(shared_with(user.organization_id).where(Referral.enterprise_id == enterprise.id)
+                             .limit(1)) is not None
+
+
+def viewable_enterprise_ids(user, enterprise_ids) -> set[int]:
+    """Which of these enterprises ``can_view_enterprise`` allows, in one query (for a list's links)."""
+    ids = {i for i in enterprise_ids if i is not None}
+    if not ids:
+        return set()
+    return set(db.session.scalars(visible_enterprises(user, include_archived=True)
+                                  .where(Enterprise.id.in_(ids)).with_only_columns(Enterprise.id)))
 
 
 def can_manage_enterprise(user, enterprise: Enterprise) -> bool:
@@ -456,3 +479,62 @@ def get_webhook_or_404(subscription_id: int, user):
     if subscription is None or not (user.is_admin or subscription.organization_id == user.organization_id):
         abort(404)
     return subscription
+
+
+# --- Referrals -----------------------------------------------------------------------------------
+# The owner's managers and the enterprise's coach refer it to another organization. The receiving
+# organization sees a referral only once the contact's consent is on record (before, nothing was
+# communicated to it), and its managers decide. Both organizations' people see the referrals
+# between them; anybody else, nothing (404).
+
+def can_refer_enterprise(user, enterprise: Enterprise) -> bool:
+    return enterprise.archived_at is None and can_edit_enterprise(user, enterprise)
+
+
+def can_list_referrals(user) -> bool:
+    return user.role in ("admin", "manager", "coach")
+
+
+def visible_referrals(user) -> Select:
+    query = select(Referral)
+    if not user.is_admin:
+        query = query.where(or_(
+            Referral.from_organization_id == user.organization_id,
+            (Referral.to_organization_id == user.organization_id) & (Referral.consent_status == "given"),
+        ))
+    return query
+
+
+def can_view_referral(user, referral: Referral) -> bool:
+    if user.is_admin or referral.from_organization_id == user.organization_id:
+        return True
+    return (referral.to_organization_id == user.organization_id and referral.consent_status == "given")
+
+
+def can_decide_referral(user, referral: Referral) -> bool:
+    """Accept (choosing a coach) or decline: the receiving organization's managers."""
+    return user.is_admin or (user.is_manager and referral.to_organization_id == user.organization_id)
+
+
+def can_record_referral_consent(user, referral: Referral) -> bool:
+    """Record the contact's answer, given by other means than the email: who may refer the enterprise."""
+    return user.is_admin or (referral.from_organization_id == user.organization_id
+                             and can_refer_enterprise(user, referral.enterprise))
+
+
+def referral_coaches(user, referral: Referral) -> Select:
+    """Active coaches of the receiving organization, one of whom follows the enterprise once accepted."""
+    return (select(User).where(User.role == "coach", User.is_active.is_(True),
+                               User.organization_id == referral.to_organization_id)
+            .order_by(User.full_name, User.id))
+
+
+def get_referral_or_404(referral_id: int, user, *, for_decide: bool = False) -> Referral:
+    if not can_list_referrals(user):
+        abort(403)
+    referral = db.session.get(Referral, referral_id)
+    if referral is None or not can_view_referral(user, referral):
+        abort(404)
+    if for_decide and not can_decide_referral(user, referral):
+        abort(403)
+    return referral

@@ -112,6 +112,8 @@ class Defaults:
     REMINDER_RETRY_BASE_SECONDS = 60
     REMINDER_CLAIM_TIMEOUT_SECONDS = 600
     REMINDER_BATCH_SIZE = 50
+    # A referral nobody answered (the contact, or the receiving organization) expires after this many days.
+    REFERRAL_EXPIRY_DAYS = 30
 
 
 # Environment variables read at start-up, with how to parse them.
@@ -153,6 +155,7 @@ _ENV_PARSERS = {
     "REMINDER_RETRY_BASE_SECONDS": int,
     "REMINDER_CLAIM_TIMEOUT_SECONDS": int,
     "REMINDER_BATCH_SIZE": int,
+    "REFERRAL_EXPIRY_DAYS": int,
     "SESSION_COOKIE_SECURE": lambda v: v.lower() in {"1", "true", "yes", "on"},
     "PERMANENT_SESSION_LIFETIME": int,
     "RATELIMIT_STORAGE_URI": str,

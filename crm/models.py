@@ -22,5 +22,6 @@ from crm.events.models import Event, EventEmail, EventMessage, EventSession, Reg
 from crm.imports.models import ImportBatch  # noqa: F401
 from crm.organizations.models import Organization  # noqa: F401
 from crm.privacy.models import AccessLogEntry, Incident  # noqa: F401
+from crm.referrals.models import Referral, ReferralEmail  # noqa: F401
 from crm.reminders.models import Reminder, SessionReminderOffsets  # noqa: F401
 from crm.reports.models import OrganizationVersion  # noqa: F401

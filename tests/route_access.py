@@ -3,7 +3,8 @@ coverage and hostile-input tests.
 
 Organization A owns everything in the world; the people are the programme office's admin, A's
 manager, A's coach (assigned to the enterprise, facilitator of the cohort and of the sessions), and
-a manager and a coach of organization B.
+a manager and a coach of organization B. A refers its enterprise to a third organization, C (consent
+recorded, waiting for C), so that the referral pages have a referral and B no part in it.
 """
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -25,6 +26,8 @@ from crm.events.tokens import registration_token
 from crm.extensions import db
 from crm.imports import services as import_services
 from crm.privacy import services as privacy_services
+from crm.referrals import services as referral_services
+from crm.referrals.tokens import consent_token
 from crm.reminders import planning
 from crm.reminders.content import optout_token
 from crm.reminders.models import Reminder
@@ -42,6 +45,7 @@ PUBLIC_ENDPOINTS = {"static", "auth.login", "main.privacy", "main.set_language",
                     "events.public_list", "events.public_event", "events.public_calendar", "events.register",
                     "events.registered", "events.registration_page", "events.cancel_registration",
                     "events.confirm_address",
+                    "referrals.consent",  # the signed link of the consent request is the credential
                     "api.openapi", "api_pages.docs"}  # the API's description: no data in it
 
 ROLES = ("admin", "manager", "coach", "other_manager", "other_coach", "anonymous")
@@ -58,6 +62,7 @@ def build_world(app, make) -> World:
     org = make.organization(name="Pôle A")
     other = make.organization(name="Pôle B")
     office = make.organization(name="Bureau du programme")
+    receiver = make.organization(name="Pôle C")  # A refers its enterprise to C: B is no party to it
     people = {
         "admin": make.user("admin", office, full_name="Admin Bureau"),
         "manager": make.user("manager", org, full_name="Gestion A"),
@@ -110,6 +115,9 @@ def build_world(app, make) -> World:
         subscription = WebhookSubscription(organization_id=org.id, url="https://hooks.example.org/virage",
                                            events="enterprise.created", secret="whsec_test")
         db.session.add(subscription)
+        referral = referral_services.refer(
+            row, actor=None, to_organization=receiver, kind="move", purpose="Accompagnement en région",
+            shared=["record"], contact=contact, consent_method="recorded", consent_source="Par téléphone")
         db.session.flush()
         db.session.commit()
         membership = db.session.scalar(select(CohortMembership.id).where(CohortMembership.cohort_id == cohort.id))
@@ -123,7 +131,8 @@ def build_world(app, make) -> World:
             "optout_token": optout_token(contact.id),
             "event_id": event.id, "event_session_id": event.sessions[0].id, "registration_id": registered.id,
             "registration_token": registration_token(registered.id), "token_id": api_token.id,
-            "subscription_id": subscription.id,
+            "subscription_id": subscription.id, "referral_id": referral.id,
+            "consent_token": consent_token(referral.id),
         }
     return World(people=people, ids=ids)
 
@@ -134,6 +143,8 @@ def url_for_rule(rule, ids) -> str:
         values["token"] = ids["optout_token"]
     if rule.endpoint in ("events.registration_page", "events.cancel_registration", "events.confirm_address"):
         values["token"] = ids["registration_token"]
+    if rule.endpoint == "referrals.consent":
+        values["token"] = ids["consent_token"]
     if rule.endpoint == "events.export_registrations":
         values["fmt"] = "csv"
     return rule.build(values, append_unknown=False)[1]

@@ -50,6 +50,7 @@ PARAMETERS = {
     "events.registrations": ("status", "match", "attended", "q", "page"),
     "events.export_registrations": ("status", "match", "attended", "q"),
     "events.check_in": ("q",),
+    "referrals.index": ("box", "page"),
 }
 # Read by every page, or meaningful to url_for() when a template passes the query string along.
 EVERYWHERE = ("page", "per_page", "_scheme", "_external", "_anchor", "_method", "endpoint", "next", "lang")

@@ -69,3 +69,26 @@ def test_consents_in_force_become_the_first_event_of_their_history(request, tmp_
             rows = conn.execute(text("SELECT contact_id, purpose, granted, source FROM consent_events")).all()
         assert [(r[0], r[1], bool(r[2]), r[3]) for r in rows] == [(1, "email_reminders", True, "papier")]
         db.engine.dispose()
+
+
+def test_existing_stage_changes_are_credited_to_their_enterprise_s_organization(request, tmp_path):
+    """Migration 7c1e5a9d3b20 fills the new column of the steps already taken from their enterprise's owner."""
+    from sqlalchemy import text
+
+    app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": fresh_database_uri(request, tmp_path)})
+    with app.app_context():
+        upgrade(revision="28ac40102b33")
+        with db.engine.begin() as conn:
+            insert_organization(conn)
+            conn.execute(text(
+                "INSERT INTO enterprises (id, name, name_key, legal_form, region_code, city_key, organization_id, "
+                "stage, preferred_language, search_text, version, created_at, updated_at) VALUES "
+                "(1, 'E', 'e', 'obnl', '05', '', 1, 'awareness', 'fr', '', 1, '2026-01-01', '2026-01-01')"))
+            conn.execute(text(
+                "INSERT INTO stage_changes (id, enterprise_id, from_stage, to_stage, changed_at) VALUES "
+                "(1, 1, NULL, 'identified', '2026-01-01'), (2, 1, 'identified', 'awareness', '2026-02-01')"))
+        upgrade()
+        with db.engine.connect() as conn:
+            rows = conn.execute(text("SELECT id, organization_id FROM stage_changes ORDER BY id")).all()
+        assert [tuple(r) for r in rows] == [(1, 1), (2, 1)]
+        db.engine.dispose()

@@ -119,7 +119,8 @@ def test_a_bulk_statement_also_marks_the_figures_stale(app, client, auth, progra
             organization_id=programme.org_a.id, stage="identified", preferred_language="fr")
             .returning(Enterprise.__table__.c.id)).scalar()
         db.session.execute(insert(StageChange.__table__), [{"enterprise_id": enterprise_id,
-                                                            "to_stage": "identified"}])
+                                                            "to_stage": "identified",
+                                                            "organization_id": programme.org_a.id}])
         db.session.commit()
     assert enterprises_counted(client) == 5
 

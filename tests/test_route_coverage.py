@@ -165,6 +165,13 @@ ACCESS = {
     "/webhooks/<int:subscription_id>": {"GET": "ok ok 403 404 403 login"},
     "/webhooks/<int:subscription_id>/test": {"POST": "ok ok 403 404 403 login"},
     "/webhooks/<int:subscription_id>/stop": {"POST": "ok ok 403 404 403 login"},
+    "/referrals": {"GET": "ok ok ok ok ok login"},
+    "/enterprises/<int:enterprise_id>/refer": {"GET": "ok ok ok 404 404 login",
+                                               "POST": "invalid invalid invalid 404 404 login"},
+    "/referrals/<int:referral_id>": {"GET": "ok ok ok 404 404 login"},
+    "/referrals/<int:referral_id>/consent": {"POST": "invalid invalid invalid 404 404 login"},
+    "/referrals/<int:referral_id>/accept": {"POST": "invalid 403 403 404 404 login"},
+    "/referrals/<int:referral_id>/decline": {"POST": "invalid 403 403 404 404 login"},
     # The session cookie never opens the API: only a bearer token does (tests/test_api_access.py).
     "/api/v1/enterprises": {"GET": "401 401 401 401 401 401", "POST": "401 401 401 401 401 401"},
     "/api/v1/dashboard": {"GET": "401 401 401 401 401 401"},

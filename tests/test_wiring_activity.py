@@ -54,11 +54,15 @@ def activity(app, make, world):  # noqa: F811
     return world
 
 
+COHORT_FIGURES = ("Heures d’accompagnement réalisées", "Séances tenues", "Taux de présence aux cohortes")
+
+
 def figures(app, user, **period):
+    """The cohorts' figures (other features, such as referrals, add their own to the section)."""
     with app.app_context():
         user = db.session.merge(user)
         found = queries.activity_figures(queries.build_scope(user, **period))
-        return {str(f.label): f.value for f in found}
+        return {str(f.label): f.value for f in found if str(f.label) in COHORT_FIGURES}
 
 
 def test_activity_figures_of_an_organization(app, activity):

@@ -3,7 +3,6 @@
 naming the token."""
 from spectree import Response
 from sqlalchemy import tuple_
-from sqlalchemy.orm import selectinload
 
 from crm import access, signals
 from crm.api import auth, bp, cursors
@@ -41,13 +40,13 @@ def list_registrations(event_id: int, query: RegistrationListQuery):
         last_name, first_name, last_id = cursors.decode(query.cursor, str, str, int)
         statement = statement.where(tuple_(RegistrationRow.last_name, RegistrationRow.first_name, RegistrationRow.id)
                                     > (last_name, first_name, last_id))
-    rows = db.session.scalars(statement.options(selectinload(RegistrationRow.enterprise))
-                              .limit(query.limit + 1)).all()
+    rows = db.session.scalars(statement.limit(query.limit + 1)).all()
     more, rows = len(rows) > query.limit, rows[:query.limit]
+    visible = access.viewable_enterprise_ids(user, [row.enterprise_id for row in rows])
     items = []
     for row in rows:
         item = Registration.model_validate(row)
-        if row.enterprise is None or not access.can_view_enterprise(user, row.enterprise):
+        if row.enterprise_id not in visible:
             item.enterprise_id = None
         items.append(item)
     signals.personal_information_accessed.send(

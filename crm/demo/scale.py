@@ -266,7 +266,7 @@ def _enterprises(counts, organizations, staff, rng, now, progress) -> list:
                        now - timedelta(hours=1))
             changes.append({
                 "id": first_change + change_count, "enterprise_id": enterprise_id, "from_stage": stage,
-                "to_stage": to_stage, "changed_at": when, "changed_by_id": coach_id,
+                "to_stage": to_stage, "changed_at": when, "changed_by_id": coach_id, "organization_id": owner.id,
                 "comment": "Retrait : manque de temps cette année." if to_stage == "withdrawn" else None,
             })
             stage = to_stage

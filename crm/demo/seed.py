@@ -15,6 +15,7 @@ from crm.enterprises.services import change_stage, create_enterprise
 from crm.extensions import db
 from crm.organizations.models import Organization
 from crm.reference import REGION_WEIGHTS
+from crm.referrals.demo import seed_referrals
 from crm.reminders.planning import plan_all
 from crm.text import fold
 
@@ -55,6 +56,7 @@ def seed_demo() -> list[tuple[str, str, str]]:
     if count < DEMO_ENTERPRISES:
         _create_enterprises(DEMO_ENTERPRISES - count, organizations, users, seed=count)
     seed_cohorts(organizations)
+    seed_referrals(organizations)
     # What `flask reminders send` would do first: the coming sessions' reminders wait in the outbox.
     plan_all()
     return [(u.email, u.role, u.organization.name) for u in users]

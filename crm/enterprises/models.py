@@ -90,6 +90,9 @@ class StageChange(db.Model):
     changed_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     comment: Mapped[str | None] = mapped_column(Text)
+    # The enterprise's organization when the step was taken: the step's credit stays with the
+    # organization that did the work after the enterprise moves to another one (crm/referrals).
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
 
     enterprise: Mapped[Enterprise] = relationship(back_populates="stage_changes")
     changed_by: Mapped[User | None] = relationship()

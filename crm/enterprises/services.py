@@ -93,7 +93,7 @@ def create_enterprise(*, actor, context=None, allow_same_name=True, **values) ->
     db.session.add(enterprise)
     db.session.flush()
     db.session.add(StageChange(enterprise=enterprise, from_stage=None, to_stage="identified",
-                               changed_at=enterprise.created_at,
+                               changed_at=enterprise.created_at, organization_id=enterprise.organization_id,
                                changed_by_id=getattr(actor, "id", None)))
     audit.record("create", enterprise, actor=actor, enterprise_id=enterprise.id,
                  changes=audit.snapshot(enterprise, ENTERPRISE_FIELDS), context=context)
@@ -195,7 +195,7 @@ def change_stage(enterprise: Enterprise, stage: str, *, actor, comment: str | No
     change = StageChange(
         enterprise=enterprise, from_stage=enterprise.stage, to_stage=stage,
         changed_by_id=getattr(actor, "id", None), comment=comment,
-        changed_at=at or utcnow(),
+        changed_at=at or utcnow(), organization_id=enterprise.organization_id,
     )
     db.session.add(change)
     audit.record("stage", enterprise, actor=actor, enterprise_id=enterprise.id,

@@ -35,8 +35,7 @@ def registrations(event_id):
                     per_page=REGISTRATIONS_PER_PAGE)
     manage = access.can_manage_event(current_user, event)
     # The enterprises matched: linked only when the user may see them.
-    visible = {r.enterprise_id for r in page.items
-               if r.enterprise is not None and access.can_view_enterprise(current_user, r.enterprise)}
+    visible = access.viewable_enterprise_ids(current_user, [r.enterprise_id for r in page.items])
     return render_template("events/registrations.html", event=event, form=form, page=page, manage=manage,
                            visible=visible, action_form=ActionForm(), counts=queries.counts(event.id))
 

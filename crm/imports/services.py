@@ -298,7 +298,7 @@ class _Writer:
         ids = bulk.insert_rows_with_ids(Enterprise.__table__, enterprises)
         bulk.insert_rows(StageChange.__table__, [
             {"enterprise_id": i, "from_stage": None, "to_stage": "identified", "changed_at": now,
-             "changed_by_id": self.actor_id} for i in ids])
+             "changed_by_id": self.actor_id, "organization_id": self.batch.organization_id} for i in ids])
         # COPY bypasses the session's events: the reports' cached figures learn it here.
         versions.organizations_changed(db.session, [self.batch.organization_id])
         self._audit("create", "enterprises", list(zip(ids, ids, snapshots, strict=True)), now)

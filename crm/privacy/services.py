@@ -37,6 +37,8 @@ ACCESS_ACTIONS = {
     "export_enterprises": _l("Exported enterprises"),
     "export_event_registrations": _l("Exported an event's registrations"),
     "view_event_registrations": _l("Viewed an event's registrations"),
+    # With the contact's consent, to the organization a referral names (crm/referrals).
+    "communicate_enterprise": _l("Communicated an enterprise to another organization"),
 }
 
 # Why a contact was anonymized (``anonymize_contact``'s reason).

@@ -8,7 +8,11 @@ dashboard's number of queries does not grow with the data. Figures come from the
 - its stage "as of" the end of the period is its latest change before then;
 - its funnel level is the highest STAGE_ORDER it ever reached (a withdrawal keeps it), so
   "reached" (the programme's target) is level >= 1, i.e. awareness or beyond, ever;
-- "entered during the period" is the first change to a stage inside the period.
+- "entered during the period" is the first change to a stage inside the period;
+- its organization, in the breakdown by organization, is the one that took its latest step before
+  the end of the period (``stage_changes.organization_id``): an enterprise referred to another
+  organization (crm/referrals) counts once, with the organization that did the work, until the new
+  one moves it forward.
 
 Activity figures (coaching hours, sessions held, attendance) belong to features built
 elsewhere: they answer ``signals.dashboard_activity`` and show in the dashboard's
@@ -86,7 +90,7 @@ def _facts(scope: ReportScope):
         .subquery("history")
     )
     latest = (
-        select(sc.enterprise_id, sc.to_stage,
+        select(sc.enterprise_id, sc.to_stage, sc.organization_id,
                func.row_number().over(partition_by=sc.enterprise_id,
                                       order_by=(sc.changed_at.desc(), sc.id.desc())).label("rn"))
         .where(*_history_filter(scope))
@@ -94,7 +98,7 @@ def _facts(scope: ReportScope):
     )
     return (
         select(*history.c, latest.c.to_stage.label("stage"), Enterprise.region_code,
-               Enterprise.organization_id, Enterprise.legal_form)
+               latest.c.organization_id.label("organization_id"), Enterprise.legal_form)
         .join_from(history, latest, and_(latest.c.enterprise_id == history.c.enterprise_id, latest.c.rn == 1))
         .join(Enterprise, Enterprise.id == history.c.enterprise_id)
         .subquery("facts")
@@ -431,5 +435,5 @@ def _key(scope: ReportScope, months: list[date]):
     """The scope (who may see what, filters) and the layout of the cached values."""
     dialect = db.session.get_bind().dialect
     enterprises = str(scope.enterprise_ids.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
-    return cache_key("dashboard-2", enterprises, scope.date_from, scope.date_to, months,
+    return cache_key("dashboard-3", enterprises, scope.date_from, scope.date_to, months,
                      [query.name for query in activity_queries()], organization_id=scope.organization_id)

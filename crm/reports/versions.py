@@ -3,10 +3,13 @@ show of it commits. The reports' cached figures and files (crm.reports.cache) ar
 versions of the organizations they cover: a write in one organization leaves the others' alone.
 
 What a written row changes:
-- an enterprise: its organization (both of them when it moves to another one);
-- a stage change, a timeline entry, an attendance, a cohort membership: its enterprise's organization;
+- an enterprise: its organization (both of them when it moves to another one), and the one that
+  shared it for a period still running (it lists it, read-only);
+- a stage change: its enterprise's organization and the organization it is credited to;
+- a timeline entry, an attendance, a cohort membership: its enterprise's organization;
 - a programme session: its enterprise's organization, or those of every enterprise ever in its
   cohort (the dashboard counts the sessions held with the enterprises of its scope);
+- a referral: both its organizations (the dashboard counts referrals sent, received, accepted);
 - an organization: itself (exports show its name);
 - a user's new name, or a deleted user: every organization (exports show coaches' names; a user is
   written on every sign-in, so nothing else about users counts).
@@ -25,6 +28,7 @@ from crm.cohorts.models import CohortMembership
 from crm.enterprises.models import Enterprise
 from crm.extensions import db
 from crm.organizations.models import Organization
+from crm.referrals.models import Referral
 from crm.reports.models import OrganizationVersion
 
 # Per table, the columns that lead to the organizations a change of the row concerns, and how.
@@ -32,11 +36,12 @@ ORGANIZATION, ENTERPRISE, COHORT = "organization", "enterprise", "cohort"
 WATCHED = {
     "enterprises": {"organization_id": ORGANIZATION},
     "organizations": {"id": ORGANIZATION},
-    "stage_changes": {"enterprise_id": ENTERPRISE},
+    "stage_changes": {"enterprise_id": ENTERPRISE, "organization_id": ORGANIZATION},
     "activities": {"enterprise_id": ENTERPRISE},
     "attendances": {"enterprise_id": ENTERPRISE},
     "cohort_memberships": {"enterprise_id": ENTERPRISE},
     "sessions": {"enterprise_id": ENTERPRISE, "cohort_id": COHORT},
+    "referrals": {"from_organization_id": ORGANIZATION, "to_organization_id": ORGANIZATION},
 }
 _PENDING = "virage.organizations_changed"
 _CHUNK = 500  # ids per IN list when the enterprises and cohorts are traced to their organizations
@@ -140,6 +145,9 @@ def _organizations(session, changes: _Changes) -> set[int]:
     found = set(changes.ids[ORGANIZATION])
     for ids in _chunks(changes.ids[ENTERPRISE]):
         found.update(session.scalars(select(Enterprise.organization_id).where(Enterprise.id.in_(ids)).distinct()))
+        # An organization that shared these enterprises for a period still lists them (crm.access).
+        found.update(session.scalars(select(Referral.from_organization_id).where(
+            Referral.enterprise_id.in_(ids), Referral.kind == "share", Referral.status == "accepted").distinct()))
     for ids in _chunks(changes.ids[COHORT]):
         found.update(session.scalars(
             select(Enterprise.organization_id).join(CohortMembership, CohortMembership.enterprise_id == Enterprise.id)
