@@ -516,6 +516,13 @@ def can_decide_referral(user, referral: Referral) -> bool:
     return user.is_admin or (user.is_manager and referral.to_organization_id == user.organization_id)
 
 
+def can_end_share(user, referral: Referral) -> bool:
+    """End a share before its date: the managers of either organization, and the programme office."""
+    return user.is_admin or (user.is_manager and user.organization_id in (referral.from_organization_id,
+                                                                          referral.to_organization_id)
+                             and can_view_referral(user, referral))
+
+
 def can_record_referral_consent(user, referral: Referral) -> bool:
     """Record the contact's answer, given by other means than the email: who may refer the enterprise."""
     return user.is_admin or (referral.from_organization_id == user.organization_id

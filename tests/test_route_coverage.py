@@ -172,6 +172,8 @@ ACCESS = {
     "/referrals/<int:referral_id>/consent": {"POST": "invalid invalid invalid 404 404 login"},
     "/referrals/<int:referral_id>/accept": {"POST": "invalid 403 403 404 404 login"},
     "/referrals/<int:referral_id>/decline": {"POST": "invalid 403 403 404 404 login"},
+    # Ends a running share early: the managers of either organization (here A, the sharer's side).
+    "/referrals/<int:referral_id>/end": {"POST": "invalid invalid 403 404 404 login"},
     # The session cookie never opens the API: only a bearer token does (tests/test_api_access.py).
     "/api/v1/enterprises": {"GET": "401 401 401 401 401 401", "POST": "401 401 401 401 401 401"},
     "/api/v1/dashboard": {"GET": "401 401 401 401 401 401"},

@@ -114,6 +114,9 @@ def subject(kind: str, referral: Referral) -> str:
         return _("The contact refused the referral: %(enterprise)s", enterprise=name)
     if kind == "expired":
         return _("Referral expired without an answer: %(enterprise)s", enterprise=name)
+    if kind == "ended_early":
+        return _("Share ended early: %(enterprise)s returns to %(organization)s", enterprise=name,
+                 organization=referral.from_organization.name)
     return _("Share ended: %(enterprise)s is back with your organization", enterprise=name)
 
 

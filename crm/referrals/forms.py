@@ -1,5 +1,6 @@
-"""The referral's forms: refer, record the contact's answer, accept (a coach) or decline (a reason)."""
-from wtforms import DateField, RadioField, StringField, TextAreaField
+"""The referral's forms: refer, record the contact's answer, accept (a coach) or decline (a reason), end a
+share early (a confirmation)."""
+from wtforms import BooleanField, DateField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -70,6 +71,11 @@ class AcceptForm(Form):
 
 class DeclineForm(Form):
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=2000)])
+
+
+class EndShareForm(Form):
+    confirm = BooleanField(_l("I confirm: the enterprise returns now to the organization that shared it."),
+                           validators=[DataRequired(_l("Tick the box to confirm."))])
 
 
 class AnswerForm(Form):

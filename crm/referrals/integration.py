@@ -62,6 +62,7 @@ def history_terms(_sender, **_extra):
                  "referral_decline": lazy_pgettext("history", "Referral declined"),
                  "referral_expire": lazy_pgettext("history", "Referral expired"),
                  "referral_end": lazy_pgettext("history", "Share ended"),
+                 "referral_end_early": lazy_pgettext("history", "Share ended before its date"),
                  "referral_transfer": lazy_pgettext("history", "Moved to another organization")},
         fields={"referrals": {
             "kind": Field(_l("Kind"), codes(SHORT_KIND_LABELS)),

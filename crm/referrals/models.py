@@ -94,9 +94,10 @@ class Referral(TimestampMixin, db.Model):
 
 # consent_request: to the contact (the signed link). received: to the receiving organization's
 # managers. assigned: to the coach chosen on acceptance. accepted, declined, consent_refused, expired,
-# ended: to the person who referred.
+# ended: to the person who referred. ended_early: to the receiving organization's managers and coach,
+# when the sharing side ended the share before its date.
 EMAIL_KINDS = ("consent_request", "received", "assigned", "accepted", "declined", "consent_refused", "expired",
-               "ended")
+               "ended", "ended_early")
 
 
 class ReferralEmail(OutboxRow, db.Model):

@@ -4,7 +4,8 @@ The path of a referral: ``refer`` (the consent recorded, or asked by email) → 
 (``answer_consent`` on the public page, or ``record_consent`` by the referring side) → the receiving
 organization ``accept``s, choosing a coach, or ``decline``s with a reason. A move gives it the
 enterprise for good; a share until ``share_ends_on``, when the worker (``close_ended_shares``) gives
-it back. Referrals nobody answered expire (``expire_unanswered``).
+it back, unless one of the two organizations ends it earlier (``end_share``). Referrals nobody answered
+expire (``expire_unanswered``).
 """
 import logging
 from datetime import date, datetime, timedelta
@@ -235,28 +236,56 @@ def _tell_referrer(referral: Referral, kind: str, now: datetime) -> None:
 # The worker's rounds (crm/referrals/integration.py) ----------------------------------------------
 
 def close_ended_shares(now: datetime | None = None) -> int:
-    """Shares whose end date came: the enterprise returns to the organization that shared it, with
-    its coach of before when they still coach there."""
+    """Shares whose end date came: the enterprise returns to the organization that shared it."""
     now = now or utcnow()
     due = db.session.scalars(select(Referral).where(
         Referral.kind == "share", Referral.status == "accepted", Referral.share_ends_on <= today(now))
         .order_by(Referral.id)).all()
     for referral in due:
-        enterprise = referral.enterprise
-        previous = db.session.get(User, referral.previous_coach_id) if referral.previous_coach_id else None
-        if previous is not None and not (previous.is_active and previous.role == "coach"
-                                         and previous.organization_id == referral.from_organization_id):
-            previous = None
-        referral.status, referral.ended_at = "ended", now
-        audit.record("referral_end", referral, actor=None, enterprise_id=enterprise.id,
-                     changes={"status": ["accepted", "ended"]})
-        if enterprise.organization_id == referral.to_organization_id:
-            transfer(enterprise, referral.from_organization_id, previous, actor=None, referral=referral, now=now)
-        _tell_referrer(referral, "ended", now)
-        log.info("referral %s: share ended, enterprise %s back to organization %s", referral.id, enterprise.id,
-                 referral.from_organization_id)
+        _close_share(referral, actor=None, now=now)
     db.session.flush()
     return len(due)
+
+
+def end_share(referral: Referral, *, actor, now: datetime | None = None) -> None:
+    """A running share ended before its date, by one of the two organizations (or the programme office):
+    closed as the worker closes it on its date, and the other side told."""
+    now = now or utcnow()
+    if not referral.is_running_share:
+        raise DomainError(_l("This referral is not a running share."))
+    _close_share(referral, actor=actor, now=now)
+    db.session.flush()
+
+
+def _close_share(referral: Referral, *, actor, now: datetime) -> None:
+    """The enterprise returns to the organization that shared it, with its coach of before when they
+    still coach there. ``actor`` None: the worker, on the end date; else ended early by a person."""
+    enterprise = referral.enterprise
+    previous = db.session.get(User, referral.previous_coach_id) if referral.previous_coach_id else None
+    if previous is not None and not (previous.is_active and previous.role == "coach"
+                                     and previous.organization_id == referral.from_organization_id):
+        previous = None
+    receiving_coach_id = enterprise.coach_id if enterprise.organization_id == referral.to_organization_id else None
+    referral.status, referral.ended_at = "ended", now
+    audit.record("referral_end" if actor is None else "referral_end_early", referral, actor=actor,
+                 enterprise_id=enterprise.id, changes={"status": ["accepted", "ended"]})
+    if enterprise.organization_id == referral.to_organization_id:
+        transfer(enterprise, referral.from_organization_id, previous, actor=actor, referral=referral, now=now)
+    actor_organization_id = getattr(actor, "organization_id", None)
+    if actor is None or actor_organization_id != referral.from_organization_id:
+        _tell_referrer(referral, "ended", now)
+    if actor is not None and actor_organization_id != referral.to_organization_id:
+        # Ended by the sharer (or the programme office): the receiving side's managers and coach are told.
+        receivers = set(db.session.scalars(select(User.id).where(
+            User.organization_id == referral.to_organization_id, User.role == "manager",
+            User.is_active.is_(True))))
+        if receiving_coach_id is not None:
+            receivers.add(receiving_coach_id)
+        for user_id in sorted(receivers - {_actor_id(actor)}):
+            emails.queue(referral, "ended_early", user_id=user_id, now=now)
+    log.info("referral %s: share ended%s, enterprise %s back to organization %s", referral.id,
+             "" if actor is None else f" early by user {_actor_id(actor)}", enterprise.id,
+             referral.from_organization_id)
 
 
 def expire_unanswered(now: datetime | None = None) -> int:

@@ -23,6 +23,7 @@ from crm.referrals.forms import (
     AnswerForm,
     ConsentForm,
     DeclineForm,
+    EndShareForm,
     ReferForm,
 )
 from crm.referrals.models import Referral
@@ -95,12 +96,16 @@ def render_referral(referral, *, status=200, **forms):
                "can_decide": access.can_decide_referral(user, referral) and referral.status == "sent",
                "can_record": access.can_record_referral_consent(user, referral)
                and referral.status == "consent_pending",
-               "can_open_enterprise": access.can_view_enterprise(user, referral.enterprise)}
+               "can_open_enterprise": access.can_view_enterprise(user, referral.enterprise),
+               # A refused ending (the share ended meanwhile) keeps its form, to show why.
+               "can_end": access.can_end_share(user, referral) and (referral.is_running_share or "end_form" in forms)}
     if context["can_decide"]:
         accept_form = forms.get("accept_form") or AcceptForm(prefix="accept", formdata=None)
         accept_form.coach_id.choices = _coach_choices(referral)
         context["accept_form"] = accept_form
         context["decline_form"] = forms.get("decline_form") or DeclineForm(prefix="decline", formdata=None)
+    if context["can_end"]:
+        context["end_form"] = forms.get("end_form") or EndShareForm(prefix="end", formdata=None)
     if context["can_record"]:
         context["consent_form"] = forms.get("consent_form") or ConsentForm(prefix="consent", formdata=None)
     return render_template("referrals/detail.html", **context), status
@@ -164,6 +169,22 @@ def decline(referral_id):
             flash(_("Referral declined."), "success")
             return _back(referral)
     return render_referral(referral, status=400, decline_form=form)
+
+
+@bp.route("/referrals/<int:referral_id>/end", methods=["POST"])
+@login_required
+def end_share(referral_id):
+    referral = access.get_referral_or_404(referral_id, current_user)
+    if not access.can_end_share(current_user, referral):
+        abort(403)
+    form = EndShareForm(prefix="end")
+    if form.validate_on_submit():
+        with refusals_shown_on(form):
+            services.end_share(referral, actor=current_user)
+            flash(_("Share ended: %(enterprise)s is back with %(organization)s.", enterprise=referral.enterprise.name,
+                    organization=referral.from_organization.name), "success")
+            return _back(referral)
+    return render_referral(referral, status=400, end_form=form)
 
 
 # The contact's page, without an account: the signed link of the email is the credential -------------
