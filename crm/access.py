@@ -72,7 +72,21 @@ def can_edit_enterprise(user, enterprise: Enterprise) -> bool:
 
 def can_view_history(user, enterprise: Enterprise) -> bool:
     """The audit log shows old values of personal data: only those who may change the record."""
-    return can_edit_enterprise(user, enterprise)
+    return can_edit_enterprise(user, enterprise) and can_see_shared_part(user, enterprise, "history")
+
+
+def can_see_shared_part(user, enterprise: Enterprise, part: str) -> bool:
+    """What of an enterprise the user sees beyond its record: ``part`` is one of the referrals' shared
+    parts ("record", "contacts", "history", "diagnostics"). The owner's people and the programme office
+    see it all; while a share runs (crm/referrals), the other organization of the share sees only what
+    the referral shared; anybody else, nothing."""
+    if user.is_admin or enterprise.organization_id == user.organization_id:
+        return True
+    shared = db.session.scalar(select(Referral.shared).where(
+        Referral.enterprise_id == enterprise.id, Referral.kind == "share", Referral.status == "accepted",
+        or_(Referral.from_organization_id == user.organization_id,
+            Referral.to_organization_id == user.organization_id)).limit(1))
+    return shared is not None and part in shared.split()
 
 
 def can_complete_task(user, enterprise: Enterprise, task) -> bool:

@@ -37,7 +37,9 @@ def _contact_or_404(contact_id: int, *, for_edit: bool = False):
     contact = db.session.get(ContactRow, contact_id)
     if contact is None or contact.anonymized_at is not None:
         abort(404)
-    access.get_enterprise_or_404(contact.enterprise_id, auth.principal(), for_edit=for_edit)
+    enterprise = access.get_enterprise_or_404(contact.enterprise_id, auth.principal(), for_edit=for_edit)
+    if not access.can_see_shared_part(auth.principal(), enterprise, "contacts"):
+        abort(403)
     return contact
 
 
@@ -50,6 +52,8 @@ def list_contacts(enterprise_id: int):
     read is written to the access log.
     """
     enterprise = access.get_enterprise_or_404(enterprise_id, auth.principal())
+    if not access.can_see_shared_part(auth.principal(), enterprise, "contacts"):
+        abort(403)  # a share running without its contacts
     contacts = _logged(db.session.scalars(queries.enterprise_contacts(enterprise.id)).all())
     return ContactList(items=[Contact.model_validate(c) for c in contacts])
 

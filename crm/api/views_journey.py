@@ -74,6 +74,8 @@ def list_activities(enterprise_id: int, query: ActivityListQuery):
     Calls, meetings, emails and notes, the latest first, by pages (``next_cursor``).
     """
     enterprise = _visible(enterprise_id)
+    if not access.can_see_shared_part(auth.principal(), enterprise, "history"):
+        abort(403)  # a share running without its history
     statement = select(ActivityRow).where(ActivityRow.enterprise_id == enterprise.id)
     if query.cursor:
         day, last_id = cursors.decode(query.cursor, str, int)

@@ -89,6 +89,8 @@ SECTION_ORDER = 10
 
 @signals.enterprise_sections.connect
 def enterprise_section(enterprise, *, user, **_extra):
+    if not access.can_see_shared_part(user, enterprise, "contacts"):
+        return None
     contacts = db.session.scalars(queries.enterprise_contacts(enterprise.id)).all()
     return Section("contacts/_enterprise_section.html", {
         "contacts": [c for c in contacts if c.archived_at is None],

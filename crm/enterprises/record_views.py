@@ -49,8 +49,11 @@ def render_enterprise(enterprise, *, status=200, **forms):
     can_history = access.can_view_history(user, enterprise)
     page = queries.enterprise_page(enterprise, with_history=can_history,
                                    whole_timeline=request.args.get("timeline") == "all")
+    # While a share runs, the organization that does not own the enterprise sees only what was shared.
+    shows = {part: access.can_see_shared_part(user, enterprise, part) for part in ("history", "diagnostics")}
     context = {"enterprise": enterprise, "page": page, "can_edit": can_edit, "can_manage": can_manage,
-               "can_history": can_history, "confirm_form": ConfirmForm(), "today": timeline.today_in_quebec()}
+               "can_history": can_history, "shows": shows, "confirm_form": ConfirmForm(),
+               "today": timeline.today_in_quebec()}
     if can_edit:
         context["stage_form"] = forms.get("stage_form") or StageForm(
             prefix="stage", formdata=None, stage=NEXT_STAGE.get(enterprise.stage, ""))
