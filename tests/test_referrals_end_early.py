@@ -92,3 +92,13 @@ def test_the_sharer_manager_ends_it_and_the_receiving_side_is_told(app, make, ru
     with app.app_context():
         integration.run_round(me="test", now=utcnow() + timedelta(days=31))
     assert _audit(app, referral_id)[-1][0] == "referral_end_early"
+
+
+def test_the_programme_office_ends_it_and_both_sides_are_told(app, make):
+    p, referral_id, _chantier, _hub = _running_share(app, make)
+    admin = make.user("admin", None)
+    assert _end(signed_in(app, admin), referral_id, **{"end-confirm": "y"}).status_code == 302
+    assert referral(app, id=referral_id).status == "ended"
+    assert _audit(app, referral_id)[-1] == ("referral_end_early", admin.id)
+    assert _emails(app, referral_id, "ended") == {p.chantier_manager.id}
+    assert _emails(app, referral_id, "ended_early") == {p.hub_manager.id, p.hub_coach.id}
