@@ -113,6 +113,7 @@ def register(app: Flask) -> None:
         stage_label=lambda code: reference.label(reference.STAGES, code),
         region_label=reference.region_label,
         legal_form_label=lambda code: reference.label(reference.LEGAL_FORMS, code),
+        sector_label=lambda code: reference.label(reference.SECTORS, code),
         role_label=lambda code: reference.label(reference.ROLES, code),
         language_label=lambda code: reference.label(reference.LANGUAGES, code),
     )

@@ -239,7 +239,8 @@ def _enterprises(counts, organizations, staff, rng, now, progress) -> list:
             "neq": f"88{(enterprise_id * 7919) % 10**8:08d}" if rng.random() < 0.8 else None,
             "postal_code": (f"{data.POSTAL_PREFIX[region]} {rng.randint(1, 9)}"
                             f"{rng.choice('ABCEGHJ')}{rng.randint(0, 9)}"),
-            "sector": rng.choice(data.SECTORS), "employees": rng.randint(1, 120),
+            **dict(zip(("sector_code", "sector"), rng.choice(data.SECTORS), strict=True)),
+            "employees": rng.randint(1, 120),
             "website": None, "organization_id": owner.id, "coach_id": coach_id,
             "preferred_language": "en" if rng.random() < 0.1 else "fr", "archived_at": None,
             "last_activity_at": None, "version": 1, "created_at": created_at, "updated_at": created_at,

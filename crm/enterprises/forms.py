@@ -15,10 +15,10 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
-from crm.fields import SelectField, SelectMultipleField
+from crm.fields import OptionalSelectField, SelectField, SelectMultipleField
 from crm.forms import Form
 from crm.i18n import _l, lazy_pgettext
-from crm.reference import LANGUAGES, LEGAL_FORMS, REGIONS, STAGES, choices
+from crm.reference import LANGUAGES, LEGAL_FORMS, NO_SECTOR, REGIONS, SECTORS, STAGES, choices
 from crm.validators import Cleaned, clean_neq, clean_postal_code, clean_url
 
 ACTIVITY_LABELS = {
@@ -71,17 +71,18 @@ class EnterpriseForm(Form):
                               validators=[DataRequired()])
     city = StringField(_l("City"), validators=[DataRequired(), Length(max=120)])
     postal_code = StringField(_l("Postal code"), validators=[Optional(), Cleaned(clean_postal_code)])
-    sector = StringField(_l("Sector of activity"), validators=[Optional(), Length(max=120)])
+    sector_code = OptionalSelectField(_l("Sector of activity"), choices=choices(SECTORS, blank=_l("Not specified")))
+    sector = StringField(_l("Activity (details)"), validators=[Optional(), Length(max=120)])
     employees = IntegerField(_l("Employees"), validators=[Optional(), NumberRange(min=0, max=100000)])
     website = StringField(_l("Website"), validators=[Optional(), Length(max=300), Cleaned(clean_url)])
     preferred_language = SelectField(_l("Preferred language"), choices=choices(LANGUAGES), default="fr")
     version = HiddenField()
 
     def profile(self) -> dict:
-        return {name: (getattr(self, name).data or None) if name in ("neq", "postal_code", "sector", "website")
-                else getattr(self, name).data
-                for name in ("name", "neq", "legal_form", "region_code", "city", "postal_code", "sector",
-                             "employees", "website", "preferred_language")}
+        optional = ("neq", "postal_code", "sector_code", "sector", "website")
+        return {name: (getattr(self, name).data or None) if name in optional else getattr(self, name).data
+                for name in ("name", "neq", "legal_form", "region_code", "city", "postal_code", "sector_code",
+                             "sector", "employees", "website", "preferred_language")}
 
     def expected_version(self) -> int | None:
         try:
@@ -153,6 +154,8 @@ class FilterForm(Form):
     region = SelectField(_l("Region"), choices=choices(REGIONS, blank=_l("All regions")), default="")
     legal_form = SelectField(_l("Legal form"), choices=choices(LEGAL_FORMS, blank=_l("All legal forms")),
                              default="")
+    sector = SelectField(_l("Sector of activity"), choices=choices(
+        {**SECTORS, NO_SECTOR: _l("Not specified")}, blank=_l("All sectors")), default="")
     organization = SelectField(_l("Organization"), default="")
     coach = SelectField(_l("Coach"), default="")
     sort = SelectField(_l("Sort by"), choices=choices(SORT_LABELS), default="name")

@@ -25,6 +25,9 @@ class Enterprise(TimestampMixin, db.Model):
     city: Mapped[str | None] = mapped_column(SingleLineString(120))
     city_key: Mapped[str] = mapped_column(String(120), default="")
     postal_code: Mapped[str | None] = mapped_column(String(7))
+    # A code of crm.reference.SECTORS (the programme's reports count by it), and the activity in the
+    # enterprise's own words ("Activity (details)").
+    sector_code: Mapped[str | None] = mapped_column(String(30), index=True)
     sector: Mapped[str | None] = mapped_column(SingleLineString(120))
     employees: Mapped[int | None]
     website: Mapped[str | None] = mapped_column(String(300))

@@ -26,9 +26,18 @@ from crm.contributions import ActivityFigure, ActivityQuery, ReportScope
 from crm.domain import QUEBEC, local_midnight
 from crm.enterprises.models import Enterprise, StageChange
 from crm.extensions import db
-from crm.i18n import lazy_pgettext
+from crm.i18n import _, lazy_pgettext
 from crm.organizations.models import Organization
-from crm.reference import LEGAL_FORMS, REACHED_STAGES, REGION_WEIGHTS, REGIONS, STAGE_ORDER, STAGES
+from crm.reference import (
+    LEGAL_FORMS,
+    NO_SECTOR,
+    REACHED_STAGES,
+    REGION_WEIGHTS,
+    REGIONS,
+    SECTORS,
+    STAGE_ORDER,
+    STAGES,
+)
 from crm.reports.cache import cache_key, cached_or_computed
 
 MAX_MONTHS = 36  # the monthly chart shows at most three years (the latest ones)
@@ -94,7 +103,7 @@ def _facts(scope: ReportScope):
     )
     return (
         select(*history.c, latest.c.to_stage.label("stage"), Enterprise.region_code,
-               Enterprise.organization_id, Enterprise.legal_form)
+               Enterprise.organization_id, Enterprise.legal_form, Enterprise.sector_code)
         .join_from(history, latest, and_(latest.c.enterprise_id == history.c.enterprise_id, latest.c.rn == 1))
         .join(Enterprise, Enterprise.id == history.c.enterprise_id)
         .subquery("facts")
@@ -160,11 +169,11 @@ def ratio(part: int, whole: int) -> float | None:
 
 # --- The figures -------------------------------------------------------------------------------
 
-FACT_GROUP = ("region_code", "organization_id", "legal_form")
+FACT_GROUP = ("region_code", "organization_id", "legal_form", "sector_code")
 
 
 def fact_groups(scope: ReportScope) -> list[dict]:
-    """Every count, per (region, organization, legal form) of the scope, in ONE aggregate query.
+    """Every count, per (region, organization, legal form, sector) of the scope, in ONE aggregate query.
 
     The counts add up, so the totals and each breakdown are sums of these rows: the history is
     aggregated once per dashboard instead of once per table.
@@ -177,7 +186,7 @@ def fact_groups(scope: ReportScope) -> list[dict]:
 
 
 def fact_sums(scope: ReportScope) -> dict:
-    """The groups added up: for the whole scope, and per region, organization and legal form.
+    """The groups added up: for the whole scope, and per region, organization, legal form and sector.
     JSON-ready (lists of [key, counts] pairs, as JSON keys are strings only)."""
     groups = fact_groups(scope)
     sums: dict = {"total": _add_up(groups)}
@@ -263,6 +272,15 @@ def by_organization(sums: dict) -> list[Breakdown]:
 def by_legal_form(sums: dict) -> list[Breakdown]:
     figures = _figures_by(sums, "legal_form")
     return [Breakdown(code, str(label), figures[code]) for code, label in LEGAL_FORMS.items() if code in figures]
+
+
+def by_sector(sums: dict) -> list[Breakdown]:
+    """The sectors with enterprises, in the list's order, then those whose sector is not given."""
+    figures = _figures_by(sums, "sector_code")
+    rows = [Breakdown(code, str(label), figures[code]) for code, label in SECTORS.items() if code in figures]
+    if None in figures:
+        rows.append(Breakdown(NO_SECTOR, _("Not specified"), figures[None]))
+    return rows
 
 
 # --- Over time ---------------------------------------------------------------------------------
@@ -385,6 +403,7 @@ class Dashboard:
     regions: list[Breakdown]
     organizations: list[Breakdown]
     legal_forms: list[Breakdown]
+    sectors: list[Breakdown]
     months: list[date]
     monthly: dict
     durations: list[StageDuration]
@@ -411,7 +430,7 @@ def dashboard(scope: ReportScope, *, today: date | None = None) -> Dashboard:
     return Dashboard(
         scope=scope, target=programme_target(), totals=totals, funnel=funnel_steps(totals),
         regions=by_region(scope, sums, programme_wide=scope.organization_id is None),
-        organizations=by_organization(sums), legal_forms=by_legal_form(sums),
+        organizations=by_organization(sums), legal_forms=by_legal_form(sums), sectors=by_sector(sums),
         months=months, monthly={(month, stage): count for month, stage, count in raw["monthly"]},
         durations=[StageDuration(*duration) for duration in raw["durations"]], activity=activity,
     )
@@ -431,5 +450,5 @@ def _key(scope: ReportScope, months: list[date]):
     """The scope (who may see what, filters) and the layout of the cached values."""
     dialect = db.session.get_bind().dialect
     enterprises = str(scope.enterprise_ids.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
-    return cache_key("dashboard-2", enterprises, scope.date_from, scope.date_to, months,
+    return cache_key("dashboard-3", enterprises, scope.date_from, scope.date_to, months,
                      [query.name for query in activity_queries()], organization_id=scope.organization_id)
