@@ -162,6 +162,7 @@ def _connect_receivers() -> None:
     from crm.api import webhook_sending, webhooks  # noqa: F401
     from crm.cohorts import integration, reporting  # noqa: F401
     from crm.contacts import history as contacts_history  # noqa: F401
+    from crm.enterprises import diagnostics  # noqa: F401
     from crm.events import integration as events_integration  # noqa: F401
     from crm.privacy import history as privacy_history  # noqa: F401
     from crm.reminders import history as reminders_history  # noqa: F401

@@ -73,8 +73,8 @@ def build_world(app, make) -> World:
         contact = db.session.scalar(select(Contact).where(Contact.enterprise_id == row.id))
         timeline.add_activity(row, actor=None, kind="note", occurred_on=date(2026, 1, 5), body="Note")
         task = timeline.add_task(row, actor=None, title="Rappeler", due_on=date(2030, 1, 5), assignee=coach)
-        timeline.add_diagnostic(row, actor=None, performed_on=date(2026, 1, 5), tool="self_assessment",
-                                maturity_level=2)
+        timeline.add_diagnostic(row, actor=None, performed_on=date(2026, 1, 5), tool="adn_40",
+                                maturity_level=2, scores={"strategy": 2})
         day = STARTS.date()
         cohort = cohort_services.create_cohort(
             actor=None, facilitators=[coach], name="Cohorte A", kind="training", organization_id=org.id,

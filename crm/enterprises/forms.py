@@ -1,5 +1,6 @@
 """Forms of the enterprises feature; every label and message translated, every value validated."""
 from decimal import Decimal
+from functools import cache
 
 from wtforms import (
     BooleanField,
@@ -18,7 +19,17 @@ from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 from crm.fields import OptionalSelectField, SelectField, SelectMultipleField
 from crm.forms import Form
 from crm.i18n import _l, lazy_pgettext
-from crm.reference import LANGUAGES, LEGAL_FORMS, NO_SECTOR, REGIONS, SECTORS, STAGES, choices
+from crm.reference import (
+    DIAGNOSTIC_TOOLS,
+    LANGUAGES,
+    LEGAL_FORMS,
+    NO_SECTOR,
+    REGIONS,
+    SECTORS,
+    STAGES,
+    choices,
+    diagnostic_dimensions,
+)
 from crm.validators import Cleaned, clean_neq, clean_postal_code, clean_url
 
 ACTIVITY_LABELS = {
@@ -27,11 +38,7 @@ ACTIVITY_LABELS = {
     "email": lazy_pgettext("activity kind", "Email"),
     "note": lazy_pgettext("activity kind", "Note"),
 }
-DIAGNOSTIC_TOOL_LABELS = {
-    "audit_industrie_40": "Audit industrie 4.0",  # the ministry's tool: a proper name
-    "self_assessment": _l("Self-assessment"),
-    "other": _l("Other tool"),
-}
+DIAGNOSTIC_TOOL_LABELS = DIAGNOSTIC_TOOLS
 MATURITY_LABELS = {
     "1": _l("1 – Beginning"), "2": _l("2 – Exploring"), "3": _l("3 – Structuring"),
     "4": _l("4 – Integrated"), "5": _l("5 – Advanced"),
@@ -120,11 +127,39 @@ class TaskForm(Form):
 
 
 class DiagnosticForm(Form):
+    """A diagnostic, and a score field (``score_<dimension>``) per configured dimension: build it with
+    ``diagnostic_form()``."""
+
     performed_on = DateField(_l("Date"), validators=[InputRequired()])
     tool = SelectField(_l("Tool"), choices=choices(DIAGNOSTIC_TOOL_LABELS), default="audit_industrie_40")
-    maturity_level = SelectField(_l("Maturity level"), choices=choices(MATURITY_LABELS), default="1")
+    maturity_level = SelectField(_l("Overall maturity level"), choices=choices(MATURITY_LABELS), default="1")
     link = StringField(_l("Link to the report"), validators=[Optional(), Length(max=300), Cleaned(clean_url)])
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=5000)])
+
+    def score_fields(self) -> list:
+        return [field for field in self if field.short_name.startswith("score_")]
+
+    def scores(self) -> dict[str, int]:
+        """{dimension: score} of the dimensions scored (a blank one is not)."""
+        return {field.short_name.removeprefix("score_"): int(field.data) for field in self.score_fields()
+                if field.data}
+
+
+@cache
+def _scored_form_class(dimensions: tuple[str, ...]) -> type:
+    score_choices = choices(MATURITY_LABELS, blank=_l("Not scored"))
+    fields = {f"score_{code}": SelectField(code, choices=score_choices, default="") for code in dimensions}
+    return type("ScoredDiagnosticForm", (DiagnosticForm,), fields)
+
+
+def diagnostic_form(**kwargs) -> DiagnosticForm:
+    """The diagnostic form with a score per dimension of the configuration, labelled in the request's
+    language (one form class per list of dimensions)."""
+    dimensions = diagnostic_dimensions()
+    form = _scored_form_class(tuple(dimensions))(**kwargs)
+    for code, label in dimensions.items():
+        form[f"score_{code}"].label.text = label
+    return form
 
 
 class AssignForm(Form):

@@ -226,6 +226,7 @@ def _page_statements() -> dict[str, Select]:
         "tasks": select(FollowUpTask).where(FollowUpTask.enterprise_id == enterprise_id)
         .order_by(FollowUpTask.done_at.is_not(None), FollowUpTask.due_on, FollowUpTask.id),
         "diagnostics": select(DigitalDiagnostic).where(DigitalDiagnostic.enterprise_id == enterprise_id)
+        .options(selectinload(DigitalDiagnostic.scores))
         .order_by(DigitalDiagnostic.performed_on.desc(), DigitalDiagnostic.id.desc()),
         "history": select(AuditEntry).where(AuditEntry.enterprise_id == enterprise_id)
         .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(200),

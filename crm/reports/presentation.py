@@ -159,5 +159,7 @@ def funder_sheets(report: Dashboard, *, scope_name: str, period: str) -> list:
         sheets.append((_("Activity"), [_("Figure"), _("Value")],
                        [[str(a.label), (a.value, PERCENT) if a.kind == "percent" else a.value]
                         for a in report.activity]))
+    for _template, _section, section_sheets in report.sections:
+        sheets.extend(section_sheets)
     return sheets
 

@@ -22,7 +22,7 @@ from sqlalchemy import and_, case, func, or_, select
 
 from crm import signals
 from crm.access import organization_in_view, report_enterprises
-from crm.contributions import ActivityFigure, ActivityQuery, ReportScope
+from crm.contributions import ActivityFigure, ActivityQuery, DashboardSection, ReportScope
 from crm.domain import QUEBEC, local_midnight
 from crm.enterprises.models import Enterprise, StageChange
 from crm.extensions import db
@@ -392,6 +392,11 @@ def activity_figures(scope: ReportScope) -> list[ActivityFigure]:
     return [figure for query in activity_queries() for figure in query.present(query.compute(scope))]
 
 
+def dashboard_sections() -> list[DashboardSection]:
+    """The sections other features add to the dashboard (scored diagnostics, outcomes…), in order."""
+    return sorted(signals.answers(signals.dashboard_sections), key=lambda section: (section.order, section.name))
+
+
 # --- Everything the dashboard and the funder report show ---------------------------------------
 
 @dataclass
@@ -408,6 +413,8 @@ class Dashboard:
     monthly: dict
     durations: list[StageDuration]
     activity: list[ActivityFigure]
+    # (template, what its section presents, funder workbook sheets) of the other features' sections.
+    sections: list[tuple[str, dict, list]] = field(default_factory=list)
 
     @property
     def durations_by_stage(self) -> dict[str, StageDuration]:
@@ -427,12 +434,17 @@ def dashboard(scope: ReportScope, *, today: date | None = None) -> Dashboard:
     totals = programme_figures(sums)
     activity = [figure for query, values in zip(activity_queries(), raw["activity"], strict=True)
                 for figure in query.present(values)]
+    sections = []
+    for section, values in zip(dashboard_sections(), raw["sections"], strict=True):
+        shown = section.present(values)
+        sections.append((section.template, shown, section.sheets(shown) if section.sheets else []))
     return Dashboard(
         scope=scope, target=programme_target(), totals=totals, funnel=funnel_steps(totals),
         regions=by_region(scope, sums, programme_wide=scope.organization_id is None),
         organizations=by_organization(sums), legal_forms=by_legal_form(sums), sectors=by_sector(sums),
         months=months, monthly={(month, stage): count for month, stage, count in raw["monthly"]},
         durations=[StageDuration(*duration) for duration in raw["durations"]], activity=activity,
+        sections=sections,
     )
 
 
@@ -443,6 +455,7 @@ def _raw_figures(scope: ReportScope, months: list[date]) -> dict:
         "monthly": [[month, stage, count] for (month, stage), count in monthly_entries(scope, months).items()],
         "durations": [[d.stage, d.median_days, d.stays] for d in median_days_in_stage(scope)],
         "activity": [query.compute(scope) for query in activity_queries()],
+        "sections": [section.compute(scope) for section in dashboard_sections()],
     }
 
 
@@ -451,4 +464,5 @@ def _key(scope: ReportScope, months: list[date]):
     dialect = db.session.get_bind().dialect
     enterprises = str(scope.enterprise_ids.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
     return cache_key("dashboard-3", enterprises, scope.date_from, scope.date_to, months,
-                     [query.name for query in activity_queries()], organization_id=scope.organization_id)
+                     [query.name for query in activity_queries()], [section.name for section in dashboard_sections()],
+                     organization_id=scope.organization_id)
