@@ -133,6 +133,8 @@ def _register_blueprints(app: Flask) -> None:
     from crm.imports.views import bp as imports_bp
     from crm.main.views import bp as main_bp
     from crm.ops.views import bp as ops_bp
+    from crm.outcomes import bp as outcomes_bp
+    from crm.outcomes import views as outcomes_views  # noqa: F401 - the routes of its blueprint
     from crm.privacy.views import bp as privacy_bp
     from crm.reminders.views import bp as reminders_bp
     from crm.reports.views import bp as reports_bp
@@ -150,6 +152,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(events_bp)
+    app.register_blueprint(outcomes_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(api_pages)
     _connect_receivers()
@@ -164,6 +167,7 @@ def _connect_receivers() -> None:
     from crm.contacts import history as contacts_history  # noqa: F401
     from crm.enterprises import diagnostics  # noqa: F401
     from crm.events import integration as events_integration  # noqa: F401
+    from crm.outcomes import integration as outcomes_integration  # noqa: F401
     from crm.privacy import history as privacy_history  # noqa: F401
     from crm.reminders import history as reminders_history  # noqa: F401
     from crm.reminders import privacy  # noqa: F401

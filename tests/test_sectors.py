@@ -10,6 +10,7 @@ from crm.enterprises.models import Enterprise
 from crm.extensions import db
 from crm.imports.validation import Lookups
 from crm.reports import queries
+from tests.api_helpers import bearer, personal_token
 from tests.conftest import csrf_token
 from tests.enterprises_helpers import world  # noqa: F401 - fixture
 from tests.imports_helpers import batch_id_from, commit, confirm_mapping, upload
@@ -167,3 +168,17 @@ def test_dashboard_counts_by_sector_within_what_the_user_may_see(app, client, au
         sectors = {row.key: row.figures.enterprises for row in queries.dashboard(scope).sectors}
     # The whole programme: E5 (B) is housing too; E6 not specified; E7 archived, never counted.
     assert sectors == {"housing": 3, "media": 1, "none": 2}
+
+
+def test_the_api_reads_and_writes_the_sector_code(app, client, make):
+    organization = make.organization()
+    coach = make.user("coach", organization)
+    enterprise = make.enterprise(organization, coach=coach, sector_code="media")
+    headers = bearer(personal_token(app, coach))
+    url = f"/api/v1/enterprises/{enterprise.id}"
+    read = client.get(url, headers=headers)
+    assert read.json["sector_code"] == "media"
+    refused = client.patch(url, headers={**headers, "If-Match": read.headers["ETag"]}, json={"sector_code": "mining"})
+    assert refused.status_code == 422 and refused.json["errors"][0]["field"] == "sector_code"
+    changed = client.patch(url, headers={**headers, "If-Match": read.headers["ETag"]}, json={"sector_code": "health"})
+    assert changed.status_code == 200 and changed.json["sector_code"] == "health"

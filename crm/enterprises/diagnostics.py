@@ -4,11 +4,11 @@ diagnostic, and the dashboard's figures on them.
 A diagnostic is *scored* when it has at least one score (1 to 5) on a dimension. An enterprise's gain
 on a dimension is its latest scored diagnostic's score minus its first one's, when both scored it.
 The dashboard answers ``signals.dashboard_sections`` with the average gain per dimension over the
-enterprises diagnosed at least twice (two scored diagnostics), in two aggregate queries.
+enterprises diagnosed at least twice (two scored diagnostics), in one aggregate query.
 """
 from dataclasses import dataclass
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, select, true
 
 from crm import signals
 from crm.contributions import DashboardSection, ReportScope
@@ -83,22 +83,27 @@ def _ranked(scope: ReportScope):
 
 def gain_values(scope: ReportScope) -> dict:
     """{"twice": enterprises with two scored diagnostics or more, "gains": [[dimension, average gain,
-    enterprises compared]]}, in two queries."""
+    enterprises compared]]}, in one query: the count of the enterprises diagnosed twice, joined to the
+    gains per dimension (none when no dimension was scored twice)."""
     ranked = _ranked(scope)
-    twice = db.session.scalar(select(func.count()).select_from(ranked)
-                              .where(ranked.c.from_first == 1, ranked.c.scored >= 2))
+    twice = (select(func.count().label("enterprises")).select_from(ranked)
+             .where(ranked.c.from_first == 1, ranked.c.scored >= 2).subquery("twice"))
     first, latest = ranked.alias("first"), ranked.alias("latest")
     before, after = DiagnosticScore.__table__.alias("before"), DiagnosticScore.__table__.alias("after")
-    rows = db.session.execute(
-        select(before.c.dimension, func.avg(after.c.score - before.c.score), func.count())
+    gains = (
+        select(before.c.dimension, func.avg(after.c.score - before.c.score).label("average"),
+               func.count().label("compared"))
         .select_from(first)
         .join(latest, and_(latest.c.enterprise_id == first.c.enterprise_id, latest.c.from_latest == 1))
         .join(before, before.c.diagnostic_id == first.c.id)
         .join(after, and_(after.c.diagnostic_id == latest.c.id, after.c.dimension == before.c.dimension))
         .where(first.c.from_first == 1, first.c.scored >= 2)
-        .group_by(before.c.dimension))
-    return {"twice": int(twice or 0),
-            "gains": [[dimension, float(average), int(count)] for dimension, average, count in rows]}
+        .group_by(before.c.dimension).subquery("gains"))
+    rows = db.session.execute(select(twice.c.enterprises, gains.c.dimension, gains.c.average, gains.c.compared)
+                              .select_from(twice.outerjoin(gains, true()))).all()
+    return {"twice": int(rows[0].enterprises or 0) if rows else 0,
+            "gains": [[row.dimension, float(row.average), int(row.compared)] for row in rows
+                      if row.dimension is not None]}
 
 
 @dataclass

@@ -426,7 +426,8 @@ class Dashboard:
 
 
 def dashboard(scope: ReportScope, *, today: date | None = None) -> Dashboard:
-    """All the figures: five aggregate queries, or one when they are cached (crm.reports.cache)."""
+    """All the figures: five aggregate queries and those of the other features' sections (a constant
+    number each), or one when they are cached (crm.reports.cache)."""
     today = today or datetime.now(QUEBEC).date()
     months = month_starts(scope, today)
     raw = cached_or_computed(_key(scope, months), lambda: _raw_figures(scope, months))

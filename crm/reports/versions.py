@@ -5,7 +5,7 @@ versions of the organizations they cover: a write in one organization leaves the
 What a written row changes:
 - an enterprise: its organization (both of them when it moves to another one);
 - a stage change, a timeline entry, an attendance, a cohort membership, a diagnostic (with its
-  scores): its enterprise's organization;
+  scores), a digital plan, a project: its enterprise's organization;
 - a programme session: its enterprise's organization, or those of every enterprise ever in its
   cohort (the dashboard counts the sessions held with the enterprises of its scope);
 - an organization: itself (exports show its name);
@@ -38,8 +38,10 @@ WATCHED = {
     "attendances": {"enterprise_id": ENTERPRISE},
     "cohort_memberships": {"enterprise_id": ENTERPRISE},
     "sessions": {"enterprise_id": ENTERPRISE, "cohort_id": COHORT},
-    # Scored diagnostics (their scores are written with them).
+    # Scored diagnostics (their scores are written with them), digital plans and projects.
     "digital_diagnostics": {"enterprise_id": ENTERPRISE},
+    "digital_plans": {"enterprise_id": ENTERPRISE},
+    "digital_projects": {"enterprise_id": ENTERPRISE},
 }
 _PENDING = "virage.organizations_changed"
 _CHUNK = 500  # ids per IN list when the enterprises and cohorts are traced to their organizations
