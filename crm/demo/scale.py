@@ -32,11 +32,13 @@ from crm.cohorts.models import (
 )
 from crm.contacts.models import Contact
 from crm.demo import data
+from crm.demo.scale_outcomes import seed_outcomes
 from crm.demo.seed import _ensure_organizations, _ensure_users
-from crm.enterprises.models import Activity, Enterprise, StageChange
+from crm.enterprises.models import Activity, DiagnosticScore, DigitalDiagnostic, Enterprise, StageChange
 from crm.enterprises.services import refresh_keys
 from crm.extensions import db
 from crm.organizations.models import Organization
+from crm.outcomes.models import DigitalPlan, DigitalProject
 from crm.reference import REGION_WEIGHTS
 
 SEED = 20261126
@@ -123,6 +125,7 @@ def seed_scale(factor: float, progress=None, *, extend: bool = False) -> Counts:
     enterprises = _enterprises(counts, organizations, staff, rng, now, progress)
     _activities(counts, enterprises, rng, now, progress)
     _cohorts(counts, organizations, staff, enterprises, rng, now, progress)
+    seed_outcomes(enterprises, rng, now, progress)
     _reset_sequences()
     # Committed before the statistics: VACUUM runs outside any transaction, on rows already written.
     db.session.commit()
@@ -453,7 +456,8 @@ def _reset_sequences() -> None:
     """Explicit ids were inserted: move PostgreSQL's sequences past them."""
     if db.engine.dialect.name != "postgresql":
         return
-    for model in (Enterprise, Contact, StageChange, Activity, Cohort, CohortMembership, ProgrammeSession, Attendance):
+    for model in (Enterprise, Contact, StageChange, Activity, Cohort, CohortMembership, ProgrammeSession, Attendance,
+                  DigitalDiagnostic, DiagnosticScore, DigitalPlan, DigitalProject):
         table = model.__table__
         highest = select(func.coalesce(func.max(table.c.id), 1)).scalar_subquery()
         db.session.execute(select(func.setval(func.pg_get_serial_sequence(table.name, "id"), highest)))

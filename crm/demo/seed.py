@@ -10,6 +10,7 @@ from crm.cohorts.demo import seed_cohorts
 from crm.contacts.services import add_contact
 from crm.db import utcnow
 from crm.demo import data
+from crm.demo.outcomes import seed_outcomes
 from crm.enterprises.models import Enterprise
 from crm.enterprises.services import change_stage, create_enterprise
 from crm.extensions import db
@@ -55,6 +56,7 @@ def seed_demo() -> list[tuple[str, str, str]]:
     if count < DEMO_ENTERPRISES:
         _create_enterprises(DEMO_ENTERPRISES - count, organizations, users, seed=count)
     seed_cohorts(organizations)
+    seed_outcomes()
     # What `flask reminders send` would do first: the coming sessions' reminders wait in the outbox.
     plan_all()
     return [(u.email, u.role, u.organization.name) for u in users]
