@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from crm.audit.models import AuditEntry
 from crm.auth.models import User
+from crm.enterprises import timeline
 from crm.enterprises.models import Enterprise
 from crm.extensions import db
 from crm.outcomes import services
@@ -241,3 +242,23 @@ def test_the_dashboard_query_count_does_not_grow_with_outcomes(app, client, auth
     with QueryCounter(app) as after:
         assert client.get("/reports/").status_code == 200
     assert after.count == before.count
+
+
+def test_a_new_plan_or_diagnostic_refreshes_the_cached_dashboard(app, client, auth, outcomes):
+    app.config["REPORT_CACHE_SECONDS"] = 300
+    auth.sign_in(outcomes.manager_a)
+    assert "3 entreprises sur 3 ayant" not in client.get("/reports/").get_data(as_text=True)
+    assert "2 entreprises sur 3 ayant un plan numérique ont réalisé un projet" in client.get("/reports/").get_data(
+        as_text=True)
+    with app.app_context():
+        _project(outcomes.enterprise_ids["E2"], "carried_out", "05-01")
+        db.session.commit()
+    page = client.get("/reports/").get_data(as_text=True)
+    assert "3 entreprises sur 3 ayant un plan numérique ont réalisé un projet" in page
+    with app.test_request_context():
+        for day in ("01-10", "02-10"):
+            timeline.add_diagnostic(db.session.get(Enterprise, outcomes.enterprise_ids["E1"]), actor=None,
+                                    performed_on=date.fromisoformat(f"2026-{day}"), tool="own", maturity_level=2,
+                                    scores={"data": 2 if day == "01-10" else 5})
+        db.session.commit()
+    assert 'data-figure="diagnosed-twice">1<' in client.get("/reports/").get_data(as_text=True)
