@@ -49,7 +49,8 @@ class ProjectForm(Form):
         values = {name: getattr(self, name).data for name in self.FIELDS}
         for name in ("amount_invested", "public_funding"):
             if values[name] is not None:
-                values[name] = int(values[name].quantize(Decimal(1), rounding=ROUND_HALF_UP))
+                # A Decimal typed in, or the stored whole dollars when the field was not sent.
+                values[name] = int(Decimal(values[name]).quantize(Decimal(1), rounding=ROUND_HALF_UP))
         return values
 
     def expected_version(self) -> int | None:
