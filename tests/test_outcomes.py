@@ -262,3 +262,29 @@ def test_a_new_plan_or_diagnostic_refreshes_the_cached_dashboard(app, client, au
                                     scores={"data": 2 if day == "01-10" else 5})
         db.session.commit()
     assert 'data-figure="diagnosed-twice">1<' in client.get("/reports/").get_data(as_text=True)
+
+
+def test_the_enterprise_page_reads_outcomes_and_scores_in_a_fixed_number_of_queries(app, client, auth, make,
+                                                                                     world):  # noqa: F811
+    enterprise = make.enterprise(world.org, coach=world.coach)
+    page = f"/enterprises/{enterprise.id}"
+    auth.sign_in(world.coach)
+
+    def add(count):
+        with app.test_request_context():
+            row = db.session.get(Enterprise, enterprise.id)
+            for n in range(count):
+                services.add_plan(row, actor=None, produced_on=date(2026, 2, 1 + n))
+                services.add_project(row, actor=None, title=f"Projet {n}", category="other", status="planned")
+                timeline.add_diagnostic(row, actor=None, performed_on=date(2026, 3, 1 + n), tool="own",
+                                        maturity_level=2, scores={"strategy": 1 + n % 5, "data": 2})
+            db.session.commit()
+
+    add(1)
+    with QueryCounter(app) as few:
+        assert client.get(page).status_code == 200
+    add(6)
+    with QueryCounter(app) as many:
+        shown = client.get(page)
+    assert shown.status_code == 200 and "Projet 5" in shown.get_data(as_text=True)
+    assert many.count == few.count
