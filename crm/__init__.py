@@ -137,6 +137,8 @@ def _register_blueprints(app: Flask) -> None:
     from crm.imports.views import bp as imports_bp
     from crm.main.views import bp as main_bp
     from crm.ops.views import bp as ops_bp
+    from crm.outcomes import bp as outcomes_bp
+    from crm.outcomes import views as outcomes_views  # noqa: F401 - the routes of its blueprint
     from crm.privacy.views import bp as privacy_bp
     from crm.referrals import bp as referrals_bp
     from crm.referrals import views as referrals_views  # noqa: F401 - the routes of its blueprint
@@ -157,6 +159,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(reports_bp)
     app.register_blueprint(events_bp)
     app.register_blueprint(referrals_bp)
+    app.register_blueprint(outcomes_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(api_pages)
     _connect_receivers()
@@ -169,7 +172,9 @@ def _connect_receivers() -> None:
     from crm.api import webhook_sending, webhooks  # noqa: F401
     from crm.cohorts import integration, reporting  # noqa: F401
     from crm.contacts import history as contacts_history  # noqa: F401
+    from crm.enterprises import diagnostics  # noqa: F401
     from crm.events import integration as events_integration  # noqa: F401
+    from crm.outcomes import integration as outcomes_integration  # noqa: F401
     from crm.privacy import history as privacy_history  # noqa: F401
     from crm.referrals import integration as referrals_integration  # noqa: F401
     from crm.reminders import history as reminders_history  # noqa: F401

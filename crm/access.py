@@ -19,6 +19,7 @@ from crm.events.models import Event
 from crm.extensions import db
 from crm.imports.models import ImportBatch
 from crm.organizations.models import Organization
+from crm.outcomes.models import DigitalProject
 from crm.referrals.models import Referral
 from crm.reminders.models import Reminder
 
@@ -187,6 +188,24 @@ def get_enterprise_or_404(enterprise_id: int, user, *, for_edit: bool = False,
     if for_edit and not can_edit_enterprise(user, enterprise):
         abort(403)
     return enterprise
+
+
+# --- The outcome chain (crm/outcomes): digital plans and projects ------------------------------
+
+def can_record_outcomes(user, enterprise: Enterprise) -> bool:
+    """Recording a plan or a project, or changing one, is editing the enterprise."""
+    return can_edit_enterprise(user, enterprise)
+
+
+def get_project_or_404(enterprise: Enterprise, project_id: int, user) -> DigitalProject:
+    """A project of an enterprise the user may record outcomes of (the enterprise already loaded
+    with ``get_enterprise_or_404``): another enterprise's project is 404, a read-only one 403."""
+    project = db.session.get(DigitalProject, project_id)
+    if project is None or project.enterprise_id != enterprise.id:
+        abort(404)
+    if not can_record_outcomes(user, enterprise):
+        abort(403)
+    return project
 
 
 def can_administer_privacy(user) -> bool:

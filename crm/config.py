@@ -80,6 +80,10 @@ class Defaults:
     CACHE_KEY_PREFIX = ""
     CACHE_THRESHOLD = 500  # entries kept at most by the file and memory caches
     PROGRAMME_POPULATION = 11200
+    # Dimensions a digital diagnostic is scored on, 1 to 5 (codes of crm.reference.DIAGNOSTIC_DIMENSIONS;
+    # another code needs its labels: DIAGNOSTIC_DIMENSION_LABELS = {"code": {"fr": "…", "en": "…"}}).
+    DIAGNOSTIC_DIMENSIONS = ("strategy", "operations", "sales_marketing", "data", "cybersecurity", "skills")
+    DIAGNOSTIC_DIMENSION_LABELS: dict = {}
     # A person's name and title, set by each deployment; until then the role is shown, translated.
     PRIVACY_OFFICER_NAME = None
     PRIVACY_OFFICER_TITLE = None
@@ -163,6 +167,7 @@ _ENV_PARSERS = {
     "LOGIN_LIMIT_PER_ACCOUNT": str,
     "LOGIN_LIMIT_PER_ADDRESS": str,
     "API_RATE_LIMIT": str,
+    "DIAGNOSTIC_DIMENSIONS": lambda v: tuple(p.strip() for p in v.replace(";", ",").split(",") if p.strip()),
     "WEBHOOK_ALLOWED_PRIVATE_HOSTS": lambda v: tuple(p.strip() for p in v.split(",") if p.strip()),
     "WEBHOOK_TIMEOUT_SECONDS": int,
     "WEBHOOK_MAX_ATTEMPTS": int,

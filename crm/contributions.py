@@ -157,6 +157,21 @@ class ActivityFigure:
 
 
 @dataclass(frozen=True)
+class DashboardSection:
+    """A section of the dashboard (and of the printable funder report), after its breakdowns."""
+
+    name: str
+    # JSON values (numbers, strings, lists, dicts) counting only enterprises in ``scope.enterprise_ids``,
+    # in a constant number of queries: cached with the dashboard's figures.
+    compute: Callable[[ReportScope], object]
+    template: str  # included with ``section`` (what ``present`` returned) and ``report``
+    present: Callable[[object], dict]  # the values for the template, in the request's language
+    order: int = 50
+    # Sheets of the funder workbook, from what ``present`` returned: [(title, header, rows)].
+    sheets: Callable[[dict], list] | None = None
+
+
+@dataclass(frozen=True)
 class ActivityQuery:
     name: str
     # The raw values (JSON: numbers, lists), counting only enterprises in ``scope.enterprise_ids``

@@ -50,3 +50,10 @@ class SelectField(wtforms.SelectField):
 
 class SelectMultipleField(wtforms.SelectMultipleField):
     widget = LeanSelect(multiple=True)
+
+
+class OptionalSelectField(SelectField):
+    """A select whose blank choice ("") stands for a value not given (None on the record)."""
+
+    def process_data(self, value):
+        super().process_data("" if value is None else value)

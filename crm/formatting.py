@@ -100,6 +100,14 @@ def money_filter(value):
     return "" if value is None else _format_currency(value, "CAD")
 
 
+def dollars_filter(value):
+    """Whole dollars as the funder writes them: « 4 000 000 $ » in French, « $4,000,000 » in English."""
+    if value is None:
+        return ""
+    amount = format_decimal(round(value))
+    return f"{amount}\u00a0$" if current_locale() == "fr" else f"${amount}"
+
+
 def register(app: Flask) -> None:
     app.jinja_env.filters.update(
         date=date_filter,
@@ -109,10 +117,12 @@ def register(app: Flask) -> None:
         number=number_filter,
         percent=percent_filter,
         money=money_filter,
+        dollars=dollars_filter,
         megabytes=megabytes_filter,
         stage_label=lambda code: reference.label(reference.STAGES, code),
         region_label=reference.region_label,
         legal_form_label=lambda code: reference.label(reference.LEGAL_FORMS, code),
+        sector_label=lambda code: reference.label(reference.SECTORS, code),
         role_label=lambda code: reference.label(reference.ROLES, code),
         language_label=lambda code: reference.label(reference.LANGUAGES, code),
     )

@@ -1,7 +1,8 @@
 """Reference lists of the programme (docs/domain.md): stable codes stored, labels translated."""
+from flask import current_app
 from wtforms import SelectChoice
 
-from crm.i18n import _l, lazy_pgettext
+from crm.i18n import _l, current_locale, lazy_pgettext
 
 REGIONS: dict[str, str] = {
     # Proper nouns: the same in both languages.
@@ -42,6 +43,28 @@ LEGAL_FORMS = {
     "coop_financial": _l("Financial co-operative"),
     "mutual": _l("Mutual"),
 }
+
+# Sectors of activity the programme reports on (docs/domain.md): the social-economy sectors of
+# Québec's usual portraits. Stored as codes; "other" keeps whatever fits nowhere else.
+SECTORS = {
+    "personal_services": _l("Personal services"),
+    "culture_communications": _l("Culture and communications"),
+    "leisure_tourism": _l("Recreation and tourism"),
+    "agrifood": _l("Agri-food"),
+    "housing": _l("Housing"),
+    "retail": _l("Retail trade"),
+    "environment_recovery": _l("Environment and recovery"),
+    "media": _l("Media"),
+    "training_integration": _l("Training and work integration"),
+    "business_services": _l("Business services"),
+    "health": _l("Health"),
+    "early_childhood": _l("Early childhood"),
+    "solidarity_finance": _l("Solidarity finance"),
+    "other": lazy_pgettext("sector", "Other"),
+}
+
+# The list's filter value for enterprises whose sector is not given.
+NO_SECTOR = "none"
 
 STAGES = {
     "identified": lazy_pgettext("funnel stage", "Identified"),
@@ -117,3 +140,61 @@ def is_backward(from_stage: str | None, to_stage: str) -> bool:
     if from_stage is None or from_stage == "withdrawn":
         return False
     return STAGE_ORDER[to_stage] < STAGE_ORDER[from_stage]
+
+
+# Tools of a digital diagnostic: the ministry's audit, the ADN 4.0 self-diagnosis, the organization's
+# own questionnaire, or another one. "Audit industrie 4.0" and "ADN 4.0" are proper names.
+DIAGNOSTIC_TOOLS = {
+    "audit_industrie_40": "Audit industrie 4.0",
+    "adn_40": _l("ADN 4.0 self-diagnosis"),
+    "own": _l("The organization's own diagnostic"),
+    "other": _l("Other tool"),
+}
+
+# The dimensions a diagnostic is scored on, from 1 to 5, unless the configuration names others
+# (DIAGNOSTIC_DIMENSIONS, with DIAGNOSTIC_DIMENSION_LABELS for codes that are not listed here).
+DIAGNOSTIC_DIMENSIONS = {
+    "strategy": _l("Strategy"),
+    "operations": _l("Operations"),
+    "sales_marketing": _l("Sales and marketing"),
+    "data": _l("Data"),
+    "cybersecurity": _l("Cybersecurity"),
+    "skills": _l("Skills"),
+}
+SCORES = range(1, 6)
+
+PROJECT_STATUSES = {
+    "planned": lazy_pgettext("project status", "Planned"),
+    "started": lazy_pgettext("project status", "Started"),
+    "carried_out": lazy_pgettext("project status", "Carried out"),
+    "abandoned": lazy_pgettext("project status", "Abandoned"),
+}
+PROJECT_CATEGORIES = {
+    "website_ecommerce": _l("Website and online sales"),
+    "management_software": _l("Management software (ERP, CRM, accounting)"),
+    "collaboration_tools": _l("Collaboration and productivity tools"),
+    "data_analytics": _l("Data and dashboards"),
+    "automation": _l("Automation and digital production"),
+    "cybersecurity": _l("Cybersecurity"),
+    "infrastructure": _l("Equipment, network and cloud"),
+    "digital_marketing": _l("Digital marketing"),
+    "skills_training": _l("Digital skills training"),
+    "other": lazy_pgettext("project category", "Other"),
+}
+
+
+def diagnostic_dimensions() -> dict[str, str]:
+    """The dimensions diagnostics are scored on (the app's DIAGNOSTIC_DIMENSIONS, in order), code ->
+    label in the request's language. A code not listed in ``DIAGNOSTIC_DIMENSIONS`` takes its label
+    from DIAGNOSTIC_DIMENSION_LABELS ({code: {"fr": …, "en": …}}), French when the language is missing."""
+    config = current_app.config
+    custom = config.get("DIAGNOSTIC_DIMENSION_LABELS") or {}
+    locale = current_locale()
+    shown = {}
+    for code in config.get("DIAGNOSTIC_DIMENSIONS") or DIAGNOSTIC_DIMENSIONS:
+        if code in custom:
+            names = custom[code]
+            shown[code] = names.get(locale) or names.get("fr") or code
+        else:
+            shown[code] = str(DIAGNOSTIC_DIMENSIONS.get(code, code))
+    return shown

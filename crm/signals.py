@@ -51,6 +51,11 @@ dashboard_activity = _signals.signal("dashboard-activity", doc="""
 Sender: None. Receivers return a ``crm.contributions.ActivityQuery``: figures of the
 dashboard's Activity section (coaching hours, sessions, attendance…).""")
 
+dashboard_sections = _signals.signal("dashboard-sections", doc="""
+Sender: None. Receivers return a ``crm.contributions.DashboardSection``: a section of the dashboard
+and of the printable funder report (scored diagnostics, the outcome chain…) with figures of its own,
+computed for a ``ReportScope`` in a constant number of queries and cached with the dashboard's.""")
+
 outboxes = _signals.signal("outboxes", doc="""
 Sender: None; keywords ``me`` (the sender's name) and ``batch`` (rows to claim at a time, or None).
 Each round of ``flask reminders send`` asks the features that keep an outbox of their own

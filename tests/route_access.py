@@ -25,6 +25,7 @@ from crm.events import services as event_services
 from crm.events.tokens import registration_token
 from crm.extensions import db
 from crm.imports import services as import_services
+from crm.outcomes import services as outcome_services
 from crm.privacy import services as privacy_services
 from crm.referrals import services as referral_services
 from crm.referrals.tokens import consent_token
@@ -78,8 +79,11 @@ def build_world(app, make) -> World:
         contact = db.session.scalar(select(Contact).where(Contact.enterprise_id == row.id))
         timeline.add_activity(row, actor=None, kind="note", occurred_on=date(2026, 1, 5), body="Note")
         task = timeline.add_task(row, actor=None, title="Rappeler", due_on=date(2030, 1, 5), assignee=coach)
-        timeline.add_diagnostic(row, actor=None, performed_on=date(2026, 1, 5), tool="self_assessment",
-                                maturity_level=2)
+        timeline.add_diagnostic(row, actor=None, performed_on=date(2026, 1, 5), tool="adn_40",
+                                maturity_level=2, scores={"strategy": 2})
+        outcome_services.add_plan(row, actor=None, produced_on=date(2026, 1, 20))
+        project = outcome_services.add_project(row, actor=None, title="Boutique en ligne", category="website_ecommerce",
+                                               status="planned")
         day = STARTS.date()
         cohort = cohort_services.create_cohort(
             actor=None, facilitators=[coach], name="Cohorte A", kind="training", organization_id=org.id,
@@ -131,7 +135,7 @@ def build_world(app, make) -> World:
             "optout_token": optout_token(contact.id),
             "event_id": event.id, "event_session_id": event.sessions[0].id, "registration_id": registered.id,
             "registration_token": registration_token(registered.id), "token_id": api_token.id,
-            "subscription_id": subscription.id, "referral_id": referral.id,
+            "subscription_id": subscription.id, "referral_id": referral.id, "project_id": project.id,
             "consent_token": consent_token(referral.id),
         }
     return World(people=people, ids=ids)

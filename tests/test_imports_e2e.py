@@ -81,7 +81,7 @@ def test_manager_imports_the_windows_1252_semicolon_file_with_preview_duplicates
         assert consent.granted and consent.purpose == "email_reminders" and consent.recorded_by_id == manager.id
         assert db.session.scalar(select(StageChange).where(StageChange.enterprise_id == grenier.id))
         updated = db.session.get(Enterprise, ours.id)
-        assert updated.postal_code == "G6V 4Z2" and updated.sector == "Services sociaux"
+        assert updated.postal_code == "G6V 4Z2" and updated.sector_code == "personal_services"
         assert updated.name == "Centre d'entraide Les Écureuils"
         untouched = db.session.get(Enterprise, theirs.id)
         assert untouched.postal_code is None and untouched.organization_id == other.id

@@ -99,7 +99,8 @@ def test_fast_path_stores_on_every_table_the_values_the_services_store(app, make
         reference = enterprise_services.create_enterprise(
             actor=actor, name="Coop Alpha inc.", legal_form="coop_work", region_code="05", city="Sherbrooke",
             organization_id=org.id, neq="1170000098", coach_id=None, preferred_language="fr",
-            postal_code=enterprise.postal_code, sector="Culture", employees=12, website=enterprise.website,
+            postal_code=enterprise.postal_code, sector_code="culture_communications", employees=12,
+            website=enterprise.website,
             context={"import_id": batch.id})
         contact_services.add_contact(reference, actor=actor, first_name="Léa", last_name="Roy",
                                         title="Directrice", email="Lea@alpha.example", phone=phone,

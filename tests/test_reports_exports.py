@@ -126,7 +126,7 @@ def test_formulas_are_neutralized_in_csv_and_stay_text_in_xlsx(app, client, auth
     for name in DANGEROUS:
         one_line = name.replace("\t", " ").replace("\r", " ")  # names are stored on one line, without controls
         assert ("'" + name if one_line == name else one_line) in exported
-    sector = rows[0].index("Secteur")
+    sector = rows[0].index("Précisions sur l'activité")
     assert {row[sector] for row in rows[1:] if row[sector]} == {"'=1+1"}
     workbook = load_workbook(io.BytesIO(client.get("/reports/enterprises.xlsx").data))
     cells = [row[0] for row in workbook["Entreprises"].iter_rows(min_row=2)]

@@ -73,7 +73,8 @@ def test_admin_filters_the_workbook_by_organization_region_and_period(client, au
     regions = {row[0]: row[1:] for row in workbook["Régions"].iter_rows(min_row=2, values_only=True)}
     assert len(regions) == 17 and regions["Estrie"][:4] == (3, 2, 1, 0)  # E1 completes in April
     assert workbook.sheetnames == ["Résumé", "Entonnoir", "Étapes", "Régions", "Organisations",
-                                   "Formes juridiques", "Mois", "Activité"]
+                                   "Formes juridiques", "Secteurs", "Mois", "Activité", "Diagnostics",
+                                   "Des plans aux projets", "Projets réalisés"]
 
 
 def test_dashboard_shows_target_funnel_and_regions_formatted_in_french(app, client, auth, programme):
@@ -86,7 +87,7 @@ def test_dashboard_shows_target_funnel_and_regions_formatted_in_french(app, clie
     assert '<progress class="target-progress" max="32" value="4"' in page
     assert "Pôle A" in page and "Pôle B" in page
     # Each chart is a picture with a text alternative, and the data table is there too.
-    assert page.count('role="img"') == 5
+    assert page.count('role="img"') == 6
     assert "Sensibilisation : 4 (66,7 % de l&#39;étape précédente)" in flat
     assert "Entonnoir du programme" in page and "<table" in page
     assert "<script>" not in page and "style=" not in page
@@ -172,4 +173,5 @@ def test_constant_number_of_queries_whatever_the_data_size(app, client, auth, pr
     add_identified(app, programme.org_a.id, 25)
     add_identified(app, programme.org_b.id, 15, region="11")
     assert count_queries(app, client, path) == small
-    assert small <= 12
+    # The figures' statements, one per section a feature adds (activity, diagnostics, outcomes, referrals).
+    assert small <= 14

@@ -121,6 +121,13 @@ ACCESS = {
     "/enterprises/<int:enterprise_id>/tasks": {"POST": "invalid invalid invalid 404 404 login"},
     "/enterprises/<int:enterprise_id>/tasks/<int:task_id>/done": {"POST": "ok ok ok 404 404 login"},
     "/enterprises/<int:enterprise_id>/diagnostics": {"POST": "invalid invalid invalid 404 404 login"},
+    "/enterprises/<int:enterprise_id>/plans/new": {"GET": "ok ok ok 404 404 login",
+                                                   "POST": "invalid invalid invalid 404 404 login"},
+    "/enterprises/<int:enterprise_id>/projects/new": {"GET": "ok ok ok 404 404 login",
+                                                      "POST": "invalid invalid invalid 404 404 login"},
+    # An empty POST keeps the project's values (as the profile's edit does): saved, nothing changed.
+    "/enterprises/<int:enterprise_id>/projects/<int:project_id>/edit": {"GET": "ok ok ok 404 404 login",
+                                                                        "POST": "ok ok ok 404 404 login"},
     "/enterprises/<int:enterprise_id>/contacts/<int:contact_id>/archive": {"POST": "ok ok ok 404 404 login"},
     "/privacy/admin/contacts/<int:contact_id>/consent": {"POST": "invalid 403 403 403 403 login"},
     "/calendar/feed": {"POST": "ok ok ok ok ok login"},

@@ -10,7 +10,7 @@ from pydantic_core import PydanticCustomError
 
 from crm.db import as_utc
 from crm.i18n import _l
-from crm.reference import LANGUAGES, LEGAL_FORMS, REGIONS, STAGES
+from crm.reference import LANGUAGES, LEGAL_FORMS, REGIONS, SECTORS, STAGES
 from crm.text import has_line_break_or_control, strip_bidi_controls
 from crm.validators import InvalidValue, SingleLine, clean_neq, clean_phone, clean_postal_code, clean_url
 
@@ -48,6 +48,7 @@ def OneLine(max_length: int, *, min_length: int = 0):  # noqa: N802 - a type, na
 Stage = Literal[tuple(STAGES)]
 Region = Literal[tuple(REGIONS)]
 LegalForm = Literal[tuple(LEGAL_FORMS)]
+Sector = Literal[tuple(SECTORS)]
 Language = Literal[tuple(LANGUAGES)]
 Timestamp = Annotated[datetime, AfterValidator(as_utc)]
 Neq = Annotated[str, Field(max_length=20), AfterValidator(_cleaned(clean_neq))]
@@ -126,7 +127,8 @@ class Enterprise(Output):
     region_code: str
     city: str | None
     postal_code: str | None
-    sector: str | None
+    sector_code: str | None = Field(description="Sector of activity (a code), or null when not given")
+    sector: str | None = Field(description="The activity in the enterprise's own words")
     employees: int | None
     website: str | None
     organization_id: int
@@ -147,6 +149,7 @@ class EnterpriseCreate(Strict):
     region_code: Region
     city: OneLine(120, min_length=1)
     postal_code: PostalCode | None = None
+    sector_code: Sector | None = None
     sector: OneLine(120) | None = None
     employees: Annotated[int, Field(ge=0, le=100_000)] | None = None
     website: WebAddress | None = None
@@ -164,6 +167,7 @@ class EnterpriseUpdate(Strict):
     region_code: Region | None = None
     city: OneLine(120, min_length=1) | None = None
     postal_code: PostalCode | None = None
+    sector_code: Sector | None = None
     sector: OneLine(120) | None = None
     employees: Annotated[int, Field(ge=0, le=100_000)] | None = None
     website: WebAddress | None = None

@@ -67,9 +67,15 @@ NAME_ENDS = ["du Quartier", "des Bâtisseurs", "l'Envolée", "Le Bercail", "La R
              "des Îles", "Boréale", "du Fleuve", "des Érables", "L'Élan", "Au Cœur du village",
              "La Passerelle", "Le Tremplin", "Horizon", "des Montagnes", "Belle-Rive",
              "Le Marché", "Les Artisans", "Saint-Laurent", "Nord-Sud"]
-SECTORS = ["Alimentation", "Culture", "Habitation", "Services aux personnes", "Environnement",
-           "Loisir et tourisme", "Petite enfance", "Commerce de détail", "Agriculture",
-           "Services funéraires", "Technologies", "Insertion socioprofessionnelle"]
+# (sector code of crm.reference.SECTORS, the activity in the enterprise's words); some say neither.
+SECTORS = [("agrifood", "Épicerie coopérative"), ("culture_communications", "Diffusion de spectacles"),
+           ("housing", "Logement communautaire"), ("personal_services", "Aide à domicile"),
+           ("environment_recovery", "Ressourcerie"), ("leisure_tourism", "Camp de vacances"),
+           ("early_childhood", "Centre de la petite enfance"), ("retail", "Friperie"),
+           ("agrifood", "Production maraîchère"), ("personal_services", "Services funéraires"),
+           ("business_services", "Services informatiques"), ("training_integration", "Entreprise d'insertion"),
+           ("media", "Journal communautaire"), ("health", "Coopérative de santé"),
+           ("solidarity_finance", "Fonds d'entraide"), ("other", None), (None, None)]
 FIRST_NAMES = ["Marie", "Jean", "Sophie", "Mathieu", "Isabelle", "François", "Julie", "Alexandre",
                "Nathalie", "Éric", "Catherine", "Simon", "Geneviève", "Olivier", "Mélanie",
                "Patrick", "Émilie", "Louis", "Chantal", "Samuel", "Amélie", "Karim", "Fatima",

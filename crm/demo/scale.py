@@ -32,11 +32,13 @@ from crm.cohorts.models import (
 )
 from crm.contacts.models import Contact
 from crm.demo import data
+from crm.demo.scale_outcomes import seed_outcomes
 from crm.demo.seed import _ensure_organizations, _ensure_users
-from crm.enterprises.models import Activity, Enterprise, StageChange
+from crm.enterprises.models import Activity, DiagnosticScore, DigitalDiagnostic, Enterprise, StageChange
 from crm.enterprises.services import refresh_keys
 from crm.extensions import db
 from crm.organizations.models import Organization
+from crm.outcomes.models import DigitalPlan, DigitalProject
 from crm.reference import REGION_WEIGHTS
 
 SEED = 20261126
@@ -123,6 +125,7 @@ def seed_scale(factor: float, progress=None, *, extend: bool = False) -> Counts:
     enterprises = _enterprises(counts, organizations, staff, rng, now, progress)
     _activities(counts, enterprises, rng, now, progress)
     _cohorts(counts, organizations, staff, enterprises, rng, now, progress)
+    seed_outcomes(enterprises, rng, now, progress)
     _reset_sequences()
     # Committed before the statistics: VACUUM runs outside any transaction, on rows already written.
     db.session.commit()
@@ -239,7 +242,8 @@ def _enterprises(counts, organizations, staff, rng, now, progress) -> list:
             "neq": f"88{(enterprise_id * 7919) % 10**8:08d}" if rng.random() < 0.8 else None,
             "postal_code": (f"{data.POSTAL_PREFIX[region]} {rng.randint(1, 9)}"
                             f"{rng.choice('ABCEGHJ')}{rng.randint(0, 9)}"),
-            "sector": rng.choice(data.SECTORS), "employees": rng.randint(1, 120),
+            **dict(zip(("sector_code", "sector"), rng.choice(data.SECTORS), strict=True)),
+            "employees": rng.randint(1, 120),
             "website": None, "organization_id": owner.id, "coach_id": coach_id,
             "preferred_language": "en" if rng.random() < 0.1 else "fr", "archived_at": None,
             "last_activity_at": None, "version": 1, "created_at": created_at, "updated_at": created_at,
@@ -452,7 +456,8 @@ def _reset_sequences() -> None:
     """Explicit ids were inserted: move PostgreSQL's sequences past them."""
     if db.engine.dialect.name != "postgresql":
         return
-    for model in (Enterprise, Contact, StageChange, Activity, Cohort, CohortMembership, ProgrammeSession, Attendance):
+    for model in (Enterprise, Contact, StageChange, Activity, Cohort, CohortMembership, ProgrammeSession, Attendance,
+                  DigitalDiagnostic, DiagnosticScore, DigitalPlan, DigitalProject):
         table = model.__table__
         highest = select(func.coalesce(func.max(table.c.id), 1)).scalar_subquery()
         db.session.execute(select(func.setval(func.pg_get_serial_sequence(table.name, "id"), highest)))

@@ -10,6 +10,7 @@ from crm.cohorts.demo import seed_cohorts
 from crm.contacts.services import add_contact
 from crm.db import utcnow
 from crm.demo import data
+from crm.demo.outcomes import seed_outcomes
 from crm.enterprises.models import Enterprise
 from crm.enterprises.services import change_stage, create_enterprise
 from crm.extensions import db
@@ -57,6 +58,7 @@ def seed_demo() -> list[tuple[str, str, str]]:
         _create_enterprises(DEMO_ENTERPRISES - count, organizations, users, seed=count)
     seed_cohorts(organizations)
     seed_referrals(organizations)
+    seed_outcomes()
     # What `flask reminders send` would do first: the coming sessions' reminders wait in the outbox.
     plan_all()
     return [(u.email, u.role, u.organization.name) for u in users]
@@ -110,7 +112,8 @@ def _create_enterprises(how_many, organizations, users, *, seed) -> None:
             actor=None, name=name, legal_form=legal_form, region_code=region, city=city,
             neq=f"11{rng.randrange(10**8):08d}" if rng.random() < 0.8 else None,
             postal_code=f"{data.POSTAL_PREFIX[region]} {rng.randint(1, 9)}{rng.choice('ABCEGHJ')}{rng.randint(0, 9)}",
-            sector=rng.choice(data.SECTORS), employees=rng.randint(1, 120),
+            **dict(zip(("sector_code", "sector"), rng.choice(data.SECTORS), strict=True)),
+            employees=rng.randint(1, 120),
             website=f"https://{fold(name).replace(' ', '-')[:40]}.example",
             organization_id=owner.id, coach_id=rng.choice(coaches).id if coaches and rng.random() < 0.8 else None,
             preferred_language="en" if rng.random() < 0.1 else "fr",

@@ -19,7 +19,7 @@ from crm.i18n import _, _l
 from crm.organizations.models import Organization
 from crm.validators import is_number
 
-FILTER_KEYS = ("q", "stage", "region", "legal_form", "organization", "coach", "sort")
+FILTER_KEYS = ("q", "stage", "region", "legal_form", "sector", "organization", "coach", "sort")
 
 
 def coach_choices(user, args: MultiDict) -> list[SelectChoice]:
@@ -79,7 +79,7 @@ def parse_filters(user, args: MultiDict, *, quiet: bool = False) -> tuple[Filter
     organization = form.organization.data if "organization" in form else None
     filters = EnterpriseFilters(
         q=(form.q.data or "").strip(), stages=list(form.stage.data or []), region=form.region.data or "",
-        legal_form=form.legal_form.data or "",
+        legal_form=form.legal_form.data or "", sector=form.sector.data or "",
         organization_id=int(organization) if organization else None,
         coach=coach if coach in (None, UNASSIGNED) else int(coach),
         sort=form.sort.data or "name",

@@ -1,5 +1,6 @@
 """Forms of the enterprises feature; every label and message translated, every value validated."""
 from decimal import Decimal
+from functools import cache
 
 from wtforms import (
     BooleanField,
@@ -15,10 +16,20 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
-from crm.fields import SelectField, SelectMultipleField
+from crm.fields import OptionalSelectField, SelectField, SelectMultipleField
 from crm.forms import Form
 from crm.i18n import _l, lazy_pgettext
-from crm.reference import LANGUAGES, LEGAL_FORMS, REGIONS, STAGES, choices
+from crm.reference import (
+    DIAGNOSTIC_TOOLS,
+    LANGUAGES,
+    LEGAL_FORMS,
+    NO_SECTOR,
+    REGIONS,
+    SECTORS,
+    STAGES,
+    choices,
+    diagnostic_dimensions,
+)
 from crm.validators import Cleaned, clean_neq, clean_postal_code, clean_url
 
 ACTIVITY_LABELS = {
@@ -27,11 +38,7 @@ ACTIVITY_LABELS = {
     "email": lazy_pgettext("activity kind", "Email"),
     "note": lazy_pgettext("activity kind", "Note"),
 }
-DIAGNOSTIC_TOOL_LABELS = {
-    "audit_industrie_40": "Audit industrie 4.0",  # the ministry's tool: a proper name
-    "self_assessment": _l("Self-assessment"),
-    "other": _l("Other tool"),
-}
+DIAGNOSTIC_TOOL_LABELS = DIAGNOSTIC_TOOLS
 MATURITY_LABELS = {
     "1": _l("1 – Beginning"), "2": _l("2 – Exploring"), "3": _l("3 – Structuring"),
     "4": _l("4 – Integrated"), "5": _l("5 – Advanced"),
@@ -71,17 +78,18 @@ class EnterpriseForm(Form):
                               validators=[DataRequired()])
     city = StringField(_l("City"), validators=[DataRequired(), Length(max=120)])
     postal_code = StringField(_l("Postal code"), validators=[Optional(), Cleaned(clean_postal_code)])
-    sector = StringField(_l("Sector of activity"), validators=[Optional(), Length(max=120)])
+    sector_code = OptionalSelectField(_l("Sector of activity"), choices=choices(SECTORS, blank=_l("Not specified")))
+    sector = StringField(_l("Activity (details)"), validators=[Optional(), Length(max=120)])
     employees = IntegerField(_l("Employees"), validators=[Optional(), NumberRange(min=0, max=100000)])
     website = StringField(_l("Website"), validators=[Optional(), Length(max=300), Cleaned(clean_url)])
     preferred_language = SelectField(_l("Preferred language"), choices=choices(LANGUAGES), default="fr")
     version = HiddenField()
 
     def profile(self) -> dict:
-        return {name: (getattr(self, name).data or None) if name in ("neq", "postal_code", "sector", "website")
-                else getattr(self, name).data
-                for name in ("name", "neq", "legal_form", "region_code", "city", "postal_code", "sector",
-                             "employees", "website", "preferred_language")}
+        optional = ("neq", "postal_code", "sector_code", "sector", "website")
+        return {name: (getattr(self, name).data or None) if name in optional else getattr(self, name).data
+                for name in ("name", "neq", "legal_form", "region_code", "city", "postal_code", "sector_code",
+                             "sector", "employees", "website", "preferred_language")}
 
     def expected_version(self) -> int | None:
         try:
@@ -119,11 +127,39 @@ class TaskForm(Form):
 
 
 class DiagnosticForm(Form):
+    """A diagnostic, and a score field (``score_<dimension>``) per configured dimension: build it with
+    ``diagnostic_form()``."""
+
     performed_on = DateField(_l("Date"), validators=[InputRequired()])
     tool = SelectField(_l("Tool"), choices=choices(DIAGNOSTIC_TOOL_LABELS), default="audit_industrie_40")
-    maturity_level = SelectField(_l("Maturity level"), choices=choices(MATURITY_LABELS), default="1")
+    maturity_level = SelectField(_l("Overall maturity level"), choices=choices(MATURITY_LABELS), default="1")
     link = StringField(_l("Link to the report"), validators=[Optional(), Length(max=300), Cleaned(clean_url)])
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=5000)])
+
+    def score_fields(self) -> list:
+        return [field for field in self if field.short_name.startswith("score_")]
+
+    def scores(self) -> dict[str, int]:
+        """{dimension: score} of the dimensions scored (a blank one is not)."""
+        return {field.short_name.removeprefix("score_"): int(field.data) for field in self.score_fields()
+                if field.data}
+
+
+@cache
+def _scored_form_class(dimensions: tuple[str, ...]) -> type:
+    score_choices = choices(MATURITY_LABELS, blank=_l("Not scored"))
+    fields = {f"score_{code}": SelectField(code, choices=score_choices, default="") for code in dimensions}
+    return type("ScoredDiagnosticForm", (DiagnosticForm,), fields)
+
+
+def diagnostic_form(**kwargs) -> DiagnosticForm:
+    """The diagnostic form with a score per dimension of the configuration, labelled in the request's
+    language (one form class per list of dimensions)."""
+    dimensions = diagnostic_dimensions()
+    form = _scored_form_class(tuple(dimensions))(**kwargs)
+    for code, label in dimensions.items():
+        form[f"score_{code}"].label.text = label
+    return form
 
 
 class AssignForm(Form):
@@ -153,6 +189,8 @@ class FilterForm(Form):
     region = SelectField(_l("Region"), choices=choices(REGIONS, blank=_l("All regions")), default="")
     legal_form = SelectField(_l("Legal form"), choices=choices(LEGAL_FORMS, blank=_l("All legal forms")),
                              default="")
+    sector = SelectField(_l("Sector of activity"), choices=choices(
+        {**SECTORS, NO_SECTOR: _l("Not specified")}, blank=_l("All sectors")), default="")
     organization = SelectField(_l("Organization"), default="")
     coach = SelectField(_l("Coach"), default="")
     sort = SelectField(_l("Sort by"), choices=choices(SORT_LABELS), default="name")

@@ -17,7 +17,7 @@ from crm.enterprises.forms import ACTIVITY_LABELS, DIAGNOSTIC_TOOL_LABELS
 from crm.extensions import db
 from crm.i18n import _, _l, lazy_pgettext
 from crm.organizations.models import Organization
-from crm.reference import LANGUAGES, LEGAL_FORMS, STAGES, region_label
+from crm.reference import LANGUAGES, LEGAL_FORMS, SECTORS, STAGES, diagnostic_dimensions, region_label
 
 ACTIONS = {
     "create": lazy_pgettext("history", "Created"),
@@ -35,7 +35,8 @@ ENTITIES = {
 FIELDS = {
     "name": Field(_l("Name")), "neq": Field(_l("NEQ")), "legal_form": Field(_l("Legal form"), codes(LEGAL_FORMS)),
     "region_code": Field(_l("Region"), region_label), "city": Field(_l("City")),
-    "postal_code": Field(_l("Postal code")), "sector": Field(_l("Sector of activity")),
+    "postal_code": Field(_l("Postal code")), "sector": Field(_l("Activity (details)")),
+    "sector_code": Field(_l("Sector of activity"), codes(SECTORS)),
     "employees": Field(_l("Employees")), "website": Field(_l("Website")),
     "organization_id": Field(_l("Organization"), names=Organization.name),
     "coach_id": Field(_l("Coach"), names=User.full_name),
@@ -47,9 +48,19 @@ FIELDS = {
     "done_at": Field(_l("Done on"), show_moment), "performed_on": Field(_l("Date"), show_date),
     "tool": Field(_l("Tool"), codes(DIAGNOSTIC_TOOL_LABELS)), "maturity_level": Field(_l("Maturity level")),
     "link": Field(_l("Link to the report")),
+    "scores": Field(_l("Scores"), lambda scores: show_scores(scores)),
 }
 # Where a field's name means something else than in FIELDS: {entity type: {name: Field}}.
 ENTITY_FIELDS = {"follow_up_tasks": {"title": Field(_l("Follow-up"))}}
+
+
+def show_scores(scores) -> str:
+    """{dimension: score} as « Stratégie : 2, Données : 3 »."""
+    if not isinstance(scores, dict):
+        return scores
+    labels = diagnostic_dimensions()
+    return ", ".join(_("%(dimension)s: %(score)s", dimension=labels.get(code, code), score=score)
+                     for code, score in scores.items())
 
 
 def terms() -> HistoryTerms:

@@ -1,9 +1,10 @@
 """Enterprises, their journey, and what coaches record about them."""
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from crm import reference
 from crm.auth.models import User
 from crm.db import SingleLineString, TimestampMixin, utcnow
 from crm.extensions import db
@@ -25,6 +26,9 @@ class Enterprise(TimestampMixin, db.Model):
     city: Mapped[str | None] = mapped_column(SingleLineString(120))
     city_key: Mapped[str] = mapped_column(String(120), default="")
     postal_code: Mapped[str | None] = mapped_column(String(7))
+    # A code of crm.reference.SECTORS (the programme's reports count by it), and the activity in the
+    # enterprise's own words ("Activity (details)").
+    sector_code: Mapped[str | None] = mapped_column(String(30), index=True)
     sector: Mapped[str | None] = mapped_column(SingleLineString(120))
     employees: Mapped[int | None]
     website: Mapped[str | None] = mapped_column(String(300))
@@ -154,11 +158,13 @@ class FollowUpTask(db.Model):
         return self.done_at is not None
 
 
-DIAGNOSTIC_TOOLS = ("audit_industrie_40", "self_assessment", "other")
+DIAGNOSTIC_TOOLS = tuple(reference.DIAGNOSTIC_TOOLS)
 
 
 class DigitalDiagnostic(db.Model):
-    """A digital-maturity assessment of an enterprise, such as the Audit industrie 4.0."""
+    """A digital-maturity assessment of an enterprise, such as the Audit industrie 4.0, with its scores
+    (1 to 5) on the dimensions of the programme's configuration (``DIAGNOSTIC_DIMENSIONS``): the first
+    and the latest scored diagnostics of an enterprise give its gain on each dimension."""
 
     __tablename__ = "digital_diagnostics"
 
@@ -171,3 +177,30 @@ class DigitalDiagnostic(db.Model):
     notes: Mapped[str | None] = mapped_column(Text)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    scores: Mapped[list["DiagnosticScore"]] = relationship(
+        back_populates="diagnostic", order_by="DiagnosticScore.id", cascade="all, delete-orphan")
+
+    __table_args__ = (Index("ix_digital_diagnostics_enterprise_id_performed_on", "enterprise_id", "performed_on"),)
+
+    @property
+    def score_by_dimension(self) -> dict[str, int]:
+        return {score.dimension: score.score for score in self.scores}
+
+
+class DiagnosticScore(db.Model):
+    """A diagnostic's score on one dimension, from 1 (beginning) to 5 (advanced)."""
+
+    __tablename__ = "diagnostic_scores"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    diagnostic_id: Mapped[int] = mapped_column(ForeignKey("digital_diagnostics.id", ondelete="CASCADE"))
+    dimension: Mapped[str] = mapped_column(String(40))
+    score: Mapped[int]
+
+    diagnostic: Mapped[DigitalDiagnostic] = relationship(back_populates="scores")
+
+    __table_args__ = (
+        UniqueConstraint("diagnostic_id", "dimension"),
+        CheckConstraint("score BETWEEN 1 AND 5", name="score_range"),
+    )

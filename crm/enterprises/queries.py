@@ -22,7 +22,7 @@ from crm.enterprises.models import (
     StageChange,
 )
 from crm.extensions import db
-from crm.reference import STAGE_ORDER
+from crm.reference import NO_SECTOR, STAGE_ORDER
 from crm.reports.cache import Key, cached_or_computed
 from crm.text import fold
 
@@ -39,6 +39,7 @@ class EnterpriseFilters:
     stages: list[str] = field(default_factory=list)
     region: str = ""
     legal_form: str = ""
+    sector: str = ""  # a code of SECTORS, or NO_SECTOR
     organization_id: int | None = None
     coach: int | str | None = None  # a user id, or UNASSIGNED
     sort: str = "name"
@@ -60,6 +61,10 @@ def filtered_enterprises(user, filters: EnterpriseFilters, *, ordered: bool = Tr
         query = query.where(Enterprise.region_code == filters.region)
     if filters.legal_form:
         query = query.where(Enterprise.legal_form == filters.legal_form)
+    if filters.sector == NO_SECTOR:
+        query = query.where(Enterprise.sector_code.is_(None))
+    elif filters.sector:
+        query = query.where(Enterprise.sector_code == filters.sector)
     if filters.organization_id:
         query = query.where(Enterprise.organization_id == filters.organization_id)
     if filters.coach == UNASSIGNED:
@@ -221,6 +226,7 @@ def _page_statements() -> dict[str, Select]:
         "tasks": select(FollowUpTask).where(FollowUpTask.enterprise_id == enterprise_id)
         .order_by(FollowUpTask.done_at.is_not(None), FollowUpTask.due_on, FollowUpTask.id),
         "diagnostics": select(DigitalDiagnostic).where(DigitalDiagnostic.enterprise_id == enterprise_id)
+        .options(selectinload(DigitalDiagnostic.scores))
         .order_by(DigitalDiagnostic.performed_on.desc(), DigitalDiagnostic.id.desc()),
         "history": select(AuditEntry).where(AuditEntry.enterprise_id == enterprise_id)
         .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(200),

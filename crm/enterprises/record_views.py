@@ -5,16 +5,16 @@ from wtforms import SelectChoice
 
 from crm import access, signals
 from crm.auth.models import User
-from crm.enterprises import bp, queries, services, timeline
+from crm.enterprises import bp, diagnostics, queries, services, timeline
 from crm.enterprises.filtering import organization_choices
 from crm.enterprises.forms import (
     ActivityForm,
     AssignForm,
     ConfirmForm,
-    DiagnosticForm,
     HandOverForm,
     StageForm,
     TaskForm,
+    diagnostic_form,
 )
 from crm.enterprises.history import describe_history
 from crm.enterprises.models import FollowUpTask
@@ -53,7 +53,7 @@ def render_enterprise(enterprise, *, status=200, **forms):
     shows = {part: access.can_see_shared_part(user, enterprise, part) for part in ("history", "diagnostics")}
     context = {"enterprise": enterprise, "page": page, "can_edit": can_edit, "can_manage": can_manage,
                "can_history": can_history, "shows": shows, "confirm_form": ConfirmForm(),
-               "today": timeline.today_in_quebec()}
+               "today": timeline.today_in_quebec(), "comparison": diagnostics.comparison(page.diagnostics)}
     if can_edit:
         context["stage_form"] = forms.get("stage_form") or StageForm(
             prefix="stage", formdata=None, stage=NEXT_STAGE.get(enterprise.stage, ""))
@@ -62,8 +62,8 @@ def render_enterprise(enterprise, *, status=200, **forms):
             activity_form.occurred_on.data = context["today"]
         context["activity_form"] = activity_form
         context["task_form"] = forms.get("task_form") or _task_form(enterprise)
-        diagnostic_form = forms.get("diagnostic_form") or DiagnosticForm(prefix="diagnostic", formdata=None)
-        context["diagnostic_form"] = diagnostic_form
+        context["diagnostic_form"] = forms.get("diagnostic_form") or diagnostic_form(prefix="diagnostic",
+                                                                                      formdata=None)
     if can_manage:
         assign_form = forms.get("assign_form") or AssignForm(prefix="assign", formdata=None)
         assign_form.coach_id.choices = assign_choices(enterprise)
@@ -156,10 +156,11 @@ def complete_task(enterprise_id, task_id):
 @login_required
 def add_diagnostic(enterprise_id):
     enterprise = access.get_enterprise_or_404(enterprise_id, current_user, for_edit=True)
-    form = DiagnosticForm(prefix="diagnostic")
+    form = diagnostic_form(prefix="diagnostic")
     return _record(enterprise, form, "diagnostic_form", "#diagnostics", lambda: timeline.add_diagnostic(
         enterprise, actor=current_user, performed_on=form.performed_on.data, tool=form.tool.data,
         maturity_level=int(form.maturity_level.data), link=form.link.data, notes=form.notes.data,
+        scores=form.scores(),
     ), _("Diagnostic added."))
 
 

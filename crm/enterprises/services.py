@@ -10,13 +10,13 @@ from crm.domain import DomainError
 from crm.enterprises.models import Enterprise, StageChange
 from crm.extensions import db
 from crm.i18n import _l
-from crm.reference import STAGES, is_backward
+from crm.reference import SECTORS, STAGES, is_backward
 from crm.text import fold, normalized_name, without_legal_noise
 
 log = logging.getLogger(__name__)
 
 ENTERPRISE_FIELDS = (
-    "name", "neq", "legal_form", "region_code", "city", "postal_code", "sector", "employees",
+    "name", "neq", "legal_form", "region_code", "city", "postal_code", "sector_code", "sector", "employees",
     "website", "organization_id", "coach_id", "preferred_language",
 )
 # What the profile form may change; the owner and the coach change through their own actions.
@@ -82,8 +82,14 @@ def find_duplicate(*, neq=None, name=None, city=None, exclude_id=None) -> tuple[
     return (found[0], "name") if found else None
 
 
+def _check_codes(values: dict) -> None:
+    if values.get("sector_code") not in (None, *SECTORS):
+        raise DomainError(_l("Unknown sector of activity."), field="sector_code")
+
+
 def create_enterprise(*, actor, context=None, allow_same_name=True, **values) -> Enterprise:
     """Create at stage "identified". A same NEQ is always refused; a same name and city unless allowed."""
+    _check_codes(values)
     duplicate = find_duplicate(neq=values.get("neq"), name=values.get("name"), city=values.get("city"))
     if duplicate and (duplicate[1] == "neq" or not allow_same_name):
         raise DuplicateEnterprise(*duplicate)
@@ -106,6 +112,7 @@ def update_enterprise(enterprise: Enterprise, *, actor, expected_version: int | 
     """Change the profile; refused when the enterprise changed since ``expected_version``."""
     if expected_version is not None and expected_version != enterprise.version:
         raise StaleVersion()
+    _check_codes(values)
     duplicate = find_duplicate(neq=values.get("neq"), exclude_id=enterprise.id)
     if duplicate:
         raise DuplicateEnterprise(*duplicate)

@@ -13,12 +13,14 @@ from crm.enterprises.models import (
     ACTIVITY_KINDS,
     DIAGNOSTIC_TOOLS,
     Activity,
+    DiagnosticScore,
     DigitalDiagnostic,
     Enterprise,
     FollowUpTask,
 )
 from crm.extensions import db
 from crm.i18n import _l
+from crm.reference import diagnostic_dimensions
 
 log = logging.getLogger(__name__)
 MAX_DURATION_MINUTES = 24 * 60
@@ -81,19 +83,34 @@ def complete_task(task: FollowUpTask, enterprise: Enterprise, *, actor) -> None:
 
 
 def add_diagnostic(enterprise: Enterprise, *, actor, performed_on: date, tool: str, maturity_level: int,
-                   link: str | None = None, notes: str | None = None) -> DigitalDiagnostic:
+                   link: str | None = None, notes: str | None = None,
+                   scores: dict[str, int] | None = None) -> DigitalDiagnostic:
+    """A diagnostic, with its scores (1 to 5) on some of the configured dimensions, or none."""
     if tool not in DIAGNOSTIC_TOOLS:
         raise DomainError(_l("Unknown diagnostic tool."), field="tool")
     if not 1 <= maturity_level <= 5:
         raise DomainError(_l("The maturity level goes from 1 to 5."), field="maturity_level")
     if performed_on > today_in_quebec():
         raise DomainError(_l("The date cannot be in the future."), field="performed_on")
+    scores = {dimension: score for dimension, score in (scores or {}).items() if score is not None}
+    dimensions = diagnostic_dimensions()
+    for dimension, score in scores.items():
+        if dimension not in dimensions:
+            raise DomainError(_l("Unknown dimension of the diagnostic."))
+        if not isinstance(score, int) or not 1 <= score <= 5:
+            raise DomainError(_l("A score goes from 1 to 5."), field=f"score_{dimension}")
     diagnostic = DigitalDiagnostic(enterprise_id=enterprise.id, performed_on=performed_on, tool=tool,
                                    maturity_level=maturity_level, link=link, notes=(notes or "").strip() or None,
-                                   created_by_id=getattr(actor, "id", None))
+                                   created_by_id=getattr(actor, "id", None),
+                                   scores=[DiagnosticScore(dimension=d, score=scores[d]) for d in dimensions
+                                           if d in scores])
     db.session.add(diagnostic)
     db.session.flush()
-    audit.record("create", diagnostic, actor=actor, enterprise_id=enterprise.id,
-                 changes=audit.snapshot(diagnostic, ("performed_on", "tool", "maturity_level", "link")))
+    changes = audit.snapshot(diagnostic, ("performed_on", "tool", "maturity_level", "link"))
+    if scores:
+        changes["scores"] = [None, {d: scores[d] for d in dimensions if d in scores}]
+    audit.record("create", diagnostic, actor=actor, enterprise_id=enterprise.id, changes=changes)
     _touch(enterprise)
+    log.info("diagnostic %s added to enterprise %s by user %s", diagnostic.id, enterprise.id,
+             getattr(actor, "id", None))
     return diagnostic

@@ -13,7 +13,7 @@ from crm.imports.validation import RowResult, make_issue
 from crm.text import fold
 
 # Fields an "update empty fields" import may fill on an existing enterprise.
-FILLABLE = ("neq", "city", "postal_code", "sector", "employees", "website")
+FILLABLE = ("neq", "city", "postal_code", "sector_code", "sector", "employees", "website")
 CHUNK = 500
 
 

@@ -1,7 +1,7 @@
 """Columns an import knows, how headers are recognized, and how one row is checked.
 
-Values are cleaned with the same functions as the forms (``crm.validators``); regions and
-legal forms are recognized by code or by French or English name, with or without accents.
+Values are cleaned with the same functions as the forms (``crm.validators``); regions, legal
+forms and sectors are recognized by code or by French or English name, with or without accents.
 Each problem is an *issue* (line, column, value, code, params) translated only when shown.
 """
 import re
@@ -13,7 +13,7 @@ from email_validator import EmailNotValidError, validate_email
 from crm.enterprises.services import enterprise_keys
 from crm.i18n import _, _l, force_locale
 from crm.imports.parsing import header_key
-from crm.reference import LEGAL_FORMS, REGIONS
+from crm.reference import LEGAL_FORMS, REGIONS, SECTORS
 from crm.text import fold, single_line
 from crm.validators import InvalidValue, clean_neq, clean_phone, clean_postal_code, clean_url
 
@@ -40,8 +40,12 @@ FIELDS = {f.key: f for f in (
         "administrative region", "region code")),
     ImportField("city", _l("City"), ("ville", "municipalite", "localite", "city", "town", "municipality"), 120),
     ImportField("postal_code", _l("Postal code"), ("code postal", "postal code", "zip", "zip code")),
-    ImportField("sector", _l("Sector"), ("secteur", "secteur d activite", "secteur d activites", "sector",
-                                          "industry", "activity sector"), 120),
+    ImportField("sector_code", _l("Sector of activity"), (
+        "secteur", "secteur d activite", "secteur d activites", "sector", "industry", "activity sector",
+        "sector of activity")),
+    ImportField("sector", _l("Activity (details)"), (
+        "activite", "activites", "description de l activite", "precisions sur l activite", "description",
+        "activity", "activity details", "description of activity"), 120),
     ImportField("employees", _l("Employees"), ("employes", "nombre d employes", "nb employes", "employees",
                                                 "number of employees", "staff"), None),
     ImportField("website", _l("Website"), ("site web", "site internet", "site", "website", "web site", "url"), 300),
@@ -77,6 +81,7 @@ ISSUE_MESSAGES = {
     "unknown_region": _l("Unknown administrative region: use its number (01 to 17) or its name."),
     "missing_region": _l("The administrative region is missing."),
     "unknown_legal_form": _l("Unknown legal form."),
+    "unknown_sector": _l("Sector not recognized: kept as the activity's details; the sector stays to be chosen."),
     "missing_legal_form": _l("The legal form is missing."),
     "invalid_employees": _l("The number of employees must be a whole number."),
     "unknown_language": _l("Unknown language: use French or English."),
@@ -89,8 +94,8 @@ ISSUE_MESSAGES = {
     "updated": _l("Already in Virage as « %(name)s »: updated."),
     "existing_skipped": _l("Already in Virage as « %(name)s »: skipped."),
 }
-NOTICE_CODES = frozenset({"duplicate_in_file", "other_organization", "archived", "existing", "updated",
-                          "existing_skipped"})
+NOTICE_CODES = frozenset({"unknown_sector", "duplicate_in_file", "other_organization", "archived", "existing",
+                          "updated", "existing_skipped"})
 ERROR_CODES = frozenset(ISSUE_MESSAGES) - NOTICE_CODES
 _CLEANER_CODES = {clean_neq: "invalid_neq", clean_postal_code: "invalid_postal_code",
                   clean_phone: "invalid_phone", clean_url: "invalid_url"}
@@ -109,6 +114,31 @@ _LEGAL_FORM_ALIASES = {
     "coop_solidarity": ("coop de solidarite", "cooperative de solidarite", "solidarity cooperative"),
     "coop_financial": ("cooperative financiere", "financial cooperative"),
     "mutual": ("mutuelle", "mutual"),
+}
+# Other names of the sectors (folded), besides their code and their French and English labels.
+SECTOR_ALIASES = {
+    "personal_services": ("services aux personnes", "services a la personne", "services personnels",
+                          "aide a domicile", "aide domestique", "services funeraires", "services sociaux",
+                          "social services", "home care"),
+    "culture_communications": ("culture", "arts", "arts et culture", "communications",
+                               "arts culture et communications", "arts and culture"),
+    "leisure_tourism": ("loisir", "loisirs", "tourisme", "loisir et tourisme", "tourisme social", "recreation",
+                        "tourism", "leisure", "leisure and tourism"),
+    "agrifood": ("agroalimentaire", "alimentation", "agriculture", "bioalimentaire", "agri food", "food"),
+    "housing": ("habitation", "logement", "logement communautaire"),
+    "retail": ("commerce", "commerce de detail", "detail", "retail"),
+    "environment_recovery": ("environnement", "recuperation", "recyclage", "ressourcerie", "environment",
+                             "recycling", "environment and recycling"),
+    "media": ("medias", "medias communautaires", "community media"),
+    "training_integration": ("formation", "insertion", "insertion socioprofessionnelle", "formation et insertion",
+                             "entreprise d insertion", "work integration", "training"),
+    "business_services": ("services aux entreprises", "services professionnels"),
+    "health": ("sante", "sante et services sociaux", "soins", "health care"),
+    "early_childhood": ("petite enfance", "cpe", "centre de la petite enfance", "garderie", "services de garde",
+                        "childcare", "child care"),
+    "solidarity_finance": ("finance solidaire", "finance", "finance responsable", "credit communautaire",
+                           "community finance"),
+    "other": ("autre", "autres", "divers", "other"),
 }
 _SAINT = {"st": "saint", "ste": "sainte"}
 _SPACES = re.compile(r"[\s\u00a0\u202f]")
@@ -148,23 +178,29 @@ def guess_mapping(headers: list[str]) -> dict[str, str]:
     return dict(sorted(mapping.items(), key=lambda item: int(item[0])))
 
 
+def _coded_names(labels: dict, aliases: dict) -> dict[str, str]:
+    """Folded code, aliases and French and English labels -> code."""
+    names = {}
+    for code, label in labels.items():
+        names[choice_key(code)] = names[choice_key(code.replace("_", " "))] = code
+        for alias in aliases.get(code, ()):
+            names[choice_key(alias)] = code
+        for locale in ("fr", "en"):
+            with force_locale(locale):
+                names[choice_key(str(label))] = code
+    return names
+
+
 @dataclass
 class Lookups:
     regions: dict[str, str]
     legal_forms: dict[str, str]
+    sectors: dict[str, str]
 
     @classmethod
     def build(cls) -> "Lookups":
         regions = {choice_key(name): code for code, name in REGIONS.items()}
-        legal_forms = {}
-        for code, label in LEGAL_FORMS.items():
-            legal_forms[choice_key(code)] = code
-            for alias in _LEGAL_FORM_ALIASES.get(code, ()):
-                legal_forms[choice_key(alias)] = code
-            for locale in ("fr", "en"):
-                with force_locale(locale):
-                    legal_forms[choice_key(str(label))] = code
-        return cls(regions, legal_forms)
+        return cls(regions, _coded_names(LEGAL_FORMS, _LEGAL_FORM_ALIASES), _coded_names(SECTORS, SECTOR_ALIASES))
 
     def region(self, value: str) -> str | None:
         """'06', '6', 'Montréal', 'montreal', '06 - Montréal', 'Montréal (06)' -> '06'."""
@@ -183,6 +219,10 @@ class Lookups:
 
     def legal_form(self, value: str) -> str | None:
         return self.legal_forms.get(choice_key(value))
+
+    def sector(self, value: str) -> str | None:
+        """'Habitation', 'habitation', 'Housing', 'housing', 'logement' -> 'housing'."""
+        return self.sectors.get(choice_key(value))
 
 
 @dataclass
@@ -207,7 +247,8 @@ class RowResult:
 # The values a valid row holds once checked (RowValidator), in the order pack_rows keeps them; the
 # folded keys (``enterprise_keys``) are computed once, by the check, for the duplicates and the commit.
 KEYS = ("name_key", "city_key", "search_text")
-ENTERPRISE_VALUES = ("name", "neq", "postal_code", "website", "city", "sector", "region_code", "legal_form",
+ENTERPRISE_VALUES = ("name", "neq", "postal_code", "website", "city", "sector_code", "sector", "region_code",
+                     "legal_form",
                      "employees", *KEYS)
 CONTACT_VALUES = ("first_name", "last_name", "title", "email", "phone", "preferred_language", "email_consent")
 
@@ -284,6 +325,7 @@ class RowValidator:
         # recognized once. An address met again (a partner's generic addresses) is checked once.
         self._region = cache(self.lookups.region)
         self._legal_form = cache(self.lookups.legal_form)
+        self._sector = cache(self.lookups.sector)
         self._fold = cache(fold)
         self._emails: dict[str, str | None] = {}
 
@@ -328,6 +370,13 @@ class RowValidator:
         values["website"] = self._clean(result, raw, "website", clean_url)
         values["city"] = raw.get("city") or None
         values["sector"] = raw.get("sector") or None
+        values["sector_code"] = None
+        if raw.get("sector_code"):
+            # A partner's own word for the sector does not refuse the row: it is kept as the details.
+            values["sector_code"] = self._sector(raw["sector_code"])
+            if values["sector_code"] is None:
+                self._issue(result, "sector_code", raw["sector_code"], "unknown_sector")
+                values["sector"] = values["sector"] or raw["sector_code"]
         values["region_code"] = self._coded(result, raw, "region_code", self._region,
                                             "unknown_region", "missing_region")
         values["legal_form"] = self._coded(result, raw, "legal_form", self._legal_form,

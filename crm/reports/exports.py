@@ -33,7 +33,7 @@ from crm.enterprises.queries import count
 from crm.extensions import db
 from crm.i18n import _
 from crm.organizations.models import Organization
-from crm.reference import LANGUAGES, LEGAL_FORMS, REGIONS, STAGES, translated
+from crm.reference import LANGUAGES, LEGAL_FORMS, REGIONS, SECTORS, STAGES, translated
 from crm.reports import cache
 
 BOM = "\ufeff"
@@ -45,7 +45,7 @@ XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.she
 YIELD_PER = 1000
 # Part of every cached export's key: change it with the columns or the cells of an export, so that
 # the files made before are never sent again.
-EXPORT_LAYOUT = 2
+EXPORT_LAYOUT = 3
 _first = itemgetter(0)
 
 
@@ -177,7 +177,8 @@ def _enterprise_columns():
         (_("Region"), Enterprise.region_code, REGIONS),
         (_("City"), Enterprise.city, TEXT),
         (_("Postal code"), Enterprise.postal_code, TEXT),
-        (_("Sector"), Enterprise.sector, TEXT),
+        (_("Sector"), Enterprise.sector_code, translated(SECTORS)),
+        (_("Activity (details)"), Enterprise.sector, TEXT),
         (_("Employees"), Enterprise.employees, NUMBER),
         (_("Website"), Enterprise.website, TEXT),
         (_("Organization"), Organization.name, TEXT),

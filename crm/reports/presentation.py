@@ -100,6 +100,7 @@ def dashboard_charts(report: Dashboard) -> dict:
                                          report.organizations),
         "legal_forms": breakdown_chart("chart-legal-forms", _("Enterprises reached by legal form"),
                                        report.legal_forms),
+        "sectors": breakdown_chart("chart-sectors", _("Enterprises reached by sector of activity"), report.sectors),
         "monthly": monthly_chart(report),
     }
 
@@ -149,6 +150,7 @@ def funder_sheets(report: Dashboard, *, scope_name: str, period: str) -> list:
          _breakdown_rows(report.regions, with_targets=programme_wide)),
         (_("Organizations"), [_("Organization"), *breakdown_header], _breakdown_rows(report.organizations)),
         (_("Legal forms"), [_("Legal form"), *breakdown_header], _breakdown_rows(report.legal_forms)),
+        (_("Sectors"), [_("Sector of activity"), *breakdown_header], _breakdown_rows(report.sectors)),
         (_("Months"), [_("Month"), *[str(s) for s in STAGES.values()]],
          [[month_label(m), *[report.monthly.get((f"{m:%Y-%m}", code), 0) for code in STAGES]]
           for m in report.months]),
@@ -157,5 +159,7 @@ def funder_sheets(report: Dashboard, *, scope_name: str, period: str) -> list:
         sheets.append((_("Activity"), [_("Figure"), _("Value")],
                        [[str(a.label), (a.value, PERCENT) if a.kind == "percent" else a.value]
                         for a in report.activity]))
+    for _template, _section, section_sheets in report.sections:
+        sheets.extend(section_sheets)
     return sheets
 

@@ -22,17 +22,26 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from flask import current_app
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, func, literal, null, or_, select, tuple_, union_all
 
 from crm import signals
 from crm.access import organization_in_view, report_enterprises
-from crm.contributions import ActivityFigure, ActivityQuery, ReportScope
+from crm.contributions import ActivityFigure, ActivityQuery, DashboardSection, ReportScope
 from crm.domain import QUEBEC, local_midnight
 from crm.enterprises.models import Enterprise, StageChange
 from crm.extensions import db
-from crm.i18n import lazy_pgettext
+from crm.i18n import _, lazy_pgettext
 from crm.organizations.models import Organization
-from crm.reference import LEGAL_FORMS, REACHED_STAGES, REGION_WEIGHTS, REGIONS, STAGE_ORDER, STAGES
+from crm.reference import (
+    LEGAL_FORMS,
+    NO_SECTOR,
+    REACHED_STAGES,
+    REGION_WEIGHTS,
+    REGIONS,
+    SECTORS,
+    STAGE_ORDER,
+    STAGES,
+)
 from crm.reports.cache import cache_key, cached_or_computed
 
 MAX_MONTHS = 36  # the monthly chart shows at most three years (the latest ones)
@@ -74,8 +83,10 @@ def _history_filter(scope: ReportScope) -> list:
     return conditions
 
 
-def _facts(scope: ReportScope):
-    """One row per enterprise in scope: level reached, stage as of the end, first entries."""
+def _facts(scope: ReportScope, *, shared: bool = False):
+    """One row per enterprise in scope: level reached, stage as of the end, first entries.
+
+    ``shared``: read twice by the statement, as a common table expression computed once."""
     sc = StageChange
     level = case(*((sc.to_stage == code, order) for code, order in STAGE_ORDER.items()), else_=None)
     history = (
@@ -96,13 +107,13 @@ def _facts(scope: ReportScope):
         .where(*_history_filter(scope))
         .subquery("latest")
     )
-    return (
+    facts = (
         select(*history.c, latest.c.to_stage.label("stage"), Enterprise.region_code,
-               latest.c.organization_id.label("organization_id"), Enterprise.legal_form)
+               latest.c.organization_id.label("organization_id"), Enterprise.legal_form, Enterprise.sector_code)
         .join_from(history, latest, and_(latest.c.enterprise_id == history.c.enterprise_id, latest.c.rn == 1))
         .join(Enterprise, Enterprise.id == history.c.enterprise_id)
-        .subquery("facts")
     )
+    return facts.cte("facts").prefix_with("MATERIALIZED") if shared else facts.subquery("facts")
 
 
 def _count_if(condition):
@@ -165,31 +176,53 @@ def ratio(part: int, whole: int) -> float | None:
 # --- The figures -------------------------------------------------------------------------------
 
 FACT_GROUP = ("region_code", "organization_id", "legal_form")
+# The sector is counted on its own rows: grouped with the three others, it made ten times as many
+# groups to add up in Python.
+SECTOR = "sector_code"
 
 
-def fact_groups(scope: ReportScope) -> list[dict]:
-    """Every count, per (region, organization, legal form) of the scope, in ONE aggregate query.
+def fact_groups(scope: ReportScope) -> tuple[list[dict], list[dict]]:
+    """Every count, per (region, organization, legal form) of the scope and per sector, in ONE
+    aggregate query: (the groups, the sectors).
 
     The counts add up, so the totals and each breakdown are sums of these rows: the history is
-    aggregated once per dashboard instead of once per table.
+    aggregated once per dashboard instead of once per table. PostgreSQL groups both ways in one pass
+    (GROUPING SETS); SQLite, which has none, adds the sectors' rows with UNION ALL over the facts
+    computed once (a materialized common table expression).
     """
-    facts = _facts(scope)
+    grouping_sets = db.session.get_bind().dialect.name == "postgresql"
+    facts = _facts(scope, shared=not grouping_sets)
     group = [facts.c[name] for name in FACT_GROUP]
-    rows = db.session.execute(select(*group, *_measures(facts, scope)).group_by(*group))
-    return [{key: (value if key in FACT_GROUP else int(value or 0)) for key, value in row._mapping.items()}
-            for row in rows]
+    sector = facts.c[SECTOR]
+    measures = _measures(facts, scope)
+    if grouping_sets:
+        statement = (select(*group, sector, func.grouping(sector).label("by_groups"), *measures)
+                     .group_by(func.grouping_sets(tuple_(*group), tuple_(sector))))
+    else:
+        nothing = [null().label(name) for name in FACT_GROUP]
+        statement = union_all(
+            select(*group, null().label(SECTOR), literal(1).label("by_groups"), *measures).group_by(*group),
+            select(*nothing, sector, literal(0).label("by_groups"), *_measures(facts, scope)).group_by(sector))
+    groups, sectors = [], []
+    for row in db.session.execute(statement).mappings():
+        keys = FACT_GROUP if row["by_groups"] else (SECTOR,)
+        counts = {key: (row[key] if key in keys else int(row[key] or 0)) for key in row.keys()
+                  if key not in (*FACT_GROUP, SECTOR, "by_groups") or key in keys}
+        (groups if row["by_groups"] else sectors).append(counts)
+    return groups, sectors
 
 
 def fact_sums(scope: ReportScope) -> dict:
-    """The groups added up: for the whole scope, and per region, organization and legal form.
+    """The groups added up: for the whole scope, and per region, organization, legal form and sector.
     JSON-ready (lists of [key, counts] pairs, as JSON keys are strings only)."""
-    groups = fact_groups(scope)
+    groups, sectors = fact_groups(scope)
     sums: dict = {"total": _add_up(groups)}
     for by in FACT_GROUP:
         parts: dict = {}
         for group in groups:
             parts.setdefault(group[by], []).append(group)
         sums[by] = [[key, _add_up(members)] for key, members in parts.items()]
+    sums[SECTOR] = [[row[SECTOR], _add_up([row])] for row in sectors]
     return sums
 
 
@@ -197,7 +230,7 @@ def _add_up(groups: list[dict]) -> dict:
     total: dict = {}
     for group in groups:
         for key, value in group.items():
-            if key not in FACT_GROUP:
+            if key not in FACT_GROUP and key != SECTOR:
                 total[key] = total.get(key, 0) + value
     return total
 
@@ -267,6 +300,15 @@ def by_organization(sums: dict) -> list[Breakdown]:
 def by_legal_form(sums: dict) -> list[Breakdown]:
     figures = _figures_by(sums, "legal_form")
     return [Breakdown(code, str(label), figures[code]) for code, label in LEGAL_FORMS.items() if code in figures]
+
+
+def by_sector(sums: dict) -> list[Breakdown]:
+    """The sectors with enterprises, in the list's order, then those whose sector is not given."""
+    figures = _figures_by(sums, "sector_code")
+    rows = [Breakdown(code, str(label), figures[code]) for code, label in SECTORS.items() if code in figures]
+    if None in figures:
+        rows.append(Breakdown(NO_SECTOR, _("Not specified"), figures[None]))
+    return rows
 
 
 # --- Over time ---------------------------------------------------------------------------------
@@ -378,6 +420,11 @@ def activity_figures(scope: ReportScope) -> list[ActivityFigure]:
     return [figure for query in activity_queries() for figure in query.present(query.compute(scope))]
 
 
+def dashboard_sections() -> list[DashboardSection]:
+    """The sections other features add to the dashboard (scored diagnostics, outcomes…), in order."""
+    return sorted(signals.answers(signals.dashboard_sections), key=lambda section: (section.order, section.name))
+
+
 # --- Everything the dashboard and the funder report show ---------------------------------------
 
 @dataclass
@@ -389,10 +436,13 @@ class Dashboard:
     regions: list[Breakdown]
     organizations: list[Breakdown]
     legal_forms: list[Breakdown]
+    sectors: list[Breakdown]
     months: list[date]
     monthly: dict
     durations: list[StageDuration]
     activity: list[ActivityFigure]
+    # (template, what its section presents, funder workbook sheets) of the other features' sections.
+    sections: list[tuple[str, dict, list]] = field(default_factory=list)
 
     @property
     def durations_by_stage(self) -> dict[str, StageDuration]:
@@ -404,7 +454,8 @@ class Dashboard:
 
 
 def dashboard(scope: ReportScope, *, today: date | None = None) -> Dashboard:
-    """All the figures: five aggregate queries, or one when they are cached (crm.reports.cache)."""
+    """All the figures: five aggregate queries and those of the other features' sections (a constant
+    number each), or one when they are cached (crm.reports.cache)."""
     today = today or datetime.now(QUEBEC).date()
     months = month_starts(scope, today)
     raw = cached_or_computed(_key(scope, months), lambda: _raw_figures(scope, months))
@@ -412,12 +463,17 @@ def dashboard(scope: ReportScope, *, today: date | None = None) -> Dashboard:
     totals = programme_figures(sums)
     activity = [figure for query, values in zip(activity_queries(), raw["activity"], strict=True)
                 for figure in query.present(values)]
+    sections = []
+    for section, values in zip(dashboard_sections(), raw["sections"], strict=True):
+        shown = section.present(values)
+        sections.append((section.template, shown, section.sheets(shown) if section.sheets else []))
     return Dashboard(
         scope=scope, target=programme_target(), totals=totals, funnel=funnel_steps(totals),
         regions=by_region(scope, sums, programme_wide=scope.organization_id is None),
-        organizations=by_organization(sums), legal_forms=by_legal_form(sums),
+        organizations=by_organization(sums), legal_forms=by_legal_form(sums), sectors=by_sector(sums),
         months=months, monthly={(month, stage): count for month, stage, count in raw["monthly"]},
         durations=[StageDuration(*duration) for duration in raw["durations"]], activity=activity,
+        sections=sections,
     )
 
 
@@ -428,6 +484,7 @@ def _raw_figures(scope: ReportScope, months: list[date]) -> dict:
         "monthly": [[month, stage, count] for (month, stage), count in monthly_entries(scope, months).items()],
         "durations": [[d.stage, d.median_days, d.stays] for d in median_days_in_stage(scope)],
         "activity": [query.compute(scope) for query in activity_queries()],
+        "sections": [section.compute(scope) for section in dashboard_sections()],
     }
 
 
@@ -435,5 +492,6 @@ def _key(scope: ReportScope, months: list[date]):
     """The scope (who may see what, filters) and the layout of the cached values."""
     dialect = db.session.get_bind().dialect
     enterprises = str(scope.enterprise_ids.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
-    return cache_key("dashboard-3", enterprises, scope.date_from, scope.date_to, months,
-                     [query.name for query in activity_queries()], organization_id=scope.organization_id)
+    return cache_key("dashboard-5", enterprises, scope.date_from, scope.date_to, months,
+                     [query.name for query in activity_queries()], [section.name for section in dashboard_sections()],
+                     organization_id=scope.organization_id)

@@ -6,7 +6,8 @@ What a written row changes:
 - an enterprise: its organization (both of them when it moves to another one), and the one that
   shared it for a period still running (it lists it, read-only);
 - a stage change: its enterprise's organization and the organization it is credited to;
-- a timeline entry, an attendance, a cohort membership: its enterprise's organization;
+- a timeline entry, an attendance, a cohort membership, a diagnostic (with its scores), a digital
+  plan, a project: its enterprise's organization;
 - a programme session: its enterprise's organization, or those of every enterprise ever in its
   cohort (the dashboard counts the sessions held with the enterprises of its scope);
 - a referral: both its organizations (the dashboard counts referrals sent, received, accepted);
@@ -42,6 +43,10 @@ WATCHED = {
     "cohort_memberships": {"enterprise_id": ENTERPRISE},
     "sessions": {"enterprise_id": ENTERPRISE, "cohort_id": COHORT},
     "referrals": {"from_organization_id": ORGANIZATION, "to_organization_id": ORGANIZATION},
+    # Scored diagnostics (their scores are written with them), digital plans and projects.
+    "digital_diagnostics": {"enterprise_id": ENTERPRISE},
+    "digital_plans": {"enterprise_id": ENTERPRISE},
+    "digital_projects": {"enterprise_id": ENTERPRISE},
 }
 _PENDING = "virage.organizations_changed"
 _CHUNK = 500  # ids per IN list when the enterprises and cohorts are traced to their organizations
