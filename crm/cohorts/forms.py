@@ -12,7 +12,7 @@ from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberR
 
 from crm.cohorts import timeutil
 from crm.fields import SelectField, SelectMultipleField
-from crm.formatting import format_date
+from crm.formatting import clock, format_date
 from crm.forms import Form
 from crm.i18n import _, _l, lazy_pgettext
 from crm.reference import REGIONS, choices
@@ -90,7 +90,7 @@ class SessionTimesMixin:
             except timeutil.NonexistentLocalTime:
                 getattr(self, name).errors.append(_(
                     "%(time)s does not exist on %(date)s in Québec: clocks move forward from 2:00 to 3:00 "
-                    "that night. Choose another time.", time=at.strftime("%H:%M"), date=format_date(day, "long")))
+                    "that night. Choose another time.", time=clock(at), date=format_date(day, "long")))
         if len(converted) < 2:
             return False
         start, end = converted["start_time"], converted["end_time"]

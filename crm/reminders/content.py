@@ -3,7 +3,6 @@ from datetime import date
 from email.message import EmailMessage
 from functools import lru_cache
 
-from babel.dates import format_date, format_time
 from flask import current_app
 from icalendar import Calendar, Timezone, vCalAddress, vText
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -11,11 +10,10 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from crm import mail
 from crm.cohorts import ics, timeutil
 from crm.domain import QUEBEC
+from crm.formatting import clock, format_day
 from crm.i18n import _, force_locale
 
 OPTOUT_SALT = "reminders-optout"
-# Babel locales for dates: Québec French ("14 h 30") and Canadian English.
-DATE_LOCALES = {"fr": "fr_CA", "en": "en_CA"}
 
 
 def optout_token(contact_id: int) -> str:
@@ -31,12 +29,10 @@ def contact_id_from_token(token: str) -> int | None:
 
 
 def when(session, language: str) -> dict:
-    """The session's day and times in Québec time, formatted by Babel for ``language``."""
-    locale = DATE_LOCALES.get(language, "fr_CA")
-    starts, ends = timeutil.to_local(session.starts_at), timeutil.to_local(session.ends_at)
-    return {"day": format_date(starts.date(), "full", locale=locale),
-            "start": format_time(starts, "short", tzinfo=QUEBEC, locale=locale),
-            "end": format_time(ends, "short", tzinfo=QUEBEC, locale=locale)}
+    """The session's day and times in Québec time, written as ``language`` writes them (« 14 h 30 »)."""
+    starts = timeutil.to_local(session.starts_at)
+    return {"day": format_day(starts.date(), "full", language), "start": clock(session.starts_at, language),
+            "end": clock(session.ends_at, language)}
 
 
 def subject(row, session, moment) -> str:
