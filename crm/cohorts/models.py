@@ -117,6 +117,7 @@ class ProgrammeSession(TimestampMixin, db.Model):
 
     cohort: Mapped[Cohort | None] = relationship()
     enterprise: Mapped[Enterprise | None] = relationship()
+    organization: Mapped[Organization] = relationship()
     facilitator: Mapped[User | None] = relationship(foreign_keys=[facilitator_id])
     changes: Mapped[list["SessionChange"]] = relationship(
         back_populates="session", order_by="SessionChange.at.desc(), SessionChange.id.desc()"

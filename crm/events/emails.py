@@ -208,9 +208,10 @@ def build_message(row: EventEmail, *, now: datetime) -> EmailMessage:
         text = mail.render_email(f"events/email/registration.{language}.txt", context)
         html = mail.render_email(f"events/email/registration.{language}.html", context)
     message = mail.new_message(to=registration.email, subject=title, text=text, html=html,
-                               message_id=row.message_id)
+                               message_id=row.message_id, organization=event.organization.name)
     if row.kind in ("confirmed", "promoted"):
         message.add_attachment(
             ics.calendar_bytes(event, url=links["event_url"], meeting_url=event.meeting_url, dtstamp=now),
-            maintype="text", subtype="calendar", filename="evenement.ics", params={"method": "PUBLISH"})
+            maintype="text", subtype="calendar", filename="evenement.ics",
+            params={"method": "PUBLISH", "charset": "utf-8"})
     return message

@@ -60,14 +60,15 @@ def build_message(row, *, now) -> EmailMessage:
         title = subject(row, session, moment)
         text = mail.render_email(f"reminders/email/reminder.{language}.txt", context)
         html = mail.render_email(f"reminders/email/reminder.{language}.html", {**context, "subject": title})
-    message = mail.new_message(to=row.email, subject=title, text=text, html=html, message_id=row.message_id)
+    message = mail.new_message(to=row.email, subject=title, text=text, html=html, message_id=row.message_id,
+                               organization=session.organization.name)
     if optout:
         # RFC 8058 one-click unsubscribe: mail clients POST "List-Unsubscribe=One-Click" to the link.
         message["List-Unsubscribe"] = f"<{optout}>"
         message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     method = "CANCEL" if row.kind == "cancel" else "REQUEST"
     message.add_attachment(invitation(session, row.email, method=method, now=now), maintype="text",
-                           subtype="calendar", filename="invitation.ics", params={"method": method})
+                           subtype="calendar", filename="invitation.ics", params={"method": method, "charset": "utf-8"})
     return message
 
 
@@ -79,9 +80,9 @@ def invitation(session, attendee: str, *, method: str, now) -> bytes:
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", method)
     event = ics.session_event(session, dtstamp=now)
-    sender = current_app.config["MAIL_DEFAULT_SENDER"]
-    organizer = vCalAddress("mailto:" + sender.rsplit("<", 1)[-1].strip(">").strip())
-    organizer.params["cn"] = vText(sender.split("<", 1)[0].strip() or "Virage")
+    sender = mail.sender(session.organization.name)
+    organizer = vCalAddress("mailto:" + sender.addr_spec)
+    organizer.params["cn"] = vText(sender.display_name)
     event.add("organizer", organizer)
     event.add("attendee", vCalAddress("mailto:" + attendee), parameters={"ROLE": "REQ-PARTICIPANT"})
     calendar.add_component(_quebec_timezone(timeutil.to_local(session.starts_at).year))

@@ -93,6 +93,7 @@ def send_claimed(ids: list[int], me: str, now: datetime) -> SendResult:
         select(Reminder).where(Reminder.id.in_(ids), Reminder.claimed_by == me, Reminder.state == "sending")
         .options(selectinload(Reminder.session).selectinload(ProgrammeSession.cohort).selectinload(Cohort.facilitators),
                  selectinload(Reminder.session).selectinload(ProgrammeSession.enterprise),
+                 selectinload(Reminder.session).selectinload(ProgrammeSession.organization),
                  selectinload(Reminder.session).selectinload(ProgrammeSession.facilitator),
                  selectinload(Reminder.contact), selectinload(Reminder.user))
         .order_by(Reminder.due_at, Reminder.id)).all()
