@@ -30,9 +30,20 @@ def contact_id_from_token(token: str) -> int | None:
 
 def when(session, language: str) -> dict:
     """The session's day and times in Québec time, written as ``language`` writes them (« 14 h 30 »)."""
-    starts = timeutil.to_local(session.starts_at)
-    return {"day": format_day(starts.date(), "full", language), "start": clock(session.starts_at, language),
-            "end": clock(session.ends_at, language)}
+    return between(session.starts_at, session.ends_at, language)
+
+
+def between(starts, ends, language: str) -> dict:
+    return {"day": format_day(timeutil.to_local(starts).date(), "full", language), "start": clock(starts, language),
+            "end": clock(ends, language)}
+
+
+def what_changed(changed, language: str) -> dict | None:
+    """The update's « before → now », for the templates: times as ``when``, place and link as text."""
+    if changed is None or not (changed.times or changed.place or changed.meeting_url):
+        return None
+    times = [between(*pair, language) for pair in changed.times] if changed.times else None
+    return {"times": times, "place": changed.place, "meeting_url": changed.meeting_url}
 
 
 def subject(row, session, moment) -> str:
@@ -45,14 +56,18 @@ def subject(row, session, moment) -> str:
              time=moment["start"])
 
 
-def build_message(row, *, now) -> EmailMessage:
-    """The email of outbox row ``row`` (session, contact and user loaded), with its stable Message-ID."""
+def build_message(row, *, now, changed=None) -> EmailMessage:
+    """The email of outbox row ``row`` (session, contact and user loaded), with its stable Message-ID.
+
+    ``changed``: for an update, what changed since the version its recipient was last sent
+    (``queries.changes_told``), said first in the email."""
     session = row.session
     language = row.language if row.language in current_app.config["LANGUAGES"] else "fr"
     optout = mail.external_url("reminders.optout", token=optout_token(row.contact_id)) if row.contact_id else None
     with force_locale(language):
         moment = when(session, language)
         context = {"row": row, "programme_session": session, "when": moment, "optout_url": optout,
+                   "changed": what_changed(changed, language) if row.kind == "update" else None,
                    "name": row.contact.first_name if row.contact else (row.user.full_name if row.user else ""),
                    "cohort": session.cohort.name if session.cohort else None,
                    "enterprise": session.enterprise.name if session.enterprise else None,
