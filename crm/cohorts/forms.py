@@ -9,6 +9,7 @@ from wtforms import (
     TimeField,
 )
 from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from crm.cohorts import timeutil
 from crm.fields import SelectField, SelectMultipleField
@@ -34,7 +35,9 @@ class CohortForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     kind = SelectField(_l("Kind"), choices=choices(COHORT_KINDS))
     organization_id = SelectField(_l("Owning organization"), coerce=int)
-    facilitator_ids = SelectMultipleField(_l("Facilitators"), coerce=int, validators=[DataRequired()])
+    # Tick boxes, not a multiple select: choosing several there takes Ctrl (or ⌘), which no phone has.
+    facilitator_ids = SelectMultipleField(_l("Facilitators"), coerce=int, validators=[DataRequired()],
+                                          widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
     start_date = DateField(_l("Start date"), validators=[InputRequired()])
     end_date = DateField(_l("End date"), validators=[InputRequired()])
     capacity = IntegerField(_l("Capacity (enterprises)"), validators=[DataRequired(), NumberRange(min=1, max=500)])

@@ -38,7 +38,7 @@ def test_a_manager_runs_a_collective_coaching_cohort(page, make, world):  # noqa
     expect(page.get_by_role("heading", level=1)).to_have_text("Nouvelle cohorte")
     expect(page.locator("main .error").first).to_be_visible()
     expect(form.get_by_label(re.compile(r"^Nom( \*)?$"))).to_have_value("Virage numérique — automne 2027")
-    form.get_by_label("Personnes à l'animation").select_option(label="Camille Conseil")
+    form.get_by_role("group", name="Personnes à l'animation").get_by_label("Camille Conseil").check()
     form.get_by_label("Lieu").fill("Maison de l'économie sociale, Montréal")
     _submit(page, "Enregistrer")
 
