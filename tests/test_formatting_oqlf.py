@@ -4,10 +4,12 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
+from crm.events import emails
 from crm.extensions import db
 from crm.formatting import clock, format_datetime, format_day, time_span_filter
 from crm.i18n import force_locale
 from crm.reminders import planning, sending
+from tests.events_helpers import make_event, register
 from tests.reminders_helpers import build_world, plain
 
 
@@ -78,3 +80,18 @@ def test_a_reminder_email_says_nine_h_on_the_first(app, make, smtp_server):
     assert "Heure : de 9 h à 11 h (heure du Québec)" in text
     english = smtp_server.mailbox.to(world.coach.email)[0]
     assert plain(english["Subject"]) == "Reminder: Atelier commerce en ligne on Tuesday, December 1, 2026 at 9:00 AM"
+
+
+def test_an_event_confirmation_says_nine_h_on_the_first_and_comes_from_its_organization(
+        app, client, make, smtp_server, monkeypatch):
+    nine = datetime(2027, 12, 1, 14, 0, tzinfo=UTC)  # Wednesday 1 December 2027, 9:00 in Québec
+    monkeypatch.setattr("crm.db.utcnow", lambda: nine - timedelta(days=30))
+    event_id = make_event(app, make.organization(name="Pôle de l'Estrie"), starts_in=timedelta(days=30))
+    register(client, event_id)
+    with app.app_context():
+        assert emails.send_due(me="sender", now=nine - timedelta(days=30)) == 1
+    (email,) = smtp_server.mailbox.to("lea@coop.example")
+    assert plain(email["Subject"]).endswith("l'infonuagique le mercredi 1er décembre 2027")
+    text = plain(email.get_body(("plain",)).get_content())
+    assert "Date : mercredi 1er décembre 2027, de 9 h à 10 h (heure du Québec)" in text
+    assert email["From"].addresses[0].display_name == "Virage — Pôle de l'Estrie"
