@@ -66,6 +66,9 @@ def test_a_session_page_and_the_calendar_show_nine_h(app, make, client, auth, mo
     assert "09 h 00" not in page and "09:00" not in page
     week = plain(client.get("/calendar/week?date=2026-12-01").get_data(as_text=True))
     assert '<span class="calendar-time">9 h</span> Atelier commerce en ligne' in week
+    month = client.get("/calendar/month?month=2026-12").get_data(as_text=True)
+    assert 'aria-label="mardi 1er décembre 2026">1er</a>' in month  # the visible text is in the name
+    assert 'aria-label="mercredi 2 décembre 2026">2</a>' in month
 
 
 def test_a_reminder_email_says_nine_h_on_the_first(app, make, smtp_server):
