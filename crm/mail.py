@@ -8,8 +8,9 @@ import email.policy
 import logging
 import smtplib
 import ssl
+from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.utils import formatdate, make_msgid, parseaddr
 from urllib.parse import urlsplit
 
 from flask import current_app
@@ -36,11 +37,29 @@ class MailError(RuntimeError):
         self.permanent = permanent
 
 
+DEFAULT_SENDER_NAME = "Virage"
+
+
+def sender(organization: str | None = None) -> Address:
+    """Who an email comes from: ``MAIL_DEFAULT_SENDER``'s name (« Virage » when it has none) and
+    address, the name followed by the organization's when the email is about one organization
+    (« Virage — Réseau d'économie sociale de l'Estrie »), so that people see who writes to them.
+
+    An ``Address``: the mail library quotes and encodes the name (RFC 2047), whatever it holds.
+    """
+    name, address = parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])
+    name = single_line(name) or DEFAULT_SENDER_NAME
+    if organization and single_line(organization):
+        name = f"{name} — {single_line(organization)}"
+    return Address(display_name=name, addr_spec=address)
+
+
 def new_message(*, to: str, subject: str, text: str, html: str | None = None,
-                message_id: str | None = None) -> EmailMessage:
-    """A multipart message from the configured sender; attach files with ``add_attachment``."""
+                message_id: str | None = None, organization: str | None = None) -> EmailMessage:
+    """A multipart message from the configured sender, on behalf of ``organization`` when the email is
+    about one (its name); attach files with ``add_attachment``."""
     message = EmailMessage()
-    message["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
+    message["From"] = sender(organization)
     message["To"] = to
     # A line break in a value stored before forms refused them (a session's title) would make the
     # mail library refuse the header: the subject is one line, whatever it is made of.
@@ -194,5 +213,4 @@ def _connect(config) -> smtplib.SMTP:
 
 
 def _sender_domain() -> str:
-    sender = current_app.config["MAIL_DEFAULT_SENDER"]
-    return sender.rsplit("@", 1)[-1].strip(">").strip() or "virage.local"
+    return parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])[1].rpartition("@")[2] or "virage.local"

@@ -55,8 +55,7 @@ def outbox_table_args(table_name: str) -> tuple:
 
 def new_message_id(idstring: str) -> str:
     """Chosen once, when the row is queued: a retry after a crash carries the same Message-ID."""
-    sender = current_app.config["MAIL_DEFAULT_SENDER"]
-    domain = sender.rsplit("@", 1)[-1].strip(">").strip() or "virage.local"
+    domain = parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])[1].rpartition("@")[2] or "virage.local"
     return make_msgid(idstring=idstring, domain=domain)
 
 

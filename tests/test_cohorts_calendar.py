@@ -86,5 +86,5 @@ def test_month_and_week_views_show_cancelled_sessions_struck_and_navigate(app, c
     month = client.get("/calendar/month").get_data(as_text=True)
     assert "octobre 2027" in month and "Tard le soir" in month and "?month=2027-11" in month
     week = client.get("/calendar/week?date=2027-10-31").get_data(as_text=True)
-    assert re.search(r"dimanche 31 octobre 2027</th>\s*<td>\s*<p[^>]*>\s*<a[^>]*><span[^>]*>23:30", week)
+    assert re.search(r"dimanche 31 octobre 2027</th>\s*<td>\s*<p[^>]*>\s*<a[^>]*><span[^>]*>23\sh\s30", week)
     assert "?date=2027-11-01" in week

@@ -80,15 +80,15 @@ def test_a_manager_sees_members_contacts_attendance_and_sessions(world, client, 
     assert "Alain &lt;Roy&gt;, Hors Organisme, Zoé Tremblay" in page  # by name, escaped
     assert "4 sur 60 occupées" in page
     members = _rows(page, "Entreprises de la cohorte")
-    assert [row.split("<br>")[0] for row in members] == [
-        '<th scope="row">Coop A &amp; fils', '<th scope="row">Entreprise &lt;B&gt;', '<th scope="row">Café C',
-        '<th scope="row">Zèbre E']
+    assert [re.sub(r'<a href="/enterprises/\d+">', "", row.split("<br>")[0]) for row in members] == [
+        '<th scope="row">Coop A &amp; fils</a>', '<th scope="row">Entreprise &lt;B&gt;</a>',
+        '<th scope="row">Café C</a>', '<th scope="row">Zèbre E</a>']
     coop, other, cafe, zebra = members
     # Current contacts only (not archived, not anonymized), by last then first name; mail links when known.
     last_name = re.search(r"Prénom1 (Nom\d+)", coop).group(1)
     assert f'<td>Prénom1 {last_name}<br>Prénom2 {last_name} · <a href="mailto:contact' in coop
     assert "Prénom0" not in coop
-    assert 'stage-training">Formation<' in coop and "1 sept. 2027" in coop
+    assert 'stage-training">Formation<' in coop and "1er sept. 2027" in coop
     # Present over present or absent: excused absences and the cancelled session are not counted.
     assert '67 % <span class="muted">(2/3)</span>' in coop
     assert '50 % <span class="muted">(1/2)</span>' in other and "Aucune personne-ressource" in other
@@ -99,13 +99,14 @@ def test_a_manager_sees_members_contacts_attendance_and_sessions(world, client, 
         assert f'action="/cohorts/{world["cohort"]}/members/{membership}/leave"' in row
         assert f'for="left_on-{membership}"' in row and 'value="2027-10-20"' in row
         assert re.search(r'name="csrf_token"[^>]*value="[^"]{20,}"', row)
-    assert "<li>Départ D : du 1 sept. 2027 au 15 oct. 2027</li>" in page
+    assert (f'<li><a href="/enterprises/{e["d"].id}">Départ D</a> : du 1er sept. 2027 au 15 oct. 2027</li>'
+            in page)
     sessions = _rows(page, "Séances de la cohorte")
     assert [re.search(r'<a href="/sessions/\d+">(.*?)</a>', row).group(1) for row in sessions] == [
         "Atelier 1", "Atelier 2", "Sans animation", "Annulée après coup", "De nuit"]
     assert "<td>Zoé Tremblay</td>" in sessions[0] and "<td>Alain &lt;Roy&gt;</td>" in sessions[1]
     assert "<td></td>" in sessions[2] and "stage-withdrawn" in sessions[3]
-    assert "10 novembre 2027, 22:00–11 novembre 2027, 01:00" in sessions[4] and "Hors Organisme" in sessions[4]
+    assert "10 novembre 2027, 22 h – 11 novembre 2027, 1 h" in sessions[4] and "Hors Organisme" in sessions[4]
 
 
 def test_the_leave_and_add_forms_of_the_page_work(world, client, auth, app):
@@ -119,7 +120,9 @@ def test_the_leave_and_add_forms_of_the_page_work(world, client, auth, app):
     response = post_form(client, f"{url}/members/{membership}/leave", {"left_on": "2027-10-20"}, page=url)
     assert response.status_code == 302
     page = client.get(url).get_data(as_text=True)
-    assert "<li>Zèbre E : du 1 sept. 2027 au 20 oct. 2027</li>" in page and "3 sur 60 occupées" in page
+    zebra = world["enterprises"]["z"].id
+    assert f'<li><a href="/enterprises/{zebra}">Zèbre E</a> : du 1er sept. 2027 au 20 oct. 2027</li>' in page
+    assert "3 sur 60 occupées" in page
 
 
 def test_a_facilitator_sees_the_page_without_the_managers_forms(world, client, auth):
@@ -129,5 +132,7 @@ def test_a_facilitator_sees_the_page_without_the_managers_forms(world, client, a
         members = _rows(page, "Entreprises de la cohorte")
         assert len(members) == 4 and '67 % <span class="muted">(2/3)</span>' in members[0]
         assert "/leave" not in page and "Ajouter une entreprise" not in page and 'name="q"' not in page
-        assert "<li>Départ D : du 1 sept. 2027 au 15 oct. 2027</li>" in page
+        departed = f'<a href="/enterprises/{world["enterprises"]["d"].id}">Départ D</a> : du 1er sept. 2027'
+        assert (departed in page) == (person == "zoe")  # a link only for who may open the enterprise
+        assert re.search(r"Départ D(</a>)? : du 1er sept. 2027 au 15 oct. 2027</li>", page)
         auth.logout()

@@ -42,7 +42,7 @@ def _error_of(page: str, field: str) -> str:
 
 @pytest.mark.parametrize(("overrides", "field", "message"), [
     ({"start_time": "02:30", "start_date": "2027-03-14", "end_time": "04:00"}, "start_time",
-     "02:30 n'existe pas le 14 mars 2027 au Québec"),
+     "2\xa0h\xa030 n'existe pas le 14 mars 2027 au Québec"),
     ({"end_time": "08:00"}, "end_time", "La fin doit être après le début."),
     ({"start_date": "2027-12-01"}, "start_date", "La séance doit avoir lieu entre les dates de la cohorte."),
     ({"start_date": "2027-14-01"}, "start_date", "date"),

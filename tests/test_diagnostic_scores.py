@@ -38,7 +38,7 @@ def test_two_scored_diagnostics_show_side_by_side_with_the_gain(app, client, aut
              "skills": "5"}
     assert _add(client, enterprise.id, "2026-06-01", later, tool="adn_40").status_code == 302
     page = client.get(f"/enterprises/{enterprise.id}").get_data(as_text=True)
-    assert "Premier : 15 janv. 2026" in page and "Dernier : 1 juin 2026" in page
+    assert "Premier : 15 janv. 2026" in page and "Dernier : 1er juin 2026" in page
     for code, gain in (("strategy", "2"), ("operations", "0"), ("data", "-1"), ("skills", "3"),
                        ("sales_marketing", ""), ("cybersecurity", "")):
         assert f'data-dimension="{code}"' in page

@@ -136,12 +136,12 @@ def test_cohort_and_session_entries_read_well_in_french(client, auth, make, worl
         "Cohorte · Inscription", "Cohorte : — → Cohorte numérique",
         "Cohorte · Départ", "Date de départ : — → 3 févr. 2025",
         "Séance · Création", "Titre : — → Diagnostic numérique", "Formule : — → À distance",
-        "Animation : — → Camille Conseil", "Début : — → 15 janv. 2025 à 14:00", "Fin : — → 15 janv. 2025 à 15:30",
+        "Animation : — → Camille Conseil", "Début : — → 15 janv. 2025 à 14 h", "Fin : — → 15 janv. 2025 à 15 h 30",
         "Séance · Modification", "Formule : À distance → Hybride", "Lieu : — → Salle 2",
         "Lien de la rencontre : — → https://rencontre.example/abc", "Ordre du jour : — → Plan d'action",
         "Séance · Changement d'horaire", "Conflit d'horaire",
-        "Début : 15 janv. 2025 à 14:00 → 22 janv. 2025 à 10:00",
-        "Fin : 15 janv. 2025 à 15:30 → 22 janv. 2025 à 11:00",
+        "Début : 15 janv. 2025 à 14 h → 22 janv. 2025 à 10 h",
+        "Fin : 15 janv. 2025 à 15 h 30 → 22 janv. 2025 à 11 h",
         "Séance · Annulation", "Tempête", "État : Prévue → Annulée",
         "Présence · Saisie", "État : — → Présente", "État : Présente → Absente",
     ):
@@ -228,9 +228,10 @@ def test_consent_and_anonymization_read_well_in_french_and_erase_for_good(client
         "Exprimé par : (renseignement effacé)",
     ):
         assert expected in history, (expected, history)
-    when = re.search(r"Anonymisée le : — → (\d{1,2} \S+ \d{4}) à (\d{1,2}:\d{2})", history)
+    when = re.search(r"Anonymisée le : — → (\d{1,2}(?:er)? \S+ \d{4}) à (\d{1,2} h(?: \d{2})?)", history)
     local = anonymized_at.astimezone(ZoneInfo("America/Toronto"))
-    assert when and when.group(2) == f"{local:%H:%M}" and when.group(1).endswith(str(local.year)), history
+    oqlf = f"{local.hour} h" + (f" {local.minute:02d}" if local.minute else "")  # « 9 h », « 14 h 05 »
+    assert when and when.group(2) == oqlf and when.group(1).endswith(str(local.year)), history
     # Law 25: nothing the anonymization erased comes back through the history.
     for erased in ("Jeanne", "Tremblay", "Directrice", "555", "Formulaire signé"):
         assert erased not in history, (erased, history)

@@ -19,7 +19,7 @@ from tests.route_access import PUBLIC_ENDPOINTS, build_world, sign_in, url_for_r
 
 ROOT = Path(__file__).resolve().parent.parent
 ENTERPRISE_FILTERS = ("q", "stage", "region", "legal_form", "organization", "coach", "sort")
-REPORT_FILTERS = ("date_from", "date_to", "organization", "region")
+REPORT_FILTERS = ("date_from", "date_to", "organization", "region", "empty_rows")
 # Endpoint -> the query parameters its view (and what it renders) reads.
 PARAMETERS = {
     "auth.login": ("next",),
@@ -35,6 +35,7 @@ PARAMETERS = {
     "cohorts.cohort_page": ("q",),
     "cohorts.month": ("month",),
     "cohorts.week": ("date",),
+    "cohorts.attendance": ("all",),
     "imports.index": ("page",),
     "admin.users": ("page",),
     "privacy.index": ("q", "page"),

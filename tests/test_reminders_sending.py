@@ -71,8 +71,8 @@ def test_reminders_speak_each_recipients_language_with_quebec_time_and_an_invita
     html = plain(french.get_body(("html",)).get_content())
     assert '<html lang="fr">' in html and "14 h 30" in html and "/r/optout/" in html
     english = smtp_server.mailbox.to(".1@entreprise.example")[0]
-    assert plain(english["Subject"]) == "Reminder: Atelier commerce en ligne on Thursday, March 14, 2030 at 2:30 p.m."
-    assert "Time: 2:30 p.m. to 4:30 p.m. (Québec time)" in plain(english.get_body(("plain",)).get_content())
+    assert plain(english["Subject"]) == "Reminder: Atelier commerce en ligne on Thursday, March 14, 2030 at 2:30 PM"
+    assert "Time: 2:30 PM to 4:30 PM (Québec time)" in plain(english.get_body(("plain",)).get_content())
     assert english["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     facilitator = smtp_server.mailbox.to(world.coach.email)[0]
     assert facilitator["Subject"].startswith("Reminder:") and "List-Unsubscribe" not in facilitator

@@ -67,7 +67,7 @@ def test_admin_filters_the_workbook_by_organization_region_and_period(client, au
     workbook = funder_workbook(client, "?date_from=2026-02-01&date_to=2026-02-28")
     figures = summary(workbook)
     assert figures["Rejointes pendant la période"] == 2
-    assert figures["Période"] == "Du 1 février 2026 au 28 février 2026"
+    assert figures["Période"] == "Du 1er février 2026 au 28 février 2026"
     stages = {row[0]: row[1:] for row in workbook["Étapes"].iter_rows(min_row=2, values_only=True)}
     assert stages["Sensibilisation"] == (2, 4, 2, 22.5, 2)  # now, ever, entered, median days, stays
     regions = {row[0]: row[1:] for row in workbook["Régions"].iter_rows(min_row=2, values_only=True)}

@@ -9,10 +9,11 @@ from wtforms import (
     TimeField,
 )
 from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from crm.cohorts import timeutil
 from crm.fields import SelectField, SelectMultipleField
-from crm.formatting import format_date
+from crm.formatting import clock, format_date
 from crm.forms import Form
 from crm.i18n import _, _l, lazy_pgettext
 from crm.reference import REGIONS, choices
@@ -34,7 +35,9 @@ class CohortForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     kind = SelectField(_l("Kind"), choices=choices(COHORT_KINDS))
     organization_id = SelectField(_l("Owning organization"), coerce=int)
-    facilitator_ids = SelectMultipleField(_l("Facilitators"), coerce=int, validators=[DataRequired()])
+    # Tick boxes, not a multiple select: choosing several there takes Ctrl (or ⌘), which no phone has.
+    facilitator_ids = SelectMultipleField(_l("Facilitators"), coerce=int, validators=[DataRequired()],
+                                          widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
     start_date = DateField(_l("Start date"), validators=[InputRequired()])
     end_date = DateField(_l("End date"), validators=[InputRequired()])
     capacity = IntegerField(_l("Capacity (enterprises)"), validators=[DataRequired(), NumberRange(min=1, max=500)])
@@ -90,7 +93,7 @@ class SessionTimesMixin:
             except timeutil.NonexistentLocalTime:
                 getattr(self, name).errors.append(_(
                     "%(time)s does not exist on %(date)s in Québec: clocks move forward from 2:00 to 3:00 "
-                    "that night. Choose another time.", time=at.strftime("%H:%M"), date=format_date(day, "long")))
+                    "that night. Choose another time.", time=clock(at), date=format_date(day, "long")))
         if len(converted) < 2:
             return False
         start, end = converted["start_time"], converted["end_time"]

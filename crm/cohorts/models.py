@@ -117,6 +117,7 @@ class ProgrammeSession(TimestampMixin, db.Model):
 
     cohort: Mapped[Cohort | None] = relationship()
     enterprise: Mapped[Enterprise | None] = relationship()
+    organization: Mapped[Organization] = relationship()
     facilitator: Mapped[User | None] = relationship(foreign_keys=[facilitator_id])
     changes: Mapped[list["SessionChange"]] = relationship(
         back_populates="session", order_by="SessionChange.at.desc(), SessionChange.id.desc()"
@@ -165,6 +166,11 @@ class SessionChange(db.Model):
     old_ends_at: Mapped[datetime | None]
     new_starts_at: Mapped[datetime | None]
     new_ends_at: Mapped[datetime | None]
+    # Where, before and after the change (every kind but edits made before they were kept: NULL).
+    old_place: Mapped[str | None] = mapped_column(SingleLineString(300))
+    new_place: Mapped[str | None] = mapped_column(SingleLineString(300))
+    old_meeting_url: Mapped[str | None] = mapped_column(String(500))
+    new_meeting_url: Mapped[str | None] = mapped_column(String(500))
     sequence: Mapped[int]
     reason: Mapped[str | None] = mapped_column(Text)
 

@@ -59,6 +59,7 @@ class Member:
 
     id: int  # the membership's
     enterprise_id: int
+    organization_id: int  # the enterprise's: whether the viewer may open it (access.can_view_enterprise)
     name: str
     city: str | None
     stage: str
@@ -88,7 +89,8 @@ def _members_statement() -> Select:
         .where(ProgrammeSession.cohort_id == cohort_id, ProgrammeSession.status == "scheduled")
         .group_by(Attendance.enterprise_id).subquery())
     return (
-        select(CohortMembership.id, CohortMembership.enterprise_id, Enterprise.name, Enterprise.city,
+        select(CohortMembership.id, CohortMembership.enterprise_id, Enterprise.organization_id, Enterprise.name,
+               Enterprise.city,
                Enterprise.stage, CohortMembership.joined_on, CohortMembership.left_on,
                counted.c.present, counted.c.absent, Contact.first_name, Contact.last_name, Contact.email)
         .join(Enterprise, Enterprise.id == CohortMembership.enterprise_id)
@@ -130,12 +132,12 @@ def cohort_members(cohort_id: int) -> list[Member]:
     """Every membership of the cohort, active first, with its enterprise's current contacts and
     attendance, in one query: one row per contact (or one for an enterprise without any)."""
     members: dict[int, Member] = {}
-    for (membership_id, enterprise_id, name, city, stage, joined_on, left_on, present, absent,
+    for (membership_id, enterprise_id, organization_id, name, city, stage, joined_on, left_on, present, absent,
          first_name, last_name, email) in db.session.execute(_members_statement(), {"cohort_id": cohort_id}):
         member = members.get(membership_id)
         if member is None:
-            member = members[membership_id] = Member(membership_id, enterprise_id, name, city, stage, joined_on,
-                                                     left_on, int(present or 0), int(absent or 0))
+            member = members[membership_id] = Member(membership_id, enterprise_id, organization_id, name, city,
+                                                     stage, joined_on, left_on, int(present or 0), int(absent or 0))
         if first_name is not None:
             member.contacts.append((Contact.join_name(first_name, last_name), email))
     return list(members.values())

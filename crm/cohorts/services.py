@@ -157,10 +157,16 @@ def _check_times(starts_at: datetime, ends_at: datetime, cohort: Cohort | None) 
                 _l("The session must take place within the cohort's dates."), field="start_date")
 
 
-def _change(session: ProgrammeSession, kind: str, *, actor, old=(None, None), reason=None) -> SessionChange:
+def _change(session: ProgrammeSession, kind: str, *, actor, old=(None, None), old_where=None,
+            reason=None) -> SessionChange:
+    """``old``: the times before a reschedule; ``old_where``: the (place, meeting link) before an edit,
+    the same as now when not given."""
+    old_place, old_meeting_url = old_where or (session.place, session.meeting_url)
     change = SessionChange(session=session, kind=kind, actor_id=_actor_id(actor), sequence=session.sequence,
                            old_starts_at=old[0], old_ends_at=old[1], new_starts_at=session.starts_at,
-                           new_ends_at=session.ends_at, reason=(reason or "").strip() or None)
+                           new_ends_at=session.ends_at, old_place=old_place, new_place=session.place,
+                           old_meeting_url=old_meeting_url, new_meeting_url=session.meeting_url,
+                           reason=(reason or "").strip() or None)
     db.session.add(change)
     return change
 
@@ -190,12 +196,13 @@ def create_session(*, actor, cohort: Cohort | None = None, enterprise: Enterpris
 def update_session(session: ProgrammeSession, *, actor, **values) -> ProgrammeSession:
     """Title, mode, place, link, facilitator, agenda; times go through ``reschedule_session``."""
     _refuse_if_cancelled(session)
+    where = (session.place, session.meeting_url)
     for name, value in values.items():
         setattr(session, name, value)
     changes = audit.changed_fields(session, SESSION_FIELDS)
     if changes:
         session.sequence += 1
-        _change(session, "updated", actor=actor)
+        _change(session, "updated", actor=actor, old_where=where)
         audit.record("update", session, actor=actor, enterprise_id=session.enterprise_id, changes=changes)
     return session
 

@@ -10,6 +10,7 @@ from crm.access import (
     can_choose_organization,
     can_manage_cohort,
     can_plan_cohorts,
+    can_view_enterprise,
     get_cohort_or_404,
     get_enterprise_or_404,
     visible_cohorts,
@@ -122,8 +123,11 @@ def cohort_page(cohort_id):
     manage = can_manage_cohort(current_user, cohort)
     q = request.args.get("q", "").strip()[:100]
     candidates = queries.enterprise_candidates(current_user, cohort, q) if manage and q else []
+    page = queries.cohort_page(cohort)
+    # Enterprises of other organizations may be members: their names are links only for who may open them.
+    linked = {m.enterprise_id for m in page["active"] + page["former"] if can_view_enterprise(current_user, m)}
     return render_template("cohorts/cohort.html", cohort=cohort, manage=manage, q=q, candidates=candidates,
-                           today=timeutil.to_local(timeutil.now()).date(), **queries.cohort_page(cohort))
+                           linked=linked, today=timeutil.to_local(timeutil.now()).date(), **page)
 
 
 @bp.route("/cohorts/<int:cohort_id>/members", methods=["POST"])

@@ -6,6 +6,7 @@ from crm.access import (
     can_facilitate,
     can_manage_session,
     can_plan_individual_session,
+    can_view_enterprise,
     get_cohort_or_404,
     get_enterprise_or_404,
     get_session_or_404,
@@ -75,10 +76,12 @@ def new_individual_session(enterprise_id):
 @login_required
 def session_page(session_id):
     session = get_session_or_404(session_id, current_user)
+    page = queries.session_page(session)
+    linked = {p.enterprise.id for p in page["participants"] if can_view_enterprise(current_user, p.enterprise)}
     return render_template("cohorts/session.html", programme_session=session, cancel_form=CancelForm(),
                            facilitate=can_facilitate(current_user, session),
-                           manage=can_manage_session(current_user, session),
-                           started=session.starts_utc <= timeutil.now(), **queries.session_page(session))
+                           manage=can_manage_session(current_user, session), linked=linked,
+                           started=session.starts_utc <= timeutil.now(), **page)
 
 
 @bp.route("/sessions/<int:session_id>/edit", methods=["GET", "POST"])
@@ -171,8 +174,11 @@ def attendance(session_id):
                 flash(_("Attendance saved."), "success")
                 return redirect(url_for("cohorts.session_page", session_id=session.id))
     status = 400 if errors or form.errors else 200
+    # « Everyone present » (?all=present): the sheet comes back with every enterprise ticked present,
+    # still to review and save. Any other value is ignored.
+    everyone = request.method == "GET" and request.args.get("all") == "present"
     return render_template("cohorts/attendance.html", form=form, programme_session=session, errors=errors,
-                           posted=request.form if request.method == "POST" else None,
+                           posted=request.form if request.method == "POST" else None, everyone_present=everyone,
                            started=session.starts_utc <= timeutil.now(), **data), status
 
 

@@ -10,7 +10,6 @@ import logging
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 
-from babel.dates import format_date, format_time
 from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
@@ -23,11 +22,11 @@ from crm.events.models import Event, EventEmail, EventSession, Registration
 from crm.events.queries import waiting_position
 from crm.events.tokens import registration_token
 from crm.extensions import db
+from crm.formatting import clock, format_day
 from crm.i18n import _, force_locale
 
 log = logging.getLogger(__name__)
 
-DATE_LOCALES = {"fr": "fr_CA", "en": "en_CA"}
 # Kinds sent only while the registration holds a seat.
 FOR_SEATS = ("confirmed", "promoted", "reminder")
 
@@ -168,11 +167,9 @@ def _build(row: EventEmail, now: datetime) -> tuple:
 
 
 def when(starts: datetime, ends: datetime, language: str) -> dict:
-    locale = DATE_LOCALES.get(language, "fr_CA")
-    local_start, local_end = timeutil.to_local(starts), timeutil.to_local(ends)
-    return {"day": format_date(local_start.date(), "full", locale=locale),
-            "start": format_time(local_start, "short", tzinfo=timeutil.QUEBEC, locale=locale),
-            "end": format_time(local_end, "short", tzinfo=timeutil.QUEBEC, locale=locale)}
+    """A session's day and times in Québec time, written as ``language`` writes them (« 14 h 30 »)."""
+    return {"day": format_day(timeutil.to_local(starts).date(), "full", language),
+            "start": clock(starts, language), "end": clock(ends, language)}
 
 
 def subject(row: EventEmail, event: Event, moment: dict) -> str:
@@ -211,9 +208,10 @@ def build_message(row: EventEmail, *, now: datetime) -> EmailMessage:
         text = mail.render_email(f"events/email/registration.{language}.txt", context)
         html = mail.render_email(f"events/email/registration.{language}.html", context)
     message = mail.new_message(to=registration.email, subject=title, text=text, html=html,
-                               message_id=row.message_id)
+                               message_id=row.message_id, organization=event.organization.name)
     if row.kind in ("confirmed", "promoted"):
         message.add_attachment(
             ics.calendar_bytes(event, url=links["event_url"], meeting_url=event.meeting_url, dtstamp=now),
-            maintype="text", subtype="calendar", filename="evenement.ics", params={"method": "PUBLISH"})
+            maintype="text", subtype="calendar", filename="evenement.ics",
+            params={"method": "PUBLISH", "charset": "utf-8"})
     return message

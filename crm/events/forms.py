@@ -17,7 +17,7 @@ from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberR
 
 from crm.cohorts import timeutil
 from crm.fields import SelectField
-from crm.formatting import format_date
+from crm.formatting import clock, format_date
 from crm.forms import Form
 from crm.i18n import _, _l
 from crm.reference import LEGAL_FORMS, REGIONS, choices
@@ -63,7 +63,7 @@ class SessionTimes:
             except timeutil.NonexistentLocalTime:
                 field.errors.append(_(
                     "%(time)s does not exist on %(date)s in Québec: clocks move forward from 2:00 to 3:00 "
-                    "that night. Choose another time.", time=field.data.strftime("%H:%M"),
+                    "that night. Choose another time.", time=clock(field.data),
                     date=format_date(self.day.data, "long")))
         if len(converted) < 2:
             return False

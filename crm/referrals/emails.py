@@ -6,7 +6,6 @@ import logging
 from datetime import datetime
 from email.message import EmailMessage
 
-from babel.dates import format_date
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -14,6 +13,7 @@ from sqlalchemy.orm import selectinload
 from crm import mail, outbox
 from crm.db import utcnow
 from crm.extensions import db
+from crm.formatting import format_day
 from crm.i18n import _, force_locale
 from crm.referrals.models import Referral, ReferralEmail
 from crm.referrals.tokens import consent_token
@@ -126,11 +126,12 @@ def build_message(row: ReferralEmail, address: str, language: str) -> EmailMessa
         url = mail.external_url("referrals.consent", token=consent_token(referral.id), lang=language)
     else:
         url = mail.external_url("referrals.detail", referral_id=referral.id)
-    ends_on = (format_date(referral.share_ends_on, "long", locale=DATE_LOCALES.get(language, "fr_CA"))
+    ends_on = (format_day(referral.share_ends_on, "long", DATE_LOCALES.get(language, "fr_CA"))
                if referral.share_ends_on else None)
     with force_locale(language):
         title = subject(row.kind, referral)
         text = mail.render_email(f"referrals/email/referral.{language}.txt",
                                  {"row": row, "referral": referral, "url": url, "subject": title,
                                   "contact": referral.contact, "ends_on": ends_on})
-    return mail.new_message(to=address, subject=title, text=text, message_id=row.message_id)
+    return mail.new_message(to=address, subject=title, text=text, message_id=row.message_id,
+                            organization=referral.from_organization.name)

@@ -3,7 +3,6 @@ from datetime import date
 from email.message import EmailMessage
 from functools import lru_cache
 
-from babel.dates import format_date, format_time
 from flask import current_app
 from icalendar import Calendar, Timezone, vCalAddress, vText
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -11,11 +10,10 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from crm import mail
 from crm.cohorts import ics, timeutil
 from crm.domain import QUEBEC
+from crm.formatting import clock, format_day
 from crm.i18n import _, force_locale
 
 OPTOUT_SALT = "reminders-optout"
-# Babel locales for dates: Québec French ("14 h 30") and Canadian English.
-DATE_LOCALES = {"fr": "fr_CA", "en": "en_CA"}
 
 
 def optout_token(contact_id: int) -> str:
@@ -31,12 +29,21 @@ def contact_id_from_token(token: str) -> int | None:
 
 
 def when(session, language: str) -> dict:
-    """The session's day and times in Québec time, formatted by Babel for ``language``."""
-    locale = DATE_LOCALES.get(language, "fr_CA")
-    starts, ends = timeutil.to_local(session.starts_at), timeutil.to_local(session.ends_at)
-    return {"day": format_date(starts.date(), "full", locale=locale),
-            "start": format_time(starts, "short", tzinfo=QUEBEC, locale=locale),
-            "end": format_time(ends, "short", tzinfo=QUEBEC, locale=locale)}
+    """The session's day and times in Québec time, written as ``language`` writes them (« 14 h 30 »)."""
+    return between(session.starts_at, session.ends_at, language)
+
+
+def between(starts, ends, language: str) -> dict:
+    return {"day": format_day(timeutil.to_local(starts).date(), "full", language), "start": clock(starts, language),
+            "end": clock(ends, language)}
+
+
+def what_changed(changed, language: str) -> dict | None:
+    """The update's « before → now », for the templates: times as ``when``, place and link as text."""
+    if changed is None or not (changed.times or changed.place or changed.meeting_url):
+        return None
+    times = [between(*pair, language) for pair in changed.times] if changed.times else None
+    return {"times": times, "place": changed.place, "meeting_url": changed.meeting_url}
 
 
 def subject(row, session, moment) -> str:
@@ -49,14 +56,18 @@ def subject(row, session, moment) -> str:
              time=moment["start"])
 
 
-def build_message(row, *, now) -> EmailMessage:
-    """The email of outbox row ``row`` (session, contact and user loaded), with its stable Message-ID."""
+def build_message(row, *, now, changed=None) -> EmailMessage:
+    """The email of outbox row ``row`` (session, contact and user loaded), with its stable Message-ID.
+
+    ``changed``: for an update, what changed since the version its recipient was last sent
+    (``queries.changes_told``), said first in the email."""
     session = row.session
     language = row.language if row.language in current_app.config["LANGUAGES"] else "fr"
     optout = mail.external_url("reminders.optout", token=optout_token(row.contact_id)) if row.contact_id else None
     with force_locale(language):
         moment = when(session, language)
         context = {"row": row, "programme_session": session, "when": moment, "optout_url": optout,
+                   "changed": what_changed(changed, language) if row.kind == "update" else None,
                    "name": row.contact.first_name if row.contact else (row.user.full_name if row.user else ""),
                    "cohort": session.cohort.name if session.cohort else None,
                    "enterprise": session.enterprise.name if session.enterprise else None,
@@ -64,14 +75,15 @@ def build_message(row, *, now) -> EmailMessage:
         title = subject(row, session, moment)
         text = mail.render_email(f"reminders/email/reminder.{language}.txt", context)
         html = mail.render_email(f"reminders/email/reminder.{language}.html", {**context, "subject": title})
-    message = mail.new_message(to=row.email, subject=title, text=text, html=html, message_id=row.message_id)
+    message = mail.new_message(to=row.email, subject=title, text=text, html=html, message_id=row.message_id,
+                               organization=session.organization.name)
     if optout:
         # RFC 8058 one-click unsubscribe: mail clients POST "List-Unsubscribe=One-Click" to the link.
         message["List-Unsubscribe"] = f"<{optout}>"
         message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     method = "CANCEL" if row.kind == "cancel" else "REQUEST"
     message.add_attachment(invitation(session, row.email, method=method, now=now), maintype="text",
-                           subtype="calendar", filename="invitation.ics", params={"method": method})
+                           subtype="calendar", filename="invitation.ics", params={"method": method, "charset": "utf-8"})
     return message
 
 
@@ -83,9 +95,9 @@ def invitation(session, attendee: str, *, method: str, now) -> bytes:
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", method)
     event = ics.session_event(session, dtstamp=now)
-    sender = current_app.config["MAIL_DEFAULT_SENDER"]
-    organizer = vCalAddress("mailto:" + sender.rsplit("<", 1)[-1].strip(">").strip())
-    organizer.params["cn"] = vText(sender.split("<", 1)[0].strip() or "Virage")
+    sender = mail.sender(session.organization.name)
+    organizer = vCalAddress("mailto:" + sender.addr_spec)
+    organizer.params["cn"] = vText(sender.display_name)
     event.add("organizer", organizer)
     event.add("attendee", vCalAddress("mailto:" + attendee), parameters={"ROLE": "REQ-PARTICIPANT"})
     calendar.add_component(_quebec_timezone(timeutil.to_local(session.starts_at).year))

@@ -31,7 +31,7 @@ from crm import mail, outbox
 from crm.cohorts import timeutil
 from crm.cohorts.models import Cohort, ProgrammeSession
 from crm.extensions import db
-from crm.reminders import content
+from crm.reminders import content, queries
 from crm.reminders.models import Reminder
 
 log = logging.getLogger(__name__)
@@ -93,17 +93,19 @@ def send_claimed(ids: list[int], me: str, now: datetime) -> SendResult:
         select(Reminder).where(Reminder.id.in_(ids), Reminder.claimed_by == me, Reminder.state == "sending")
         .options(selectinload(Reminder.session).selectinload(ProgrammeSession.cohort).selectinload(Cohort.facilitators),
                  selectinload(Reminder.session).selectinload(ProgrammeSession.enterprise),
+                 selectinload(Reminder.session).selectinload(ProgrammeSession.organization),
                  selectinload(Reminder.session).selectinload(ProgrammeSession.facilitator),
                  selectinload(Reminder.contact), selectinload(Reminder.user))
         .order_by(Reminder.due_at, Reminder.id)).all()
     # Build everything before the first commit, which expires the loaded objects.
+    changed = queries.changes_told(rows)
     work = []
     for row in rows:
         reason = _skip_reason(row, now)
         message = broken = None
         if reason is None:
             try:
-                message = content.build_message(row, now=now)
+                message = content.build_message(row, now=now, changed=changed.get(row.id))
             except Exception as error:  # noqa: BLE001 - a bad row must not stop the others
                 # Failed, not cancelled: the planner would queue it again, unseen, at every run.
                 log.exception("reminder %s of session %s could not be built", row.id, row.session_id)

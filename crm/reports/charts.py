@@ -3,8 +3,10 @@
 Each chart is an ``<svg role="img">`` named by its ``<title>`` and ``<desc>`` (the text
 alternative: every figure in words); the page puts the data table beside it. Charts are drawn
 320 units wide so that on a 390 px phone (about 320 px inside a card) the text keeps its nominal
-size; on a desktop the picture scales up a little (CSS caps its width). Callers pass labels
-and numbers already translated and formatted for the locale.
+size; on a desktop the picture scales up a little (CSS caps its width). The monthly chart, a
+time series that needs the room, is drawn ``WIDE`` units wide and shown at that natural size
+(one unit, one CSS pixel: its labels the size of the page's text), scrolling inside its own box
+on a phone. Callers pass labels and numbers already translated and formatted for the locale.
 """
 import math
 from dataclasses import dataclass
@@ -12,6 +14,7 @@ from dataclasses import dataclass
 from markupsafe import Markup, escape
 
 WIDTH = 320
+WIDE = 640  # the monthly chart; reports.css shows it 40rem (640 px) wide
 FONT = 14
 SMALL = 12
 INK = "#1d2523"
@@ -23,10 +26,13 @@ TARGET = "#a4262c"
 SERIES_COLOURS = ["#3d4744", "#1b4f8c", "#5b2d8e", "#0b5c4b", "#0d5c66", "#073d32", "#8a1f24"]
 
 
-def _svg(chart_id: str, title: str, desc: str, height: float, body: list[str]) -> Markup:
+def _svg(chart_id: str, title: str, desc: str, height: float, body: list[str], *, width: int = WIDTH,
+         natural: bool = False) -> Markup:
+    """``natural``: the picture says its size (width and height), for CSS to show it unscaled."""
+    size = f'width="{width}" height="{height:.0f}" ' if natural else ""
     # Every text in ``body`` went through escape() in _text(); the rest are numbers we formatted.
     return Markup(  # noqa: S704  # nosec B704 - every text was escaped in _text()
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart-svg" viewBox="0 0 {WIDTH} {height:.0f}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart-svg" {size}viewBox="0 0 {width} {height:.0f}" '
         f'role="img" aria-labelledby="{chart_id}-title {chart_id}-desc" focusable="false">'
         f'<title id="{chart_id}-title">{escape(title)}</title><desc id="{chart_id}-desc">{escape(desc)}</desc>'
         + "".join(body) + "</svg>"
@@ -59,10 +65,10 @@ def _wrap(text: str, size: int, width: float = WIDTH) -> list[str]:
     return lines
 
 
-def _inside(x: float, text: str, size: int) -> float:
+def _inside(x: float, text: str, size: int, width: int = WIDTH) -> float:
     """Move a centred label so that it is not cut at either edge."""
     half = len(text) * size * 0.3
-    return min(max(x, half), WIDTH - half)
+    return min(max(x, half), width - half)
 
 
 @dataclass
@@ -141,12 +147,12 @@ def monthly_chart(chart_id: str, title: str, desc: str, month_labels: list[str],
     ``year_labels[i]`` is the year of month i, shown under the first labelled month of each year.
     ``max_text(value)`` words the highest value of a row (localized by the caller).
     """
-    count = len(month_labels)
+    count, width = len(month_labels), WIDE
     if not count:
-        return _svg(chart_id, title, desc, 10, [])
-    step = WIDTH / count
-    bar_width = max(2.0, step * 0.7)
-    every = math.ceil(count / 7)  # about seven month names fit on a phone
+        return _svg(chart_id, title, desc, 10, [], width=width, natural=True)
+    step = width / count
+    bar_width = max(2.0, min(step * 0.7, 28))
+    every = math.ceil(count / 12)  # twelve month names fit
     body, y = [], 0.0
     row_top = 0.0
     rows_height = len(series) * 64
@@ -161,23 +167,23 @@ def monthly_chart(chart_id: str, title: str, desc: str, month_labels: list[str],
         row_top = y
         body.append(_text(0, y + 14, item.label, weight="bold"))
         if top:
-            body.append(_text(WIDTH, y + 14, max_text(top), size=SMALL, anchor="end", fill=MUTED))
+            body.append(_text(width, y + 14, max_text(top), size=SMALL, anchor="end", fill=MUTED))
         base = y + 58
         for i, value in enumerate(item.values):
             if value:
                 height = max(2.0, 34 * value / top)
                 body.append(_rect(i * step + (step - bar_width) / 2, base - height, bar_width, height, colour))
-        body.append(f'<line x1="0" y1="{base:.1f}" x2="{WIDTH}" y2="{base:.1f}" stroke="{MUTED}" stroke-width="1"/>')
+        body.append(f'<line x1="0" y1="{base:.1f}" x2="{width}" y2="{base:.1f}" stroke="{MUTED}" stroke-width="1"/>')
         y = row_top + 64
     shown_year = ""
     for i, label in enumerate(month_labels):
         if i % every:
             continue  # only the labelled months; the year under the first labelled one of each year
         x = i * step + step / 2
-        body.append(_text(_inside(x, label, SMALL - 1), y + 14, label, size=SMALL - 1, anchor="middle", fill=MUTED))
+        body.append(_text(_inside(x, label, SMALL, width), y + 14, label, size=SMALL, anchor="middle", fill=MUTED))
         year = year_labels[i]
         if year != shown_year:
-            body.append(_text(_inside(x, year, SMALL - 1), y + 28, year, size=SMALL - 1,
+            body.append(_text(_inside(x, year, SMALL, width), y + 28, year, size=SMALL,
                               anchor="middle", weight="bold", fill=MUTED))
             shown_year = year
-    return _svg(chart_id, title, desc, y + 34, body)
+    return _svg(chart_id, title, desc, y + 34, body, width=width, natural=True)

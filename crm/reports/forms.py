@@ -1,5 +1,5 @@
 """Filters of the dashboard and the funder report: plain GET parameters that stay in the URL."""
-from wtforms import DateField
+from wtforms import BooleanField, DateField
 from wtforms.validators import Optional, ValidationError
 
 from crm.fields import SelectField
@@ -17,6 +17,8 @@ class ReportFilterForm(Form):
     date_to = DateField(_l("To"), validators=[Optional(), SupportedDate()])
     organization = SelectField(_l("Organization"), default="")
     region = SelectField(_l("Region"), choices=choices(REGIONS, blank=_l("All regions")), default="")
+    # For one organization's figures: the regions where it has no enterprise are hidden unless asked.
+    empty_rows = BooleanField(_l("Show the regions without enterprises"))
 
     def __init__(self, *args, organizations=None, **kwargs):
         """``organizations``: (id, name) pairs for the programme office; None removes the filter."""
@@ -26,6 +28,10 @@ class ReportFilterForm(Form):
         else:
             self.organization.choices = choices({str(i): name for i, name in organizations},
                                                 blank=_l("All organizations"))
+
+    def validate_empty_rows(self, field):
+        if field.raw_data and field.raw_data[0] not in ("y", "1"):
+            raise ValidationError(_l("Tick the box or leave it empty."))
 
     def validate_date_to(self, field):
         if field.data and self.date_from.data and field.data < self.date_from.data:

@@ -290,6 +290,14 @@ def by_region(scope: ReportScope, sums: dict, *, programme_wide: bool) -> list[B
     return rows
 
 
+def hide_empty_regions(report: "Dashboard") -> int:
+    """Drops the regions where the scope has no enterprise (an organization works in one or two of
+    the 17); returns how many. The other breakdowns list only the groups that have enterprises."""
+    kept = [row for row in report.regions if row.figures.enterprises or row.figures.reached]
+    hidden, report.regions = len(report.regions) - len(kept), kept
+    return hidden
+
+
 def by_organization(sums: dict) -> list[Breakdown]:
     figures = _figures_by(sums, "organization_id")
     names = db.session.execute(select(Organization.id, Organization.name)

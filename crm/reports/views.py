@@ -70,7 +70,11 @@ def _page(template: str):
     form, report, context = _load_report()
     if report is None:
         return render_template(template, form=form, report=None), 400
-    return render_template(template, form=form, report=report, now=utcnow(),
+    # One organization's pages: the regions where it has nothing are noise, unless asked for. (The
+    # funder workbook keeps all 17: it is data to work with.)
+    one_organization = report.scope.organization_id is not None
+    hidden = queries.hide_empty_regions(report) if one_organization and not form.empty_rows.data else 0
+    return render_template(template, form=form, report=report, now=utcnow(), hidden_regions=hidden,
                            month_label=presentation.month_label,
                            charts=presentation.dashboard_charts(report), **context)
 

@@ -38,7 +38,7 @@ def test_a_manager_runs_a_collective_coaching_cohort(page, make, world):  # noqa
     expect(page.get_by_role("heading", level=1)).to_have_text("Nouvelle cohorte")
     expect(page.locator("main .error").first).to_be_visible()
     expect(form.get_by_label(re.compile(r"^Nom( \*)?$"))).to_have_value("Virage numérique — automne 2027")
-    form.get_by_label("Personnes à l'animation").select_option(label="Camille Conseil")
+    form.get_by_role("group", name="Personnes à l'animation").get_by_label("Camille Conseil").check()
     form.get_by_label("Lieu").fill("Maison de l'économie sociale, Montréal")
     _submit(page, "Enregistrer")
 
@@ -90,7 +90,7 @@ def test_a_manager_runs_a_collective_coaching_cohort(page, make, world):  # noqa
     expect(page.locator(".flash-success")).to_have_text("Séance planifiée.")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Atelier 1 : diagnostic numérique")
     lead = page.locator("main .lead")
-    expect(lead).to_contain_text("14 octobre 2027, 09:30–12:00")
+    expect(lead).to_contain_text(re.compile(r"14 octobre 2027, 9\sh\s30 – 12\sh"))
     expect(lead).to_contain_text("Virage numérique — automne 2027")
     participants = page.locator("section[aria-labelledby=participants-title]")
     expect(participants).to_contain_text("Coop Numérique du Plateau")
