@@ -59,7 +59,7 @@ class Member:
 
     id: int  # the membership's
     enterprise_id: int
-    organization_id: int  # the enterprise's: whether the viewer may open it (access.can_view_enterprise)
+    organization_id: int  # the enterprise's
     name: str
     city: str | None
     stage: str

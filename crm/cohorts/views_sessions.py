@@ -6,10 +6,10 @@ from crm.access import (
     can_facilitate,
     can_manage_session,
     can_plan_individual_session,
-    can_view_enterprise,
     get_cohort_or_404,
     get_enterprise_or_404,
     get_session_or_404,
+    viewable_enterprise_ids,
 )
 from crm.cohorts import bp, ics, queries, services, timeutil
 from crm.cohorts.forms import (
@@ -77,7 +77,7 @@ def new_individual_session(enterprise_id):
 def session_page(session_id):
     session = get_session_or_404(session_id, current_user)
     page = queries.session_page(session)
-    linked = {p.enterprise.id for p in page["participants"] if can_view_enterprise(current_user, p.enterprise)}
+    linked = viewable_enterprise_ids(current_user, [p.enterprise.id for p in page["participants"]])
     return render_template("cohorts/session.html", programme_session=session, cancel_form=CancelForm(),
                            facilitate=can_facilitate(current_user, session),
                            manage=can_manage_session(current_user, session), linked=linked,

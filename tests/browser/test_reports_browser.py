@@ -16,7 +16,7 @@ def test_manager_sees_their_dashboard_and_downloads_the_funder_report(page, prog
     page.get_by_role("link", name="Tableau de bord").click()
     page.wait_for_url("**/reports/")
     assert page.get_by_role("heading", level=1).inner_text() == "Tableau de bord du programme"
-    assert "3 entreprises rejointes sur une cible de 1" in page.locator(".target-figure").inner_text()
+    assert "3 entreprises rejointes sur une cible de 1" in page.locator(".target-figure").first.inner_text()
     funnel = page.get_by_role("img", name="Entonnoir du programme")
     assert funnel.is_visible()
     assert funnel.bounding_box()["width"] > 300
@@ -35,7 +35,7 @@ def test_filters_stay_in_the_url_and_errors_are_shown_next_to_the_field(page, pr
     with page.expect_navigation():
         page.get_by_role("button", name="Appliquer les filtres").click()
     assert f"organization={programme.org_b.id}" in page.url and "region=06" in page.url
-    assert "1 entreprise rejointe sur" in page.locator(".target-figure").inner_text()
+    assert "1 entreprise rejointe sur" in page.locator(".target-figure").first.inner_text()
     page.goto("/reports/?date_from=2026-03-01&date_to=2026-02-01")
     assert page.locator("#date_to-error").inner_text() == "La fin de la période ne peut pas précéder son début."
     assert axe_violations(page) == []
