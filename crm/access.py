@@ -59,6 +59,16 @@ def viewable_enterprise_ids(user, enterprise_ids) -> set[int]:
                                   .where(Enterprise.id.in_(ids)).with_only_columns(Enterprise.id)))
 
 
+def linkable_enterprise_ids(user, pairs) -> set[int]:
+    """Of these (enterprise id, organization id) pairs, the enterprises the user may open: their own
+    organization's at once, the others (shared with them for a period) in one query, if there are any."""
+    if user.is_admin:
+        return {enterprise_id for enterprise_id, _ in pairs}
+    own = {enterprise_id for enterprise_id, organization_id in pairs if organization_id == user.organization_id}
+    others = [enterprise_id for enterprise_id, organization_id in pairs if organization_id != user.organization_id]
+    return own | viewable_enterprise_ids(user, others)
+
+
 def can_manage_enterprise(user, enterprise: Enterprise) -> bool:
     """Assign, hand over, archive: the programme office and the owner's managers."""
     return user.is_admin or (user.is_manager and enterprise.organization_id == user.organization_id)

@@ -12,7 +12,7 @@ from crm.access import (
     can_plan_cohorts,
     get_cohort_or_404,
     get_enterprise_or_404,
-    viewable_enterprise_ids,
+    linkable_enterprise_ids,
     visible_cohorts,
     visible_enterprises,
 )
@@ -125,7 +125,8 @@ def cohort_page(cohort_id):
     candidates = queries.enterprise_candidates(current_user, cohort, q) if manage and q else []
     page = queries.cohort_page(cohort)
     # Enterprises of other organizations may be members: their names are links only for who may open them.
-    linked = viewable_enterprise_ids(current_user, [m.enterprise_id for m in page["active"] + page["former"]])
+    linked = linkable_enterprise_ids(current_user, [(m.enterprise_id, m.organization_id)
+                                                    for m in page["active"] + page["former"]])
     return render_template("cohorts/cohort.html", cohort=cohort, manage=manage, q=q, candidates=candidates,
                            linked=linked, today=timeutil.to_local(timeutil.now()).date(), **page)
 

@@ -9,7 +9,7 @@ from crm.access import (
     get_cohort_or_404,
     get_enterprise_or_404,
     get_session_or_404,
-    viewable_enterprise_ids,
+    linkable_enterprise_ids,
 )
 from crm.cohorts import bp, ics, queries, services, timeutil
 from crm.cohorts.forms import (
@@ -77,7 +77,8 @@ def new_individual_session(enterprise_id):
 def session_page(session_id):
     session = get_session_or_404(session_id, current_user)
     page = queries.session_page(session)
-    linked = viewable_enterprise_ids(current_user, [p.enterprise.id for p in page["participants"]])
+    linked = linkable_enterprise_ids(current_user, [(p.enterprise.id, p.enterprise.organization_id)
+                                                    for p in page["participants"]])
     return render_template("cohorts/session.html", programme_session=session, cancel_form=CancelForm(),
                            facilitate=can_facilitate(current_user, session),
                            manage=can_manage_session(current_user, session), linked=linked,
