@@ -20,7 +20,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from crm import mail
-from crm.db import TimestampMixin, as_utc
+from crm.db import TimestampMixin, as_utc, utcnow
 from crm.extensions import db
 
 log = logging.getLogger(__name__)
@@ -135,3 +135,40 @@ def acknowledge_failure(model, row_id: int, attempts: int, failure: mail.MailErr
     acknowledge(model, row_id, me, now, state="pending", next_attempt_at=retry_at, last_error=error[:2000])
     log.info("%s %s: attempt %s failed, retry at %s", name, row_id, attempts, retry_at.isoformat())
     return "retried"
+
+
+def send_due(model, *, me: str, now: datetime | None, batch: int | None, build, options=(), label: str) -> int:
+    """Send the due emails of an email outbox, batch after batch; returns how many were sent.
+
+    Each batch is claimed (``claim``), its rows loaded with ``options``, and each message built by
+    ``build(row, now)`` → (message, or None and the reason not to send it) before the first commit
+    expires the rows; the messages go out on one SMTP session and each outcome is acknowledged
+    (which commits). ``label`` names the outbox in the log."""
+    sent = 0
+    while True:
+        moment = now or utcnow()
+        ids = claim(model, me, moment, batch or current_app.config["REMINDER_BATCH_SIZE"])
+        if not ids:
+            return sent
+        rows = db.session.scalars(select(model).where(model.id.in_(ids), model.claimed_by == me)
+                                  .options(*options).order_by(model.id)).all()
+        sent += _send_built(model, [(row.id, row.attempts, *build(row, moment)) for row in rows], me, moment, label)
+
+
+def _send_built(model, work: list[tuple], me: str, now: datetime, label: str) -> int:
+    sent = 0
+    with mail.MailSession() as session:
+        for row_id, attempts, message, reason in work:
+            if message is None:
+                acknowledge(model, row_id, me, now, state="cancelled", last_error=reason)
+                continue
+            try:
+                session.send(message)
+            except mail.MailError as error:
+                acknowledge_failure(model, row_id, attempts, error, me, now, recipient=message["To"])
+            else:
+                acknowledge(model, row_id, me, now, state="sent", sent_at=now, last_error=None, next_attempt_at=None)
+                sent += 1
+    if work:
+        log.info("%s: %s %s email(s), %s sent", me, len(work), label, sent)
+    return sent

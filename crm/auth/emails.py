@@ -16,10 +16,10 @@ import logging
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, update
 from sqlalchemy.orm import selectinload
 
-from crm import mail, outbox
+from crm import outbox
 from crm.auth.models import AccountEmail, User
 from crm.auth.reset import reset_message
 from crm.auth.services import find_user_by_email
@@ -62,14 +62,9 @@ def _queue(kind: str, user: User | None) -> AccountEmail:
 
 def send_due(*, me: str, now: datetime | None = None, batch: int | None = None) -> int:
     """Send the account emails due, batch after batch; returns how many were sent. Commits."""
-    sent = 0
     _tidy(now or utcnow())
-    while True:
-        moment = now or utcnow()
-        ids = outbox.claim(AccountEmail, me, moment, batch or current_app.config["REMINDER_BATCH_SIZE"])
-        if not ids:
-            return sent
-        sent += _send_claimed(ids, me, moment)
+    return outbox.send_due(AccountEmail, me=me, now=now, batch=batch, build=_build, label="account",
+                           options=(selectinload(AccountEmail.user),))
 
 
 def _tidy(now: datetime) -> None:
@@ -86,30 +81,6 @@ def _tidy(now: datetime) -> None:
                                                   AccountEmail.updated_at < now - timedelta(days=KEEP_DAYS))
                        .execution_options(synchronize_session=False))
     db.session.commit()  # kept whatever the sends that follow do (each of them commits on its own)
-
-
-def _send_claimed(ids: list[int], me: str, now: datetime) -> int:
-    rows = db.session.scalars(select(AccountEmail).where(AccountEmail.id.in_(ids), AccountEmail.claimed_by == me)
-                              .options(selectinload(AccountEmail.user)).order_by(AccountEmail.id)).all()
-    # Built before the first commit, which expires the loaded objects.
-    work = [(row.id, row.attempts, *_build(row, now)) for row in rows]
-    sent = 0
-    with mail.MailSession() as session:
-        for row_id, attempts, message, reason in work:
-            if message is None:
-                outbox.acknowledge(AccountEmail, row_id, me, now, state="cancelled", last_error=reason)
-                continue
-            try:
-                session.send(message)
-            except mail.MailError as error:
-                outbox.acknowledge_failure(AccountEmail, row_id, attempts, error, me, now, recipient=message["To"])
-            else:
-                outbox.acknowledge(AccountEmail, row_id, me, now, state="sent", sent_at=now, last_error=None,
-                                   next_attempt_at=None)
-                sent += 1
-    if work:
-        log.info("%s: %s account email(s), %s sent", me, len(work), sent)
-    return sent
 
 
 def _build(row: AccountEmail, now: datetime) -> tuple:

@@ -16,7 +16,6 @@ from sqlalchemy.orm import selectinload
 
 from crm import mail, outbox
 from crm.cohorts import timeutil
-from crm.db import utcnow
 from crm.events import ics
 from crm.events.models import Event, EventEmail, EventSession, Registration
 from crm.events.queries import waiting_position
@@ -97,42 +96,11 @@ def queue_message(event: Event, message, recipients, *, now: datetime) -> int:
 
 def send_due(*, me: str, now: datetime | None = None, batch: int | None = None) -> int:
     """Send the event emails due, batch after batch; returns how many were sent. Commits."""
-    sent = 0
-    while True:
-        moment = now or utcnow()
-        ids = outbox.claim(EventEmail, me, moment, batch or current_app.config["REMINDER_BATCH_SIZE"])
-        if not ids:
-            return sent
-        sent += _send_claimed(ids, me, moment)
-
-
-def _send_claimed(ids: list[int], me: str, now: datetime) -> int:
-    rows = db.session.scalars(
-        select(EventEmail).where(EventEmail.id.in_(ids), EventEmail.claimed_by == me)
-        .options(selectinload(EventEmail.registration).selectinload(Registration.event)
-                 .selectinload(Event.sessions),
-                 selectinload(EventEmail.registration).selectinload(Registration.contact),
-                 selectinload(EventEmail.event_session), selectinload(EventEmail.event_message))
-        .order_by(EventEmail.id)).all()
-    # Built before the first commit, which expires the loaded objects.
-    work = [(row.id, row.attempts, *_build(row, now)) for row in rows]
-    sent = 0
-    with mail.MailSession() as session:
-        for row_id, attempts, message, reason in work:
-            if message is None:
-                outbox.acknowledge(EventEmail, row_id, me, now, state="cancelled", last_error=reason)
-                continue
-            try:
-                session.send(message)
-            except mail.MailError as error:
-                outbox.acknowledge_failure(EventEmail, row_id, attempts, error, me, now, recipient=message["To"])
-            else:
-                outbox.acknowledge(EventEmail, row_id, me, now, state="sent", sent_at=now, last_error=None,
-                                   next_attempt_at=None)
-                sent += 1
-    if work:
-        log.info("%s: %s event email(s), %s sent", me, len(work), sent)
-    return sent
+    return outbox.send_due(EventEmail, me=me, now=now, batch=batch, build=_build, label="event",
+                           options=(selectinload(EventEmail.registration).selectinload(Registration.event)
+                                    .selectinload(Event.sessions),
+                                    selectinload(EventEmail.registration).selectinload(Registration.contact),
+                                    selectinload(EventEmail.event_session), selectinload(EventEmail.event_message)))
 
 
 def _skip_reason(row: EventEmail, now: datetime) -> str | None:

@@ -7,11 +7,9 @@ from datetime import datetime
 from email.message import EmailMessage
 
 from flask import current_app
-from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from crm import mail, outbox
-from crm.db import utcnow
 from crm.extensions import db
 from crm.formatting import format_day
 from crm.i18n import _, force_locale
@@ -32,40 +30,11 @@ def queue(referral: Referral, kind: str, *, now: datetime, user_id: int | None =
 
 def send_due(*, me: str, now: datetime | None = None, batch: int | None = None) -> int:
     """Send the referral emails due, batch after batch; returns how many were sent. Commits."""
-    sent = 0
-    while True:
-        moment = now or utcnow()
-        ids = outbox.claim(ReferralEmail, me, moment, batch or current_app.config["REMINDER_BATCH_SIZE"])
-        if not ids:
-            return sent
-        sent += _send_claimed(ids, me, moment)
-
-
-def _send_claimed(ids: list[int], me: str, now: datetime) -> int:
-    rows = db.session.scalars(
-        select(ReferralEmail).where(ReferralEmail.id.in_(ids), ReferralEmail.claimed_by == me)
-        .options(selectinload(ReferralEmail.referral).selectinload(Referral.enterprise),
-                 selectinload(ReferralEmail.referral).selectinload(Referral.contact),
-                 selectinload(ReferralEmail.user))
-        .order_by(ReferralEmail.id)).all()
-    work = [(row.id, row.attempts, *_build(row)) for row in rows]  # built before the first commit expires them
-    sent = 0
-    with mail.MailSession() as session:
-        for row_id, attempts, message, reason in work:
-            if message is None:
-                outbox.acknowledge(ReferralEmail, row_id, me, now, state="cancelled", last_error=reason)
-                continue
-            try:
-                session.send(message)
-            except mail.MailError as error:
-                outbox.acknowledge_failure(ReferralEmail, row_id, attempts, error, me, now, recipient=message["To"])
-            else:
-                outbox.acknowledge(ReferralEmail, row_id, me, now, state="sent", sent_at=now, last_error=None,
-                                   next_attempt_at=None)
-                sent += 1
-    if work:
-        log.info("%s: %s referral email(s), %s sent", me, len(work), sent)
-    return sent
+    return outbox.send_due(ReferralEmail, me=me, now=now, batch=batch, build=lambda row, _now: _build(row),
+                           label="referral",
+                           options=(selectinload(ReferralEmail.referral).selectinload(Referral.enterprise),
+                                    selectinload(ReferralEmail.referral).selectinload(Referral.contact),
+                                    selectinload(ReferralEmail.user)))
 
 
 def _recipient(row: ReferralEmail) -> tuple[str | None, str, str | None]:
