@@ -538,6 +538,11 @@ def can_list_referrals(user) -> bool:
     return user.role in ("admin", "manager", "coach")
 
 
+def sees_every_referral(user) -> bool:
+    """The programme office lists every organization's referrals; the others their own, in and out."""
+    return user.is_admin
+
+
 def visible_referrals(user) -> Select:
     query = select(Referral)
     if not user.is_admin:
