@@ -116,10 +116,8 @@ def _consent_given(referral: Referral, *, actor, source: str, now: datetime) -> 
         subject_id=referral.enterprise_id,
         details={"referral_id": referral.id, "to_organization_id": referral.to_organization_id,
                  "shared": list(referral.shared_parts)})
-    managers = db.session.scalars(select(User).where(
-        User.organization_id == referral.to_organization_id, User.role == "manager", User.is_active.is_(True))).all()
-    for manager in managers:
-        emails.queue(referral, "received", user_id=manager.id, now=now)
+    for manager_id in _active_manager_ids(referral.to_organization_id):
+        emails.queue(referral, "received", user_id=manager_id, now=now)
 
 
 def _consent_refused(referral: Referral, *, actor, source: str, now: datetime) -> None:
@@ -257,6 +255,13 @@ def end_share(referral: Referral, *, actor, now: datetime | None = None) -> None
     db.session.flush()
 
 
+def _active_manager_ids(organization_id: int) -> list[int]:
+    """Who is told of what reaches an organization: its active managers."""
+    return list(db.session.scalars(select(User.id).where(
+        User.organization_id == organization_id, User.role == "manager", User.is_active.is_(True))
+        .order_by(User.id)))
+
+
 def _close_share(referral: Referral, *, actor, now: datetime) -> None:
     """The enterprise returns to the organization that shared it, with its coach of before when they
     still coach there. ``actor`` None: the worker, on the end date; else ended early by a person."""
@@ -276,9 +281,7 @@ def _close_share(referral: Referral, *, actor, now: datetime) -> None:
         _tell_referrer(referral, "ended", now)
     if actor is not None and actor_organization_id != referral.to_organization_id:
         # Ended by the sharer (or the programme office): the receiving side's managers and coach are told.
-        receivers = set(db.session.scalars(select(User.id).where(
-            User.organization_id == referral.to_organization_id, User.role == "manager",
-            User.is_active.is_(True))))
+        receivers = set(_active_manager_ids(referral.to_organization_id))
         if receiving_coach_id is not None:
             receivers.add(receiving_coach_id)
         for user_id in sorted(receivers - {_actor_id(actor)}):
