@@ -91,6 +91,18 @@ def filtered_enterprises(user, filters: EnterpriseFilters, *, ordered: bool = Tr
     return query.order_by(*_order(filters.sort)) if ordered else query
 
 
+def matches_first(user, filters: EnterpriseFilters) -> Select:
+    """``filtered_enterprises`` for a page counted in its own scan (``page_of(..., together=True)``):
+    the matches are found first, in a materialized common table expression that the trigram index
+    answers, then ordered. Asked in one statement, PostgreSQL's planner walks the name index over
+    every enterprise, expecting the page's LIMIT to stop it early, which ``count(*) OVER ()`` never
+    lets it do (150 ms instead of 20 for a search of the biggest organization at ten times the
+    province)."""
+    matches = (filtered_enterprises(user, filters, ordered=False).with_only_columns(Enterprise.id)
+               .cte("matches").prefix_with("MATERIALIZED"))
+    return select(Enterprise).join(matches, matches.c.id == Enterprise.id).order_by(*_order(filters.sort))
+
+
 def _order(sort: str):
     descending = sort.startswith("-")
     key = sort.lstrip("-")

@@ -94,8 +94,9 @@ def _count_key(filters):
 def render_list(args, *, bulk_form=None, status=200):
     form, filters = parse_filters(current_user, args, quiet=bulk_form is not None)
     page = page_number(args)
-    pagination = queries.page_of(queries.filtered_enterprises(current_user, filters), page, PER_PAGE,
-                                 together=_count_with_page(filters), count_key=_count_key(filters))
+    together = _count_with_page(filters)
+    query = (queries.matches_first if together else queries.filtered_enterprises)(current_user, filters)
+    pagination = queries.page_of(query, page, PER_PAGE, together=together, count_key=_count_key(filters))
     if bulk_form is None and bulk.actions_for(current_user):
         bulk_form = _bulk_form(args, empty=True)
     if bulk_form is not None:
