@@ -24,6 +24,11 @@ def everyone(_user) -> bool:
     return True
 
 
+# The header's groups of entries (crm/navigation.py): the daily work shows as links, each other
+# group as a menu; « account » is the signed-in person's own link, beside the name.
+MENU_GROUPS = ("work", "programme", "reports", "admin", "account")
+
+
 @dataclass(frozen=True)
 class MenuItem:
     endpoint: str
@@ -32,6 +37,7 @@ class MenuItem:
     shown_to: Callable = everyone  # a predicate of crm/access.py
     # Other pages under this entry (e.g. the week view under "Calendar").
     also: frozenset = frozenset()
+    group: str = "work"  # one of MENU_GROUPS
 
 
 # --- signals.enterprise_sections ------------------------------------------------------------------
@@ -42,12 +48,28 @@ BESIDE_PROFILE = 20
 
 
 @dataclass(frozen=True)
+class SummaryItem:
+    """A fact a section adds to the summary at the top of the enterprise page (« Prochaine séance »)."""
+
+    label: object
+    value: str
+    url: str | None = None
+
+
+@dataclass(frozen=True)
 class Section:
-    """A section of the enterprise page: its template, the context computed for it, its place."""
+    """A section of the enterprise page: its template, the context computed for it, its place.
+
+    ``anchor`` and ``label`` (the id of its element and a short name) give it an entry in the page's
+    local navigation; ``summary`` adds facts to the summary at the top of the page.
+    """
 
     template: str
     context: dict
     order: int = 50
+    anchor: str = ""
+    label: object = None
+    summary: tuple[SummaryItem, ...] = ()
 
 
 # --- signals.enterprise_bulk_actions --------------------------------------------------------------

@@ -116,4 +116,4 @@ def disable_two_factor():
 
 @signals.menu_items.connect
 def menu_items(_sender, **_extra):
-    return MenuItem("account.security", _l("My account"), 95)
+    return MenuItem("account.security", _l("My account"), 95, group="account")

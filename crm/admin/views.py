@@ -152,5 +152,5 @@ def edit_organization(organization_id=None):
 
 @signals.menu_items.connect
 def menu_items(_sender, **_extra):
-    return [MenuItem("admin.index", _l("Administration"), 90, access.can_manage_organizations),
-            MenuItem("admin.users", _l("Team"), 90, access.can_view_team)]
+    return [MenuItem("admin.index", _l("Administration"), 90, access.can_manage_organizations, group="admin"),
+            MenuItem("admin.users", _l("Team"), 90, access.can_view_team, group="admin")]

@@ -82,4 +82,4 @@ def webhook_stop(subscription_id):
 
 @signals.menu_items.connect
 def menu_items(_sender, **_extra):
-    return MenuItem("api_pages.webhooks_index", _l("Webhooks"), 92, access.can_manage_webhooks)
+    return MenuItem("api_pages.webhooks_index", _l("Webhooks"), 92, access.can_manage_webhooks, group="admin")

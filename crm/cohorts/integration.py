@@ -1,18 +1,28 @@
 """Where cohorts meet the other features: their answers to the signals of the enterprise list's
 bulk actions, the enterprise page and its history, and the contact's export (crm/signals.py).
 """
-from flask import request
+from flask import request, url_for
 from sqlalchemy import func, select
 
 from crm import access, signals
 from crm.auth.models import User
 from crm.cohorts import forms, queries, services
 from crm.cohorts.models import Attendance, Cohort, ProgrammeSession, attendance_contacts
-from crm.contributions import BulkAction, Field, HistoryTerms, Section, codes, show_date, show_moment
+from crm.contributions import (
+    BulkAction,
+    Field,
+    HistoryTerms,
+    Section,
+    SummaryItem,
+    codes,
+    show_date,
+    show_moment,
+)
 from crm.domain import DomainError
 from crm.enterprises.models import Activity
 from crm.extensions import db
-from crm.i18n import _l, lazy_pgettext
+from crm.formatting import date_filter, format_decimal, time_filter
+from crm.i18n import _, _l, lazy_pgettext
 from crm.reference import SelectChoice
 
 OPEN_STATUSES = ("planned", "running")
@@ -75,9 +85,24 @@ def _load_section(enterprise, user) -> dict:
             "total_coaching_hours": (sessions.coaching_minutes + timeline_minutes) / 60}
 
 
+def _summary(section: dict) -> tuple[SummaryItem, ...]:
+    """The next session and the coaching hours, for the summary at the top of the enterprise page."""
+    upcoming = next((s for s in section["enterprise_sessions"].upcoming if not s.is_cancelled), None)
+    hours = _("%(hours)s h", hours=format_decimal(round(section["total_coaching_hours"], 1)))
+    if upcoming is None:
+        next_session = SummaryItem(_l("Next session"), _("None planned"))
+    else:
+        next_session = SummaryItem(_l("Next session"), _("%(date)s at %(time)s", date=date_filter(
+            upcoming.starts_at, "medium"), time=time_filter(upcoming.starts_at)),
+            url_for("cohorts.session_page", session_id=upcoming.id))
+    return next_session, SummaryItem(_l("Coaching hours"), hours, "#coaching-hours")
+
+
 @signals.enterprise_sections.connect
 def enterprise_section(enterprise, *, user, **_extra):
-    return Section("cohorts/_enterprise_section.html", _load_section(enterprise, user), order=60)
+    section = _load_section(enterprise, user)
+    return Section("cohorts/_enterprise_section.html", section, order=60, anchor="sessions", label=_l("Sessions"),
+                   summary=_summary(section))
 
 
 # What services.py writes to an enterprise's history: individual sessions, memberships, attendance.

@@ -9,9 +9,9 @@ from crm.reference import SelectChoice, label
 
 @signals.menu_items.connect
 def menu_items(_sender, **_extra):
-    return [MenuItem("cohorts.list_cohorts", _l("Cohorts"), 30),
-            MenuItem("cohorts.my_sessions", _l("My sessions"), 31),
-            MenuItem("cohorts.month", _l("Calendar"), 32, also=frozenset({"cohorts.week"}))]
+    return [MenuItem("cohorts.list_cohorts", _l("Cohorts"), 30, group="programme"),
+            MenuItem("cohorts.my_sessions", _l("My sessions"), 31, group="programme"),
+            MenuItem("cohorts.month", _l("Calendar"), 32, also=frozenset({"cohorts.week"}), group="programme")]
 
 
 def staff_choices(user, organization_id: int | None, *, include: tuple = ()) -> list[SelectChoice]:

@@ -52,8 +52,10 @@ def month():
     days = queries.group_by_local_day(queries.sessions_between(current_user, start, end))
     previous = (first - timedelta(days=1)).replace(day=1)
     following = (first + timedelta(days=32)).replace(day=1)
+    # A phone shows the month as an agenda: the days of this month that have sessions.
+    agenda_days = sorted(day for day in days if day.month == first.month and day.year == first.year)
     return render_template("cohorts/month.html", first=first, weeks=weeks, days=days, today=_today(),
-                           previous=previous, following=following)
+                           previous=previous, following=following, agenda_days=agenda_days)
 
 
 @bp.route("/calendar/week")

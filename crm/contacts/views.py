@@ -9,7 +9,7 @@ from crm.contacts.forms import ConfirmForm, ContactForm
 from crm.contacts.models import Contact
 from crm.contributions import Section
 from crm.extensions import db
-from crm.i18n import _
+from crm.i18n import _, _l
 from crm.transaction import refusals_flashed, refusals_shown_on
 
 
@@ -97,4 +97,4 @@ def enterprise_section(enterprise, *, user, **_extra):
         "archived": sum(1 for c in contacts if c.archived_at is not None),
         "can_edit": access.can_edit_enterprise(user, enterprise),
         "confirm_form": ConfirmForm(),
-    }, order=SECTION_ORDER)
+    }, order=SECTION_ORDER, anchor="contacts", label=_l("Contacts"))

@@ -74,7 +74,9 @@ def render_enterprise(enterprise, *, status=200, **forms):
         handover_form.organization_id.choices = organization_choices(exclude_id=enterprise.organization_id)
         context["handover_form"] = handover_form
     context["history"] = describe_history(page.history) if can_history else []
-    context["profile_sections"], context["extra_sections"] = sections_for(enterprise, user)
+    sections = sections_for(enterprise, user)
+    context.update(profile_sections=sections.beside_profile, extra_sections=sections.after,
+                   section_nav=sections.nav, summary_items=sections.summary)
     return render_template("enterprises/detail.html", **context), status
 
 

@@ -13,7 +13,7 @@ from crm.reference import label
 
 @signals.menu_items.connect
 def menu_items(_sender, **_extra):
-    return MenuItem("events.manage_list", _l("Events"), 35, access.can_see_events)
+    return MenuItem("events.manage_list", _l("Events"), 35, access.can_see_events, group="programme")
 
 
 _LABELS = {"event_kind_label": EVENT_KINDS, "event_status_label": EVENT_STATUSES, "event_mode_label": MODES,

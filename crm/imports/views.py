@@ -261,4 +261,4 @@ def progress(batch_id):
 
 @signals.menu_items.connect
 def menu_items(_sender, **_extra):
-    return MenuItem("imports.index", _l("Imports"), 60, access.can_import)
+    return MenuItem("imports.index", _l("Imports"), 60, access.can_import, group="admin")

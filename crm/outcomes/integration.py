@@ -18,7 +18,8 @@ def enterprise_section(enterprise, *, user, **_extra):
     if context["can_record_outcomes"]:
         context["plan_form"] = PlanForm(prefix="plan", formdata=None)
         context["project_form"] = ProjectForm(prefix="project", formdata=None)
-    return Section("outcomes/_enterprise_section.html", context, order=55)
+    return Section("outcomes/_enterprise_section.html", context, order=55, anchor="outcomes",
+                   label=_l("Plans and projects"))
 
 
 @signals.history_terms.connect

@@ -199,4 +199,4 @@ def _flash_notification_duty(incident: Incident) -> None:
 
 @signals.menu_items.connect
 def menu_items(_sender, **_extra):
-    return MenuItem("privacy.index", _l("Privacy"), 90, access.can_administer_privacy)
+    return MenuItem("privacy.index", _l("Privacy"), 90, access.can_administer_privacy, group="admin")

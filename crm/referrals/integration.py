@@ -45,7 +45,7 @@ def enterprise_section(enterprise, *, user, **_extra):
         return None
     return Section("referrals/_enterprise_section.html", {
         "referrals": referrals, "can_refer": can_refer, "statuses": STATUS_LABELS, "kinds": SHORT_KIND_LABELS,
-    }, order=SECTION_ORDER)
+    }, order=SECTION_ORDER, anchor="referrals", label=_l("Referrals"))
 
 
 def _shared_text(value) -> str:

@@ -146,4 +146,4 @@ def _mask(email: str | None) -> str:
 
 @signals.menu_items.connect
 def menu_items(_sender, **_extra):
-    return MenuItem("reminders.reminders_list", _l("Reminders"), 40, access.can_list_reminders)
+    return MenuItem("reminders.reminders_list", _l("Reminders"), 40, access.can_list_reminders, group="programme")

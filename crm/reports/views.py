@@ -141,4 +141,4 @@ def _export_enterprises(fmt: str):
 
 @signals.menu_items.connect
 def menu_items(_sender, **_extra):
-    return MenuItem("reports.dashboard", _l("Dashboard"), 20, access.can_view_reports)
+    return MenuItem("reports.dashboard", _l("Dashboard"), 20, access.can_view_reports, group="reports")

@@ -27,8 +27,10 @@ def test_a_coachs_day(page, make, world):  # noqa: F811
     expect(page.get_by_role("heading", level=1)).to_contain_text("Café solidaire du Plateau")
     expect(page.locator("h1 .badge")).to_have_text("Sensibilisation")
 
-    # Moves it from awareness to training, with a comment.
+    # Moves it from awareness to training, with a comment (the form opens when asked for).
     stage = page.locator("#stage")
+    expect(stage.get_by_label("Nouvelle étape")).to_be_hidden()
+    stage.get_by_text("Passer à une autre étape").click()
     stage.get_by_label("Nouvelle étape").select_option(label="Formation")
     stage.get_by_label("Commentaire").fill("Inscrite à l'atelier de janvier")
     with page.expect_navigation():
@@ -41,8 +43,10 @@ def test_a_coachs_day(page, make, world):  # noqa: F811
     expect(latest).to_contain_text("Inscrite à l'atelier de janvier")
     expect(latest).to_contain_text("Camille Conseil")
 
-    # Notes a 1.5-hour coaching meeting, typed the French way.
-    timeline = page.locator("#timeline")
+    # Notes a 1.5-hour coaching meeting, typed the French way, in the page's one composer.
+    timeline = page.locator("#activity-form")
+    expect(timeline).to_be_hidden()
+    page.locator("#composer").get_by_text("Consigner une activité ou un suivi").click()
     timeline.get_by_label("Type").select_option(label="Rencontre")
     timeline.get_by_label("Durée (heures)").fill("1,5")
     timeline.get_by_label("Temps d'accompagnement").check()
@@ -56,8 +60,9 @@ def test_a_coachs_day(page, make, world):  # noqa: F811
     expect(entry).to_contain_text("Accompagnement")
     expect(entry).to_contain_text("Rencontre de démarrage du plan numérique")
 
-    # Plans a follow-up.
-    tasks = page.locator("#tasks")
+    # Plans a follow-up, in the same composer.
+    page.locator("#composer").get_by_text("Consigner une activité ou un suivi").click()
+    tasks = page.locator("#task-form")
     tasks.get_by_label("Suivi").fill("Envoyer le gabarit de diagnostic")
     tasks.get_by_label("Échéance").fill("2099-01-15")
     with page.expect_navigation():
@@ -110,6 +115,13 @@ def _type_date(page, iso):
     raise AssertionError(f"could not type {iso} in the date field")
 
 
+def _open(page, summary):
+    """Open a closed part of the page (a <details>) with the keyboard."""
+    tab_to(page, lambda el: el["tag"] == "summary" and el["text"] == summary)
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.parentElement.open") is True
+
+
 def _press_button(page, name):
     element = tab_to(page, lambda el: el["tag"] == "button" and el["text"] == name)
     with page.expect_navigation():
@@ -135,12 +147,14 @@ def test_a_coachs_day_with_the_keyboard_only(page, make, world):  # noqa: F811
         page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(rf"/enterprises/{enterprise.id}$"))
 
+    _open(page, "Passer à une autre étape")
     _choose(page, "Nouvelle étape", "Formation")
     _type_into(page, "Commentaire", "Atelier de janvier")
     _press_button(page, "Changer l'étape")
     expect(page.locator(".flash-success")).to_have_text("Étape changée.")
     expect(page.locator("h1 .badge")).to_have_text("Formation")
 
+    _open(page, "Consigner une activité ou un suivi")
     _choose(page, "Type", "Rencontre")
     _type_into(page, "Durée (heures)", "1,5")
     tab_to(page, lambda el: el["label"] == "Temps d'accompagnement")
@@ -155,6 +169,7 @@ def test_a_coachs_day_with_the_keyboard_only(page, make, world):  # noqa: F811
     expect(page.locator("#timeline .timeline li").first).to_contain_text("1,5 h")
     expect(page.locator("#timeline .timeline li").first).to_contain_text("Rencontre au clavier")
 
+    _open(page, "Consigner une activité ou un suivi")
     _type_into(page, "Suivi", "Rappeler la direction")
     tab_to(page, lambda el: el["label"].startswith("Échéance"))
     _type_date(page, "2099-01-15")

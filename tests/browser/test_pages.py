@@ -57,9 +57,10 @@ def test_every_main_page_has_no_serious_accessibility_violation(app, page, make,
     expect(page.locator(".error").first).to_be_visible()
     _check(page, "contact form with errors")
     page.goto(f"/enterprises/{enterprise.id}")
+    page.locator("#composer > summary").click()
     with page.expect_navigation():
-        page.locator("#timeline button[type=submit]").click()
-    expect(page.locator("#timeline .error").first).to_be_visible()
+        page.locator("#activity-form button[type=submit]").click()
+    expect(page.locator("#activity-form .error").first).to_be_visible()
     _check(page, "enterprise page with an error in a form")
 
     response = page.goto("/enterprises/999999")
@@ -100,7 +101,8 @@ def test_switching_language_on_an_enterprise_page_keeps_the_page_and_changes_eve
     # spelt the same in both languages; every other line differs.
     people = [world.coach.full_name, world.colleague.full_name, world.manager.full_name, "Prénom0"]
     data = ["Coop Bilingue", "Gatineau", "Outaouais", world.org.name, "@", "+1 ", "Audit industrie 4.0", *people]
-    same_words = {"Actions", "Date", "Date *", "NEQ", "Note", "Note *", "Notes",
+    same_words = {"Actions", "Date", "Date *", "Diagnostics", "NEQ", "Note", "Note *", "Notes",
+                  "0 h",  # the summary's coaching hours: « h » is the unit's symbol in both languages
                   "test"}  # the factory's comment on its stage change
     lines = [{line.strip() for line in text.splitlines() if line.strip()} for text in (french, english)]
     unchanged = sorted(line for line in lines[0] & lines[1] - same_words
@@ -125,18 +127,20 @@ def test_a_submit_button_is_disabled_while_its_form_is_sent(page, make, world): 
         route.fulfill(status=204)
 
     page.route(re.compile(r".*/tasks$"), server_says_nothing)
-    tasks = page.locator("#tasks")
+    page.locator("#composer > summary").click()
+    tasks = page.locator("#task-form")
     tasks.get_by_label("Suivi").fill("Rappeler")
     tasks.get_by_label("Échéance").fill("2099-03-01")
     button = tasks.get_by_role("button", name="Ajouter le suivi")
     button.click()
     expect(button).to_be_disabled()
-    expect(tasks.locator("form").first).to_have_attribute("aria-busy", "true")
+    expect(tasks).to_have_attribute("aria-busy", "true")
     button.click(force=True)  # a second, impatient click sends nothing
     page.keyboard.press("Enter")
     expect(button).to_be_disabled()
     assert len(sent) == 1 and "Rappeler" in sent[0]
     # Buttons of other forms stay usable.
+    page.locator("#stage").get_by_text("Passer à une autre étape").click()
     expect(page.locator("#stage").get_by_role("button", name="Changer l'étape")).to_be_enabled()
 
 
@@ -144,7 +148,8 @@ def test_a_form_the_browser_refuses_to_send_keeps_its_button(page, make, world):
     enterprise = make.enterprise(world.org, coach=world.coach, stage="awareness")
     login(page, world.coach.email, PASSWORD)
     page.goto(f"/enterprises/{enterprise.id}")
-    form = page.locator("#tasks form").first
+    page.locator("#composer > summary").click()
+    form = page.locator("#task-form")
     form.evaluate("form => form.removeAttribute('novalidate')")  # let the browser check `required`
     requests = []
     page.on("request", lambda request: requests.append(request.method))

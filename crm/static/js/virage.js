@@ -23,6 +23,24 @@
     }, 0);
   });
 
+  // The header's menus (<details>, they work without this script): Escape closes the open one and
+  // gives the focus back to its summary; a click elsewhere closes it.
+  var MENUS = ".nav-group details[open]";
+  document.addEventListener("keydown", function (event) {
+    var menu = event.key === "Escape" && document.querySelector(MENUS);
+    if (menu) {
+      menu.open = false;
+      menu.querySelector("summary").focus();
+    }
+  });
+  document.addEventListener("click", function (event) {
+    document.querySelectorAll(MENUS).forEach(function (menu) {
+      if (!menu.contains(event.target)) {
+        menu.open = false;
+      }
+    });
+  });
+
   // Back to a page from the browser's cache: its buttons must work again.
   window.addEventListener("pageshow", function (event) {
     if (!event.persisted) {
