@@ -118,6 +118,11 @@ def has_caseload(user) -> bool:
     return user.is_coach
 
 
+def has_work_queue(user) -> bool:
+    """The home page as a work queue (crm/workqueue): a coach's caseload, a manager's organization."""
+    return user.is_coach or user.is_manager
+
+
 def assignable_coaches(user) -> Select:
     """Active coaches the user may assign enterprises to: their organization's (all for admins)."""
     query = select(User).where(User.role == "coach", User.is_active.is_(True))

@@ -33,6 +33,9 @@ ACCESS = {
     "/": {"GET": "ok ok ok ok ok login"},
     "/enterprises": {"GET": "ok ok ok ok ok login"},
     "/caseload": {"GET": "403 403 ok 403 ok login"},
+    # The work queue's row actions (crm/workqueue): coaches and managers; the programme office has no queue.
+    "/queue/enterprises/<int:enterprise_id>/activities": {"POST": "403 invalid invalid 404 404 login"},
+    "/queue/tasks/<int:task_id>/done": {"POST": "403 ok ok 404 404 login"},
     "/enterprises/new": {"GET": "ok ok ok ok ok login", "POST": "invalid invalid invalid invalid invalid login"},
     "/enterprises/<int:enterprise_id>/edit": {"GET": "ok ok ok 404 404 login", "POST": "ok ok ok 404 404 login"},
     "/enterprises/<int:enterprise_id>": {"GET": "ok ok ok 404 404 login"},

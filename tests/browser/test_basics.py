@@ -50,7 +50,7 @@ def test_keyboard_only_sign_in(page, make):
     page.keyboard.type(PASSWORD)
     with page.expect_navigation():
         page.keyboard.press("Enter")
-    assert page.locator("h1").inner_text() == "Mon portefeuille"
+    assert page.locator("h1").inner_text() == "Ma file de travail"
 
 
 @pytest.mark.parametrize("locale", ["fr", "en"])

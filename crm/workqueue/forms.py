@@ -1,0 +1,17 @@
+"""The queue row's quick forms."""
+from wtforms import DateField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from crm.enterprises.forms import ACTIVITY_LABELS
+from crm.fields import SelectField
+from crm.forms import Form
+from crm.i18n import _l
+from crm.reference import choices
+
+
+class QuickActivityForm(Form):
+    """A call, meeting, email or note logged from a row of the queue: today unless another day is given."""
+
+    kind = SelectField(_l("Kind"), choices=choices(ACTIVITY_LABELS), default="call")
+    occurred_on = DateField(_l("Date"), validators=[Optional()])
+    body = TextAreaField(_l("Note"), validators=[DataRequired(), Length(max=10000)])

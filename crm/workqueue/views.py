@@ -1,0 +1,67 @@
+"""The work queue's page and its row actions.
+
+Each action is a plain form that posts and comes back to the queue with a message; with
+JavaScript (static/js/workqueue.js), the same request is sent in the background and the queue is
+replaced by the page it comes back to, so the person stays where they were.
+"""
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+
+from crm import access
+from crm.cohorts import timeutil
+from crm.enterprises import timeline
+from crm.enterprises.forms import ACTIVITY_LABELS, ConfirmForm
+from crm.enterprises.models import FollowUpTask
+from crm.extensions import db
+from crm.i18n import _
+from crm.transaction import refusals_flashed, refusals_shown_on
+from crm.workqueue import bp, queries
+from crm.workqueue.forms import QuickActivityForm
+
+
+def render_queue(*, failed_form=None, failed_enterprise_id=None, status=200):
+    today = timeline.today_in_quebec()
+    queue = queries.work_queue(current_user, today, timeutil.now())
+    return render_template("workqueue/queue.html", queue=queue, confirm_form=ConfirmForm(),
+                           failed_form=failed_form, failed_enterprise_id=failed_enterprise_id,
+                           activity_labels=ACTIVITY_LABELS,
+                           team=access.can_view_team(current_user)), status
+
+
+def _back():
+    return redirect(url_for("main.home"))
+
+
+@bp.route("/queue/enterprises/<int:enterprise_id>/activities", methods=["POST"])
+@login_required
+def log_activity(enterprise_id):
+    if not access.has_work_queue(current_user):
+        abort(403)
+    enterprise = access.get_enterprise_or_404(enterprise_id, current_user, for_edit=True)
+    form = QuickActivityForm()
+    if form.validate_on_submit():
+        with refusals_shown_on(form):
+            timeline.add_activity(enterprise, actor=current_user, kind=form.kind.data, body=form.body.data,
+                                  occurred_on=form.occurred_on.data or timeline.today_in_quebec())
+            flash(_("Activity logged for %(name)s.", name=enterprise.name), "success")
+            return _back()
+    return render_queue(failed_form=form, failed_enterprise_id=enterprise.id, status=400)
+
+
+@bp.route("/queue/tasks/<int:task_id>/done", methods=["POST"])
+@login_required
+def complete_task(task_id):
+    if not access.has_work_queue(current_user):
+        abort(403)
+    task = db.session.get(FollowUpTask, task_id)
+    if task is None:
+        abort(404)
+    enterprise = access.get_enterprise_or_404(task.enterprise_id, current_user)
+    if not access.can_complete_task(current_user, enterprise, task):
+        abort(403)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    with refusals_flashed("error"):
+        timeline.complete_task(task, enterprise, actor=current_user)
+        flash(_("Follow-up “%(title)s” done.", title=task.title), "success")
+    return _back()
