@@ -175,6 +175,11 @@ ACCESS = {
     "/webhooks/<int:subscription_id>": {"GET": "ok ok 403 404 403 login"},
     "/webhooks/<int:subscription_id>/test": {"POST": "ok ok 403 404 403 login"},
     "/webhooks/<int:subscription_id>/stop": {"POST": "ok ok 403 404 403 login"},
+    # Saved views of the list (crm/savedviews): the world's view is A's coach's, shared with A.
+    "/enterprises/views": {"GET": "ok ok ok ok ok login", "POST": "invalid invalid invalid invalid invalid login"},
+    "/enterprises/views/<int:view_id>": {"GET": "404 ok ok 404 404 login"},
+    "/enterprises/views/<int:view_id>/edit": {"POST": "404 invalid invalid 404 404 login"},
+    "/enterprises/views/<int:view_id>/delete": {"POST": "404 ok ok 404 404 login"},
     "/referrals": {"GET": "ok ok ok ok ok login"},
     "/enterprises/<int:enterprise_id>/refer": {"GET": "ok ok ok 404 404 login",
                                                "POST": "invalid invalid invalid 404 404 login"},
@@ -222,7 +227,8 @@ PAYLOADS = {
 
 # Writes that end something (archive, cancel, sign out…) run last, in this order, so that the
 # other checks of a role meet the world as it was built.
-LAST = ("events.cancel_by_manager", "api_pages.webhook_stop", "api_pages.revoke_token", "contacts.archive",
+LAST = ("savedviews.delete", "events.cancel_by_manager", "api_pages.webhook_stop", "api_pages.revoke_token",
+        "contacts.archive",
         "cohorts.leave_member", "cohorts.cancel_session", "imports.cancel", "enterprises.archive", "admin.user_action",
         "account.disable_two_factor", "auth.logout")
 

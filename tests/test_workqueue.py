@@ -163,7 +163,7 @@ def test_a_refused_quick_form_comes_back_open_with_its_error(app, client, auth, 
     enterprise = make.enterprise(world.org, coach=world.coach, name="Coop du Quai")
     _quiet(app, enterprise)
     auth.sign_in(world.coach)
-    data = {**data, "csrf_token": csrf_token(client, "/")}
+    data = {**data, "csrf_token": csrf_token(client, "/"), "row": f"q{enterprise.id}"}
     response = client.post(f"/queue/enterprises/{enterprise.id}/activities", data=data)
     page = html.unescape(response.get_data(as_text=True))
     assert response.status_code == 400 and message in page and "<details class=\"queue-compose\" open>" in page

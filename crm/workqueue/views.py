@@ -4,7 +4,7 @@ Each action is a plain form that posts and comes back to the queue with a messag
 JavaScript (static/js/workqueue.js), the same request is sent in the background and the queue is
 replaced by the page it comes back to, so the person stays where they were.
 """
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from crm import access
@@ -19,11 +19,11 @@ from crm.workqueue import bp, queries
 from crm.workqueue.forms import QuickActivityForm
 
 
-def render_queue(*, failed_form=None, failed_enterprise_id=None, status=200):
+def render_queue(*, failed_form=None, failed_row=None, status=200):
     today = timeline.today_in_quebec()
     queue = queries.work_queue(current_user, today, timeutil.now())
     return render_template("workqueue/queue.html", queue=queue, confirm_form=ConfirmForm(),
-                           failed_form=failed_form, failed_enterprise_id=failed_enterprise_id,
+                           failed_form=failed_form, failed_row=failed_row,
                            activity_labels=ACTIVITY_LABELS,
                            team=access.can_view_team(current_user)), status
 
@@ -45,7 +45,8 @@ def log_activity(enterprise_id):
                                   occurred_on=form.occurred_on.data or timeline.today_in_quebec())
             flash(_("Activity logged for %(name)s.", name=enterprise.name), "success")
             return _back()
-    return render_queue(failed_form=form, failed_enterprise_id=enterprise.id, status=400)
+    # The row whose form was sent opens again with its errors (its key, as the page wrote it).
+    return render_queue(failed_form=form, failed_row=request.form.get("row", "")[:20], status=400)
 
 
 @bp.route("/queue/tasks/<int:task_id>/done", methods=["POST"])
