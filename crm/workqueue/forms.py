@@ -1,6 +1,6 @@
 """The queue row's quick forms."""
-from wtforms import DateField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms import DateField, HiddenField, TextAreaField
+from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
 from crm.enterprises.forms import ACTIVITY_LABELS
 from crm.fields import SelectField
@@ -15,3 +15,9 @@ class QuickActivityForm(Form):
     kind = SelectField(_l("Kind"), choices=choices(ACTIVITY_LABELS), default="call")
     occurred_on = DateField(_l("Date"), validators=[Optional()])
     body = TextAreaField(_l("Note"), validators=[DataRequired(), Length(max=10000)])
+
+
+class DigestForm(Form):
+    """The account page's switch: the daily digest on or off."""
+
+    wanted = HiddenField(validators=[AnyOf(("on", "off"))])

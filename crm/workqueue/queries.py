@@ -49,7 +49,7 @@ class Queue:
     unassigned: Rows | None = None  # managers: enterprises nobody follows
 
 
-def _first_rows(query: Select, *, limit: int = SHOWN) -> Rows:
+def first_rows(query: Select, *, limit: int = SHOWN) -> Rows:
     """The first ``limit`` rows and the count, in one statement (``count(*) OVER ()``)."""
     found = db.session.execute(query.add_columns(func.count().over().label("total")).limit(limit)).all()
     return Rows(found, found[0].total if found else 0)
@@ -143,9 +143,9 @@ def work_queue(user, today: date, now: datetime) -> Queue:
         today=today, overdue=tasks[OVERDUE], due_today=tasks[TODAY], due_this_week=tasks[THIS_WEEK],
         sessions_today=[s for s in sessions if timeutil.to_local(s.starts_at).date() == today],
         sessions_this_week=[s for s in sessions if timeutil.to_local(s.starts_at).date() != today],
-        quiet=_first_rows(quiet_enterprises(user, now)),
+        quiet=first_rows(quiet_enterprises(user, now)),
     )
     if access.can_view_team(user):
         queue.team_overdue = open_tasks(user, today, today - timedelta(days=1), mine=False)[OVERDUE]
-        queue.unassigned = _first_rows(unassigned_enterprises(user))
+        queue.unassigned = first_rows(unassigned_enterprises(user))
     return queue

@@ -15,8 +15,10 @@ from crm.enterprises.models import FollowUpTask
 from crm.extensions import db
 from crm.i18n import _
 from crm.transaction import refusals_flashed, refusals_shown_on
-from crm.workqueue import bp, queries
-from crm.workqueue.forms import QuickActivityForm
+from crm.workqueue import bp, cli, digest, queries
+from crm.workqueue.forms import DigestForm, QuickActivityForm
+
+cli.register(bp)
 
 
 def render_queue(*, failed_form=None, failed_row=None, status=200):
@@ -66,3 +68,27 @@ def complete_task(task_id):
         timeline.complete_task(task, enterprise, actor=current_user)
         flash(_("Follow-up “%(title)s” done.", title=task.title), "success")
     return _back()
+
+
+@bp.app_template_global()
+def digest_setting():
+    """What the account page shows of the daily digest (``workqueue/_digest_setting.html``), or None
+    for people who have no digest."""
+    if not access.has_caseload(current_user):
+        return None
+    return {"on": digest.wants_digest(current_user), "form": DigestForm()}
+
+
+@bp.route("/account/digest", methods=["POST"])
+@login_required
+def set_digest():
+    if not access.has_caseload(current_user):
+        abort(403)
+    form = DigestForm()
+    if not form.validate_on_submit():
+        abort(400)
+    wanted = form.wanted.data == "on"
+    digest.set_digest(current_user, wanted=wanted)
+    flash(_("You will receive the daily digest.") if wanted else _("You will no longer receive the daily digest."),
+          "success")
+    return redirect(url_for("account.security"))
