@@ -148,6 +148,7 @@ def _register_blueprints(app: Flask) -> None:
     from crm.savedviews import views as savedviews_views  # noqa: F401 - the routes of its blueprint
     from crm.workqueue import bp as workqueue_bp
     from crm.workqueue import views as workqueue_views  # noqa: F401 - the routes of its blueprint
+    from crm.workqueue import views_board  # noqa: F401
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)

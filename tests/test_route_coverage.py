@@ -36,6 +36,9 @@ ACCESS = {
     # The work queue's row actions (crm/workqueue): coaches and managers; the programme office has no queue.
     "/queue/enterprises/<int:enterprise_id>/activities": {"POST": "403 invalid invalid 404 404 login"},
     "/queue/tasks/<int:task_id>/done": {"POST": "403 ok ok 404 404 login"},
+    # The funnel board: everyone who sees enterprises; a card moves as the enterprise page's stage form allows.
+    "/board": {"GET": "ok ok ok ok ok login"},
+    "/board/enterprises/<int:enterprise_id>/stage": {"POST": "invalid invalid invalid 404 404 login"},
     # The daily digest's switch on the account page: coaches only.
     "/account/digest": {"POST": "403 403 invalid 403 invalid login"},
     "/enterprises/new": {"GET": "ok ok ok ok ok login", "POST": "invalid invalid invalid invalid invalid login"},

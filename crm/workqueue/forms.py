@@ -6,7 +6,7 @@ from crm.enterprises.forms import ACTIVITY_LABELS
 from crm.fields import SelectField
 from crm.forms import Form
 from crm.i18n import _l
-from crm.reference import choices
+from crm.reference import STAGES, choices
 
 
 class QuickActivityForm(Form):
@@ -21,3 +21,11 @@ class DigestForm(Form):
     """The account page's switch: the daily digest on or off."""
 
     wanted = HiddenField(validators=[AnyOf(("on", "off"))])
+
+
+class MoveForm(Form):
+    """A board card's move to another stage; a comment is needed to go back or withdraw (the service says so)."""
+
+    stage = SelectField(_l("Move to"), choices=choices(STAGES), validators=[DataRequired()])
+    comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=2000)])
+    who = HiddenField()
