@@ -21,8 +21,10 @@ def test_saving_a_shared_view_and_opening_it(browser, live_server, page, make, w
     page.goto("/enterprises")
     filters = page.locator("form[role=search]")
     filters.get_by_label("Formation", exact=True).check()
-    filters.locator("input[name=columns][value=city]").check()
-    filters.locator("input[name=columns][value=coach]").check()
+    columns = page.locator(".list-columns")
+    columns.locator("summary").click()
+    columns.get_by_label("Ville").check()
+    columns.get_by_label("Conseillère ou conseiller").check()
     with page.expect_navigation():
         filters.get_by_role("button", name="Appliquer les filtres").click()
     panel = page.locator(".saved-views")
