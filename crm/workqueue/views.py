@@ -24,8 +24,7 @@ cli.register(bp)
 def render_queue(*, failed_form=None, failed_row=None, status=200):
     today = timeline.today_in_quebec()
     queue = queries.work_queue(current_user, today, timeutil.now())
-    return render_template("workqueue/queue.html", queue=queue, confirm_form=ConfirmForm(),
-                           failed_form=failed_form, failed_row=failed_row,
+    return render_template("workqueue/queue.html", queue=queue, failed_form=failed_form, failed_row=failed_row,
                            activity_labels=ACTIVITY_LABELS,
                            team=access.can_view_team(current_user)), status
 
