@@ -1,15 +1,15 @@
 """Saved views of the enterprise list (crm/savedviews)
 
 Revision ID: 5c1e7a9b2d40
-Revises: 0a91ab4051e1
-Create Date: 2026-12-03 20:10:00.000000
+Revises: 9c4e1f7a2b6d
+Create Date: 2026-12-03 20:30:00.000000
 
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "5c1e7a9b2d40"
-down_revision = "0a91ab4051e1"
+down_revision = "9c4e1f7a2b6d"
 branch_labels = None
 depends_on = None
 

@@ -2,7 +2,7 @@
 
 Revision ID: 8d3f6b1c4e27
 Revises: 5c1e7a9b2d40
-Create Date: 2026-12-03 20:20:00.000000
+Create Date: 2026-12-03 20:40:00.000000
 
 """
 import sqlalchemy as sa
