@@ -144,6 +144,11 @@ def _register_blueprints(app: Flask) -> None:
     from crm.referrals import views as referrals_views  # noqa: F401 - the routes of its blueprint
     from crm.reminders.views import bp as reminders_bp
     from crm.reports.views import bp as reports_bp
+    from crm.savedviews import bp as savedviews_bp
+    from crm.savedviews import views as savedviews_views  # noqa: F401 - the routes of its blueprint
+    from crm.workqueue import bp as workqueue_bp
+    from crm.workqueue import views as workqueue_views  # noqa: F401 - the routes of its blueprint
+    from crm.workqueue import views_board  # noqa: F401
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
@@ -160,6 +165,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(events_bp)
     app.register_blueprint(referrals_bp)
     app.register_blueprint(outcomes_bp)
+    app.register_blueprint(workqueue_bp)
+    app.register_blueprint(savedviews_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(api_pages)
     _connect_receivers()

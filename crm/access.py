@@ -22,6 +22,7 @@ from crm.organizations.models import Organization
 from crm.outcomes.models import DigitalProject
 from crm.referrals.models import Referral
 from crm.reminders.models import Reminder
+from crm.savedviews.models import SavedView
 
 
 def shared_with(organization_id) -> Select:
@@ -125,6 +126,11 @@ def can_bulk_assign(user) -> bool:
 
 def has_caseload(user) -> bool:
     return user.is_coach
+
+
+def has_work_queue(user) -> bool:
+    """The home page as a work queue (crm/workqueue): a coach's caseload, a manager's organization."""
+    return user.is_coach or user.is_manager
 
 
 def assignable_coaches(user) -> Select:
@@ -602,3 +608,33 @@ def get_referral_or_404(referral_id: int, user, *, for_decide: bool = False) -> 
     if for_decide and not can_decide_referral(user, referral):
         abort(403)
     return referral
+
+
+# --- Saved views of the enterprise list (crm/savedviews) -------------------------------------------
+# Everyone who sees the list saves views. A view is its owner's; a shared one is seen by every person
+# of the owner's organization. The owner changes or deletes it, and so may the organization's managers
+# when it is shared (it is then the team's); another organization's view, or someone's personal one,
+# does not exist for the others (404).
+
+def visible_saved_views(user) -> Select:
+    return select(SavedView).where(or_(
+        SavedView.owner_id == user.id,
+        (SavedView.shared.is_(True)) & (SavedView.organization_id == user.organization_id)))
+
+
+def can_view_saved_view(user, view: SavedView) -> bool:
+    return view.owner_id == user.id or (view.shared and view.organization_id == user.organization_id)
+
+
+def can_change_saved_view(user, view: SavedView) -> bool:
+    return view.owner_id == user.id or (view.shared and user.is_manager
+                                        and view.organization_id == user.organization_id)
+
+
+def get_saved_view_or_404(view_id: int, user, *, for_change: bool = False) -> SavedView:
+    view = db.session.get(SavedView, view_id)
+    if view is None or not can_view_saved_view(user, view):
+        abort(404)
+    if for_change and not can_change_saved_view(user, view):
+        abort(403)
+    return view

@@ -25,3 +25,5 @@ from crm.privacy.models import AccessLogEntry, Incident  # noqa: F401
 from crm.referrals.models import Referral, ReferralEmail  # noqa: F401
 from crm.reminders.models import Reminder, SessionReminderOffsets  # noqa: F401
 from crm.reports.models import OrganizationVersion  # noqa: F401
+from crm.savedviews.models import SavedView  # noqa: F401
+from crm.workqueue.models import DigestEmail, DigestOptOut  # noqa: F401

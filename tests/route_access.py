@@ -32,6 +32,7 @@ from crm.referrals.tokens import consent_token
 from crm.reminders import planning
 from crm.reminders.content import optout_token
 from crm.reminders.models import Reminder
+from crm.savedviews import services as savedview_services
 from tests.conftest import csrf_token
 from tests.reminders_helpers import ENDS, STARTS
 
@@ -119,6 +120,8 @@ def build_world(app, make) -> World:
         subscription = WebhookSubscription(organization_id=org.id, url="https://hooks.example.org/virage",
                                            events="enterprise.created", secret="whsec_test")
         db.session.add(subscription)
+        view = savedview_services.save_view(actor=coach, name="Mes entreprises en formation",
+                                            query_string="stage=training", shared=True)
         referral = referral_services.refer(
             row, actor=None, to_organization=receiver, kind="move", purpose="Accompagnement en région",
             shared=["record"], contact=contact, consent_method="recorded", consent_source="Par téléphone")
@@ -136,7 +139,7 @@ def build_world(app, make) -> World:
             "event_id": event.id, "event_session_id": event.sessions[0].id, "registration_id": registered.id,
             "registration_token": registration_token(registered.id), "token_id": api_token.id,
             "subscription_id": subscription.id, "referral_id": referral.id, "project_id": project.id,
-            "consent_token": consent_token(referral.id),
+            "consent_token": consent_token(referral.id), "view_id": view.id,
         }
     return World(people=people, ids=ids)
 

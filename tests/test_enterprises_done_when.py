@@ -23,11 +23,12 @@ def test_done_when(app, client, auth, make, world):  # noqa: F811
     make.enterprise(world.org, name="Hors filtre région", region_code="05", stage="awareness")
     make.enterprise(world.org, name="Hors filtre étape", region_code="06", stage="training")
 
-    # The coach signs in and lands on "Mon portefeuille".
+    # The coach signs in and lands on their work queue; "Mon portefeuille" lists the enterprise.
     response = auth.login(world.coach)
     assert response.headers["Location"] == "/"
-    home = client.get("/").get_data(as_text=True)
-    assert "Mon portefeuille" in home and "Coopérative La Ruche" in home
+    assert "Ma file de travail" in client.get("/").get_data(as_text=True)
+    caseload = client.get("/caseload").get_data(as_text=True)
+    assert "Mon portefeuille" in caseload and "Coopérative La Ruche" in caseload
 
     # Moves the enterprise from awareness to training, with a comment.
     page = f"/enterprises/{followed.id}"

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from tests.route_access import PUBLIC_ENDPOINTS, build_world, sign_in, url_for_rule
 
 ROOT = Path(__file__).resolve().parent.parent
-ENTERPRISE_FILTERS = ("q", "stage", "region", "legal_form", "organization", "coach", "sort")
+ENTERPRISE_FILTERS = ("q", "stage", "region", "legal_form", "organization", "coach", "sort", "columns")
 REPORT_FILTERS = ("date_from", "date_to", "organization", "region", "empty_rows")
 # Endpoint -> the query parameters its view (and what it renders) reads.
 PARAMETERS = {
@@ -52,6 +52,7 @@ PARAMETERS = {
     "events.export_registrations": ("status", "match", "attended", "q"),
     "events.check_in": ("q",),
     "referrals.index": ("box", "page"),
+    "workqueue.board": ("who",),
 }
 # Read by every page, or meaningful to url_for() when a template passes the query string along.
 EVERYWHERE = ("page", "per_page", "_scheme", "_external", "_anchor", "_method", "endpoint", "next", "lang")

@@ -25,8 +25,9 @@ COACH = "conseiller.estrie@virage.example"
 MANAGER = "manager"  # the manager of the organization with the biggest cohort (found in the data)
 
 PAGES = {
-    COACH: ["/caseload", "/enterprises/{enterprise}", "/enterprises"],
-    MANAGER: ["/enterprises", "/enterprises?region=06&stage=awareness", "/enterprises?q=cooperative",
+    COACH: ["/", "/board", "/caseload", "/enterprises/{enterprise}", "/enterprises"],
+    MANAGER: ["/", "/board?who=all", "/enterprises/views", "/enterprises", "/enterprises?region=06&stage=awareness",
+              "/enterprises?q=cooperative",
               "/enterprises?sort=-last_activity", "/cohorts/{cohort}", "/sessions/{session}", "/reports/",
               "/reports/enterprises.csv", "/reminders?state=", "/imports/"],
     BENCH_ADMIN_EMAIL: ["/enterprises", "/enterprises?q=tremblay", "/reports/", "/reports/enterprises.csv",

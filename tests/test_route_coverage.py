@@ -33,6 +33,14 @@ ACCESS = {
     "/": {"GET": "ok ok ok ok ok login"},
     "/enterprises": {"GET": "ok ok ok ok ok login"},
     "/caseload": {"GET": "403 403 ok 403 ok login"},
+    # The work queue's row actions (crm/workqueue): coaches and managers; the programme office has no queue.
+    "/queue/enterprises/<int:enterprise_id>/activities": {"POST": "403 invalid invalid 404 404 login"},
+    "/queue/tasks/<int:task_id>/done": {"POST": "403 ok ok 404 404 login"},
+    # The funnel board: everyone who sees enterprises; a card moves as the enterprise page's stage form allows.
+    "/board": {"GET": "ok ok ok ok ok login"},
+    "/board/enterprises/<int:enterprise_id>/stage": {"POST": "invalid invalid invalid 404 404 login"},
+    # The daily digest's switch on the account page: coaches only.
+    "/account/digest": {"POST": "403 403 invalid 403 invalid login"},
     "/enterprises/new": {"GET": "ok ok ok ok ok login", "POST": "invalid invalid invalid invalid invalid login"},
     "/enterprises/<int:enterprise_id>/edit": {"GET": "ok ok ok 404 404 login", "POST": "ok ok ok 404 404 login"},
     "/enterprises/<int:enterprise_id>": {"GET": "ok ok ok 404 404 login"},
@@ -172,6 +180,11 @@ ACCESS = {
     "/webhooks/<int:subscription_id>": {"GET": "ok ok 403 404 403 login"},
     "/webhooks/<int:subscription_id>/test": {"POST": "ok ok 403 404 403 login"},
     "/webhooks/<int:subscription_id>/stop": {"POST": "ok ok 403 404 403 login"},
+    # Saved views of the list (crm/savedviews): the world's view is A's coach's, shared with A.
+    "/enterprises/views": {"GET": "ok ok ok ok ok login", "POST": "invalid invalid invalid invalid invalid login"},
+    "/enterprises/views/<int:view_id>": {"GET": "404 ok ok 404 404 login"},
+    "/enterprises/views/<int:view_id>/edit": {"POST": "404 invalid invalid 404 404 login"},
+    "/enterprises/views/<int:view_id>/delete": {"POST": "404 ok ok 404 404 login"},
     "/referrals": {"GET": "ok ok ok ok ok login"},
     "/enterprises/<int:enterprise_id>/refer": {"GET": "ok ok ok 404 404 login",
                                                "POST": "invalid invalid invalid 404 404 login"},
@@ -219,7 +232,8 @@ PAYLOADS = {
 
 # Writes that end something (archive, cancel, sign out…) run last, in this order, so that the
 # other checks of a role meet the world as it was built.
-LAST = ("events.cancel_by_manager", "api_pages.webhook_stop", "api_pages.revoke_token", "contacts.archive",
+LAST = ("savedviews.delete", "events.cancel_by_manager", "api_pages.webhook_stop", "api_pages.revoke_token",
+        "contacts.archive",
         "cohorts.leave_member", "cohorts.cancel_session", "imports.cancel", "enterprises.archive", "admin.user_action",
         "account.disable_two_factor", "auth.logout")
 

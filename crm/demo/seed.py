@@ -19,6 +19,7 @@ from crm.reference import REGION_WEIGHTS
 from crm.referrals.demo import seed_referrals
 from crm.reminders.planning import plan_all
 from crm.text import fold
+from crm.workqueue.demo import seed_follow_ups
 
 DEMO_PASSWORD = "virage-demo-2026"  # noqa: S105 - published demo password
 DEMO_ENTERPRISES = 800
@@ -59,6 +60,7 @@ def seed_demo() -> list[tuple[str, str, str]]:
     seed_cohorts(organizations)
     seed_referrals(organizations)
     seed_outcomes()
+    seed_follow_ups(users)  # a work queue to show (crm/workqueue)
     # What `flask reminders send` would do first: the coming sessions' reminders wait in the outbox.
     plan_all()
     return [(u.email, u.role, u.organization.name) for u in users]

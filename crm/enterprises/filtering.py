@@ -19,7 +19,7 @@ from crm.i18n import _, _l
 from crm.organizations.models import Organization
 from crm.validators import is_number
 
-FILTER_KEYS = ("q", "stage", "region", "legal_form", "sector", "organization", "coach", "sort")
+FILTER_KEYS = ("q", "stage", "region", "legal_form", "sector", "organization", "coach", "sort", "columns")
 
 
 def coach_choices(user, args: MultiDict) -> list[SelectChoice]:

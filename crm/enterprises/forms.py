@@ -49,6 +49,12 @@ SORT_LABELS = {
     "-last_activity": _l("Most recent activity first"), "last_activity": _l("Oldest activity first"),
 }
 
+COLUMN_LABELS = {
+    "stage": _l("Stage"), "city": _l("City"), "region": _l("Region"), "coach": _l("Coach"),
+    "last_activity": _l("Last activity"),
+}
+
+
 
 class LocalDecimalField(DecimalField):
     """A decimal typed the French way ("1,5") or the English way ("1.5").
@@ -194,6 +200,12 @@ class FilterForm(Form):
     organization = SelectField(_l("Organization"), default="")
     coach = SelectField(_l("Coach"), default="")
     sort = SelectField(_l("Sort by"), choices=choices(SORT_LABELS), default="name")
+    # The list's columns beside the name; none ticked shows them all (saved views keep the choice).
+    columns = SelectMultipleField(_l("Columns shown"), choices=choices(COLUMN_LABELS),
+                                  widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
+
+    def shown_columns(self) -> tuple[str, ...]:
+        return tuple(self.columns.data or ()) or tuple(COLUMN_LABELS)
 
 
 class BulkForm(Form):

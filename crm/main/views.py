@@ -12,14 +12,14 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
 from crm import access, signals
-from crm.access import has_caseload, visible_enterprises
+from crm.access import has_work_queue, visible_enterprises
 from crm.auth.views import safe_next
 from crm.contributions import MenuItem
-from crm.enterprises.views import render_caseload
 from crm.extensions import db
 from crm.i18n import _l
 from crm.main.forms import LanguageForm
 from crm.reference import STAGES
+from crm.workqueue.views import render_queue
 
 bp = Blueprint("main", __name__, template_folder="templates")
 
@@ -27,9 +27,10 @@ bp = Blueprint("main", __name__, template_folder="templates")
 @bp.route("/")
 @login_required
 def home():
-    """Coaches land on their caseload; managers and the programme office on the funnel summary."""
-    if has_caseload(current_user):
-        return render_caseload()
+    """Coaches and managers land on their work queue (crm/workqueue); the programme office on the
+    funnel summary."""
+    if has_work_queue(current_user):
+        return render_queue()
     visible = visible_enterprises(current_user).subquery()
     rows = db.session.execute(
         select(visible.c.stage, func.count()).group_by(visible.c.stage)

@@ -8,7 +8,8 @@ from tests.factories import PASSWORD
 def test_sign_in_land_on_home_and_sign_out(page, make):
     user = make.user(role="manager", full_name="Martine Lefebvre")
     login(page, user.email, PASSWORD)
-    assert page.get_by_role("heading", level=1).inner_text() == "Bonjour, Martine Lefebvre"
+    assert page.get_by_role("heading", level=1).inner_text() == "File de mon organisation"
+    assert "Bonjour, Martine Lefebvre" in page.locator("main .lead").inner_text()
     screenshot(page, "home-fr")
     page.get_by_role("button", name="Se déconnecter").click()
     page.wait_for_url("**/login")
@@ -50,7 +51,7 @@ def test_keyboard_only_sign_in(page, make):
     page.keyboard.type(PASSWORD)
     with page.expect_navigation():
         page.keyboard.press("Enter")
-    assert page.locator("h1").inner_text() == "Mon portefeuille"
+    assert page.locator("h1").inner_text() == "Ma file de travail"
 
 
 @pytest.mark.parametrize("locale", ["fr", "en"])

@@ -18,7 +18,9 @@ def test_a_coachs_day(page, make, world):  # noqa: F811
                                  city="Montréal")
     login(page, world.coach.email, PASSWORD)
 
-    # Lands on the caseload, the enterprise under its stage.
+    # Lands on the work queue; the caseload shows the enterprise under its stage.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Ma file de travail")
+    page.goto("/caseload")
     expect(page.get_by_role("heading", level=1)).to_have_text("Mon portefeuille")
     awareness = page.locator("section", has=page.get_by_role("heading", name=re.compile("Sensibilisation")))
     with page.expect_navigation():
@@ -136,6 +138,10 @@ def test_a_coachs_day_with_the_keyboard_only(page, make, world):  # noqa: F811
     _type_into(page, "Courriel", world.coach.email)
     _type_into(page, "Mot de passe", PASSWORD)
     _press_button(page, "Se connecter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Ma file de travail")
+    tab_to(page, lambda el: el["tag"] == "a" and el["text"] == "Mon portefeuille")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_have_text("Mon portefeuille")
 
     # The skip link comes first and takes the focus to the main content.
