@@ -12,11 +12,11 @@ from crm.enterprises.filtering import parse_filters
 from crm.errors import render_error
 from crm.extensions import db
 from crm.formatting import format_date
-from crm.i18n import _, _l
+from crm.i18n import _, _l, current_locale
 from crm.organizations.models import Organization
 from crm.reference import region_label
-from crm.reports import exports, presentation, queries
-from crm.reports.forms import ReportFilterForm
+from crm.reports import exports, pack, periods, presentation, queries
+from crm.reports.forms import PackFilterForm, ReportFilterForm
 
 bp = Blueprint("reports", __name__, url_prefix="/reports", template_folder="templates")
 
@@ -25,10 +25,7 @@ def _load_report():
     """The filter form and, when it is valid, the figures the user may see (else None)."""
     if not can_view_reports(current_user):
         abort(403)
-    organizations = None
-    if can_filter_reports_by_organization(current_user):
-        organizations = db.session.execute(
-            select(Organization.id, Organization.name).order_by(Organization.name)).all()
+    organizations = _organizations_filtered()
     form = ReportFilterForm(formdata=request.args, organizations=organizations)
     if not form.validate():
         return form, None, {}
@@ -101,6 +98,57 @@ def funder_xlsx():
     base = _("funder-report")
     filename = f"{base}.xlsx"
     return exports.xlsx_response(presentation.funder_sheets(report, **context), filename)
+
+
+# --- The ministry's report pack ----------------------------------------------------------------
+
+def _load_pack():
+    """The pack's filter form and, when it is valid, its figures and their context (else None)."""
+    if not can_view_reports(current_user):
+        abort(403)
+    organizations = _organizations_filtered()
+    form = PackFilterForm(formdata=request.args, organizations=organizations)
+    if not form.validate():
+        return form, None, {}
+    dates = form.dates()
+    scope = queries.build_scope(current_user, date_from=dates.date_from, date_to=dates.date_to,
+                                organization_id=form.organization_id, region=form.region_code)
+    period = _period(scope)
+    if form.period.data in (periods.CURRENT_FISCAL_YEAR, periods.PREVIOUS_FISCAL_YEAR):
+        period = _("%(name)s (%(dates)s)", name=periods.fiscal_year_name(dates), dates=period)
+    context = {"scope_name": _scope_name(scope, dict(organizations or [])), "period": period,
+               "definitions": presentation.breakdown_definitions(), "pack_value": presentation.pack_value,
+               "totals": None}
+    return form, pack.report_pack(scope), context
+
+
+def _organizations_filtered():
+    if not can_filter_reports_by_organization(current_user):
+        return None
+    return db.session.execute(select(Organization.id, Organization.name).order_by(Organization.name)).all()
+
+
+@bp.route("/pack")
+@login_required
+def report_pack():
+    form, figures, context = _load_pack()
+    if figures is None:
+        return render_template("reports/pack.html", form=form, pack=None), 400
+    context["totals"] = presentation.pack_totals_row(figures)
+    return render_template("reports/pack.html", form=form, pack=figures, now=utcnow(), **context)
+
+
+@bp.route("/pack.xlsx")
+@login_required
+def report_pack_xlsx():
+    form, figures, context = _load_pack()
+    if figures is None:
+        return render_template("reports/pack.html", form=form, pack=None, filters_endpoint="reports.report_pack"), 400
+    # i18n: file name of the ministry's report pack, lower case without spaces
+    base = _("report-pack")
+    sheets = presentation.pack_sheets(figures, scope_name=context["scope_name"], period=context["period"],
+                                      language=current_locale())
+    return exports.xlsx_response(sheets, f"{base}.xlsx")
 
 
 @bp.route("/enterprises.csv")

@@ -1,0 +1,248 @@
+"""The ministry's report pack: the funder's indicators for a period, with their definitions, for the
+scope and by region, sector, legal form, organization and regional hub.
+
+Each feature contributes its indicators through ``signals.report_indicators``
+(crm.contributions.ReportIndicators); the stages reached come from here. A contribution's
+``measures`` are added up in ONE aggregate query, grouped by the enterprise's region, sector, legal
+form and organization; the breakdowns are sums of those groups (so each adds up to the total), and
+the regional hub is the organization when it is a regional one. Its ``totals`` take a constant
+number of queries more. Everything is cached like the dashboard's figures (crm.reports.cache).
+
+The organization of an enterprise, here, is the one that follows it (``enterprises.organization_id``);
+people are the contacts of the enterprises, each belonging to one, so their distinct counts add up
+too.
+"""
+from dataclasses import dataclass, field
+
+from sqlalchemy import case, func, select
+
+from crm import signals
+from crm.contributions import Indicator, ReportIndicators, ReportScope
+from crm.enterprises.models import Enterprise, StageChange
+from crm.extensions import db
+from crm.i18n import _, _l
+from crm.organizations.models import Organization
+from crm.reference import LEGAL_FORMS, REGIONS, SECTORS
+from crm.reports.cache import cache_key, cached_or_computed
+
+# How the groups of a measures query are read: the enterprise's columns, in this order.
+GROUP_COLUMNS = ("region_code", "sector_code", "legal_form", "organization_id")
+DIMENSIONS = ("region", "sector", "legal_form", "organization", "hub")
+NATIONAL = "national"  # the hub row of the enterprises followed by a national partner
+LAYOUT = 1  # part of the cache key: change it with the shape of the cached values
+
+# Stages whose first entry in the period makes an enterprise "made aware", "trained", "coached".
+STAGE_INDICATORS = {
+    "made_aware": ("awareness",),
+    "trained": ("training",),
+    "coached": ("coaching_individual", "coaching_collective"),
+}
+
+
+def _stage_measures(scope: ReportScope):
+    """One row per enterprise with a stage change in the period: 1 for each stage group it entered."""
+    sc = StageChange
+    conditions = [sc.enterprise_id.in_(scope.enterprise_ids)]
+    if scope.start is not None:
+        conditions.append(sc.changed_at >= scope.start)
+    if scope.end is not None:
+        conditions.append(sc.changed_at < scope.end)
+    columns = [func.max(case((sc.to_stage.in_(stages), 1), else_=0)).label(code)
+               for code, stages in STAGE_INDICATORS.items()]
+    return select(sc.enterprise_id.label("enterprise_id"), *columns).where(*conditions).group_by(sc.enterprise_id)
+
+
+STAGES_REACHED = ReportIndicators(
+    "stages",
+    (
+        Indicator("made_aware", _l("Enterprises made aware"),
+                  _l("Distinct enterprises that moved to the awareness stage during the period; an enterprise "
+                     "counts once, whatever its number of changes.")),
+        Indicator("trained", _l("Enterprises trained"),
+                  _l("Distinct enterprises that moved to the training stage during the period.")),
+        Indicator("coached", _l("Enterprises coached"),
+                  _l("Distinct enterprises that moved to individual or collective coaching during the period.")),
+    ),
+    measures=_stage_measures, order=0, heading=_l("Enterprises reached"),
+)
+
+
+def contributions() -> list[ReportIndicators]:
+    """The pack's indicators: the stages, then the features' (coaching, diagnostics, outcomes…)."""
+    return sorted([STAGES_REACHED, *signals.answers(signals.report_indicators)],
+                  key=lambda contribution: (contribution.order, contribution.name))
+
+
+# --- Computing ---------------------------------------------------------------------------------
+
+def _measure_columns(statement) -> list[str]:
+    return [column.name for column in statement.selected_columns if column.name != "enterprise_id"]
+
+
+def grouped_measures(scope: ReportScope, contribution: ReportIndicators) -> list[list]:
+    """[[region, sector, legal form, organization id, {column: sum}]] in one aggregate query."""
+    statement = contribution.measures(scope)
+    names = _measure_columns(statement)
+    measures = statement.subquery("measures")
+    group = [getattr(Enterprise, name) for name in GROUP_COLUMNS]
+    rows = db.session.execute(
+        select(*group, *(func.coalesce(func.sum(measures.c[name]), 0).label(name) for name in names))
+        .join_from(measures, Enterprise, Enterprise.id == measures.c.enterprise_id)
+        .group_by(*group))
+    return [[*row[:len(group)], {name: _number(value) for name, value in zip(names, row[len(group):], strict=True)}]
+            for row in rows]
+
+
+def _number(value):
+    """Integers stay integers (exact in JSON and in the workbook); sums of decimals become floats."""
+    value = value or 0
+    return int(value) if float(value).is_integer() else float(value)
+
+
+def raw_figures(scope: ReportScope) -> dict:
+    """What every contribution's queries return, as JSON-ready values."""
+    found = {}
+    for contribution in contributions():
+        found[contribution.name] = {
+            "groups": grouped_measures(scope, contribution) if contribution.measures else [],
+            "totals": contribution.totals(scope) if contribution.totals else {},
+        }
+    return found
+
+
+def _key(scope: ReportScope):
+    dialect = db.session.get_bind().dialect
+    enterprises = str(scope.enterprise_ids.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+    layout = [[c.name, [i.code for i in c.indicators]] for c in contributions()]
+    return cache_key("report-pack", LAYOUT, enterprises, scope.date_from, scope.date_to, layout,
+                     organization_id=scope.organization_id)
+
+
+# --- What the pack shows -----------------------------------------------------------------------
+
+@dataclass
+class Figure:
+    indicator: Indicator
+    value: float | int | None
+
+
+@dataclass
+class Group:
+    """A row of a breakdown: its label and each broken-down indicator's value."""
+
+    key: object
+    label: str
+    values: dict  # indicator code -> value
+
+
+@dataclass
+class Breakdown:
+    dimension: str
+    heading: str
+    rows: list[Group]
+
+
+@dataclass
+class IndicatorGroup:
+    heading: str
+    figures: list[Figure]
+
+
+@dataclass
+class ReportPack:
+    scope: ReportScope
+    groups: list[IndicatorGroup]
+    breakdowns: list[Breakdown]
+    broken_down: list[Indicator] = field(default_factory=list)  # the columns of the breakdowns
+
+    @property
+    def figures(self) -> list[Figure]:
+        return [figure for group in self.groups for figure in group.figures]
+
+    def value(self, code: str):
+        return next(figure.value for figure in self.figures if figure.indicator.code == code)
+
+
+def _value(indicator: Indicator, sums: dict):
+    """The indicator's figure from summed columns; a rate or an average of nothing is None."""
+    value = sums.get(indicator.column, 0)
+    if indicator.per is None:
+        return value / indicator.divisor if indicator.divisor != 1 else value
+    whole = sums.get(indicator.per) or 0
+    return value / whole if whole else None
+
+
+def _add(into: dict, values: dict) -> None:
+    for name, value in values.items():
+        into[name] = into.get(name, 0) + value
+
+
+def _sums_by(groups: list[list], hubs: set) -> dict:
+    """{"total": {column: sum}, dimension: {key: {column: sum}}} from the groups of a measures query."""
+    by: dict = {dimension: {} for dimension in DIMENSIONS}
+    total: dict = {}
+    for region, sector, legal_form, organization_id, values in groups:
+        keys = {"region": region, "sector": sector, "legal_form": legal_form, "organization": organization_id,
+                "hub": organization_id if organization_id in hubs else NATIONAL}
+        for dimension, key in keys.items():
+            _add(by[dimension].setdefault(key, {}), values)
+        _add(total, values)
+    return {"total": total, **by}
+
+
+def _labels(organizations: dict) -> dict:
+    """{dimension: {key: label}} in the order the breakdowns list them."""
+    not_specified = _("Not specified")
+    by_name = sorted(organizations.items(), key=lambda item: item[1][0])
+    return {
+        "region": {**REGIONS, None: not_specified},
+        "sector": {**{code: str(label) for code, label in SECTORS.items()}, None: not_specified},
+        "legal_form": {code: str(label) for code, label in LEGAL_FORMS.items()},
+        "organization": {id_: name for id_, (name, _kind) in by_name},
+        "hub": {**{id_: name for id_, (name, kind) in by_name if kind == "regional"},
+                NATIONAL: _("Followed by a national partner")},
+    }
+
+
+DIMENSION_HEADINGS = {
+    "region": _l("By region"),
+    "sector": _l("By sector of activity"),
+    "legal_form": _l("By legal form"),
+    "organization": _l("By organization"),
+    "hub": _l("By regional hub"),
+}
+
+
+def report_pack(scope: ReportScope) -> ReportPack:
+    """The pack's figures: one query per contribution's measures, its totals' queries and one for the
+    organizations; two (the cache's versions, the organizations) when the figures are cached."""
+    raw = cached_or_computed(_key(scope), lambda: raw_figures(scope))
+    organizations = {id_: (name, kind) for id_, name, kind in db.session.execute(
+        select(Organization.id, Organization.name, Organization.kind))}
+    hubs = {id_ for id_, (_name, kind) in organizations.items() if kind == "regional"}
+    groups, broken_down = [], []
+    by_dimension: dict = {dimension: {} for dimension in DIMENSIONS}
+    for contribution in contributions():
+        values = raw[contribution.name]
+        sums = _sums_by(values["groups"], hubs)
+        figures = []
+        for indicator in contribution.indicators:
+            if indicator.column in values["totals"] or not contribution.measures:
+                figures.append(Figure(indicator, _value(indicator, values["totals"])))
+                continue
+            figures.append(Figure(indicator, _value(indicator, sums["total"])))
+            broken_down.append(indicator)
+            for dimension in DIMENSIONS:
+                for key, group_sums in sums[dimension].items():
+                    by_dimension[dimension].setdefault(key, {})[indicator.code] = _value(indicator, group_sums)
+        groups.append(IndicatorGroup(str(contribution.heading or contribution.name), figures))
+    breakdowns = []
+    for dimension, labels in _labels(organizations).items():
+        found = by_dimension[dimension]
+        for values in found.values():  # a group without any row of a contribution: nothing counted
+            for indicator in broken_down:
+                values.setdefault(indicator.code, _value(indicator, {}))
+        rows = [Group(key, label, found[key]) for key, label in labels.items() if key in found]
+        rows += [Group(key, str(key), values) for key, values in found.items() if key not in labels]
+        breakdowns.append(Breakdown(dimension, str(DIMENSION_HEADINGS[dimension]), rows))
+    return ReportPack(scope, groups, breakdowns, broken_down)
