@@ -7,7 +7,6 @@ from sqlalchemy import and_, case, func, literal, or_, select, union_all
 from crm import signals
 from crm.cohorts import timeutil
 from crm.cohorts.models import Attendance, CohortMembership, ProgrammeSession, attendance_contacts
-from crm.contacts.models import Contact
 from crm.contributions import ActivityFigure, ActivityQuery, Indicator, ReportIndicators, ReportScope
 from crm.enterprises.models import Activity
 from crm.extensions import db
@@ -103,15 +102,15 @@ def _coaching_minutes(scope: ReportScope):
 
 def pack_measures(scope: ReportScope):
     """Per enterprise: coaching minutes, and its distinct people marked present at a session of the
-    period (a contact belongs to one enterprise, so the counts add up)."""
+    period (a contact belongs to one enterprise, the one whose attendance lists it, so the counts add
+    up)."""
     sessions, timeline = _coaching_minutes(scope)
-    people = (select(Contact.enterprise_id, literal(0), func.count(attendance_contacts.c.contact_id.distinct()))
-              .join(attendance_contacts, attendance_contacts.c.contact_id == Contact.id)
-              .join(Attendance, Attendance.id == attendance_contacts.c.attendance_id)
+    people = (select(Attendance.enterprise_id, literal(0), func.count(attendance_contacts.c.contact_id.distinct()))
+              .join(attendance_contacts, attendance_contacts.c.attendance_id == Attendance.id)
               .join(ProgrammeSession, ProgrammeSession.id == Attendance.session_id)
-              .where(Contact.enterprise_id.in_(scope.enterprise_ids), Attendance.status == "present",
+              .where(Attendance.enterprise_id.in_(scope.enterprise_ids), Attendance.status == "present",
                      ProgrammeSession.status == "scheduled", *_in_period(ProgrammeSession.starts_at, scope))
-              .group_by(Contact.enterprise_id))
+              .group_by(Attendance.enterprise_id))
     return union_all(sessions, timeline, people)
 
 

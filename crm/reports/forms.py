@@ -4,7 +4,7 @@ from wtforms.validators import Optional, ValidationError
 
 from crm.fields import SelectField
 from crm.forms import Form
-from crm.i18n import _l
+from crm.i18n import _l, lazy_pgettext
 from crm.query_args import SupportedDate
 from crm.reference import REGIONS, choices
 from crm.reports import periods
@@ -14,8 +14,8 @@ class ReportFilterForm(Form):
     class Meta:
         csrf = False  # a GET form that only reads
 
-    date_from = DateField(_l("From"), validators=[Optional(), SupportedDate()])
-    date_to = DateField(_l("To"), validators=[Optional(), SupportedDate()])
+    date_from = DateField(lazy_pgettext("date range", "From"), validators=[Optional(), SupportedDate()])
+    date_to = DateField(lazy_pgettext("date range", "To"), validators=[Optional(), SupportedDate()])
     organization = SelectField(_l("Organization"), default="")
     region = SelectField(_l("Region"), choices=choices(REGIONS, blank=_l("All regions")), default="")
     # For one organization's figures: the regions where it has no enterprise are hidden unless asked.

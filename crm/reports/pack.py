@@ -27,9 +27,10 @@ from crm.reports.cache import cache_key, cached_or_computed
 
 # How the groups of a measures query are read: the enterprise's columns, in this order.
 GROUP_COLUMNS = ("region_code", "sector_code", "legal_form", "organization_id")
-DIMENSIONS = ("region", "sector", "legal_form", "organization", "hub")
+GROUPED = ("region", "sector", "legal_form", "organization")  # the dimensions of GROUP_COLUMNS
+DIMENSIONS = (*GROUPED, "hub")
 NATIONAL = "national"  # the hub row of the enterprises followed by a national partner
-LAYOUT = 1  # part of the cache key: change it with the shape of the cached values
+LAYOUT = 2  # part of the cache key: change it with the shape of the cached values
 
 # Stages whose first entry in the period makes an enterprise "made aware", "trained", "coached".
 STAGE_INDICATORS = {
@@ -100,11 +101,12 @@ def _number(value):
 
 
 def raw_figures(scope: ReportScope) -> dict:
-    """What every contribution's queries return, as JSON-ready values."""
+    """What every contribution's queries return, added up for the scope and per region, sector, legal
+    form and organization: JSON-ready values, small enough to cache (a few hundred groups)."""
     found = {}
     for contribution in contributions():
         found[contribution.name] = {
-            "groups": grouped_measures(scope, contribution) if contribution.measures else [],
+            "sums": _sums_by(grouped_measures(scope, contribution)) if contribution.measures else None,
             "totals": contribution.totals(scope) if contribution.totals else {},
         }
     return found
@@ -156,6 +158,15 @@ class ReportPack:
     broken_down: list[Indicator] = field(default_factory=list)  # the columns of the breakdowns
 
     @property
+    def broken_down_groups(self) -> list[tuple[str, list[Indicator]]]:
+        """(heading, broken-down indicators) of each group that has some: a table each, narrow
+        enough to print."""
+        codes = {indicator.code for indicator in self.broken_down}
+        found = [(group.heading, [f.indicator for f in group.figures if f.indicator.code in codes])
+                 for group in self.groups]
+        return [(heading, indicators) for heading, indicators in found if indicators]
+
+    @property
     def figures(self) -> list[Figure]:
         return [figure for group in self.groups for figure in group.figures]
 
@@ -177,17 +188,25 @@ def _add(into: dict, values: dict) -> None:
         into[name] = into.get(name, 0) + value
 
 
-def _sums_by(groups: list[list], hubs: set) -> dict:
-    """{"total": {column: sum}, dimension: {key: {column: sum}}} from the groups of a measures query."""
-    by: dict = {dimension: {} for dimension in DIMENSIONS}
+def _sums_by(groups: list[list]) -> dict:
+    """{"total": {column: sum}, dimension: [[key, {column: sum}]]} from the groups of a measures query."""
+    by: dict = {dimension: {} for dimension in GROUPED}
     total: dict = {}
-    for region, sector, legal_form, organization_id, values in groups:
-        keys = {"region": region, "sector": sector, "legal_form": legal_form, "organization": organization_id,
-                "hub": organization_id if organization_id in hubs else NATIONAL}
-        for dimension, key in keys.items():
+    for *keys, values in groups:
+        for dimension, key in zip(GROUPED, keys, strict=True):
             _add(by[dimension].setdefault(key, {}), values)
         _add(total, values)
-    return {"total": total, **by}
+    return {"total": total, **{dimension: list(sums.items()) for dimension, sums in by.items()}}
+
+
+def _with_hubs(sums: dict, hubs: set) -> dict:
+    """The cached sums as {dimension: {key: sums}}, with the regional hubs' (the organizations that are
+    one; the others together)."""
+    found = {dimension: dict(sums[dimension]) for dimension in GROUPED}
+    by_hub: dict = {}
+    for organization_id, values in sums["organization"]:
+        _add(by_hub.setdefault(organization_id if organization_id in hubs else NATIONAL, {}), values)
+    return {**found, "hub": by_hub}
 
 
 def _labels(organizations: dict) -> dict:
@@ -224,16 +243,17 @@ def report_pack(scope: ReportScope) -> ReportPack:
     by_dimension: dict = {dimension: {} for dimension in DIMENSIONS}
     for contribution in contributions():
         values = raw[contribution.name]
-        sums = _sums_by(values["groups"], hubs)
+        sums = values["sums"]
+        by_group = _with_hubs(sums, hubs) if sums else {}
         figures = []
         for indicator in contribution.indicators:
-            if indicator.column in values["totals"] or not contribution.measures:
+            if sums is None or indicator.column in values["totals"]:
                 figures.append(Figure(indicator, _value(indicator, values["totals"])))
                 continue
             figures.append(Figure(indicator, _value(indicator, sums["total"])))
             broken_down.append(indicator)
             for dimension in DIMENSIONS:
-                for key, group_sums in sums[dimension].items():
+                for key, group_sums in by_group[dimension].items():
                     by_dimension[dimension].setdefault(key, {})[indicator.code] = _value(indicator, group_sums)
         groups.append(IndicatorGroup(str(contribution.heading or contribution.name), figures))
     breakdowns = []
