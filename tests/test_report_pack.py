@@ -203,3 +203,24 @@ def test_the_pack_takes_a_constant_number_of_queries(app, client, auth, make, pa
     with QueryCounter(app) as cached:
         assert client.get("/reports/pack", query_string=FY_2026).status_code == 200
     assert cached.count < small.count
+
+
+def test_the_workbook_is_cached_until_a_write_changes_what_it_counts(app, client, auth, pack_world):
+    auth.sign_in(pack_world.admin)
+
+    def invested() -> int:
+        book = load_workbook(io.BytesIO(client.get("/reports/pack.xlsx", query_string=FY_2026).data))
+        return {row[0]: row[1] for row in book["Indicateurs"].iter_rows(min_row=2, values_only=True)}[
+            "Investissement déclenché"]
+
+    assert invested() == 1_244_567
+    with QueryCounter(app) as cached:
+        assert invested() == 1_244_567
+    assert cached.count <= 5  # the session's user, the cache's versions, the filters' organizations
+    with app.app_context():
+        from crm.extensions import db
+        from crm.outcomes.models import DigitalProject
+        db.session.add(DigitalProject(enterprise_id=pack_world.ids["E4"], title="Site", category="other",
+                                      status="carried_out", completed_on=date(2026, 11, 1), amount_invested=433))
+        db.session.commit()
+    assert invested() == 1_245_000

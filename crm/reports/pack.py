@@ -30,7 +30,7 @@ GROUP_COLUMNS = ("region_code", "sector_code", "legal_form", "organization_id")
 GROUPED = ("region", "sector", "legal_form", "organization")  # the dimensions of GROUP_COLUMNS
 DIMENSIONS = (*GROUPED, "hub")
 NATIONAL = "national"  # the hub row of the enterprises followed by a national partner
-LAYOUT = 2  # part of the cache key: change it with the shape of the cached values
+LAYOUT = 3  # part of the cache key: change it with the shape of the cached values
 
 # Stages whose first entry in the period makes an enterprise "made aware", "trained", "coached".
 STAGE_INDICATORS = {
@@ -118,6 +118,12 @@ def _key(scope: ReportScope):
     layout = [[c.name, [i.code for i in c.indicators]] for c in contributions()]
     return cache_key("report-pack", LAYOUT, enterprises, scope.date_from, scope.date_to, layout,
                      organization_id=scope.organization_id)
+
+
+def workbook_key(scope: ReportScope, *names):
+    """The pack's workbook: its figures' key, and the language and names it is written with."""
+    figures = _key(scope)
+    return cache_key("report-pack-xlsx", figures.parts, *names, organization_id=scope.organization_id)
 
 
 # --- What the pack shows -----------------------------------------------------------------------
@@ -232,37 +238,49 @@ DIMENSION_HEADINGS = {
 }
 
 
-def report_pack(scope: ReportScope) -> ReportPack:
-    """The pack's figures: one query per contribution's measures, its totals' queries and one for the
-    organizations; two (the cache's versions, the organizations) when the figures are cached."""
-    raw = cached_or_computed(_key(scope), lambda: raw_figures(scope))
-    organizations = {id_: (name, kind) for id_, name, kind in db.session.execute(
-        select(Organization.id, Organization.name, Organization.kind))}
-    hubs = {id_ for id_, (_name, kind) in organizations.items() if kind == "regional"}
-    groups, broken_down = [], []
+def indicator_values(scope: ReportScope) -> dict:
+    """Every indicator's value for the scope and per group of each dimension (JSON-ready, cached):
+    {"figures": {code: value}, "broken_down": [code], "by": {dimension: [[key, {code: value}]]}}."""
+    raw = raw_figures(scope)
+    hubs = set(db.session.scalars(select(Organization.id).where(Organization.kind == "regional")))
+    figures, broken_down = {}, []
     by_dimension: dict = {dimension: {} for dimension in DIMENSIONS}
     for contribution in contributions():
         values = raw[contribution.name]
         sums = values["sums"]
         by_group = _with_hubs(sums, hubs) if sums else {}
-        figures = []
         for indicator in contribution.indicators:
             if sums is None or indicator.column in values["totals"]:
-                figures.append(Figure(indicator, _value(indicator, values["totals"])))
+                figures[indicator.code] = _value(indicator, values["totals"])
                 continue
-            figures.append(Figure(indicator, _value(indicator, sums["total"])))
+            figures[indicator.code] = _value(indicator, sums["total"])
             broken_down.append(indicator)
             for dimension in DIMENSIONS:
                 for key, group_sums in by_group[dimension].items():
                     by_dimension[dimension].setdefault(key, {})[indicator.code] = _value(indicator, group_sums)
-        groups.append(IndicatorGroup(str(contribution.heading or contribution.name), figures))
-    breakdowns = []
-    for dimension, labels in _labels(organizations).items():
-        found = by_dimension[dimension]
-        for values in found.values():  # a group without any row of a contribution: nothing counted
+    for found in by_dimension.values():  # a group without any row of a contribution: nothing counted
+        for values in found.values():
             for indicator in broken_down:
                 values.setdefault(indicator.code, _value(indicator, {}))
+    return {"figures": figures, "broken_down": [indicator.code for indicator in broken_down],
+            "by": {dimension: list(found.items()) for dimension, found in by_dimension.items()}}
+
+
+def report_pack(scope: ReportScope) -> ReportPack:
+    """The pack: one query per contribution's measures, its totals' queries and one for the regional
+    hubs when computed; then cached (crm.reports.cache), and one query for the organizations' names."""
+    values = cached_or_computed(_key(scope), lambda: indicator_values(scope))
+    organizations = {id_: (name, kind) for id_, name, kind in db.session.execute(
+        select(Organization.id, Organization.name, Organization.kind))}
+    figures = values["figures"]
+    codes = set(values["broken_down"])
+    groups = [IndicatorGroup(str(c.heading or c.name), [Figure(i, figures.get(i.code)) for i in c.indicators])
+              for c in contributions()]
+    broken_down = [figure.indicator for group in groups for figure in group.figures if figure.indicator.code in codes]
+    breakdowns = []
+    for dimension, labels in _labels(organizations).items():
+        found = dict(values["by"][dimension])
         rows = [Group(key, label, found[key]) for key, label in labels.items() if key in found]
-        rows += [Group(key, str(key), values) for key, values in found.items() if key not in labels]
+        rows += [Group(key, str(key), found[key]) for key in found if key not in labels]
         breakdowns.append(Breakdown(dimension, str(DIMENSION_HEADINGS[dimension]), rows))
     return ReportPack(scope, groups, breakdowns, broken_down)

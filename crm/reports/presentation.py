@@ -1,7 +1,9 @@
 """What the dashboard shows, in the user's language: charts with their text alternatives, and the
 funder report's sheets. Numbers are formatted by locale (``1 120``, ``12,5 %`` in French)."""
+import functools
+
 from crm.formatting import dollars_filter, format_date, format_decimal, percent_filter
-from crm.i18n import _, pgettext
+from crm.i18n import _, current_locale, pgettext
 from crm.reference import STAGES, label
 from crm.reports import charts
 from crm.reports.queries import Dashboard
@@ -169,15 +171,19 @@ def funder_sheets(report: Dashboard, *, scope_name: str, period: str) -> list:
 
 def pack_value(indicator, value) -> str:
     """A figure of the pack as the page shows it, in the user's language."""
-    if value is None:
-        return "–"
-    if indicator.kind == "percent":
+    return "–" if value is None else _pack_text(current_locale(), indicator.kind, value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _pack_text(locale: str, kind: str, value) -> str:  # noqa: ARG001 - the locale is part of the cache key
+    """Formatted once per language, kind and value: a breakdown repeats the same small numbers."""
+    if kind == "percent":
         return percent_filter(value)
-    if indicator.kind == "dollars":
+    if kind == "dollars":
         return dollars_filter(value)
-    if indicator.kind == "hours":
+    if kind == "hours":
         return format_decimal(value, format="#,##0.0")
-    if indicator.kind == "average":
+    if kind == "average":
         return format_decimal(value, format="+#,##0.00;-#,##0.00")
     return number(value)
 

@@ -16,6 +16,7 @@ from crm.i18n import _, _l, current_locale
 from crm.organizations.models import Organization
 from crm.reference import region_label
 from crm.reports import exports, pack, periods, presentation, queries
+from crm.reports.cache import cached_or_computed
 from crm.reports.forms import PackFilterForm, ReportFilterForm
 
 bp = Blueprint("reports", __name__, url_prefix="/reports", template_folder="templates")
@@ -102,8 +103,8 @@ def funder_xlsx():
 
 # --- The ministry's report pack ----------------------------------------------------------------
 
-def _load_pack():
-    """The pack's filter form and, when it is valid, its figures and their context (else None)."""
+def _pack_scope():
+    """The pack's filter form and, when it is valid, the scope it covers and its names (else None)."""
     if not can_view_reports(current_user):
         abort(403)
     organizations = _organizations_filtered()
@@ -116,10 +117,7 @@ def _load_pack():
     period = _period(scope)
     if form.period.data in (periods.CURRENT_FISCAL_YEAR, periods.PREVIOUS_FISCAL_YEAR):
         period = _("%(name)s (%(dates)s)", name=periods.fiscal_year_name(dates), dates=period)
-    context = {"scope_name": _scope_name(scope, dict(organizations or [])), "period": period,
-               "definitions": presentation.breakdown_definitions(), "pack_value": presentation.pack_value,
-               "totals": None}
-    return form, pack.report_pack(scope), context
+    return form, scope, {"scope_name": _scope_name(scope, dict(organizations or [])), "period": period}
 
 
 def _organizations_filtered():
@@ -131,24 +129,34 @@ def _organizations_filtered():
 @bp.route("/pack")
 @login_required
 def report_pack():
-    form, figures, context = _load_pack()
-    if figures is None:
+    form, scope, context = _pack_scope()
+    if scope is None:
         return render_template("reports/pack.html", form=form, pack=None), 400
-    context["totals"] = presentation.pack_totals_row(figures)
-    return render_template("reports/pack.html", form=form, pack=figures, now=utcnow(), **context)
+    figures = pack.report_pack(scope)
+    return render_template("reports/pack.html", form=form, pack=figures, now=utcnow(),
+                           totals=presentation.pack_totals_row(figures), pack_value=presentation.pack_value,
+                           definitions=presentation.breakdown_definitions(), **context)
 
 
 @bp.route("/pack.xlsx")
 @login_required
 def report_pack_xlsx():
-    form, figures, context = _load_pack()
-    if figures is None:
+    """The pack as a workbook, kept in the cache with its figures (the same versions decide)."""
+    form, scope, context = _pack_scope()
+    if scope is None:
         return render_template("reports/pack.html", form=form, pack=None, filters_endpoint="reports.report_pack"), 400
+    language = current_locale()
+
+    def workbook() -> bytes:
+        sheets = presentation.pack_sheets(pack.report_pack(scope), language=language, **context)
+        with exports.xlsx_file(sheets) as file:
+            return file.read()
+
+    content = cached_or_computed(pack.workbook_key(scope, language, context["scope_name"], context["period"]),
+                                 workbook)
     # i18n: file name of the ministry's report pack, lower case without spaces
     base = _("report-pack")
-    sheets = presentation.pack_sheets(figures, scope_name=context["scope_name"], period=context["period"],
-                                      language=current_locale())
-    return exports.xlsx_response(sheets, f"{base}.xlsx")
+    return exports.file_response(content, "xlsx", f"{base}.xlsx")
 
 
 @bp.route("/enterprises.csv")
