@@ -2,6 +2,8 @@
 funder report's sheets. Numbers are formatted by locale (``1 120``, ``12,5 %`` in French)."""
 import functools
 
+from markupsafe import Markup, escape
+
 from crm.formatting import dollars_filter, format_date, format_decimal, percent_filter
 from crm.i18n import _, current_locale, pgettext
 from crm.reference import STAGES, label
@@ -169,9 +171,25 @@ def funder_sheets(report: Dashboard, *, scope_name: str, period: str) -> list:
 
 # --- The ministry's report pack ----------------------------------------------------------------
 
-def pack_value(indicator, value) -> str:
-    """A figure of the pack as the page shows it, in the user's language."""
-    return "–" if value is None else _pack_text(current_locale(), indicator.kind, value)
+def pack_formatter():
+    """``pack_value(indicator, value)``: a figure of the pack as the page shows it, in the request's
+    language (found once: a page formats a couple of thousand figures)."""
+    locale = current_locale()
+
+    def pack_value(indicator, value) -> str:
+        return "–" if value is None else _pack_text(locale, indicator.kind, value)
+
+    return pack_value
+
+
+def number_cells(pack_value):
+    """``cells(indicators, values)``: a breakdown row's figures as ``<td>`` cells, escaped, in one call
+    (a page has a couple of thousand of them: a Jinja loop per cell cost most of its time)."""
+    def cells(indicators, values) -> Markup:
+        html = "".join([f'<td class="num">{escape(pack_value(i, values[i.code]))}</td>' for i in indicators])
+        return Markup(html)  # noqa: S704  # nosec B704 - every figure was escaped above
+
+    return cells
 
 
 @functools.lru_cache(maxsize=4096)

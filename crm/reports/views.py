@@ -133,8 +133,10 @@ def report_pack():
     if scope is None:
         return render_template("reports/pack.html", form=form, pack=None), 400
     figures = pack.report_pack(scope)
+    pack_value = presentation.pack_formatter()
     return render_template("reports/pack.html", form=form, pack=figures, now=utcnow(),
-                           totals=presentation.pack_totals_row(figures), pack_value=presentation.pack_value,
+                           totals=presentation.pack_totals_row(figures), pack_value=pack_value,
+                           number_cells=presentation.number_cells(pack_value),
                            definitions=presentation.breakdown_definitions(), **context)
 
 
