@@ -1,4 +1,4 @@
-"""Programme dashboard, printable funder report and the exports. Read-only pages."""
+"""Programme dashboard, printable funder report, the ministry's report pack and the exports. Read-only pages."""
 from flask import Blueprint, abort, render_template, request
 from flask_login import current_user, login_required
 from sqlalchemy import select
