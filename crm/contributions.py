@@ -193,7 +193,7 @@ class Indicator:
     code: str
     label: object  # a lazy string
     definition: object  # a lazy string: what is counted, over which period
-    kind: str = "number"  # number | hours | dollars | average | percent
+    kind: str = "number"  # number | hours | dollars | percent | average (a gain, signed) | score
     value: str = ""
     per: str | None = None
     divisor: int = 1

@@ -224,3 +224,37 @@ def test_the_workbook_is_cached_until_a_write_changes_what_it_counts(app, client
                                       status="carried_out", completed_on=date(2026, 11, 1), amount_invested=433))
         db.session.commit()
     assert invested() == 1_245_000
+
+
+def test_a_feature_adds_indicators_through_the_signal_as_surveys_will(app, client, auth, pack_world):
+    """What crm/surveys is to answer: figures for the whole scope only (``totals``), e.g. satisfaction."""
+    from crm import signals
+    from crm.contributions import Indicator, ReportIndicators
+
+    seen = []
+
+    def satisfaction(scope):
+        seen.append((scope.date_from, scope.date_to))
+        return {"satisfaction": 4.3, "answers": 8, "sent": 10}
+
+    def receiver(_sender, **_extra):
+        return ReportIndicators("surveys", (
+            Indicator("satisfaction", "Satisfaction globale", "Moyenne des réponses, de 1 à 5.", kind="score"),
+            Indicator("response_rate", "Taux de réponse", "Réponses sur sondages envoyés.", kind="percent",
+                      value="answers", per="sent"),
+        ), totals=satisfaction, order=15, heading="Satisfaction")
+
+    signals.report_indicators.connect(receiver)
+    try:
+        auth.sign_in(pack_world.admin)
+        html = client.get("/reports/pack", query_string=FY_2026).get_data(as_text=True)
+        result = _pack(app, pack_world.admin, date_from=date(2026, 4, 1), date_to=date(2027, 3, 31))
+    finally:
+        signals.report_indicators.disconnect(receiver)
+    assert seen[0] == (date(2026, 4, 1), date(2027, 3, 31))
+    assert _subset(_figures(result), {"satisfaction": 4.3, "response_rate": 0.8, "made_aware": 2}) == \
+        {"satisfaction": 4.3, "response_rate": 0.8, "made_aware": 2}
+    assert {"satisfaction", "response_rate"}.isdisjoint(i.code for i in result.broken_down)
+    assert 'data-indicator="satisfaction"><th scope="row">Satisfaction globale</th>' in html
+    assert "<td class=\"num\">4,3</td>" in html
+    assert "Moyenne des réponses, de 1 à 5." in html and "<td class=\"num\">80 %</td>" in html

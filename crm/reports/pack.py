@@ -32,7 +32,7 @@ DIMENSIONS = (*GROUPED, "hub")
 NATIONAL = "national"  # the hub row of the enterprises followed by a national partner
 LAYOUT = 3  # part of the cache key: change it with the shape of the cached values
 
-# Stages whose first entry in the period makes an enterprise "made aware", "trained", "coached".
+# A move to one of these stages during the period makes an enterprise "made aware", "trained", "coached".
 STAGE_INDICATORS = {
     "made_aware": ("awareness",),
     "trained": ("training",),

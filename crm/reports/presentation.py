@@ -201,8 +201,10 @@ def _pack_text(locale: str, kind: str, value) -> str:  # noqa: ARG001 - the loca
         return dollars_filter(value)
     if kind == "hours":
         return format_decimal(value, format="#,##0.0")
-    if kind == "average":
+    if kind == "average":  # a gain: signed
         return format_decimal(value, format="+#,##0.00;-#,##0.00")
+    if kind == "score":  # an average score (satisfaction 1 to 5…)
+        return format_decimal(value, format="#,##0.0")
     return number(value)
 
 
@@ -211,9 +213,9 @@ def _pack_text(locale: str, kind: str, value) -> str:  # noqa: ARG001 - the loca
 # user's language, as on the page.
 XLSX_FORMATS = {
     "fr": {"number": "#,##0", "hours": "#,##0.0", "dollars": '#,##0\\ "$"', "percent": "0.0\\ %",
-           "average": "+0.00;-0.00;0.00"},
+           "average": "+0.00;-0.00;0.00", "score": "0.0"},
     "en": {"number": "#,##0", "hours": "#,##0.0", "dollars": '"$"#,##0', "percent": "0.0%",
-           "average": "+0.00;-0.00;0.00"},
+           "average": "+0.00;-0.00;0.00", "score": "0.0"},
 }
 
 
