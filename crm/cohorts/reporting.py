@@ -31,6 +31,18 @@ def _dates_in_period(column, scope: ReportScope) -> list:
     return conditions
 
 
+def _sessions_held(scope: ReportScope):
+    """Sessions of the period already started, not cancelled: a session counts when one of the
+    enterprises is its own (individual) or in its cohort."""
+    ids = scope.enterprise_ids
+    cohorts = select(CohortMembership.cohort_id).where(CohortMembership.enterprise_id.in_(ids))
+    return (select(func.count(ProgrammeSession.id))
+            .where(ProgrammeSession.status == "scheduled", ProgrammeSession.starts_at <= timeutil.now(),
+                   or_(ProgrammeSession.enterprise_id.in_(ids), ProgrammeSession.cohort_id.in_(cohorts)),
+                   *_in_period(ProgrammeSession.starts_at, scope))
+            .scalar_subquery())
+
+
 def activity_values(scope: ReportScope) -> list:
     """[attended coaching minutes, sessions held, attendance records, present records]."""
     ids = scope.enterprise_ids
@@ -47,14 +59,7 @@ def activity_values(scope: ReportScope) -> list:
         .where(Activity.enterprise_id.in_(ids), Activity.is_coaching.is_(True),
                *_dates_in_period(Activity.occurred_on, scope))
         .scalar_subquery())
-    # A session counts when one of the enterprises is its own (individual) or in its cohort.
-    cohorts = select(CohortMembership.cohort_id).where(CohortMembership.enterprise_id.in_(ids))
-    sessions_held = (
-        select(func.count(ProgrammeSession.id))
-        .where(ProgrammeSession.status == "scheduled", ProgrammeSession.starts_at <= timeutil.now(),
-               or_(ProgrammeSession.enterprise_id.in_(ids), ProgrammeSession.cohort_id.in_(cohorts)),
-               *_in_period(ProgrammeSession.starts_at, scope))
-        .scalar_subquery())
+    sessions_held = _sessions_held(scope)
     attendance = (
         select(func.count(Attendance.id).label("records"),
                func.coalesce(func.sum(case((Attendance.status == "present", 1), else_=0)), 0).label("present"))
@@ -105,19 +110,21 @@ def pack_measures(scope: ReportScope):
     period (a contact belongs to one enterprise, the one whose attendance lists it, so the counts add
     up)."""
     sessions, timeline = _coaching_minutes(scope)
-    people = (select(Attendance.enterprise_id, literal(0), func.count(attendance_contacts.c.contact_id.distinct()))
-              .join(attendance_contacts, attendance_contacts.c.attendance_id == Attendance.id)
-              .join(ProgrammeSession, ProgrammeSession.id == Attendance.session_id)
-              .where(Attendance.enterprise_id.in_(scope.enterprise_ids), Attendance.status == "present",
-                     ProgrammeSession.status == "scheduled", *_in_period(ProgrammeSession.starts_at, scope))
-              .group_by(Attendance.enterprise_id))
+    # The distinct pairs first, then counted: hashed, where count(DISTINCT) sorted them all.
+    present = (select(Attendance.enterprise_id, attendance_contacts.c.contact_id).distinct()
+               .join(attendance_contacts, attendance_contacts.c.attendance_id == Attendance.id)
+               .join(ProgrammeSession, ProgrammeSession.id == Attendance.session_id)
+               .where(Attendance.enterprise_id.in_(scope.enterprise_ids), Attendance.status == "present",
+                      ProgrammeSession.status == "scheduled", *_in_period(ProgrammeSession.starts_at, scope))
+               .subquery("present"))
+    people = select(present.c.enterprise_id, literal(0), func.count()).group_by(present.c.enterprise_id)
     return union_all(sessions, timeline, people)
 
 
 def pack_totals(scope: ReportScope) -> dict:
     """Sessions held: a cohort's session gathers enterprises of several regions, so it is counted for
     the whole scope only (one query)."""
-    return {"sessions_held": activity_values(scope)[1]}
+    return {"sessions_held": int(db.session.scalar(select(_sessions_held(scope))) or 0)}
 
 
 @signals.report_indicators.connect
