@@ -148,6 +148,10 @@ def test_the_page_in_english(client, auth, make, pack_world):
     html = client.get("/reports/pack", query_string=FY_2026).get_data(as_text=True)
     assert "Ministry's report pack" in html and "Investment triggered" in html and "$1,244,567" in html
     assert "Distinct enterprises that moved to the awareness stage" in html and "By regional hub" in html
+    book = load_workbook(io.BytesIO(client.get("/reports/pack.xlsx", query_string=FY_2026).data))
+    assert book.sheetnames[0] == "Indicators" and book.sheetnames[-1] == "Definitions"
+    invested = {row[0].value: row[1] for row in book["Indicators"].iter_rows(min_row=2)}["Investment triggered"]
+    assert invested.value == 1_244_567 and invested.number_format == '"$"#,##0'
 
 
 def test_the_current_fiscal_year_is_the_default(client, auth, pack_world, monkeypatch):
