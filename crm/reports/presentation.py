@@ -168,7 +168,6 @@ def funder_sheets(report: Dashboard, *, scope_name: str, period: str) -> list:
     return sheets
 
 
-
 # --- The ministry's report pack ----------------------------------------------------------------
 
 def pack_formatter():
@@ -233,9 +232,8 @@ def pack_sheets(pack, *, scope_name: str, period: str, language: str) -> list:
         indicators += [[str(f.indicator.label), _cell(f.indicator, f.value, formats), str(f.indicator.definition)]
                        for f in group.figures]
     sheets = [(_("Indicators"), [_("Indicator"), _("Value"), _("Definition")], indicators, [44, 16, 90])]
-    columns = pack.broken_down
+    columns, total = pack.broken_down, pack_totals_row(pack)
     for breakdown in pack.breakdowns:
-        total = pack_totals_row(pack)
         rows = [[row.label, *(_cell(i, row.values.get(i.code), formats) for i in columns)] for row in breakdown.rows]
         rows.append([_("Total"), *(_cell(i, total[i.code], formats) for i in columns)])
         sheets.append((breakdown.heading, [breakdown.heading, *(str(i.label) for i in columns)], rows,
