@@ -1,5 +1,6 @@
 """Configuration: defaults here, then ``instance/config.py``, then the environment."""
 import os
+from datetime import date
 
 from crm.domain import QUEBEC
 
@@ -64,6 +65,9 @@ class Defaults:
     IMPORT_MAX_CELLS = 1_000_000
     IMPORT_MAX_UNCOMPRESSED_BYTES = 50 * 1000 * 1000
     PROGRAMME_TARGET = 1120
+    # The first day of the programme (an ISO date), for the report pack's "since the start of the
+    # programme"; empty: the day of the earliest stage change.
+    PROGRAMME_START = None
     # Dashboard figures, list counts and large exports are cached until what they cover changes,
     # at most this long (0: never). See crm/reports/cache.py.
     REPORT_CACHE_SECONDS = 300
@@ -134,6 +138,7 @@ _ENV_PARSERS = {
     "MAIL_DEFAULT_SENDER": str,
     "MAIL_TIMEOUT": int,
     "PROGRAMME_TARGET": int,
+    "PROGRAMME_START": date.fromisoformat,
     "REPORT_CACHE_SECONDS": int,
     "EXPORT_STORE_MIN_ROWS": int,
     "EXPORT_STORE_MAX_ROWS": int,

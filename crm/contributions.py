@@ -200,3 +200,47 @@ class ActivityQuery:
     # within ``scope.start``/``scope.end``, in a constant number of queries.
     compute: Callable[[ReportScope], list]
     present: Callable[[list], list[ActivityFigure]]  # the values as labelled figures
+
+
+# --- signals.report_indicators --------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Indicator:
+    """A figure of the ministry's report pack, with the definition printed beside it.
+
+    Its value is the sum of the column ``value`` (the code when empty) of the feature's measures or
+    totals; with ``per``, that sum divided by the sum of the column ``per`` (an average, a rate).
+    """
+
+    code: str
+    label: object  # a lazy string
+    definition: object  # a lazy string: what is counted, over which period
+    kind: str = "number"  # number | hours | dollars | percent | average (a gain, signed) | score
+    value: str = ""
+    per: str | None = None
+    divisor: int = 1
+
+    @property
+    def column(self) -> str:
+        return self.value or self.code
+
+
+@dataclass(frozen=True)
+class ReportIndicators:
+    """A feature's indicators of the report pack, and how they are computed for a ``ReportScope``.
+
+    ``measures`` returns a select() (not run) of ``enterprise_id`` and numeric columns that add up
+    (counts of distinct things that belong to one enterprise, sums), one or more rows per enterprise
+    of ``scope.enterprise_ids`` within the period: the report pack adds them up for the scope and
+    per region, sector, legal form, organization and regional hub, in one query. ``totals`` returns
+    {column: number} for figures that do not add up across enterprises (a cohort's session gathers
+    several of them; a satisfaction survey's average), computed for the whole scope only, in a
+    constant number of queries. An indicator reads the columns of either.
+    """
+
+    name: str
+    indicators: tuple  # of Indicator, in the order shown
+    measures: Callable[[ReportScope], object] | None = None
+    totals: Callable[[ReportScope], dict] | None = None
+    order: int = 50
+    heading: object = None  # a lazy string: the title of the feature's group of indicators

@@ -56,6 +56,11 @@ Sender: None. Receivers return a ``crm.contributions.DashboardSection``: a secti
 and of the printable funder report (scored diagnostics, the outcome chain…) with figures of its own,
 computed for a ``ReportScope`` in a constant number of queries and cached with the dashboard's.""")
 
+report_indicators = _signals.signal("report-indicators", doc="""
+Sender: None. Receivers return a ``crm.contributions.ReportIndicators``: figures of the ministry's
+report pack (coaching hours, people, diagnostics, plans and projects, satisfaction…) with their
+definitions, computed for a ``ReportScope`` in a constant number of queries and cached with the pack.""")
+
 outboxes = _signals.signal("outboxes", doc="""
 Sender: None; keywords ``me`` (the sender's name) and ``batch`` (rows to claim at a time, or None).
 Each round of ``flask reminders send`` asks the features that keep an outbox of their own

@@ -30,6 +30,8 @@ PARAMETERS = {
     "reports.dashboard": REPORT_FILTERS,
     "reports.funder_report": REPORT_FILTERS,
     "reports.funder_xlsx": REPORT_FILTERS,
+    "reports.report_pack": (*REPORT_FILTERS, "period"),
+    "reports.report_pack_xlsx": (*REPORT_FILTERS, "period"),
     "reminders.reminders_list": ("state", "kind", "organization_id", "page"),
     "cohorts.list_cohorts": ("status", "kind", "page"),
     "cohorts.cohort_page": ("q",),

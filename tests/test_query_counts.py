@@ -29,9 +29,9 @@ PAGES = {
     MANAGER: ["/", "/board?who=all", "/enterprises/views", "/enterprises", "/enterprises?region=06&stage=awareness",
               "/enterprises?q=cooperative",
               "/enterprises?sort=-last_activity", "/cohorts/{cohort}", "/sessions/{session}", "/reports/",
-              "/reports/enterprises.csv", "/reminders?state=", "/imports/"],
+              "/reports/enterprises.csv", "/reminders?state=", "/imports/", "/reports/pack"],
     BENCH_ADMIN_EMAIL: ["/enterprises", "/enterprises?q=tremblay", "/reports/", "/reports/enterprises.csv",
-                        "/reminders?state=", "/imports/"],
+                        "/reminders?state=", "/imports/", "/reports/pack?period=programme", "/reports/pack.xlsx"],
 }
 
 

@@ -118,6 +118,8 @@ ACCESS = {
     "/reports/": {"GET": "ok ok ok ok ok login"},
     "/reports/funder": {"GET": "ok ok ok ok ok login"},
     "/reports/funder.xlsx": {"GET": "ok ok ok ok ok login"},
+    "/reports/pack": {"GET": "ok ok ok ok ok login"},
+    "/reports/pack.xlsx": {"GET": "ok ok ok ok ok login"},
     "/reports/enterprises.csv": {"GET": "ok ok ok ok ok login"},
     "/reports/enterprises.xlsx": {"GET": "ok ok ok ok ok login"},
     "/enterprises/bulk": {"POST": "invalid invalid 403 invalid 403 login"},

@@ -31,6 +31,16 @@ if [ ! -x /usr/bin/chromium ]; then
   fi
 fi
 
+# The report pack's workbook is checked by LibreOffice (converted to PDF) and pdftotext.
+if ! command -v soffice >/dev/null || ! command -v pdftotext >/dev/null; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "== Installing LibreOffice Calc and poppler-utils for the workbook tests"
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libreoffice-calc-nogui poppler-utils) >/dev/null
+  else
+    echo "soffice or pdftotext is missing: sudo apt-get install libreoffice-calc-nogui poppler-utils" >&2
+  fi
+fi
+
 WORKERS=(-n "${VIRAGE_TEST_WORKERS:-2}")
 
 ran=()

@@ -8,13 +8,13 @@ enterprises diagnosed at least twice (two scored diagnostics), in one aggregate 
 """
 from dataclasses import dataclass
 
-from sqlalchemy import and_, func, select, true
+from sqlalchemy import and_, case, func, literal, select, true
 
 from crm import signals
-from crm.contributions import DashboardSection, ReportScope
+from crm.contributions import DashboardSection, Indicator, ReportIndicators, ReportScope
 from crm.enterprises.models import DiagnosticScore, DigitalDiagnostic
 from crm.extensions import db
-from crm.i18n import _
+from crm.i18n import _, _l
 from crm.reference import diagnostic_dimensions
 
 
@@ -72,7 +72,7 @@ def _ranked(scope: ReportScope):
     conditions = [d.enterprise_id.in_(scope.enterprise_ids), scored]
     if scope.date_to is not None:
         conditions.append(d.performed_on <= scope.date_to)
-    return (select(d.id, d.enterprise_id,
+    return (select(d.id, d.enterprise_id, d.performed_on,
                    func.row_number().over(partition_by=d.enterprise_id, order_by=(d.performed_on, d.id))
                    .label("from_first"),
                    func.row_number().over(partition_by=d.enterprise_id,
@@ -132,3 +132,50 @@ def gain_sheets(section: dict) -> list:
 def dashboard_section(_sender, **_extra):
     return DashboardSection("diagnostics", gain_values, "enterprises/_dashboard_diagnostics.html", present_gains,
                             order=10, sheets=gain_sheets)
+
+
+# --- The ministry's report pack ------------------------------------------------------------------
+
+def pack_measures(scope: ReportScope):
+    """Per enterprise diagnosed at least twice whose latest scored diagnostic (up to the end of the
+    period) falls within it: 1, and for each dimension scored on both its first and latest scored
+    diagnostics, the gain and 1 (the enterprises compared)."""
+    ranked = _ranked(scope)
+    first, latest = ranked.alias("first"), ranked.alias("latest")
+    before, after = DiagnosticScore.__table__.alias("before"), DiagnosticScore.__table__.alias("after")
+    both = after.c.score.is_not(None)
+    columns = []
+    for code in diagnostic_dimensions():
+        on_dimension = and_(before.c.dimension == code, both)
+        columns += [func.coalesce(func.sum(case((on_dimension, after.c.score - before.c.score), else_=0)), 0)
+                    .label(f"gain_{code}"),
+                    func.coalesce(func.sum(case((on_dimension, 1), else_=0)), 0).label(f"compared_{code}")]
+    conditions = [first.c.from_first == 1, first.c.scored >= 2]
+    if scope.date_from is not None:
+        conditions.append(latest.c.performed_on >= scope.date_from)
+    return (select(first.c.enterprise_id.label("enterprise_id"), literal(1).label("diagnosed_twice"), *columns)
+            .select_from(first)
+            .join(latest, and_(latest.c.enterprise_id == first.c.enterprise_id, latest.c.from_latest == 1))
+            .outerjoin(before, before.c.diagnostic_id == first.c.id)
+            .outerjoin(after, and_(after.c.diagnostic_id == latest.c.id, after.c.dimension == before.c.dimension))
+            .where(*conditions)
+            .group_by(first.c.enterprise_id))
+
+
+def pack_indicators() -> tuple:
+    gains = tuple(
+        Indicator(f"gain_{code}", _l("Average gain: %(dimension)s", dimension=label),
+                  _l("Average, over the enterprises diagnosed twice that were scored on this dimension both "
+                     "times, of the latest score minus the first (scores from 1 to 5)."),
+                  kind="average", per=f"compared_{code}")
+        for code, label in diagnostic_dimensions().items())
+    return (Indicator("diagnosed_twice", _l("Enterprises diagnosed twice"),
+                      _l("Distinct enterprises with at least two scored diagnostics whose latest one was made "
+                         "during the period.")),
+            *gains)
+
+
+@signals.report_indicators.connect
+def report_indicators(_sender, **_extra):
+    return ReportIndicators("diagnostics", pack_indicators(), measures=pack_measures, order=20,
+                            heading=_l("Scored diagnostics"))

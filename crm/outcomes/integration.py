@@ -1,7 +1,16 @@
 """What the outcome chain adds to other features' pages, answering their signals: its section of the
 enterprise page, its words in the enterprise's history, and its section of the dashboard."""
 from crm import access, signals
-from crm.contributions import DashboardSection, Field, HistoryTerms, Section, codes, show_date
+from crm.contributions import (
+    DashboardSection,
+    Field,
+    HistoryTerms,
+    Indicator,
+    ReportIndicators,
+    Section,
+    codes,
+    show_date,
+)
 from crm.formatting import dollars_filter
 from crm.i18n import _, _l
 from crm.outcomes import queries
@@ -92,3 +101,32 @@ def outcome_sheets(section: dict) -> list:
 def dashboard_section(_sender, **_extra):
     return DashboardSection("outcomes", outcome_values, "outcomes/_dashboard_section.html", present_outcomes,
                             order=20, sheets=outcome_sheets)
+
+
+# --- The ministry's report pack ------------------------------------------------------------------
+
+@signals.report_indicators.connect
+def report_indicators(_sender, **_extra):
+    return ReportIndicators(
+        "outcomes",
+        (
+            Indicator("plans", _l("Digital plans produced"), _l("Digital plans dated within the period.")),
+            Indicator("projects", _l("Projects carried out"),
+                      _l("Projects with the status carried out whose completion date falls within the period.")),
+            Indicator("conversion", _l("Conversion from plan to project carried out"),
+                      _l("Among the distinct enterprises that produced a digital plan during the period, the "
+                         "share with a project carried out by the end of the period."),
+                      kind="percent", value="converted", per="planned"),
+            Indicator("invested", _l("Investment triggered"),
+                      _l("Amounts invested in the projects carried out during the period, in dollars."),
+                      kind="dollars"),
+            Indicator("funding", _l("Public funding obtained"),
+                      _l("Public funding obtained for the projects carried out during the period, in dollars."),
+                      kind="dollars"),
+            Indicator("jobs_created", _l("Jobs created"),
+                      _l("Jobs created by the projects carried out during the period.")),
+            Indicator("jobs_maintained", _l("Jobs maintained"),
+                      _l("Jobs maintained by the projects carried out during the period.")),
+        ),
+        measures=queries.pack_measures, order=30, heading=_l("Digital plans and projects"),
+    )

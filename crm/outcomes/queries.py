@@ -5,7 +5,7 @@ that produced a digital plan during the period (any plan until its end when the 
 those with a project carried out by the end of the period; per organization and region, in one
 aggregate query. The totals of the projects carried out in the period take one more.
 """
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, literal, select, union_all
 
 from crm.contributions import ReportScope
 from crm.enterprises.models import Enterprise
@@ -66,3 +66,38 @@ def carried_out_totals(scope: ReportScope) -> dict:
     projects, enterprises, invested, funding, created, maintained = row
     return {"projects": int(projects), "enterprises": int(enterprises), "invested": int(invested),
             "funding": int(funding), "jobs_created": int(created), "jobs_maintained": int(maintained)}
+
+
+# --- The ministry's report pack ------------------------------------------------------------------
+
+PACK_COLUMNS = ("plans", "projects", "invested", "funding", "jobs_created", "jobs_maintained", "planned",
+                "converted")
+
+
+def _columns(**given) -> list:
+    """The pack's columns in their order: those given, zero for the others."""
+    return [(given[name] if name in given else literal(0)).label(name) for name in PACK_COLUMNS]
+
+
+def pack_measures(scope: ReportScope):
+    """Per enterprise: its digital plans produced during the period; its projects carried out during the
+    period and what they brought; and, when it produced a plan during the period, 1 planned and 1
+    converted if it has a project carried out by the end of the period."""
+    ids = scope.enterprise_ids
+    plans_in_period = [DigitalPlan.enterprise_id.in_(ids)]
+    if scope.date_from is not None:
+        plans_in_period.append(DigitalPlan.produced_on >= scope.date_from)
+    if scope.date_to is not None:
+        plans_in_period.append(DigitalPlan.produced_on <= scope.date_to)
+    p = DigitalProject
+    carried = select(p.enterprise_id).where(*_carried_out(scope, in_period=False))
+    plans = (select(DigitalPlan.enterprise_id.label("enterprise_id"),
+                    *_columns(plans=func.count(), planned=literal(1),
+                              converted=func.max(case((DigitalPlan.enterprise_id.in_(carried), 1), else_=0))))
+             .where(*plans_in_period).group_by(DigitalPlan.enterprise_id))
+    projects = (select(p.enterprise_id, *_columns(
+        projects=func.count(), invested=func.coalesce(func.sum(p.amount_invested), 0),
+        funding=func.coalesce(func.sum(p.public_funding), 0), jobs_created=func.coalesce(func.sum(p.jobs_created), 0),
+        jobs_maintained=func.coalesce(func.sum(p.jobs_maintained), 0)))
+        .where(p.enterprise_id.in_(ids), *_carried_out(scope, in_period=True)).group_by(p.enterprise_id))
+    return union_all(plans, projects)

@@ -23,6 +23,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 from sqlalchemy import Select
 
 from crm.auth.models import User
@@ -111,11 +112,14 @@ def sheet_title(title: str) -> str:
 def xlsx_file(sheets: Iterable[tuple[str, list, Iterable[list]]]):
     """A workbook with one sheet per (title, header, rows), as a file object at position 0.
 
-    A cell value may be a ``(value, number_format)`` pair, e.g. ``(0.125, "0.0%")``.
+    A cell value may be a ``(value, number_format)`` pair, e.g. ``(0.125, "0.0%")``. A sheet may
+    come with a fourth item, its columns' widths (in characters).
     """
     workbook = Workbook(write_only=True)
-    for title, header, rows in sheets:
+    for title, header, rows, *widths in sheets:
         sheet = workbook.create_sheet(sheet_title(title))
+        for index, width in enumerate(widths[0] if widths else [], start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = width
         sheet.append([_xlsx_cell(sheet, str(h), bold=True) for h in header])
         for row in rows:
             sheet.append([_xlsx_cell(sheet, v[0], number_format=v[1]) if isinstance(v, tuple)

@@ -1,7 +1,11 @@
 """What the dashboard shows, in the user's language: charts with their text alternatives, and the
 funder report's sheets. Numbers are formatted by locale (``1 120``, ``12,5 %`` in French)."""
-from crm.formatting import format_date, format_decimal, percent_filter
-from crm.i18n import _, pgettext
+import functools
+
+from markupsafe import Markup, escape
+
+from crm.formatting import dollars_filter, format_date, format_decimal, percent_filter
+from crm.i18n import _, current_locale, pgettext
 from crm.reference import STAGES, label
 from crm.reports import charts
 from crm.reports.queries import Dashboard
@@ -163,3 +167,95 @@ def funder_sheets(report: Dashboard, *, scope_name: str, period: str) -> list:
         sheets.extend(section_sheets)
     return sheets
 
+
+# --- The ministry's report pack ----------------------------------------------------------------
+
+def pack_formatter():
+    """``pack_value(indicator, value)``: a figure of the pack as the page shows it, in the request's
+    language (found once: a page formats a couple of thousand figures)."""
+    locale = current_locale()
+
+    def pack_value(indicator, value) -> str:
+        return "–" if value is None else _pack_text(locale, indicator.kind, value)
+
+    return pack_value
+
+
+def number_cells(pack_value):
+    """``cells(indicators, values)``: a breakdown row's figures as ``<td>`` cells, escaped, in one call
+    (a page has a couple of thousand of them: a Jinja loop per cell cost most of its time)."""
+    def cells(indicators, values) -> Markup:
+        html = "".join([f'<td class="num">{escape(pack_value(i, values[i.code]))}</td>' for i in indicators])
+        return Markup(html)  # noqa: S704  # nosec B704 - every figure was escaped above
+
+    return cells
+
+
+@functools.lru_cache(maxsize=4096)
+def _pack_text(locale: str, kind: str, value) -> str:  # noqa: ARG001 - the locale is part of the cache key
+    """Formatted once per language, kind and value: a breakdown repeats the same small numbers."""
+    if kind == "percent":
+        return percent_filter(value)
+    if kind == "dollars":
+        return dollars_filter(value)
+    if kind == "hours":
+        return format_decimal(value, format="#,##0.0")
+    if kind == "average":  # a gain: signed
+        return format_decimal(value, format="+#,##0.00;-#,##0.00")
+    if kind == "score":  # an average score (satisfaction 1 to 5…)
+        return format_decimal(value, format="#,##0.0")
+    return number(value)
+
+
+# Number formats of the workbook's cells: LibreOffice and Excel show them with the separators of
+# the reader's locale (« 1 234,5 » in French); the dollar sign and the percent's space follow the
+# user's language, as on the page.
+XLSX_FORMATS = {
+    "fr": {"number": "#,##0", "hours": "#,##0.0", "dollars": '#,##0\\ "$"', "percent": "0.0\\ %",
+           "average": "+0.00;-0.00;0.00", "score": "0.0"},
+    "en": {"number": "#,##0", "hours": "#,##0.0", "dollars": '"$"#,##0', "percent": "0.0%",
+           "average": "+0.00;-0.00;0.00", "score": "0.0"},
+}
+
+
+def _cell(indicator, value, formats: dict):
+    return None if value is None else (value, formats[indicator.kind])
+
+
+def pack_sheets(pack, *, scope_name: str, period: str, language: str) -> list:
+    """The report pack as a workbook: its indicators, a sheet per breakdown, and the definitions.
+    Sheets are (title, header, rows, column widths)."""
+    formats = XLSX_FORMATS.get(language, XLSX_FORMATS["en"])
+    indicators = [[_("Scope"), scope_name, None], [_("Period"), period, None]]
+    for group in pack.groups:
+        indicators.append([group.heading, None, None])
+        indicators += [[str(f.indicator.label), _cell(f.indicator, f.value, formats), str(f.indicator.definition)]
+                       for f in group.figures]
+    sheets = [(_("Indicators"), [_("Indicator"), _("Value"), _("Definition")], indicators, [44, 16, 90])]
+    columns, total = pack.broken_down, pack_totals_row(pack)
+    for breakdown in pack.breakdowns:
+        rows = [[row.label, *(_cell(i, row.values.get(i.code), formats) for i in columns)] for row in breakdown.rows]
+        rows.append([_("Total"), *(_cell(i, total[i.code], formats) for i in columns)])
+        sheets.append((breakdown.heading, [breakdown.heading, *(str(i.label) for i in columns)], rows,
+                       [40, *([16] * len(columns))]))
+    definitions = [[str(f.indicator.label), str(f.indicator.definition)] for f in pack.figures]
+    definitions += [[str(label), str(text)] for label, text in breakdown_definitions()]
+    sheets.append((_("Definitions"), [_("Indicator"), _("Definition")], definitions, [44, 110]))
+    return sheets
+
+
+def pack_totals_row(pack) -> dict:
+    return {figure.indicator.code: figure.value for figure in pack.figures}
+
+
+def breakdown_definitions() -> list:
+    """What the breakdowns group by: shown under them and in the workbook's definitions."""
+    return [
+        (_("Breakdowns"), _("Each breakdown adds up to the total: an enterprise counts in one row of each, "
+                            "by its region, sector of activity and legal form, and by the organization that "
+                            "follows it today.")),
+        (_("Regional hub"), _("The regional hub (pôle régional) that follows the enterprise; the enterprises "
+                              "followed by a national partner are counted in a row of their own.")),
+        (_("Period"), _("Dates are Québec dates, from midnight to midnight in Québec time. The Québec "
+                        "government's fiscal year runs from April 1 to March 31.")),
+    ]

@@ -1,4 +1,4 @@
-"""Programme dashboard, printable funder report and the exports. Read-only pages."""
+"""Programme dashboard, printable funder report, the ministry's report pack and the exports. Read-only pages."""
 from flask import Blueprint, abort, render_template, request
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -12,11 +12,12 @@ from crm.enterprises.filtering import parse_filters
 from crm.errors import render_error
 from crm.extensions import db
 from crm.formatting import format_date
-from crm.i18n import _, _l
+from crm.i18n import _, _l, current_locale
 from crm.organizations.models import Organization
 from crm.reference import region_label
-from crm.reports import exports, presentation, queries
-from crm.reports.forms import ReportFilterForm
+from crm.reports import exports, pack, periods, presentation, queries
+from crm.reports.cache import cached_or_computed
+from crm.reports.forms import PackFilterForm, ReportFilterForm
 
 bp = Blueprint("reports", __name__, url_prefix="/reports", template_folder="templates")
 
@@ -25,10 +26,7 @@ def _load_report():
     """The filter form and, when it is valid, the figures the user may see (else None)."""
     if not can_view_reports(current_user):
         abort(403)
-    organizations = None
-    if can_filter_reports_by_organization(current_user):
-        organizations = db.session.execute(
-            select(Organization.id, Organization.name).order_by(Organization.name)).all()
+    organizations = _organizations_filtered()
     form = ReportFilterForm(formdata=request.args, organizations=organizations)
     if not form.validate():
         return form, None, {}
@@ -101,6 +99,66 @@ def funder_xlsx():
     base = _("funder-report")
     filename = f"{base}.xlsx"
     return exports.xlsx_response(presentation.funder_sheets(report, **context), filename)
+
+
+# --- The ministry's report pack ----------------------------------------------------------------
+
+def _pack_scope():
+    """The pack's filter form and, when it is valid, the scope it covers and its names (else None)."""
+    if not can_view_reports(current_user):
+        abort(403)
+    organizations = _organizations_filtered()
+    form = PackFilterForm(formdata=request.args, organizations=organizations)
+    if not form.validate():
+        return form, None, {}
+    dates = form.dates()
+    scope = queries.build_scope(current_user, date_from=dates.date_from, date_to=dates.date_to,
+                                organization_id=form.organization_id, region=form.region_code)
+    period = _period(scope)
+    if form.period.data in (periods.CURRENT_FISCAL_YEAR, periods.PREVIOUS_FISCAL_YEAR):
+        period = _("%(name)s (%(dates)s)", name=periods.fiscal_year_name(dates), dates=period)
+    return form, scope, {"scope_name": _scope_name(scope, dict(organizations or [])), "period": period}
+
+
+def _organizations_filtered():
+    if not can_filter_reports_by_organization(current_user):
+        return None
+    return db.session.execute(select(Organization.id, Organization.name).order_by(Organization.name)).all()
+
+
+@bp.route("/pack")
+@login_required
+def report_pack():
+    form, scope, context = _pack_scope()
+    if scope is None:
+        return render_template("reports/pack.html", form=form, pack=None), 400
+    figures = pack.report_pack(scope)
+    pack_value = presentation.pack_formatter()
+    return render_template("reports/pack.html", form=form, pack=figures, now=utcnow(),
+                           totals=presentation.pack_totals_row(figures), pack_value=pack_value,
+                           number_cells=presentation.number_cells(pack_value),
+                           definitions=presentation.breakdown_definitions(), **context)
+
+
+@bp.route("/pack.xlsx")
+@login_required
+def report_pack_xlsx():
+    """The pack as a workbook, kept in the cache with its figures (the same versions decide)."""
+    form, scope, context = _pack_scope()
+    if scope is None:
+        return render_template("reports/pack.html", form=form, pack=None, filters_endpoint="reports.report_pack"), 400
+    language = current_locale()
+
+    def workbook() -> bytes:
+        sheets = presentation.pack_sheets(pack.report_pack(scope), language=language, **context)
+        with exports.xlsx_file(sheets) as file:
+            return file.read()
+
+    content = cached_or_computed(pack.workbook_key(scope, language, context["scope_name"], context["period"]),
+                                 workbook)
+    # i18n: file name of the ministry's report pack, lower case without spaces
+    base = _("report-pack")
+    return exports.file_response(content, "xlsx", f"{base}.xlsx")
 
 
 @bp.route("/enterprises.csv")
