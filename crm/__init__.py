@@ -144,6 +144,8 @@ def _register_blueprints(app: Flask) -> None:
     from crm.referrals import views as referrals_views  # noqa: F401 - the routes of its blueprint
     from crm.reminders.views import bp as reminders_bp
     from crm.reports.views import bp as reports_bp
+    from crm.surveys import bp as surveys_bp
+    from crm.surveys import views as surveys_views  # noqa: F401 - the routes of its blueprint
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
@@ -160,6 +162,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(events_bp)
     app.register_blueprint(referrals_bp)
     app.register_blueprint(outcomes_bp)
+    app.register_blueprint(surveys_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(api_pages)
     _connect_receivers()
@@ -180,6 +183,7 @@ def _connect_receivers() -> None:
     from crm.reminders import history as reminders_history  # noqa: F401
     from crm.reminders import privacy  # noqa: F401
     from crm.reports import versions  # noqa: F401
+    from crm.surveys import integration as surveys_integration  # noqa: F401
 
 
 def _register_template_helpers(app: Flask) -> None:

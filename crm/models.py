@@ -25,3 +25,4 @@ from crm.privacy.models import AccessLogEntry, Incident  # noqa: F401
 from crm.referrals.models import Referral, ReferralEmail  # noqa: F401
 from crm.reminders.models import Reminder, SessionReminderOffsets  # noqa: F401
 from crm.reports.models import OrganizationVersion  # noqa: F401
+from crm.surveys.models import CohortSurveyTiming, Survey, SurveyExtraAnswer, SurveyQuestion  # noqa: F401
