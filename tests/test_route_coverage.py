@@ -181,6 +181,12 @@ ACCESS = {
     "/referrals/<int:referral_id>/decline": {"POST": "invalid 403 403 404 404 login"},
     # Ends a running share early: the managers of either organization (here A, the sharer's side).
     "/referrals/<int:referral_id>/end": {"POST": "invalid invalid 403 404 404 login"},
+    # Survey results: the managers (their organization's) and the programme office; the questions: the office;
+    # a cohort's timing: who manages the cohort (its facilitator sees it, B does not).
+    "/surveys": {"GET": "ok ok 403 ok 403 login"},
+    "/surveys/questions": {"GET": "ok 403 403 403 403 login", "POST": "invalid 403 403 403 403 login"},
+    "/surveys/questions/<int:question_id>/retire": {"POST": "ok 403 403 403 403 login"},
+    "/cohorts/<int:cohort_id>/survey-timing": {"POST": "invalid invalid 403 404 404 login"},
     # The session cookie never opens the API: only a bearer token does (tests/test_api_access.py).
     "/api/v1/enterprises": {"GET": "401 401 401 401 401 401", "POST": "401 401 401 401 401 401"},
     "/api/v1/dashboard": {"GET": "401 401 401 401 401 401"},
