@@ -1,0 +1,185 @@
+"""The survey results on a hand-built data set, every figure checked exactly: response rates,
+averages and shares per session, cohort, organization and programme, the threshold of five answers,
+the funder's figures of a period (Québec days), and who sees the comments."""
+import itertools
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from crm.cohorts import services as cohort_services
+from crm.contributions import ReportScope
+from crm.enterprises.models import Enterprise
+from crm.extensions import db
+from crm.surveys import queries
+from crm.surveys.models import Survey
+from tests.cohorts_helpers import count_queries
+from tests.referrals_helpers import signed_in
+
+SENT = datetime(2026, 4, 10, 15, tzinfo=UTC)
+_numbers = itertools.count(1)
+# (satisfaction, usefulness, intention, recommend, comment) of the answers of each group.
+FIRST = [(5, 4, "yes", True, "Très utile"), (4, 4, "yes", True, None), (4, 3, "maybe", False, None),
+         (3, 3, "no", True, None), (5, 5, "yes", True, "Formatrice claire")]
+SECOND = [(2, 2, "no", False, "Trop rapide"), (3, 4, "yes", True, None)]
+OTHER = [(1, 1, "no", False, "Commentaire de B")]
+
+
+def _survey(org, enterprise_id, *, session=None, cohort=None, answer=None, state="sent", sent_at=SENT):
+    row = Survey(organization_id=org, enterprise_id=enterprise_id, session_id=session.id if session else None,
+                 cohort_id=cohort.id if cohort else (session.cohort_id if session else None),
+                 closes_at=SENT + timedelta(days=30), due_at=SENT, state=state, attempts=1,
+                 sent_at=sent_at if state == "sent" else None, message_id=f"<survey-{next(_numbers)}@test>")
+    if answer:
+        row.satisfaction, row.usefulness, row.intention, row.recommend, row.comment = answer
+        row.answered_at = sent_at + timedelta(hours=2)
+    db.session.add(row)
+
+
+def _session(cohort, title, day):
+    starts = datetime(2026, 4, day, 13, tzinfo=UTC)
+    return cohort_services.create_session(actor=None, cohort=cohort, starts_at=starts,
+                                          ends_at=starts + timedelta(hours=3), title=title, mode="in_person")
+
+
+def _cohort(org, name):
+    return cohort_services.create_cohort(
+        actor=None, facilitators=[], name=name, kind="training", organization_id=org.id,
+        start_date=date(2026, 4, 1), end_date=date(2026, 6, 30), capacity=30, mode="in_person", status="running")
+
+
+@pytest.fixture
+def data(app, make):
+    """Organization A: session 1 (6 sent, 5 answered), session 2 (4 sent, 2 answered), the end of a
+    second cohort (3 sent, none answered), one not sent yet; organization B: 2 sent, 1 answered."""
+    a, b = make.organization(name="Pôle A"), make.organization(name="Pôle B")
+    people = {"manager": make.user("manager", a), "coach": make.user("coach", a),
+              "other_manager": make.user("manager", b), "admin": make.user("admin", make.organization(name="Bureau"))}
+    ea, eb = make.enterprise(a), make.enterprise(b)
+    with app.app_context():
+        first_cohort, second_cohort = _cohort(a, "Cohorte Vitrine"), _cohort(a, "Cohorte Données")
+        other_cohort = _cohort(b, "Cohorte B")
+        s1, s2 = _session(first_cohort, "Séance 1", 10), _session(first_cohort, "Séance 2", 17)
+        s3 = _session(other_cohort, "Séance B", 10)
+        for answer in [*FIRST, None]:
+            _survey(a.id, ea.id, session=s1, answer=answer)
+        for answer in [*SECOND, None, None]:
+            _survey(a.id, ea.id, session=s2, answer=answer)
+        for _ in range(3):
+            _survey(a.id, ea.id, cohort=second_cohort)
+        _survey(a.id, ea.id, session=s1, state="pending")
+        _survey(b.id, eb.id, session=s3, answer=OTHER[0])
+        _survey(b.id, eb.id, session=s3)
+        db.session.commit()
+        ids = {"a": a.id, "b": b.id, "s1": s1.id, "s2": s2.id, "first_cohort": first_cohort.id,
+               "second_cohort": second_cohort.id, "ea": ea.id, "eb": eb.id}
+    return people, ids
+
+
+def test_results_per_session_cohort_organization_and_programme(app, data):
+    _people, ids = data
+    with app.app_context():
+        a = queries.results(organization_id=ids["a"])
+        total = a["total"]
+        assert (total.sent, total.answered) == (13, 7)
+        assert total.response_rate == pytest.approx(7 / 13)
+        assert total.satisfaction == pytest.approx((21 + 5) / 7) and total.usefulness == pytest.approx((19 + 6) / 7)
+        assert total.would_recommend == pytest.approx(5 / 7) and total.intends_to_act == pytest.approx(4 / 7)
+        sessions = {g.key: g.figures for g in a["sessions"]}
+        first, second = sessions[ids["s1"]], sessions[ids["s2"]]
+        assert (first.sent, first.answered, first.response_rate) == (6, 5, pytest.approx(5 / 6))
+        assert (first.satisfaction, first.usefulness) == (pytest.approx(4.2), pytest.approx(3.8))
+        assert (first.would_recommend, first.intends_to_act) == (pytest.approx(0.8), pytest.approx(0.6))
+        # Two answers: what was sent and answered shows, the averages do not (fewer than five).
+        assert (second.sent, second.answered, second.response_rate) == (4, 2, 0.5)
+        assert not second.shown and second.satisfaction is None and second.would_recommend is None
+        cohorts = {g.key: g.figures for g in a["cohorts"]}
+        assert (cohorts[ids["first_cohort"]].sent, cohorts[ids["first_cohort"]].answered) == (10, 7)
+        assert cohorts[ids["first_cohort"]].satisfaction == pytest.approx(26 / 7)
+        assert (cohorts[ids["second_cohort"]].sent, cohorts[ids["second_cohort"]].answered) == (3, 0)
+        assert cohorts[ids["second_cohort"]].response_rate == 0
+        programme = queries.results()
+        assert (programme["total"].sent, programme["total"].answered) == (15, 8)
+        by_org = {g.label: (g.figures.sent, g.figures.answered, g.figures.shown) for g in programme["organizations"]}
+        assert by_org == {"Pôle A": (13, 7, True), "Pôle B": (2, 1, False)}
+
+
+def test_the_threshold_is_a_setting(app, data):
+    _people, ids = data
+    app.config["SURVEY_MIN_ANSWERS"] = 2
+    try:
+        with app.app_context():
+            second = {g.key: g.figures for g in queries.results(organization_id=ids["a"])["sessions"]}[ids["s2"]]
+            assert second.shown and second.satisfaction == pytest.approx(2.5) and second.would_recommend == 0.5
+    finally:
+        app.config["SURVEY_MIN_ANSWERS"] = 5
+
+
+def test_satisfaction_figures_of_a_period_for_the_ministry_report(app, data):
+    _people, ids = data
+    with app.app_context():
+        # Sent at 23:30 on March 31 in Québec (April 1 in UTC): before a fiscal year that starts April 1.
+        _survey(ids["a"], ids["ea"], cohort=db.session.get(Survey, 1).cohort,
+                sent_at=datetime(2026, 4, 1, 3, 30, tzinfo=UTC), answer=(1, 1, "no", False, None))
+        db.session.commit()
+        everything = select(Enterprise.id)
+        year = ReportScope(everything, date_from=date(2026, 4, 1), date_to=date(2027, 3, 31))
+        with count_queries(app) as statements:
+            figures = queries.satisfaction_figures(year)
+        assert len(statements) == 1
+        assert figures == {"sent": 15, "answered": 8, "response_rate": pytest.approx(8 / 15),
+                           "average_satisfaction": pytest.approx((26 + 1) / 8), "would_recommend": pytest.approx(5 / 8),
+                           "hidden": False}
+        march = queries.satisfaction_figures(ReportScope(everything, date_from=date(2026, 3, 1),
+                                                         date_to=date(2026, 3, 31)))
+        assert (march["sent"], march["answered"], march["hidden"], march["average_satisfaction"]) == (1, 1, True, None)
+        only_b = queries.satisfaction_figures(ReportScope(select(Enterprise.id).where(Enterprise.id == ids["eb"])))
+        assert (only_b["sent"], only_b["answered"], only_b["response_rate"]) == (2, 1, 0.5)
+
+
+def test_results_page_comments_for_the_organization_s_managers_only(app, data):
+    people, ids = data
+    manager = signed_in(app, people["manager"]).get("/surveys").get_data(as_text=True)
+    assert "Très utile" in manager and "Formatrice claire" in manager and "Trop rapide" in manager
+    assert "Commentaire de B" not in manager and "Pôle B" not in manager
+    assert "4,2" in manager and "moins de 5 réponses" in manager and "83,3" in manager
+    other = signed_in(app, people["other_manager"]).get("/surveys").get_data(as_text=True)
+    # B's one answer: below the threshold, so neither its figures nor its comment show.
+    assert "Très utile" not in other and "Séance 1" not in other and "Commentaire de B" not in other
+    assert "moins de 5 réponses" in other
+    admin = signed_in(app, people["admin"]).get("/surveys").get_data(as_text=True)
+    assert "Pôle A" in admin and "Pôle B" in admin and "Très utile" not in admin  # figures, never the comments
+    assert signed_in(app, people["coach"]).get("/surveys").status_code == 403
+
+
+def test_session_and_cohort_pages_show_their_results(app, data):
+    people, ids = data
+    manager = signed_in(app, people["manager"])
+    page = manager.get(f"/sessions/{ids['s1']}").get_data(as_text=True)
+    assert "Sondages de satisfaction" in page and 'data-figure="surveys-satisfaction">4,2 / 5<' in page
+    assert "Très utile" in page
+    cohort = manager.get(f"/cohorts/{ids['first_cohort']}").get_data(as_text=True)
+    assert 'data-figure="surveys-sent">10<' in cohort and "Séance 2" in cohort and "Très utile" in cohort
+    assert 'name="timing"' in cohort
+    coach = signed_in(app, people["coach"]).get(f"/sessions/{ids['s1']}").get_data(as_text=True)
+    assert 'data-figure="surveys-satisfaction">4,2 / 5<' in coach and "Très utile" not in coach
+    second = manager.get(f"/sessions/{ids['s2']}").get_data(as_text=True)
+    assert "moins de 5 réponses" in second and "Trop rapide" not in second
+    assert signed_in(app, people["other_manager"]).get(f"/sessions/{ids['s1']}").status_code == 404
+
+
+def test_results_page_in_a_constant_number_of_queries(app, data, make):
+    people, ids = data
+    client = signed_in(app, people["manager"])
+    client.get("/surveys")
+    with count_queries(app) as before:
+        client.get("/surveys")
+    with app.app_context():
+        cohort = db.session.get(Survey, 1).cohort
+        session = _session(cohort, "Séance 3", 24)
+        for answer in FIRST:
+            _survey(ids["a"], ids["ea"], session=session, answer=answer)
+        db.session.commit()
+    with count_queries(app) as after:
+        client.get("/surveys")
+    assert len(after) == len(before)
