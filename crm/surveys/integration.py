@@ -115,11 +115,10 @@ def export_section(contact, **_extra):
         .options(selectinload(Survey.session), selectinload(Survey.cohort),
                  selectinload(Survey.extra_answers).selectinload(SurveyExtraAnswer.question))).all()
     return ("satisfaction_surveys", [{
-        "about": emails.subject_title(s), "sent_at": s.sent_at.isoformat() if s.sent_at else None,
-        "answered_at": s.answered_at.isoformat() if s.answered_at else None,
-        "satisfaction": s.satisfaction, "usefulness": s.usefulness, "intention": s.intention,
-        "recommend": s.recommend, "comment": s.comment,
-        "other_answers": {a.question.label_fr: a.value for a in s.extra_answers},
+        "about": emails.subject_title(s), "sent_at": s.sent_at, "closes_at": s.closes_at,
+        "answered_at": s.answered_at, "satisfaction": s.satisfaction, "usefulness": s.usefulness,
+        "intention": s.intention, "recommend": s.recommend, "comment": s.comment,
+        **{f"question: {a.question.label_fr}": a.value for a in s.extra_answers},
     } for s in surveys])
 
 
