@@ -123,6 +123,7 @@ def _register_blueprints(app: Flask) -> None:
     )
     from crm.api import views_registrations as api_registrations  # noqa: F401
     from crm.api import views_sessions as api_sessions  # noqa: F401
+    from crm.api import views_surveys as api_surveys  # noqa: F401
     from crm.auth.views import bp as auth_bp
     from crm.cohorts import bp as cohorts_bp
     from crm.cohorts import views as cohorts_views  # noqa: F401 - the routes of its blueprint

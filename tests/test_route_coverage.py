@@ -216,6 +216,8 @@ ACCESS = {
     "/api/v1/sessions/<int:session_id>/attendance": {"GET": "401 401 401 401 401 401",
                                                      "PUT": "401 401 401 401 401 401"},
     "/api/v1/events/<int:event_id>/registrations": {"GET": "401 401 401 401 401 401"},
+    "/api/v1/surveys": {"GET": "401 401 401 401 401 401"},
+    "/api/v1/surveys/results": {"GET": "401 401 401 401 401 401"},
 }
 
 # Writes whose access depends on the ids they are sent (empty data would prove nothing).

@@ -13,6 +13,7 @@ from crm.enterprises.models import Enterprise
 from crm.extensions import db
 from crm.surveys import queries
 from crm.surveys.models import Survey
+from tests.api_helpers import bearer, personal_token
 from tests.cohorts_helpers import count_queries
 from tests.referrals_helpers import signed_in
 
@@ -183,3 +184,26 @@ def test_results_page_in_a_constant_number_of_queries(app, data, make):
     with count_queries(app) as after:
         client.get("/surveys")
     assert len(after) == len(before)
+
+
+def test_the_api_gives_the_same_results_with_the_same_rules(app, client, data):
+    people, ids = data
+    manager = bearer(personal_token(app, people["manager"]))
+    results = client.get("/api/v1/surveys/results", headers=manager).get_json()
+    assert results["organization_id"] == ids["a"] and results["minimum_answers"] == 5
+    assert (results["total"]["sent"], results["total"]["answered"]) == (13, 7)
+    sessions = {s["id"]: s["figures"] for s in results["sessions"]}
+    assert sessions[ids["s1"]]["satisfaction"] == pytest.approx(4.2) and sessions[ids["s1"]]["shown"] is True
+    assert sessions[ids["s2"]]["satisfaction"] is None and sessions[ids["s2"]]["shown"] is False
+    assert "comment" not in str(results)
+    page = client.get("/api/v1/surveys?limit=10", headers=manager).get_json()
+    assert len(page["items"]) == 10 and page["next_cursor"]
+    rest = client.get(f"/api/v1/surveys?limit=10&cursor={page['next_cursor']}", headers=manager).get_json()
+    assert len(rest["items"]) == 3 and rest["next_cursor"] is None
+    assert {i["organization_id"] for i in page["items"] + rest["items"]} == {ids["a"]}
+    assert sum(i["answered"] for i in page["items"] + rest["items"]) == 7
+    other = client.get("/api/v1/surveys/results", headers=bearer(personal_token(app, people["other_manager"])))
+    assert other.get_json()["total"]["sent"] == 2 and other.get_json()["sessions"][0]["figures"]["satisfaction"] is None
+    coach = client.get("/api/v1/surveys/results", headers=bearer(personal_token(app, people["coach"])))
+    assert coach.status_code == 403
+    assert client.get("/api/v1/surveys?cursor=bogus", headers=manager).status_code == 400

@@ -4,7 +4,7 @@ comment. ``seed-scale`` inserts them in bulk; ``seed-demo`` uses the same rows (
 """
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import exists, func, insert, select
 
 from crm.cohorts.models import Attendance, ProgrammeSession, attendance_contacts
 from crm.db import as_utc
@@ -19,15 +19,17 @@ COMMENTS = ("Très concret, merci.", "Formatrice claire et disponible.", "Un peu
 
 def present_people():
     """(session id, cohort id, organization id, enterprise id, contact id, session end) of the people
-    marked present at the cohorts' sessions whose attendance was taken, in one query."""
+    marked present at the cohorts' sessions whose attendance was taken, not yet surveyed, in one query."""
     s = ProgrammeSession
+    contact_id = attendance_contacts.c.contact_id
+    surveyed = exists().where(Survey.session_id == s.id, Survey.contact_id == contact_id)
     return db.session.execute(
         select(s.id, s.cohort_id, s.organization_id, Attendance.enterprise_id, attendance_contacts.c.contact_id,
                s.ends_at)
         .join(Attendance, Attendance.session_id == s.id)
         .join(attendance_contacts, attendance_contacts.c.attendance_id == Attendance.id)
         .where(s.cohort_id.is_not(None), s.status == "scheduled", s.attendance_taken_at.is_not(None),
-               Attendance.status == "present")
+               Attendance.status == "present", ~surveyed)
         .order_by(s.id, attendance_contacts.c.contact_id)).all()
 
 
@@ -50,9 +52,7 @@ def survey_row(person, rng, now: datetime, number: int) -> dict:
 
 
 def seed_surveys(rng, now: datetime, progress) -> int:
-    """Insert the surveys of the people present (none when there are already some); returns how many."""
-    if db.session.scalar(select(func.count()).select_from(Survey)):
-        return 0
+    """Insert the surveys of the people present not surveyed yet; returns how many."""
     first = db.session.scalar(select(func.coalesce(func.max(Survey.id), 0))) + 1
     rows = [survey_row(person, rng, now, first + n) for n, person in enumerate(present_people())]
     for start in range(0, len(rows), CHUNK):
