@@ -44,6 +44,11 @@ def test_attendance_then_surveys_sent_once_answered_in_two_languages_then_the_da
     assert english["Subject"] == "Your opinion on Atelier vitrine web"
     assert french["From"].addresses[0].display_name == "Virage — Pôle Estrie"
 
+    # The dashboard, cached, counts what was sent; answers will change it (their organization's version).
+    manager = signed_in(app, w.manager)
+    dashboard = manager.get("/reports/").get_data(as_text=True)
+    assert 'data-figure="surveys-sent">2<' in dashboard and 'data-figure="surveys-answered">0<' in dashboard
+
     # 3. Each person follows the link of their email, with no account, and answers in their language.
     recorded = {"fr": "Vos réponses sont enregistrées", "en": "Your answers are recorded"}
     for message, language, heading in ((french, "fr", "Votre avis"), (english, "en", "Your opinion")):
@@ -67,7 +72,6 @@ def test_attendance_then_surveys_sent_once_answered_in_two_languages_then_the_da
 
     # 4. The dashboard: two sent, two answered, 100 %; with two answers, below the threshold of five,
     # the averages are hidden; from two (a setting), they show: (5 + 3) / 2 = 4.0, one of two recommends.
-    manager = signed_in(app, w.manager)
     dashboard = manager.get("/reports/").get_data(as_text=True)
     assert 'data-figure="surveys-sent">2<' in dashboard and 'data-figure="surveys-answered">2<' in dashboard
     assert 'data-figure="surveys-rate">100' in dashboard
