@@ -1,10 +1,12 @@
 """The survey results on a hand-built data set, every figure checked exactly: response rates,
 averages and shares per session, cohort, organization and programme, the threshold of five answers,
 the funder's figures of a period (Québec days), and who sees the comments."""
+import io
 import itertools
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import select
 
 from crm.cohorts import services as cohort_services
@@ -207,3 +209,18 @@ def test_the_api_gives_the_same_results_with_the_same_rules(app, client, data):
     coach = client.get("/api/v1/surveys/results", headers=bearer(personal_token(app, people["coach"])))
     assert coach.status_code == 403
     assert client.get("/api/v1/surveys?cursor=bogus", headers=manager).status_code == 400
+
+
+def test_the_funder_workbook_and_printable_report_have_the_satisfaction(app, data):
+    people, _ids = data
+    admin = signed_in(app, people["admin"])
+    response = admin.get("/reports/funder.xlsx")
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.data), read_only=True)["Satisfaction"]
+    rows = {row[0]: row[1:] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert rows["Toutes"][:2] == (15, 8) and rows["Toutes"][2] == pytest.approx(8 / 15)
+    assert rows["Toutes"][3] == pytest.approx((26 + 1) / 8)  # A's seven answers and B's one (satisfaction 1)
+    assert rows["Pôle A"][:5] == (13, 7, pytest.approx(7 / 13), pytest.approx(26 / 7), pytest.approx(25 / 7))
+    assert rows["Pôle B"][:3] == (2, 1, 0.5) and not any(rows["Pôle B"][3:])  # one answer: averages hidden
+    printable = admin.get("/reports/funder").get_data(as_text=True)
+    assert 'data-figure="surveys-sent">15<' in printable and "Satisfaction par organisation" in printable
