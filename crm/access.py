@@ -623,9 +623,9 @@ def can_set_survey_timing(user, cohort) -> bool:
 
 
 def get_survey_question_or_404(question_id: int, user):
-    from_db = db.session.get(SurveyQuestion, question_id)
     if not can_manage_survey_questions(user):
         abort(403)
-    if from_db is None:
+    question = db.session.get(SurveyQuestion, question_id)
+    if question is None:
         abort(404)
-    return from_db
+    return question

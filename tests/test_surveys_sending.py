@@ -65,7 +65,6 @@ def _senders(database_uri, port, count):
     return results
 
 
-@pytest.mark.postgres_only
 def test_two_senders_at_the_same_moment_create_and_send_each_survey_once(app, make, database_uri):
     w = build(app, make, people=30)
     take_attendance(app, w.session_id, w.enterprise_ids)

@@ -1,10 +1,12 @@
 """Where the surveys meet the other features, through the signals of crm/signals.py: the worker's
 round (queue what is due, send the outbox), the sections of the cohort and session pages, the menu,
 the dashboard's section, a contact's export and erasure (Law 25)."""
+import logging
 from datetime import datetime
 
 from flask import current_app
 from sqlalchemy import delete, select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import selectinload
 
 from crm import access, signals
@@ -19,6 +21,8 @@ from crm.surveys.forms import TIMING_LABELS, TimingForm
 from crm.surveys.models import Survey, SurveyExtraAnswer, SurveyQuestion
 from crm.transaction import step
 
+log = logging.getLogger(__name__)
+
 SECTION_ORDER = 60
 
 
@@ -26,8 +30,11 @@ def run_round(*, me: str, now: datetime | None = None, batch: int | None = None)
     """Queue the surveys due (one step), then send them; returns how many were sent. The dashboard's
     figures count what was sent: the organizations whose surveys went out are marked changed."""
     started = now or timeutil.now()
-    with step():
-        services.queue_due_surveys(started)
+    try:
+        with step():
+            services.queue_due_surveys(started)
+    except OperationalError:  # SQLite: another sender holds the write lock; what is due waits a round
+        log.warning("surveys due not queued by %s: database busy", me)
     sent = emails.send_due(me=me, now=started, batch=batch)
     if sent:
         with step():
@@ -70,8 +77,10 @@ def page_section(shown, *, user, **_extra):
             context.update(timing_form=TimingForm(formdata=None, timing=timing), timing=TIMING_LABELS.get(timing))
         return _section(user, shown.organization_id, queries.results(cohort_id=shown.id),
                         {"cohort_id": shown.id}, **context)
-    return _section(user, shown.organization_id, queries.results(session_id=shown.id),
-                    {"session_id": shown.id}, cohort=None)
+    data = queries.results(session_id=shown.id)
+    if not data["total"].sent:  # a session nobody was surveyed about (an individual one, most often)
+        return None
+    return _section(user, shown.organization_id, data, {"session_id": shown.id}, cohort=None)
 
 
 # --- The dashboard -------------------------------------------------------------------------------
