@@ -5,8 +5,6 @@ import threading
 from collections import Counter
 from datetime import datetime, timedelta
 
-import pytest
-
 from crm import create_app
 from crm.cohorts import services as cohort_services
 from crm.cohorts import timeutil
