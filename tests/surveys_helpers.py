@@ -1,9 +1,10 @@
 """Shared set-up of the survey tests: an organization with a training cohort and a session that
 ended two hours ago, its enterprises (one contact each, French or English), another organization
 with its manager, and the worker's round."""
+import itertools
 import re
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
 
@@ -88,3 +89,64 @@ def surveys(app) -> list[Survey]:
         for row in rows:
             db.session.expunge(row)
         return rows
+
+
+# --- A hand-built data set of answered surveys (tests/test_surveys_results.py checks every figure) ---
+
+SENT = datetime(2026, 4, 10, 15, tzinfo=UTC)
+_numbers = itertools.count(1)
+# (satisfaction, usefulness, intention, recommend, comment) of the answers of each group.
+FIRST = [(5, 4, "yes", True, "Très utile"), (4, 4, "yes", True, None), (4, 3, "maybe", False, None),
+         (3, 3, "no", True, None), (5, 5, "yes", True, "Formatrice claire")]
+SECOND = [(2, 2, "no", False, "Trop rapide"), (3, 4, "yes", True, None)]
+OTHER = [(1, 1, "no", False, "Commentaire de B")]
+
+
+def add_survey(org, enterprise_id, *, session=None, cohort=None, answer=None, state="sent", sent_at=SENT):
+    row = Survey(organization_id=org, enterprise_id=enterprise_id, session_id=session.id if session else None,
+                 cohort_id=cohort.id if cohort else (session.cohort_id if session else None),
+                 closes_at=SENT + timedelta(days=30), due_at=SENT, state=state, attempts=1,
+                 sent_at=sent_at if state == "sent" else None, message_id=f"<survey-{next(_numbers)}@test>")
+    if answer:
+        row.satisfaction, row.usefulness, row.intention, row.recommend, row.comment = answer
+        row.answered_at = sent_at + timedelta(hours=2)
+    db.session.add(row)
+
+
+def add_session(cohort, title, day):
+    starts = datetime(2026, 4, day, 13, tzinfo=UTC)
+    return cohort_services.create_session(actor=None, cohort=cohort, starts_at=starts,
+                                          ends_at=starts + timedelta(hours=3), title=title, mode="in_person")
+
+
+def add_cohort(org, name):
+    return cohort_services.create_cohort(
+        actor=None, facilitators=[], name=name, kind="training", organization_id=org.id,
+        start_date=date(2026, 4, 1), end_date=date(2026, 6, 30), capacity=30, mode="in_person", status="running")
+
+
+def hand_built(app, make):
+    """Organization A: session 1 (6 sent, 5 answered), session 2 (4 sent, 2 answered), the end of a
+    second cohort (3 sent, none answered), one not sent yet; organization B: 2 sent, 1 answered."""
+    a, b = make.organization(name="Pôle A"), make.organization(name="Pôle B")
+    people = {"manager": make.user("manager", a), "coach": make.user("coach", a),
+              "other_manager": make.user("manager", b), "admin": make.user("admin", make.organization(name="Bureau"))}
+    ea, eb = make.enterprise(a), make.enterprise(b)
+    with app.app_context():
+        first_cohort, second_cohort = add_cohort(a, "Cohorte Vitrine"), add_cohort(a, "Cohorte Données")
+        other_cohort = add_cohort(b, "Cohorte B")
+        s1, s2 = add_session(first_cohort, "Séance 1", 10), add_session(first_cohort, "Séance 2", 17)
+        s3 = add_session(other_cohort, "Séance B", 10)
+        for answer in [*FIRST, None]:
+            add_survey(a.id, ea.id, session=s1, answer=answer)
+        for answer in [*SECOND, None, None]:
+            add_survey(a.id, ea.id, session=s2, answer=answer)
+        for _ in range(3):
+            add_survey(a.id, ea.id, cohort=second_cohort)
+        add_survey(a.id, ea.id, session=s1, state="pending")
+        add_survey(b.id, eb.id, session=s3, answer=OTHER[0])
+        add_survey(b.id, eb.id, session=s3)
+        db.session.commit()
+        ids = {"a": a.id, "b": b.id, "s1": s1.id, "s2": s2.id, "first_cohort": first_cohort.id,
+               "second_cohort": second_cohort.id, "ea": ea.id, "eb": eb.id}
+    return people, ids

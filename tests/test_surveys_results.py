@@ -2,14 +2,12 @@
 averages and shares per session, cohort, organization and programme, the threshold of five answers,
 the funder's figures of a period (Québec days), and who sees the comments."""
 import io
-import itertools
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from crm.cohorts import services as cohort_services
 from crm.contributions import ReportScope
 from crm.enterprises.models import Enterprise
 from crm.extensions import db
@@ -18,65 +16,12 @@ from crm.surveys.models import Survey
 from tests.api_helpers import bearer, personal_token
 from tests.cohorts_helpers import count_queries
 from tests.referrals_helpers import signed_in
-
-SENT = datetime(2026, 4, 10, 15, tzinfo=UTC)
-_numbers = itertools.count(1)
-# (satisfaction, usefulness, intention, recommend, comment) of the answers of each group.
-FIRST = [(5, 4, "yes", True, "Très utile"), (4, 4, "yes", True, None), (4, 3, "maybe", False, None),
-         (3, 3, "no", True, None), (5, 5, "yes", True, "Formatrice claire")]
-SECOND = [(2, 2, "no", False, "Trop rapide"), (3, 4, "yes", True, None)]
-OTHER = [(1, 1, "no", False, "Commentaire de B")]
-
-
-def _survey(org, enterprise_id, *, session=None, cohort=None, answer=None, state="sent", sent_at=SENT):
-    row = Survey(organization_id=org, enterprise_id=enterprise_id, session_id=session.id if session else None,
-                 cohort_id=cohort.id if cohort else (session.cohort_id if session else None),
-                 closes_at=SENT + timedelta(days=30), due_at=SENT, state=state, attempts=1,
-                 sent_at=sent_at if state == "sent" else None, message_id=f"<survey-{next(_numbers)}@test>")
-    if answer:
-        row.satisfaction, row.usefulness, row.intention, row.recommend, row.comment = answer
-        row.answered_at = sent_at + timedelta(hours=2)
-    db.session.add(row)
-
-
-def _session(cohort, title, day):
-    starts = datetime(2026, 4, day, 13, tzinfo=UTC)
-    return cohort_services.create_session(actor=None, cohort=cohort, starts_at=starts,
-                                          ends_at=starts + timedelta(hours=3), title=title, mode="in_person")
-
-
-def _cohort(org, name):
-    return cohort_services.create_cohort(
-        actor=None, facilitators=[], name=name, kind="training", organization_id=org.id,
-        start_date=date(2026, 4, 1), end_date=date(2026, 6, 30), capacity=30, mode="in_person", status="running")
+from tests.surveys_helpers import FIRST, add_session, add_survey, hand_built
 
 
 @pytest.fixture
 def data(app, make):
-    """Organization A: session 1 (6 sent, 5 answered), session 2 (4 sent, 2 answered), the end of a
-    second cohort (3 sent, none answered), one not sent yet; organization B: 2 sent, 1 answered."""
-    a, b = make.organization(name="Pôle A"), make.organization(name="Pôle B")
-    people = {"manager": make.user("manager", a), "coach": make.user("coach", a),
-              "other_manager": make.user("manager", b), "admin": make.user("admin", make.organization(name="Bureau"))}
-    ea, eb = make.enterprise(a), make.enterprise(b)
-    with app.app_context():
-        first_cohort, second_cohort = _cohort(a, "Cohorte Vitrine"), _cohort(a, "Cohorte Données")
-        other_cohort = _cohort(b, "Cohorte B")
-        s1, s2 = _session(first_cohort, "Séance 1", 10), _session(first_cohort, "Séance 2", 17)
-        s3 = _session(other_cohort, "Séance B", 10)
-        for answer in [*FIRST, None]:
-            _survey(a.id, ea.id, session=s1, answer=answer)
-        for answer in [*SECOND, None, None]:
-            _survey(a.id, ea.id, session=s2, answer=answer)
-        for _ in range(3):
-            _survey(a.id, ea.id, cohort=second_cohort)
-        _survey(a.id, ea.id, session=s1, state="pending")
-        _survey(b.id, eb.id, session=s3, answer=OTHER[0])
-        _survey(b.id, eb.id, session=s3)
-        db.session.commit()
-        ids = {"a": a.id, "b": b.id, "s1": s1.id, "s2": s2.id, "first_cohort": first_cohort.id,
-               "second_cohort": second_cohort.id, "ea": ea.id, "eb": eb.id}
-    return people, ids
+    return hand_built(app, make)
 
 
 def test_results_per_session_cohort_organization_and_programme(app, data):
@@ -122,7 +67,7 @@ def test_satisfaction_figures_of_a_period_for_the_ministry_report(app, data):
     _people, ids = data
     with app.app_context():
         # Sent at 23:30 on March 31 in Québec (April 1 in UTC): before a fiscal year that starts April 1.
-        _survey(ids["a"], ids["ea"], cohort=db.session.get(Survey, 1).cohort,
+        add_survey(ids["a"], ids["ea"], cohort=db.session.get(Survey, 1).cohort,
                 sent_at=datetime(2026, 4, 1, 3, 30, tzinfo=UTC), answer=(1, 1, "no", False, None))
         db.session.commit()
         everything = select(Enterprise.id)
@@ -179,9 +124,9 @@ def test_results_page_in_a_constant_number_of_queries(app, data, make):
         client.get("/surveys")
     with app.app_context():
         cohort = db.session.get(Survey, 1).cohort
-        session = _session(cohort, "Séance 3", 24)
+        session = add_session(cohort, "Séance 3", 24)
         for answer in FIRST:
-            _survey(ids["a"], ids["ea"], session=session, answer=answer)
+            add_survey(ids["a"], ids["ea"], session=session, answer=answer)
         db.session.commit()
     with count_queries(app) as after:
         client.get("/surveys")
