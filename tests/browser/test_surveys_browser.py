@@ -1,6 +1,6 @@
 """The public survey page (the signed link of the survey's email) in a real browser: on a phone
 (390 px) and a desktop, in French and English, axe clean, no horizontal scrolling; refused with its
-errors when empty, then answered by tapping the choices."""
+errors when empty, then answered by tapping the choices. The manager's results, on both widths too."""
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
@@ -10,8 +10,9 @@ from crm.extensions import db
 from crm.surveys import services
 from crm.surveys.models import Survey
 from crm.surveys.tokens import survey_token
-from tests.browser.conftest import axe_violations, screenshot
-from tests.surveys_helpers import build, take_attendance
+from tests.browser.conftest import axe_violations, login, screenshot
+from tests.factories import PASSWORD
+from tests.surveys_helpers import build, hand_built, take_attendance
 
 TEXTS = {"fr": ("Votre avis", "Choisissez une réponse.", "Merci : vos réponses sont enregistrées.", "Très", "Oui"),
          "en": ("Your opinion", "Choose an answer.", "Thank you: your answers are recorded.", "Very", "Yes")}
@@ -66,3 +67,20 @@ def test_the_survey_is_answerable_on_a_phone_in_both_languages(app, page, make, 
     with app.app_context():
         survey = db.session.scalar(select(Survey))
         assert (survey.satisfaction, survey.usefulness, survey.intention, survey.recommend) == (5, 4, "yes", True)
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_the_manager_s_results_page_and_session_section(app, page, make, width):
+    people, ids = hand_built(app, make)
+    page.set_viewport_size({"width": width, "height": 844 if width < 400 else 900})
+    login(page, people["manager"].email, PASSWORD)
+    page.goto("/surveys")
+    expect(page.locator("h1")).to_have_text("Sondages de satisfaction")
+    expect(page.locator("[data-figure=surveys-rate]").first).to_have_text("53,8 %")
+    expect(page.locator(".survey-comments li")).to_have_count(3)
+    _check(page, "results page", width)
+    screenshot(page, f"survey-results-{width}")
+    page.goto(f"/sessions/{ids['s1']}")
+    expect(page.locator("#surveys [data-figure=surveys-satisfaction]")).to_have_text("4,2 / 5")
+    _check(page, "session page", width)
+    screenshot(page, f"survey-session-{width}")
