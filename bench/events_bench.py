@@ -17,17 +17,12 @@ email queued. Results: bench/results/ (ignored by git). Not a test: figures depe
 import argparse
 import http.client
 import json
-import os
 import random
 import re
-import signal
 import statistics
-import subprocess
 import sys
-import tempfile
 import threading
 import time
-import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlencode
@@ -37,30 +32,11 @@ from sqlalchemy import create_engine, insert, text
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.smtp import free_port  # noqa: E402
+from bench.common import SECRET_KEY, Gunicorn, fresh_database, percentile  # noqa: E402
 
-BIN = Path(sys.executable).parent
-SECRET_KEY = "benchmark-only-secret"  # noqa: S105
 FORM_TOKEN = re.compile(r'name="form_token" value="([^"]*)"')
 ENTERPRISES = 11_200
 CITIES = ("Montréal", "Québec", "Sherbrooke", "Gatineau", "Rimouski", "Saguenay", "Laval", "Longueuil")
-
-
-def fresh_database(url: str | None) -> tuple[str, callable]:
-    if url is None:
-        path = Path(tempfile.mkdtemp()) / "events-bench.sqlite3"
-        return f"sqlite:///{path}", lambda: None
-    name = f"virage_events_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-
-    def drop():
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-    return re.sub(r"/[^/]*$", f"/{name}", url), drop
 
 
 def seed(uri: str, capacity: int) -> int:
@@ -99,35 +75,6 @@ def seed(uri: str, capacity: int) -> int:
         event_id = event.id
         db.engine.dispose()
     return event_id
-
-
-class Server:
-    def __init__(self, uri: str, workers: int):
-        self.port = free_port()
-        env = {**os.environ, "DATABASE_URL": uri, "SECRET_KEY": SECRET_KEY,
-               # Every person comes from 127.0.0.1 here: the per-address limit is raised, not removed.
-               "EVENTS_LIMIT_PER_ADDRESS": "100000 per hour", "EVENTS_LIMIT_PER_EVENT": "100000 per hour"}
-        self.process = subprocess.Popen(  # noqa: S603
-            [str(BIN / "gunicorn"), "--workers", str(workers), "--bind", f"127.0.0.1:{self.port}",
-             "--log-level", "warning", "wsgi:app"], cwd=ROOT, env=env)
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
-                conn.request("GET", "/events")
-                if conn.getresponse().status == 200:
-                    return
-            except OSError:
-                time.sleep(0.3)
-        raise RuntimeError("gunicorn did not start")
-
-    def stop(self):
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(30)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(30)
 
 
 def person_fields(n: int, rng: random.Random) -> dict:
@@ -176,11 +123,6 @@ def warm_up(port: int, event_id: int, workers: int) -> None:
             conn.close()
 
 
-def percentile(values, share) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
-
-
 def check(uri: str, event_id: int) -> dict:
     engine = create_engine(uri)
     with engine.connect() as conn:
@@ -204,10 +146,13 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=18)
     args = parser.parse_args()
 
-    uri, drop = fresh_database(args.database)
+    uri, drop = fresh_database(args.database, "events_bench")
     try:
         event_id = seed(uri, args.capacity)
-        server = Server(uri, args.workers)
+        server = Gunicorn({"DATABASE_URL": uri,
+                           # Every person comes from 127.0.0.1 here: the per-address limit is raised, not removed.
+                           "EVENTS_LIMIT_PER_ADDRESS": "100000 per hour", "EVENTS_LIMIT_PER_EVENT": "100000 per hour"},
+                          args.workers, ready_path="/events")
         warm_up(server.port, event_id, args.workers)
         rng = random.Random(args.seed)
         starts = sorted(rng.uniform(0, args.seconds) for _ in range(args.people))

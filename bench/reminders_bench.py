@@ -12,19 +12,18 @@ that every reminder reached the sink exactly once. Not a test: figures depend on
 import argparse
 import re
 import sys
-import tempfile
 import threading
 import time
-import uuid
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from aiosmtpd.controller import Controller
-from sqlalchemy import create_engine, insert, text
+from sqlalchemy import insert, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.common import fresh_database  # noqa: E402
 from crm import create_app  # noqa: E402
 from crm.extensions import db  # noqa: E402
 from tests.smtp import free_port  # noqa: E402
@@ -43,23 +42,6 @@ class CountingSink:
         with self.lock:
             self.ids[match.group(1) if match else b"?"] += 1
         return "250 OK"
-
-
-def fresh_database(url: str | None) -> tuple[str, callable]:
-    if url is None:
-        path = Path(tempfile.mkdtemp()) / "bench.sqlite3"
-        return f"sqlite:///{path}", lambda: None
-    name = f"virage_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-
-    def drop():
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-    return re.sub(r"/[^/]*$", f"/{name}", url), drop
 
 
 def config(uri: str, port: int) -> dict:
@@ -151,7 +133,7 @@ def main() -> None:
     parser.add_argument("--database", help="PostgreSQL server URL (a throw-away database is created there)")
     parser.add_argument("--count", type=int, default=10_000)
     args = parser.parse_args()
-    uri, drop = fresh_database(args.database)
+    uri, drop = fresh_database(args.database, "bench")
     sink = CountingSink()
     port = free_port()
     controller = Controller(sink, hostname="127.0.0.1", port=port)

@@ -15,7 +15,6 @@ import json
 import os
 import re
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -27,13 +26,10 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.common import BIN, SECRET_KEY, Gunicorn  # noqa: E402
 from bench.pages import PAGES, resolve_placeholders  # noqa: E402
-from tests.smtp import free_port  # noqa: E402
 
-BIN = Path(sys.executable).parent
 PASSWORD = os.environ.get("BENCH_PASSWORD", "virage-demo-2026")
-# One key for every process that touches a bench database: the TOTP secrets are sealed with it.
-SECRET_KEY = "benchmark-only-secret"  # noqa: S105
 TOKEN_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
 
 
@@ -86,33 +82,6 @@ def _seeded(url: str) -> bool:
                              {"email": "gestion.cesim@virage.example"}).scalar()
     engine.dispose()
     return bool(found)
-
-
-class Server:
-    def __init__(self, url: str, workers: int):
-        self.port = free_port()
-        env = {**os.environ, "DATABASE_URL": url, "QUERY_COUNT_HEADER": "1", "BENCHMARK_ENDPOINTS": "1",
-               "SECRET_KEY": SECRET_KEY, "RATELIMIT_ENABLED": "false", "API_RATE_LIMIT": "1000000 per minute"}
-        self.process = subprocess.Popen(  # noqa: S603
-            [str(BIN / "gunicorn"), "--workers", str(workers), "--bind", f"127.0.0.1:{self.port}",
-             "--log-level", "warning", "wsgi:app"], cwd=ROOT, env=env)
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            try:
-                status, _, _ = request(self.port, "GET", "/login")
-                if status == 200:
-                    return
-            except OSError:
-                time.sleep(0.3)
-        raise RuntimeError("gunicorn did not start")
-
-    def stop(self):
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(30)
-        except subprocess.TimeoutExpired:  # workers stuck on a page slower than gunicorn's timeout
-            self.process.kill()
-            self.process.wait(30)
 
 
 def request(port, method, path, body=None, cookie=None, conn=None):
@@ -267,7 +236,8 @@ def main() -> int:
     args = parser.parse_args()
 
     url = prepare_database(args.database, args.factor, args.fresh)
-    server = Server(url, args.workers)
+    server = Gunicorn({"DATABASE_URL": url, "QUERY_COUNT_HEADER": "1", "BENCHMARK_ENDPOINTS": "1",
+                       "RATELIMIT_ENABLED": "false", "API_RATE_LIMIT": "1000000 per minute"}, args.workers)
     try:
         sessions = {}
         pages = [p for p in PAGES if not args.only or p.name in args.only.split(",") or p.name == "floor"]

@@ -101,6 +101,15 @@ def can_see_shared_part(user, enterprise: Enterprise, part: str) -> bool:
     return shared is not None and part in shared.split()
 
 
+def contacts_seen_condition(user):
+    """``can_see_shared_part(user, enterprise, "contacts")`` as an SQL condition on enterprises, for
+    a search that also looks in contacts' names and addresses (None: every visible enterprise)."""
+    if user.is_admin:
+        return None
+    return or_(Enterprise.organization_id == user.organization_id,
+               Enterprise.id.in_(shared_with(user.organization_id).where(Referral.shared.contains("contacts"))))
+
+
 def can_complete_task(user, enterprise: Enterprise, task) -> bool:
     return can_edit_enterprise(user, enterprise) or (
         task.assignee_id == user.id and can_view_enterprise(user, enterprise)

@@ -51,6 +51,10 @@ def pytest_addoption(parser):
     parser.addoption("--deselect-database-independent", action="store_true",
                      help="leave out the tests marked database_independent (tools/run_tests.sh does it on the "
                           "PostgreSQL pass: they ran on the SQLite pass)")
+    parser.addoption("--deselect-browser", action="store_true",
+                     help="leave out the browser tests (tools/run_tests.sh does it on the PostgreSQL pass: what "
+                          "they check, the pages as Chromium draws and runs them, is the same on either database, "
+                          "whose behaviour the HTTP tests check on both)")
 
 
 def pytest_collection_modifyitems(config, items):
@@ -62,6 +66,10 @@ def pytest_collection_modifyitems(config, items):
     if config.getoption("deselect_database_independent") and independent:
         config.hook.pytest_deselected(items=independent)
         items[:] = [item for item in items if "database_independent" not in item.keywords]
+    if config.getoption("deselect_browser"):
+        in_browser = [item for item in items if "tests/browser/" in str(item.fspath)]
+        config.hook.pytest_deselected(items=in_browser)
+        items[:] = [item for item in items if item not in in_browser]
     if DATABASE == "postgresql":
         return
     skip = pytest.mark.skip(reason="PostgreSQL-only behaviour; run with VIRAGE_TEST_DATABASE=postgresql")

@@ -24,6 +24,12 @@ def _shown(client, enterprise_id) -> set[str]:
     return {part for part, marker in SECTIONS.items() if marker in html}
 
 
+def _found(client, words, enterprise_id) -> bool:
+    page = client.get("/enterprises", query_string={"q": words})
+    assert page.status_code == 200
+    return f'href="/enterprises/{enterprise_id}"' in page.get_data(as_text=True)
+
+
 def _api(app, user, enterprise_id, contact_id):
     client, headers = app.test_client(), bearer(personal_token(app, user))
     return (client.get(f"/api/v1/enterprises/{enterprise_id}/contacts", headers=headers).status_code,
@@ -53,6 +59,13 @@ def test_only_what_the_share_shares_reaches_the_organization_that_does_not_own_i
     assert _shown(signed_in(app, p.hub_coach), p.enterprise_id) == set(PARTS)
     for sharer in (chantier, signed_in(app, p.chantier_coach)):
         assert _shown(sharer, p.enterprise_id) == {part}
+    # Searching for the contact's name finds the enterprise only where its contacts are seen.
+    with app.app_context():
+        contact = db.session.get(Contact, contact_id)
+        name, last_name = enterprise(app, p.enterprise_id).name, contact.last_name
+    assert _found(hub, last_name, p.enterprise_id)
+    assert _found(chantier, last_name, p.enterprise_id) == (part == "contacts")
+    assert _found(chantier, name, p.enterprise_id)
     # The API says the same: the contacts (list and one), the timeline (history).
     allowed = {"contacts": (200, 200, 403), "history": (403, 403, 200), "diagnostics": (403, 403, 403)}[part]
     assert _api(app, p.chantier_coach, p.enterprise_id, contact_id) == allowed

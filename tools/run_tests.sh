@@ -3,7 +3,9 @@
 # With CI=true, PostgreSQL is required. Extra arguments go to pytest. The tests run in
 # VIRAGE_TEST_WORKERS processes (pytest-xdist; default 2, one per core here; 0 runs them in this one).
 # The tests marked database_independent (no database: lint, architecture, catalogs, pure functions)
-# run on the SQLite pass only; the PostgreSQL pass deselects them and says how many.
+# run on the SQLite pass only; the PostgreSQL pass deselects them and says how many. So do the browser
+# tests (tests/browser/): what Chromium draws and runs is the same page on either database, and the
+# HTTP tests check each page's answers on both.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 BIN=${VENV:-.venv}/bin
@@ -38,8 +40,9 @@ VIRAGE_TEST_DATABASE=sqlite "$BIN/python" -m pytest "${WORKERS[@]}" "$@" || stat
 ran+=("SQLite")
 
 if pg_reachable; then
-  echo "== Test suite on PostgreSQL ($PG_URL), without the database_independent tests (run on the SQLite pass)"
-  VIRAGE_TEST_DATABASE=postgresql "$BIN/python" -m pytest "${WORKERS[@]}" --deselect-database-independent "$@" \
+  echo "== Test suite on PostgreSQL ($PG_URL), without the database_independent and browser tests (run on the SQLite pass)"
+  VIRAGE_TEST_DATABASE=postgresql "$BIN/python" -m pytest "${WORKERS[@]}" --deselect-database-independent \
+    --deselect-browser "$@" \
     || status=1
   ran+=("PostgreSQL")
 elif [ "${CI:-}" = "true" ]; then

@@ -19,7 +19,7 @@ class Enterprise(TimestampMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(SingleLineString(200))
     # Folded name (no case, no accents, no legal suffix): sorting and duplicate detection.
-    name_key: Mapped[str] = mapped_column(String(200), index=True)
+    name_key: Mapped[str] = mapped_column(String(200))  # indexed with city_key (below)
     neq: Mapped[str | None] = mapped_column(String(10), unique=True)
     legal_form: Mapped[str] = mapped_column(String(30), index=True)
     region_code: Mapped[str] = mapped_column(String(2), index=True)
@@ -32,7 +32,7 @@ class Enterprise(TimestampMixin, db.Model):
     sector: Mapped[str | None] = mapped_column(SingleLineString(120))
     employees: Mapped[int | None]
     website: Mapped[str | None] = mapped_column(String(300))
-    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"))  # indexed with stage
     coach_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     stage: Mapped[str] = mapped_column(String(30), default="identified", index=True)
     preferred_language: Mapped[str] = mapped_column(String(5), default="fr")

@@ -10,7 +10,7 @@ from functools import cache
 from sqlalchemy import Select, and_, bindparam, case, func, or_, select
 from sqlalchemy.orm import lazyload, load_only, selectinload
 
-from crm.access import visible_enterprises
+from crm.access import contacts_seen_condition, visible_enterprises
 from crm.audit.models import AuditEntry
 from crm.auth.models import User
 from crm.db import utcnow
@@ -24,7 +24,7 @@ from crm.enterprises.models import (
 from crm.extensions import db
 from crm.reference import NO_SECTOR, STAGE_ORDER
 from crm.reports.cache import Key, cached_or_computed
-from crm.text import fold
+from crm.text import fold, without_legal_noise
 
 STALE_AFTER = timedelta(days=30)
 UNASSIGNED = "none"
@@ -50,11 +50,28 @@ def search_terms(text: str) -> list[str]:
     return fold(text).split()[:10]
 
 
+def _containing(column, term: str):
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return column.like(f"%{escaped}%", escape="\\")
+
+
+def _searched(query: Select, user, terms: list[str]) -> Select:
+    """Enterprises whose search text has every term. It holds their contacts' names and addresses
+    too: where the user may not see the contacts (a share that did not share them), the enterprise's
+    own words (name, city, NEQ) must have every term but the legal words its key leaves out."""
+    if not terms:
+        return query
+    query = query.where(*(_containing(Enterprise.search_text, term) for term in terms))
+    contacts_seen = contacts_seen_condition(user)
+    identifying = [term for term in terms if without_legal_noise(term)]
+    if contacts_seen is None or not identifying:
+        return query
+    own_words = Enterprise.name_key + " " + Enterprise.city_key + " " + func.coalesce(Enterprise.neq, "")
+    return query.where(or_(contacts_seen, and_(*(_containing(own_words, term) for term in identifying))))
+
+
 def filtered_enterprises(user, filters: EnterpriseFilters, *, ordered: bool = True) -> Select:
-    query = visible_enterprises(user)
-    for term in search_terms(filters.q):
-        escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        query = query.where(Enterprise.search_text.like(f"%{escaped}%", escape="\\"))
+    query = _searched(visible_enterprises(user), user, search_terms(filters.q))
     if filters.stages:
         query = query.where(Enterprise.stage.in_(filters.stages))
     if filters.region:
