@@ -4,15 +4,15 @@ outbox row; the questions an admin adds and their answers; each cohort"s timing.
 The two partial unique indexes make a survey be created once, whoever creates it.
 
 Revision ID: 3d577284eb54
-Revises: 0a91ab4051e1
-Create Date: 2026-12-03 20:06
+Revises: 9c4e1f7a2b6d
+Create Date: 2026-12-03 20:30
 
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "3d577284eb54"
-down_revision = "0a91ab4051e1"
+down_revision = "9c4e1f7a2b6d"
 branch_labels = None
 depends_on = None
 
