@@ -123,6 +123,7 @@ def _register_blueprints(app: Flask) -> None:
     )
     from crm.api import views_registrations as api_registrations  # noqa: F401
     from crm.api import views_sessions as api_sessions  # noqa: F401
+    from crm.api import views_surveys as api_surveys  # noqa: F401
     from crm.auth.views import bp as auth_bp
     from crm.cohorts import bp as cohorts_bp
     from crm.cohorts import views as cohorts_views  # noqa: F401 - the routes of its blueprint
@@ -149,6 +150,8 @@ def _register_blueprints(app: Flask) -> None:
     from crm.workqueue import bp as workqueue_bp
     from crm.workqueue import views as workqueue_views  # noqa: F401 - the routes of its blueprint
     from crm.workqueue import views_board  # noqa: F401
+    from crm.surveys import bp as surveys_bp
+    from crm.surveys import views as surveys_views  # noqa: F401 - the routes of its blueprint
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
@@ -167,6 +170,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(outcomes_bp)
     app.register_blueprint(workqueue_bp)
     app.register_blueprint(savedviews_bp)
+    app.register_blueprint(surveys_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(api_pages)
     _connect_receivers()
@@ -187,6 +191,7 @@ def _connect_receivers() -> None:
     from crm.reminders import history as reminders_history  # noqa: F401
     from crm.reminders import privacy  # noqa: F401
     from crm.reports import versions  # noqa: F401
+    from crm.surveys import integration as surveys_integration  # noqa: F401
 
 
 def _register_template_helpers(app: Flask) -> None:

@@ -23,6 +23,7 @@ from crm.outcomes.models import DigitalProject
 from crm.referrals.models import Referral
 from crm.reminders.models import Reminder
 from crm.savedviews.models import SavedView
+from crm.surveys.models import SurveyQuestion
 
 
 def shared_with(organization_id) -> Select:
@@ -638,3 +639,38 @@ def get_saved_view_or_404(view_id: int, user, *, for_change: bool = False) -> Sa
     if for_change and not can_change_saved_view(user, view):
         abort(403)
     return view
+
+
+# --- Satisfaction surveys (crm/surveys) ----------------------------------------------------------
+# Results are aggregates, hidden below SURVEY_MIN_ANSWERS answers: the managers see their
+# organization's, the programme office every organization's. A session's or cohort's figures are
+# shown on its page to its organization's staff. The comments, written by the people themselves,
+# are read by their organization's managers only, not even by the programme office.
+
+def can_view_survey_results(user) -> bool:
+    return user.is_admin or user.is_manager
+
+
+def can_see_survey_figures(user, organization_id: int) -> bool:
+    return user.is_admin or user.organization_id == organization_id
+
+
+def can_read_survey_comments(user, organization_id: int) -> bool:
+    return user.is_manager and user.organization_id == organization_id
+
+
+def can_manage_survey_questions(user) -> bool:
+    return user.is_admin
+
+
+def can_set_survey_timing(user, cohort) -> bool:
+    return can_manage_cohort(user, cohort)
+
+
+def get_survey_question_or_404(question_id: int, user):
+    if not can_manage_survey_questions(user):
+        abort(403)
+    question = db.session.get(SurveyQuestion, question_id)
+    if question is None:
+        abort(404)
+    return question

@@ -122,6 +122,17 @@ class Defaults:
     REMINDER_BATCH_SIZE = 50
     # A referral nobody answered (the contact, or the receiving organization) expires after this many days.
     REFERRAL_EXPIRY_DAYS = 30
+    # Satisfaction surveys (crm/surveys): when a cohort's participants are surveyed, unless the cohort
+    # chose otherwise (session: after each session whose attendance was taken; cohort_end: once, the
+    # day after the cohort's end date; none); individual coaching sessions too, or not; how many days
+    # after a session (or a cohort's end) a survey is still sent (older ones never are: no survey of a
+    # session of last year); how long the link takes answers; below how many answers a group's results
+    # are hidden (re-identification).
+    SURVEY_TIMING = "session"
+    SURVEY_INDIVIDUAL_SESSIONS = False
+    SURVEY_SEND_WITHIN_DAYS = 7
+    SURVEY_OPEN_DAYS = 30
+    SURVEY_MIN_ANSWERS = 5
 
 
 # Environment variables read at start-up, with how to parse them.
@@ -165,6 +176,11 @@ _ENV_PARSERS = {
     "REMINDER_CLAIM_TIMEOUT_SECONDS": int,
     "REMINDER_BATCH_SIZE": int,
     "REFERRAL_EXPIRY_DAYS": int,
+    "SURVEY_TIMING": str,
+    "SURVEY_INDIVIDUAL_SESSIONS": lambda v: v.lower() in {"1", "true", "yes", "on"},
+    "SURVEY_SEND_WITHIN_DAYS": int,
+    "SURVEY_OPEN_DAYS": int,
+    "SURVEY_MIN_ANSWERS": int,
     "SESSION_COOKIE_SECURE": lambda v: v.lower() in {"1", "true", "yes", "on"},
     "PERMANENT_SESSION_LIFETIME": int,
     "RATELIMIT_STORAGE_URI": str,

@@ -27,6 +27,11 @@ to this user; a receiver runs a constant number of queries.""")
 enterprise_bulk_actions = _signals.signal("enterprise-bulk-actions", doc="""
 Sender: None. Receivers return a ``crm.contributions.BulkAction`` (or a list of them).""")
 
+cohort_sections = _signals.signal("cohort-sections", doc="""
+Sender: the Cohort or the ProgrammeSession whose page is shown (the viewer may see it); keyword
+``user``. Receivers return a ``crm.contributions.Section`` or None, in a constant number of queries;
+the page shows them after its own sections, by ``order``.""")
+
 history_terms = _signals.signal("history-terms", doc="""
 Sender: None. Receivers return a ``crm.contributions.HistoryTerms``: how the enterprise's
 history names the entities, actions and fields of their feature.""")

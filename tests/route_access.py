@@ -33,6 +33,9 @@ from crm.reminders import planning
 from crm.reminders.content import optout_token
 from crm.reminders.models import Reminder
 from crm.savedviews import services as savedview_services
+from crm.surveys import services as survey_services
+from crm.surveys.models import Survey
+from crm.surveys.tokens import survey_token
 from tests.conftest import csrf_token
 from tests.reminders_helpers import ENDS, STARTS
 
@@ -48,6 +51,7 @@ PUBLIC_ENDPOINTS = {"static", "auth.login", "main.privacy", "main.set_language",
                     "events.registered", "events.registration_page", "events.cancel_registration",
                     "events.confirm_address",
                     "referrals.consent",  # the signed link of the consent request is the credential
+                    "surveys.answer",  # the signed link of the survey's email is the credential
                     "api.openapi", "api_pages.docs"}  # the API's description: no data in it
 
 ROLES = ("admin", "manager", "coach", "other_manager", "other_coach", "anonymous")
@@ -125,6 +129,11 @@ def build_world(app, make) -> World:
         referral = referral_services.refer(
             row, actor=None, to_organization=receiver, kind="move", purpose="Accompagnement en région",
             shared=["record"], contact=contact, consent_method="recorded", consent_source="Par téléphone")
+        question = survey_services.add_question(actor=None, kind="scale", label_fr="Accueil", label_en="Welcome")
+        survey = Survey(organization_id=org.id, cohort_id=cohort.id, session_id=session.id, enterprise_id=row.id,
+                        contact_id=contact.id, closes_at=STARTS + timedelta(days=3650), due_at=STARTS, state="sent",
+                        attempts=1, sent_at=STARTS, message_id="<survey-world@virage.example>")
+        db.session.add(survey)
         db.session.flush()
         db.session.commit()
         membership = db.session.scalar(select(CohortMembership.id).where(CohortMembership.cohort_id == cohort.id))
@@ -139,7 +148,8 @@ def build_world(app, make) -> World:
             "event_id": event.id, "event_session_id": event.sessions[0].id, "registration_id": registered.id,
             "registration_token": registration_token(registered.id), "token_id": api_token.id,
             "subscription_id": subscription.id, "referral_id": referral.id, "project_id": project.id,
-            "consent_token": consent_token(referral.id), "view_id": view.id,
+            "consent_token": consent_token(referral.id), "view_id": view.id, "question_id": question.id,
+            "survey_token": survey_token(survey.id),
         }
     return World(people=people, ids=ids)
 
@@ -152,6 +162,8 @@ def url_for_rule(rule, ids) -> str:
         values["token"] = ids["registration_token"]
     if rule.endpoint == "referrals.consent":
         values["token"] = ids["consent_token"]
+    if rule.endpoint == "surveys.answer":
+        values["token"] = ids["survey_token"]
     if rule.endpoint == "events.export_registrations":
         values["fmt"] = "csv"
     return rule.build(values, append_unknown=False)[1]

@@ -52,6 +52,9 @@ API_ACCESS = {
     "/api/v1/sessions/<int:session_id>/attendance": {"GET": "ok ok ok 404 404 ok 404 ok 401",
                                                      "PUT": "invalid invalid invalid 404 404 invalid 404 403 401"},
     "/api/v1/events/<int:event_id>/registrations": {"GET": "ok ok ok 404 404 ok 404 ok 401"},
+    # Survey results: managers and service tokens (their organization's), the programme office.
+    "/api/v1/surveys": {"GET": "ok ok 403 ok 403 ok ok 403 401"},
+    "/api/v1/surveys/results": {"GET": "ok ok 403 ok 403 ok ok 403 401"},
 }
 
 

@@ -74,7 +74,7 @@ def test_admin_filters_the_workbook_by_organization_region_and_period(client, au
     assert len(regions) == 17 and regions["Estrie"][:4] == (3, 2, 1, 0)  # E1 completes in April
     assert workbook.sheetnames == ["Résumé", "Entonnoir", "Étapes", "Régions", "Organisations",
                                    "Formes juridiques", "Secteurs", "Mois", "Activité", "Diagnostics",
-                                   "Des plans aux projets", "Projets réalisés"]
+                                   "Des plans aux projets", "Projets réalisés", "Satisfaction"]
 
 
 def test_dashboard_shows_target_funnel_and_regions_formatted_in_french(app, client, auth, programme):

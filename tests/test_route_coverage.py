@@ -196,6 +196,12 @@ ACCESS = {
     "/referrals/<int:referral_id>/decline": {"POST": "invalid 403 403 404 404 login"},
     # Ends a running share early: the managers of either organization (here A, the sharer's side).
     "/referrals/<int:referral_id>/end": {"POST": "invalid invalid 403 404 404 login"},
+    # Survey results: the managers (their organization's) and the programme office; the questions: the office;
+    # a cohort's timing: who manages the cohort (its facilitator sees it, B does not).
+    "/surveys": {"GET": "ok ok 403 ok 403 login"},
+    "/surveys/questions": {"GET": "ok 403 403 403 403 login", "POST": "invalid 403 403 403 403 login"},
+    "/surveys/questions/<int:question_id>/retire": {"POST": "ok 403 403 403 403 login"},
+    "/cohorts/<int:cohort_id>/survey-timing": {"POST": "invalid invalid 403 404 404 login"},
     # The session cookie never opens the API: only a bearer token does (tests/test_api_access.py).
     "/api/v1/enterprises": {"GET": "401 401 401 401 401 401", "POST": "401 401 401 401 401 401"},
     "/api/v1/dashboard": {"GET": "401 401 401 401 401 401"},
@@ -225,6 +231,8 @@ ACCESS = {
     "/api/v1/sessions/<int:session_id>/attendance": {"GET": "401 401 401 401 401 401",
                                                      "PUT": "401 401 401 401 401 401"},
     "/api/v1/events/<int:event_id>/registrations": {"GET": "401 401 401 401 401 401"},
+    "/api/v1/surveys": {"GET": "401 401 401 401 401 401"},
+    "/api/v1/surveys/results": {"GET": "401 401 401 401 401 401"},
 }
 
 # Writes whose access depends on the ids they are sent (empty data would prove nothing).

@@ -101,7 +101,10 @@ def _take_attendance(session: ProgrammeSession, coach: User) -> None:
     participants = queries.session_participants(session)
     marks = {p.enterprise.id: ("absent" if i == 6 else "excused" if i == 7 else "present")
              for i, p in enumerate(participants)}
-    services.record_attendance(session, marks, {}, actor=coach, participants=participants)
+    # Who came: each enterprise present sent its first contact (the satisfaction surveys ask them).
+    came = {p.enterprise.id: {p.all_contacts[0].id} for p in participants
+            if marks[p.enterprise.id] == "present" and p.all_contacts}
+    services.record_attendance(session, marks, came, actor=coach, participants=participants)
 
 
 def _capitale(pole, today: date) -> Cohort:

@@ -1,4 +1,5 @@
-"""What the cohorts' routes share: the menu entries, the facilitator choices, the template filters."""
+"""What the cohorts' routes share: the menu entries, other features' sections, the facilitator choices, the
+template filters."""
 from crm import access, signals
 from crm.cohorts import bp, forms
 from crm.contributions import MenuItem
@@ -12,6 +13,12 @@ def menu_items(_sender, **_extra):
     return [MenuItem("cohorts.list_cohorts", _l("Cohorts"), 30, group="programme"),
             MenuItem("cohorts.my_sessions", _l("My sessions"), 31, group="programme"),
             MenuItem("cohorts.month", _l("Calendar"), 32, also=frozenset({"cohorts.week"}), group="programme")]
+
+
+def page_sections(shown, user) -> list[tuple[str, dict]]:
+    """Other features' sections of a cohort's or a session's page (signals.cohort_sections), by order."""
+    sections = sorted(signals.answers(signals.cohort_sections, shown, user=user), key=lambda s: s.order)
+    return [(s.template, s.context) for s in sections]
 
 
 def staff_choices(user, organization_id: int | None, *, include: tuple = ()) -> list[SelectChoice]:

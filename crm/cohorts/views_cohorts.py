@@ -21,7 +21,7 @@ from crm.auth.views import safe_next
 from crm.cohorts import bp, queries, services, timeutil
 from crm.cohorts.forms import COHORT_KINDS, COHORT_STATUSES, AddMemberForm, CohortForm, EnrolForm, LeaveForm
 from crm.cohorts.models import Cohort, CohortMembership
-from crm.cohorts.views import staff_choices
+from crm.cohorts.views import page_sections, staff_choices
 from crm.enterprises.models import Enterprise
 from crm.extensions import db
 from crm.i18n import _, ngettext
@@ -128,7 +128,8 @@ def cohort_page(cohort_id):
     linked = linkable_enterprise_ids(current_user, [(m.enterprise_id, m.organization_id)
                                                     for m in page["active"] + page["former"]])
     return render_template("cohorts/cohort.html", cohort=cohort, manage=manage, q=q, candidates=candidates,
-                           linked=linked, today=timeutil.to_local(timeutil.now()).date(), **page)
+                           linked=linked, today=timeutil.to_local(timeutil.now()).date(),
+                           sections=page_sections(cohort, current_user), **page)
 
 
 @bp.route("/cohorts/<int:cohort_id>/members", methods=["POST"])

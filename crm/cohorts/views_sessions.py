@@ -20,7 +20,7 @@ from crm.cohorts.forms import (
     SessionDetailsForm,
     SessionForm,
 )
-from crm.cohorts.views import staff_choices
+from crm.cohorts.views import page_sections, staff_choices
 from crm.domain import DomainError
 from crm.extensions import db
 from crm.i18n import _
@@ -82,7 +82,8 @@ def session_page(session_id):
     return render_template("cohorts/session.html", programme_session=session, cancel_form=CancelForm(),
                            facilitate=can_facilitate(current_user, session),
                            manage=can_manage_session(current_user, session), linked=linked,
-                           started=session.starts_utc <= timeutil.now(), **page)
+                           started=session.starts_utc <= timeutil.now(),
+                           sections=page_sections(session, current_user), **page)
 
 
 @bp.route("/sessions/<int:session_id>/edit", methods=["GET", "POST"])

@@ -33,6 +33,7 @@ from crm.cohorts.models import (
 from crm.contacts.models import Contact
 from crm.demo import data
 from crm.demo.scale_outcomes import seed_outcomes
+from crm.demo.scale_surveys import seed_surveys
 from crm.demo.seed import _ensure_organizations, _ensure_users
 from crm.enterprises.models import Activity, DiagnosticScore, DigitalDiagnostic, Enterprise, StageChange
 from crm.enterprises.services import refresh_keys
@@ -126,6 +127,7 @@ def seed_scale(factor: float, progress=None, *, extend: bool = False) -> Counts:
     _activities(counts, enterprises, rng, now, progress)
     _cohorts(counts, organizations, staff, enterprises, rng, now, progress)
     seed_outcomes(enterprises, rng, now, progress)
+    seed_surveys(rng, now, progress)
     _reset_sequences()
     # Committed before the statistics: VACUUM runs outside any transaction, on rows already written.
     db.session.commit()

@@ -11,6 +11,7 @@ from crm.contacts.services import add_contact
 from crm.db import utcnow
 from crm.demo import data
 from crm.demo.outcomes import seed_outcomes
+from crm.demo.scale_surveys import seed_surveys
 from crm.enterprises.models import Enterprise
 from crm.enterprises.services import change_stage, create_enterprise
 from crm.extensions import db
@@ -61,6 +62,7 @@ def seed_demo() -> list[tuple[str, str, str]]:
     seed_referrals(organizations)
     seed_outcomes()
     seed_follow_ups(users)  # a work queue to show (crm/workqueue)
+    seed_surveys(random.Random(20261203), utcnow(), lambda n: None)  # noqa: S311 - demo data
     # What `flask reminders send` would do first: the coming sessions' reminders wait in the outbox.
     plan_all()
     return [(u.email, u.role, u.organization.name) for u in users]
