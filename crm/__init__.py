@@ -147,11 +147,11 @@ def _register_blueprints(app: Flask) -> None:
     from crm.reports.views import bp as reports_bp
     from crm.savedviews import bp as savedviews_bp
     from crm.savedviews import views as savedviews_views  # noqa: F401 - the routes of its blueprint
+    from crm.surveys import bp as surveys_bp
+    from crm.surveys import views as surveys_views  # noqa: F401 - the routes of its blueprint
     from crm.workqueue import bp as workqueue_bp
     from crm.workqueue import views as workqueue_views  # noqa: F401 - the routes of its blueprint
     from crm.workqueue import views_board  # noqa: F401
-    from crm.surveys import bp as surveys_bp
-    from crm.surveys import views as surveys_views  # noqa: F401 - the routes of its blueprint
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)

@@ -26,5 +26,5 @@ from crm.referrals.models import Referral, ReferralEmail  # noqa: F401
 from crm.reminders.models import Reminder, SessionReminderOffsets  # noqa: F401
 from crm.reports.models import OrganizationVersion  # noqa: F401
 from crm.savedviews.models import SavedView  # noqa: F401
-from crm.workqueue.models import DigestEmail, DigestOptOut  # noqa: F401
 from crm.surveys.models import CohortSurveyTiming, Survey, SurveyExtraAnswer, SurveyQuestion  # noqa: F401
+from crm.workqueue.models import DigestEmail, DigestOptOut  # noqa: F401

@@ -169,3 +169,32 @@ def test_the_funder_workbook_and_printable_report_have_the_satisfaction(app, dat
     assert rows["Pôle B"][:3] == (2, 1, 0.5) and not any(rows["Pôle B"][3:])  # one answer: averages hidden
     printable = admin.get("/reports/funder").get_data(as_text=True)
     assert 'data-figure="surveys-sent">15<' in printable and "Satisfaction par organisation" in printable
+
+
+def test_the_ministry_report_pack_shows_satisfaction_for_the_whole_scope(app, data):
+    """Through ``signals.report_indicators``: the same figures as ``satisfaction_figures``, on the page
+    (hidden below the threshold) and in the workbook, never broken down by region or sector."""
+    people, _ids = data
+    year = {"period": "custom", "date_from": "2026-04-01", "date_to": "2027-03-31"}
+    admin = signed_in(app, people["admin"])
+    page = admin.get("/reports/pack", query_string=year)
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    # 14 sent, 7 answered in the year (A: 6 of 12 with 26 points, 4 yes of 6; B: 1 of 2).
+    with app.app_context():
+        expected = queries.satisfaction_figures(ReportScope(select(Enterprise.id), date_from=date(2026, 4, 1),
+                                                            date_to=date(2027, 3, 31)))
+    assert expected["answered"] >= 5 and not expected["hidden"]
+    assert 'data-indicator="surveys_sent"><th scope="row">Sondages de satisfaction envoyés</th>' in html
+    assert f'<td class="num">{expected["sent"]}</td>' in html
+    rate = round(100 * expected["answered"] / expected["sent"], 1)
+    assert f"{rate:.1f}".replace(".", ",") in html or f"{round(rate):d} %" in html
+    assert f'{expected["average_satisfaction"]:.1f}'.replace(".", ",") in html
+    assert "Moyenne des réponses à « satisfaction globale »" in html
+    workbook = load_workbook(io.BytesIO(admin.get("/reports/pack.xlsx", query_string=year).data))
+    cells = [cell for sheet in workbook for row in sheet.iter_rows(values_only=True) for cell in row]
+    assert "Sondages de satisfaction envoyés" in cells and expected["sent"] in cells
+    # Below the threshold (one organization's single answer), the average is a dash, not a figure.
+    other = signed_in(app, people["other_manager"]).get("/reports/pack", query_string=year).get_data(as_text=True)
+    assert 'data-indicator="average_satisfaction"><th scope="row">Satisfaction globale moyenne</th>' in other
+    assert other.split('data-indicator="average_satisfaction">')[1].split("</tr>")[0].count("–") == 1

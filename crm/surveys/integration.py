@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 from crm import access, signals
 from crm.cohorts import timeutil
 from crm.cohorts.models import Cohort
-from crm.contributions import DashboardSection, MenuItem, Section
+from crm.contributions import DashboardSection, Indicator, MenuItem, ReportIndicators, Section
 from crm.extensions import db
 from crm.i18n import _, _l
 from crm.reports import versions
@@ -109,6 +109,27 @@ def survey_sheets(section: dict) -> list:
               _("Average satisfaction (1 to 5)"), _("Average usefulness (1 to 5)"), _("Would recommend")]
     rows = [row(_("All"), section["total"]), *(row(g.label, g.figures) for g in section["organizations"])]
     return [(_("Satisfaction"), header, rows)]
+
+
+@signals.report_indicators.connect
+def report_indicators(_sender, **_extra):
+    """Satisfaction in the ministry's report pack: for the whole scope only (an average of people's
+    answers does not add up by region or sector, and small groups would be re-identifiable)."""
+    return ReportIndicators("surveys", (
+        Indicator("surveys_sent", _l("Satisfaction surveys sent"), _l(
+            "Surveys sent during the period to the people marked present at a training or coaching session (or "
+            "at the end of their cohort) of the enterprises in scope; one per person and session."), value="sent"),
+        Indicator("survey_response_rate", _l("Survey response rate"), _l(
+            "Surveys answered to date, out of the surveys sent during the period."), kind="percent",
+            value="answered", per="sent"),
+        Indicator("average_satisfaction", _l("Average overall satisfaction"), _l(
+            "Mean of the answers to \"overall satisfaction\", from 1 (not at all satisfied) to 5 (very satisfied); "
+            "not shown below the minimum number of answers that keeps answers anonymous (5 unless the programme "
+            "set another)."), kind="score", value="average_satisfaction"),
+        Indicator("would_recommend", _l("Would recommend"), _l(
+            "Share of the people who answered \"would you recommend it?\" who said yes; not shown below the "
+            "minimum number of answers."), kind="percent", value="would_recommend"),
+    ), totals=queries.satisfaction_figures, order=15, heading=_l("Satisfaction"))
 
 
 @signals.dashboard_sections.connect
