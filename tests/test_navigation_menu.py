@@ -22,8 +22,7 @@ def test_a_manager_has_the_daily_work_as_links_and_the_rest_in_menus(client, aut
     menus = _menus(header)
     assert menus["Programme"] == ["Cohortes", "Mes séances", "Calendrier", "Événements", "Rappels"]
     assert menus["Administration"] == ["Importations", "Équipe", "Webhooks"]
-    # The dashboard is alone in its group: a link, not a menu of one entry.
-    assert "Rapports" not in menus and 'href="/reports/">Tableau de bord</a>' in header
+    assert menus["Rapports"] == ["Tableau de bord", "Sondages"]
     assert 'href="/enterprises" aria-current="page">Entreprises</a>' in header
     # Every entry once, the account beside the name (not in the menu).
     assert header.count('href="/cohorts"') == 1

@@ -184,8 +184,8 @@ def test_the_workbook_holds_the_figures_with_number_formats_and_a_definitions_sh
     indicators = {row[0].value: row[1] for row in book["Indicateurs"].iter_rows(min_row=2)}
     invested = indicators["Investissement déclenché"]
     assert invested.value == 1_244_567 and invested.number_format == '#,##0\\ "$"'
-    assert indicators["Heures d’accompagnement"].value == 2.0
-    assert indicators["Heures d’accompagnement"].number_format == "#,##0.0"
+    assert indicators["Heures d'accompagnement"].value == 2.0
+    assert indicators["Heures d'accompagnement"].number_format == "#,##0.0"
     assert indicators["Conversion du plan au projet réalisé"].value == 0.5
     definitions = {row[0]: row[1] for row in book["Définitions"].iter_rows(min_row=2, values_only=True)}
     assert definitions["Personnes ayant participé"].startswith("Contacts distincts")
@@ -242,7 +242,7 @@ def test_a_feature_adds_indicators_through_the_signal_as_surveys_will(app, clien
         return {"satisfaction": 4.3, "answers": 8, "sent": 10}
 
     def receiver(_sender, **_extra):
-        return ReportIndicators("surveys", (
+        return ReportIndicators("a-feature", (
             Indicator("satisfaction", "Satisfaction globale", "Moyenne des réponses, de 1 à 5.", kind="score"),
             Indicator("response_rate", "Taux de réponse", "Réponses sur sondages envoyés.", kind="percent",
                       value="answers", per="sent"),

@@ -45,7 +45,7 @@ def test_libreoffice_renders_the_workbook_with_french_number_formats(app, client
     text = " ".join(_as_text(response.data, tmp_path).replace("\u00a0", " ").replace("\u202f", " ").split())
     assert "Investissement déclenché 1 244 567 $" in text
     assert "Financement public obtenu 500 000 $" in text
-    assert "Heures d’accompagnement 2,0" in text
+    assert "Heures d'accompagnement 2,0" in text
     assert "Conversion du plan au projet réalisé 50,0 %" in text
     assert "Gain moyen : Stratégie +1,50" in text
     assert "Entreprises sensibilisées 2" in text

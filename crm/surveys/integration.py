@@ -51,7 +51,7 @@ def worker_round(_sender, *, me, batch=None, **_extra):
 @signals.menu_items.connect
 def menu_items(_sender, **_extra):
     return MenuItem("surveys.results", _l("Surveys"), 45, access.can_view_survey_results,
-                    also=frozenset({"surveys.questions"}))
+                    also=frozenset({"surveys.questions"}), group="reports")
 
 
 # --- The cohort's and the session's pages --------------------------------------------------------

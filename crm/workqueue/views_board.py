@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 from crm import access, signals
 from crm.contributions import MenuItem
 from crm.enterprises import services
-from crm.i18n import _, _l
+from crm.i18n import _, lazy_pgettext
 from crm.reference import STAGE_ORDER, STAGES
 from crm.transaction import refusals_shown_on
 from crm.workqueue import board as funnel
@@ -49,4 +49,4 @@ def move(enterprise_id):
 
 @signals.menu_items.connect
 def menu_items(_sender, **_extra):
-    return MenuItem("workqueue.board", _l("Funnel board"), 8)
+    return MenuItem("workqueue.board", lazy_pgettext("menu", "Funnel board"), 8)  # « Parcours »: short

@@ -49,6 +49,8 @@ def test_no_page_is_wider_than_a_phone(app, page, make, role, locale):
         measured.append(url)
         if size["width"] > size["screen"]:
             too_wide.append(f"{url}: {size['width']} px ({', '.join(size['widest'])})")
+    # Still in the chosen language (a public page, e.g. a survey, speaks its recipient's own).
+    page.goto("/enterprises")
     assert page.locator("html").get_attribute("lang") == locale
     # The world's pages are all there: the enterprise, the cohort, the calendar, the dashboard…
     enterprise = f"/enterprises/{world.ids['enterprise_id']}"
