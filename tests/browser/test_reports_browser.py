@@ -13,6 +13,7 @@ def programme(app, make):
 
 def test_manager_sees_their_dashboard_and_downloads_the_funder_report(page, programme):
     login(page, programme.manager_a.email, PASSWORD)
+    page.locator("nav summary", has_text="Rapports").click()  # the header's Reports menu
     page.get_by_role("link", name="Tableau de bord").click()
     page.wait_for_url("**/reports/")
     assert page.get_by_role("heading", level=1).inner_text() == "Tableau de bord du programme"
