@@ -193,6 +193,17 @@ def visible_imports(user) -> Select:
     return query
 
 
+def _loaded_or_404(model, row_id: int, user, may_view, may_act=None, *, options=()):
+    """The row of ``model`` if the user may see it (else 404: ids leak nothing) and, when ``may_act``
+    is given, do what is asked (else 403): the shape of every ``get_x_or_404`` below."""
+    row = db.session.get(model, row_id, options=options)
+    if row is None or not may_view(user, row):
+        abort(404)
+    if may_act is not None and not may_act(user, row):
+        abort(403)
+    return row
+
+
 def get_import_or_404(batch_id: int, user):
     """Coaches may not import (403); another organization's import does not exist (404)."""
     if not can_import(user):
@@ -324,21 +335,13 @@ def can_facilitate(user, session) -> bool:
 def get_cohort_or_404(cohort_id: int, user, *, for_manage: bool = False, options=()):
     """``options``: loader options of the cohort's query, for a page that needs less (or more)."""
 
-    cohort = db.session.get(Cohort, cohort_id, options=options)
-    if cohort is None or not can_view_cohort(user, cohort):
-        abort(404)
-    if for_manage and not can_manage_cohort(user, cohort):
-        abort(403)
-    return cohort
+    return _loaded_or_404(Cohort, cohort_id, user, can_view_cohort, can_manage_cohort if for_manage else None,
+                          options=options)
 
 
 def get_session_or_404(session_id: int, user, *, for_facilitate: bool = False):
-    session = db.session.get(ProgrammeSession, session_id)
-    if session is None or not can_view_session(user, session):
-        abort(404)
-    if for_facilitate and not can_facilitate(user, session):
-        abort(403)
-    return session
+    return _loaded_or_404(ProgrammeSession, session_id, user, can_view_session,
+                          can_facilitate if for_facilitate else None)
 
 
 # --- Reminders -------------------------------------------------------------------------------
@@ -468,12 +471,7 @@ def can_check_in(user, event) -> bool:
 
 def get_event_or_404(event_id: int, user, *, for_manage: bool = False):
     """Another organization's event does not exist (404); seen but not managed is 403."""
-    event = db.session.get(Event, event_id)
-    if event is None or not can_view_event(user, event):
-        abort(404)
-    if for_manage and not can_manage_event(user, event):
-        abort(403)
-    return event
+    return _loaded_or_404(Event, event_id, user, can_view_event, can_manage_event if for_manage else None)
 
 
 def event_organizations(user) -> Select:
@@ -603,12 +601,8 @@ def referral_coaches(user, referral: Referral) -> Select:
 def get_referral_or_404(referral_id: int, user, *, for_decide: bool = False) -> Referral:
     if not can_list_referrals(user):
         abort(403)
-    referral = db.session.get(Referral, referral_id)
-    if referral is None or not can_view_referral(user, referral):
-        abort(404)
-    if for_decide and not can_decide_referral(user, referral):
-        abort(403)
-    return referral
+    return _loaded_or_404(Referral, referral_id, user, can_view_referral,
+                          can_decide_referral if for_decide else None)
 
 
 # --- Saved views of the enterprise list (crm/savedviews) -------------------------------------------
@@ -633,12 +627,8 @@ def can_change_saved_view(user, view: SavedView) -> bool:
 
 
 def get_saved_view_or_404(view_id: int, user, *, for_change: bool = False) -> SavedView:
-    view = db.session.get(SavedView, view_id)
-    if view is None or not can_view_saved_view(user, view):
-        abort(404)
-    if for_change and not can_change_saved_view(user, view):
-        abort(403)
-    return view
+    return _loaded_or_404(SavedView, view_id, user, can_view_saved_view,
+                          can_change_saved_view if for_change else None)
 
 
 # --- Satisfaction surveys (crm/surveys) ----------------------------------------------------------
