@@ -21,7 +21,7 @@ from sqlalchemy import delete, exists, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import selectinload
 
-from crm import mail, outbox, signals
+from crm import access, mail, outbox, signals
 from crm.auth.models import User
 from crm.cohorts import timeutil
 from crm.extensions import db
@@ -35,7 +35,8 @@ QUIET_SHOWN = 5
 
 
 def wants_digest(user) -> bool:
-    return user.role == "coach" and db.session.get(DigestOptOut, user.id) is None
+    """A digest is about a caseload: for the people who have one (access.has_caseload), unless turned off."""
+    return access.has_caseload(user) and db.session.get(DigestOptOut, user.id) is None
 
 
 def set_digest(user, *, wanted: bool) -> bool:
